@@ -1,0 +1,5 @@
+import { createConstructLibraries, createWorkspace } from './projenrc';
+
+const root = createWorkspace();
+createConstructLibraries(root);
+root.synth();

@@ -1,0 +1,76 @@
+import { awscdk, javascript, typescript } from 'projen';
+import { addReadyTask } from './construct-library';
+import { SCOPE, VERSIONS } from './versions';
+import { siblingDependency } from './workspace';
+
+/** The private CDK app that assembles the published constructs into the whole factory. */
+export function createReferencePipeline(root: typescript.TypeScriptProject): awscdk.AwsCdkTypeScriptApp {
+  const project = new awscdk.AwsCdkTypeScriptApp({
+    parent: root,
+    outdir: 'apps/reference-pipeline',
+    name: `${SCOPE}/reference-pipeline`,
+    description: 'Reference DevSecOps factory: the constructs assembled into one compliant pipeline.',
+    defaultReleaseBranch: 'main',
+    packageManager: javascript.NodePackageManager.NPM,
+    cdkVersion: VERSIONS.awsCdkLibDev,
+    cdkCliVersion: VERSIONS.awsCdkCli,
+    constructsVersion: VERSIONS.constructsDev,
+    typescriptVersion: VERSIONS.typescript,
+    minNodeVersion: '20.0.0',
+    jestOptions: { jestVersion: VERSIONS.jest, jestConfig: { testTimeout: 120_000 } },
+    requireApproval: awscdk.ApprovalLevel.BROADENING,
+    eslint: false,
+    prettier: false,
+    sampleCode: false,
+    github: false,
+    release: false,
+    depsUpgrade: false,
+    pullRequestTemplate: false,
+    buildWorkflow: false,
+    licensed: false,
+    deps: [
+      `cdk-nag@${VERSIONS.cdkNag}`,
+      `yaml@${VERSIONS.yaml}`,
+      siblingDependency(`${SCOPE}/scan-stage-construct`, 'packages/scan-stage-construct'),
+      siblingDependency(`${SCOPE}/eks-deploy-construct`, 'packages/eks-deploy-construct'),
+      siblingDependency(`${SCOPE}/governance-construct`, 'packages/governance-construct'),
+    ],
+    devDeps: [
+      `@types/node@${VERSIONS.nodeTypes}`,
+      `@aws-cdk/integ-tests-alpha@${VERSIONS.integTestsAlpha}`,
+      `@aws-cdk/integ-runner@${VERSIONS.integRunner}`,
+    ],
+    gitignore: ['/cdk.out/'],
+  });
+  project.package.addField('private', true);
+  addReadyTask(project);
+  return project;
+}
+
+/** The small web service the factory builds in docs and tests. */
+export function createSampleApp(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
+  const project = new typescript.TypeScriptProject({
+    parent: root,
+    outdir: 'apps/sample-app',
+    name: `${SCOPE}/sample-app`,
+    description: 'A small web service with a Dockerfile and Kubernetes manifests, built by the reference pipeline.',
+    defaultReleaseBranch: 'main',
+    packageManager: javascript.NodePackageManager.NPM,
+    typescriptVersion: VERSIONS.typescript,
+    minNodeVersion: '20.0.0',
+    jestOptions: { jestVersion: VERSIONS.jest },
+    eslint: false,
+    prettier: false,
+    sampleCode: false,
+    github: false,
+    release: false,
+    depsUpgrade: false,
+    pullRequestTemplate: false,
+    buildWorkflow: false,
+    licensed: false,
+    devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
+  });
+  project.package.addField('private', true);
+  addReadyTask(project);
+  return project;
+}

@@ -1,0 +1,25 @@
+import { typescript } from 'projen';
+import { createReferencePipeline, createSampleApp } from './apps';
+import { createAsffParsers } from './asff-parsers';
+import { createEksDeployConstruct, createGovernanceConstruct, createScanStageConstruct } from './constructs';
+import { createRoot } from './root';
+import { addRootTasks } from './tasks';
+import { delegateInstallToRoot } from './workspace';
+
+export function createWorkspace(): typescript.TypeScriptProject {
+  return createRoot();
+}
+
+/** Declares every workspace package and wires the root tasks over them. */
+export function createConstructLibraries(root: typescript.TypeScriptProject): void {
+  const packages = [
+    createAsffParsers(root),
+    createScanStageConstruct(root),
+    createEksDeployConstruct(root),
+    createGovernanceConstruct(root),
+    createReferencePipeline(root),
+    createSampleApp(root),
+  ];
+  delegateInstallToRoot(root, packages);
+  addRootTasks(root);
+}

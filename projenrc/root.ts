@@ -1,0 +1,65 @@
+import { JsonFile, javascript, typescript } from 'projen';
+import { VERSIONS } from './versions';
+
+/** Workspace folders, in the order lerna should see them. */
+export const WORKSPACES = ['packages/*', 'apps/*'];
+
+/**
+ * The monorepo root: owns the single npm install, lerna, and the two commands
+ * the README promises (`npm run synth`, `npm test`).
+ */
+export function createRoot(): typescript.TypeScriptProject {
+  const root = new typescript.TypeScriptProject({
+    name: 'devsecops-factory',
+    description: 'An end-to-end DevSecOps software factory on AWS, as CDK construct libraries and a reference app.',
+    defaultReleaseBranch: 'main',
+    packageManager: javascript.NodePackageManager.NPM,
+    projenrcTs: true,
+    // npm 11 asks which install scripts may run: esbuild fetches nothing (its binary comes from an optional dependency) and nx only writes a cache marker.
+    allowScripts: ['esbuild', 'nx'],
+    projenVersion: VERSIONS.projen,
+    typescriptVersion: VERSIONS.typescript,
+    minNodeVersion: '20.0.0',
+    sampleCode: false,
+    jest: false,
+    eslint: false,
+    prettier: false,
+    github: false,
+    release: false,
+    depsUpgrade: false,
+    pullRequestTemplate: false,
+    buildWorkflow: false,
+    licensed: true,
+    license: 'Apache-2.0',
+    readme: undefined,
+    package: false,
+    entrypoint: '',
+    tsconfig: { include: ['projenrc/**/*.ts', 'scripts/**/*.ts'], compilerOptions: { rootDir: '.' } },
+    devDeps: [
+      `lerna@${VERSIONS.lerna}`,
+      `constructs@${VERSIONS.constructsDev}`,
+      `@types/node@${VERSIONS.nodeTypes}`,
+    ],
+    gitignore: ['cdk.out/', '.jsii', 'tsconfig.tsbuildinfo', '*.tgz', '.bench/', '/dist/', 'coverage/', 'test-reports/'],
+  });
+  root.package.addField('private', true);
+  root.package.addField('workspaces', WORKSPACES);
+
+  new JsonFile(root, 'lerna.json', {
+    obj: {
+      $schema: 'node_modules/lerna/schemas/lerna-schema.json',
+      version: 'independent',
+      npmClient: 'npm',
+      command: {
+        version: {
+          conventionalCommits: true,
+          changelogPreset: 'conventionalcommits',
+          message: 'chore(release): publish',
+          allowBranch: 'main',
+        },
+        publish: { conventionalCommits: true },
+      },
+    },
+  });
+  return root;
+}

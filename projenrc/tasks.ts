@@ -1,0 +1,33 @@
+import { typescript } from 'projen';
+
+const LERNA = 'lerna run --stream --concurrency 2';
+
+/**
+ * Root tasks delegate to the packages in dependency order through lerna, so
+ * `npm test` at the root is the one command that builds and tests everything.
+ */
+export function addRootTasks(root: typescript.TypeScriptProject): void {
+  // `npx asff` must work right after `npm ci`: compile the CLI's package on install.
+  root.addTask('prepare', {
+    description: 'Compile asff-parsers so the asff CLI runs after npm ci',
+    exec: 'lerna run compile --scope @devsecops-factory/asff-parsers',
+  });
+
+  root.compileTask.reset(`${LERNA} ready`);
+
+  root.testTask.reset(`${LERNA} ready`);
+  root.testTask.exec('node scripts/run-tests.js');
+
+  root.packageTask.reset(`${LERNA} package`);
+
+  const synth = root.addTask('synth', {
+    description: 'Synthesize the reference factory into apps/reference-pipeline/cdk.out and print the compliance summary',
+  });
+  synth.exec('lerna run ready --stream --scope @devsecops-factory/reference-pipeline --include-dependencies');
+  synth.exec('npx projen synth', { cwd: 'apps/reference-pipeline' });
+
+  root.addTask('bench', {
+    description: 'Run the asff-parsers benchmarks and print the figures',
+    exec: 'npm run bench --workspace packages/asff-parsers',
+  });
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Runs every package's tests (after `lerna run ready`), the jsii Python code-generation
+// check and, when the shared corpus is beside the clone, the ASFF conformance run; then
+// prints one closing line `tests: N passed, N failed` summed over all jest runs.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+let passed = 0;
+let failed = 0;
+let exitCode = 0;
+
+function run(label, command, args, options = {}) {
+  const started = Date.now();
+  process.stdout.write(`\n=== ${label}\n`);
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf-8', maxBuffer: 1 << 30, ...options });
+  process.stdout.write(result.stdout ?? '');
+  process.stderr.write(result.stderr ?? '');
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`=== ${label}: exit ${result.status} in ${seconds}s\n`);
+  if (result.status !== 0) exitCode = 1;
+  return `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
+}
+
+const testOutput = run('package tests', 'npx', ['lerna', 'run', 'test', '--stream', '--concurrency', '2', '--no-bail']);
+for (const line of testOutput.split('\n')) {
+  const match = /Tests:\s+(.*)\btotal\b/.exec(line);
+  if (!match) continue;
+  const failedCount = /(\d+) failed/.exec(match[1]);
+  const passedCount = /(\d+) passed/.exec(match[1]);
+  if (failedCount) failed += Number(failedCount[1]);
+  if (passedCount) passed += Number(passedCount[1]);
+}
+
+run('jsii python bindings (code only)', 'npx', ['lerna', 'run', 'check:python', '--stream', '--concurrency', '2']);
+
+const corpus = path.join(root, '..', 'shared', 'corpus');
+if (fs.existsSync(path.join(corpus, 'expected.tsv'))) {
+  run('asff conformance on ../shared/corpus', 'node', ['packages/asff-parsers/bin/asff', 'conformance', corpus]);
+} else {
+  process.stdout.write('\n=== asff conformance skipped: ../shared/corpus not present\n');
+}
+
+if (exitCode !== 0 && failed === 0) failed = 1; // a failing step that is not a jest test still fails the run
+process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
+process.exit(exitCode);
