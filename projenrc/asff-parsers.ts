@@ -24,6 +24,7 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
     minNodeVersion: '20.0.0',
     jestOptions: {
       jestVersion: VERSIONS.jest,
+      updateSnapshot: javascript.UpdateSnapshot.NEVER, passWithNoTests: false,
       jestConfig: { testTimeout: 60_000 },
     },
     eslint: false,

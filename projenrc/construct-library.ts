@@ -37,7 +37,7 @@ export function createConstructLibrary(options: ConstructLibraryOptions): cdk.Js
     jsiiVersion: VERSIONS.jsii,
     typescriptVersion: VERSIONS.typescript,
     minNodeVersion: '20.0.0',
-    jestOptions: { jestVersion: VERSIONS.jest },
+    jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER, passWithNoTests: false },
     peerDependencyOptions: { pinnedDevDependency: false },
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLibPeer}`, `constructs@${VERSIONS.constructsPeer}`],
     bundledDeps: options.bundledDeps,
