@@ -1,0 +1,4 @@
+export * from './faults';
+export * from './finding-store';
+export * from './server';
+export { MAX_FINDING_BYTES } from './validate-finding';
