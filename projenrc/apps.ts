@@ -43,6 +43,8 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
     gitignore: ['/cdk.out/'],
   });
   project.package.addField('private', true);
+  // Types are hoisted to the workspace root; a package-local typeRoots hides them.
+  project.tsconfig?.file.addDeletionOverride('compilerOptions.typeRoots');
   addReadyTask(project);
   return project;
 }

@@ -24,7 +24,8 @@ export function addRootTasks(root: typescript.TypeScriptProject): void {
     description: 'Synthesize the reference factory into apps/reference-pipeline/cdk.out and print the compliance summary',
   });
   synth.exec('lerna run ready --stream --scope @devsecops-factory/reference-pipeline --include-dependencies');
-  synth.exec('npx projen synth', { cwd: 'apps/reference-pipeline' });
+  // --quiet: the app prints the stacks and the compliance summary itself; templates go to cdk.out.
+  synth.exec('cdk synth --quiet', { cwd: 'apps/reference-pipeline' });
 
   root.addTask('bench', {
     description: 'Run the asff-parsers benchmarks and print the figures',
