@@ -70,7 +70,7 @@ export function createSampleApp(root: typescript.TypeScriptProject): typescript.
     pullRequestTemplate: false,
     buildWorkflow: false,
     licensed: false,
-    devDeps: [`@types/node@${VERSIONS.nodeTypes}`],
+    devDeps: [`@types/node@${VERSIONS.nodeTypes}`, `yaml@${VERSIONS.yaml}`],
   });
   project.package.addField('private', true);
   addReadyTask(project);
