@@ -31,7 +31,6 @@ export function createRoot(): typescript.TypeScriptProject {
     buildWorkflow: false,
     licensed: true,
     license: 'Apache-2.0',
-    readme: undefined,
     package: false,
     entrypoint: '',
     tsconfig: { include: ['projenrc/**/*.ts', 'scripts/**/*.ts'], compilerOptions: { rootDir: '.' } },
