@@ -1,1 +1,5 @@
-export {};
+export * from './image/deploy-image';
+export * from './manifests/workload-options';
+export * from './manifests/deploy-manifests';
+export * from './deploy/kubectl-release';
+export * from './deploy/eks-deploy-stage';

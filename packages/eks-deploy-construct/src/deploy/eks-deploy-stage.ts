@@ -1,0 +1,329 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import {
+  Arn, ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token,
+  aws_codebuild as codebuild,
+  aws_codepipeline as codepipeline,
+  aws_codepipeline_actions as actions,
+  aws_eks as eks,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import * as YAML from 'yaml';
+import { KubectlRelease } from './kubectl-release';
+import { grantNamespaceAccess } from './namespace-access';
+import { DeployImage } from '../image/deploy-image';
+import { isDeferred } from '../image/image-digest';
+import { DeployManifests } from '../manifests/deploy-manifests';
+import { acknowledgeCodeBuildProjectGrants } from '../nag/codebuild-role-acknowledgements';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/**
+ * Generated manifests travel inside the project definition; past this size an
+ * application should keep its manifests in the source repository instead.
+ */
+const MAX_GENERATED_MANIFEST_CHARS = 16_000;
+
+/**
+ * Properties of an `EksDeployStage`.
+ */
+export interface EksDeployStageProps {
+  /**
+   * Short name of the environment this stage deploys to, e.g. `staging`;
+   * used in the action name and the build logs.
+   */
+  readonly stageName: string;
+
+  /** The source artifact (it holds the manifests when they come from the repository). */
+  readonly input: codepipeline.Artifact;
+
+  /**
+   * The image to deploy, by digest. Pass the same object to the staging and
+   * the production stage.
+   */
+  readonly image: DeployImage;
+
+  /** What to apply: a folder of the source artifact or generated manifests. */
+  readonly manifests: DeployManifests;
+
+  /**
+   * Name of an existing EKS cluster. Give either this or `cluster`.
+   *
+   * @default - the name of `cluster`
+   */
+  readonly clusterName?: string;
+
+  /**
+   * An existing (imported) EKS cluster. Give either this or `clusterName`.
+   *
+   * @default - the cluster named `clusterName`
+   */
+  readonly cluster?: eks.ICluster;
+
+  /**
+   * Region of the cluster.
+   *
+   * @default - the region of this stack
+   */
+  readonly clusterRegion?: string;
+
+  /**
+   * Kubernetes namespace to deploy into. It must exist: the deploy role may
+   * edit this namespace and nothing else.
+   */
+  readonly namespace: string;
+
+  /** KMS key for the build logs and artifacts (shared by the pipeline's stages). */
+  readonly encryptionKey: kms.IKey;
+
+  /**
+   * Role in the cluster's account that the build assumes to deploy (see
+   * `CrossAccountDeployRole`). The project may assume this role and nothing
+   * else; no access entry is created in this account.
+   *
+   * @default - same account: the project's own role gets a namespace-scoped access entry
+   */
+  readonly deployRoleArn?: string;
+
+  /**
+   * How long `kubectl rollout status` waits before the deploy is rolled back.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly rolloutTimeout?: Duration;
+
+  /**
+   * Build timeout (download, apply, rollout and a possible rollback).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly buildTimeout?: Duration;
+
+  /**
+   * kubectl release, pinned and checksum-verified.
+   *
+   * @default KubectlRelease.V1_36_4
+   */
+  readonly kubectl?: KubectlRelease;
+
+  /**
+   * Retention of the build logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Position of the action in its pipeline stage.
+   *
+   * @default 1
+   */
+  readonly runOrder?: number;
+
+  /**
+   * Namespace of the variables the action exports (`DEPLOYED_IMAGE`).
+   *
+   * @default - `Deploy` followed by the stage name, e.g. `DeployStaging`
+   */
+  readonly variablesNamespace?: string;
+}
+
+/**
+ * A CodePipeline action and its CodeBuild project that deploy an image, by
+ * digest, to a namespace of an existing EKS cluster, wait for the rollout and
+ * roll back automatically when it fails.
+ *
+ * The build runs a pinned, checksum-verified kubectl after
+ * `aws eks update-kubeconfig`; no cluster is created and no kubectl Lambda is
+ * needed. Its role may describe that one cluster and, through an EKS access
+ * entry, edit that one namespace (no cluster-admin, no aws-auth ConfigMap).
+ */
+export class EksDeployStage extends Construct {
+  /** The CodeBuild project that runs the deploy. */
+  public readonly project: codebuild.PipelineProject;
+  /** The CodeBuild action to add to a pipeline stage. */
+  public readonly action: codepipeline.IAction;
+  /** The role of the project (trusted by a `CrossAccountDeployRole`). */
+  public readonly role: iam.IRole;
+  /** Namespace of the variables the action exports (`DEPLOYED_IMAGE`). */
+  public readonly variablesNamespace: string;
+  /**
+   * The namespace-scoped access entry of the project role.
+   *
+   * @default - none when the deploy assumes `deployRoleArn`
+   */
+  public readonly accessEntry?: eks.CfnAccessEntry;
+
+  constructor(scope: Construct, id: string, props: EksDeployStageProps) {
+    super(scope, id);
+    validateProps(props);
+    const stack = Stack.of(this);
+    const clusterName = props.cluster?.clusterName ?? props.clusterName!;
+    const clusterRegion = props.clusterRegion ?? stack.region;
+    const rolloutTimeout = props.rolloutTimeout ?? Duration.minutes(5);
+    const kubectl = props.kubectl ?? KubectlRelease.V1_36_4;
+    this.variablesNamespace = props.variablesNamespace ?? `Deploy${pascalCase(props.stageName)}`;
+
+    // A physical name is generated when a stack in another account needs this
+    // ARN (a CrossAccountDeployRole trusts exactly this role).
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      description: `Deploys ${props.stageName} to EKS cluster ${clusterName} namespace ${props.namespace}`,
+    });
+    this.role = role;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    allowLogsToUseKey(props.encryptionKey, stack);
+
+    this.project = new codebuild.PipelineProject(this, 'Project', {
+      description: `Deploy an image by digest to EKS (${props.stageName})`,
+      role,
+      encryptionKey: props.encryptionKey,
+      timeout: props.buildTimeout ?? Duration.minutes(30),
+      queuedTimeout: Duration.hours(1),
+      buildSpec: codebuild.BuildSpec.fromObjectToYaml(loadBuildspec('eks-deploy.yml')),
+      environment: {
+        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+        computeType: codebuild.ComputeType.SMALL,
+        privileged: false,
+        environmentVariables: plain({
+          STAGE_NAME: props.stageName,
+          CLUSTER_NAME: clusterName,
+          CLUSTER_REGION: clusterRegion,
+          NAMESPACE: props.namespace,
+          DEPLOY_ROLE_ARN: props.deployRoleArn ?? '',
+          MANIFEST_DIR: props.manifests.directory,
+          MANIFEST_IMAGE_NAME: props.manifests.imageName,
+          GENERATED_MANIFEST_GZ_B64: encodeGenerated(props.manifests.generatedYaml),
+          ROLLOUT_TIMEOUT: `${rolloutTimeout.toSeconds()}s`,
+          KUBECTL_VERSION: kubectl.version,
+          KUBECTL_SHA256: kubectl.linuxAmd64Sha256,
+        }),
+      },
+      logging: { cloudWatch: { logGroup } },
+    });
+
+    acknowledgeCodeBuildProjectGrants(role, this.project);
+
+    if (props.deployRoleArn) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'AssumeTheTargetAccountDeployRole',
+        actions: ['sts:AssumeRole'],
+        resources: [props.deployRoleArn],
+      }));
+    } else {
+      const clusterArn = props.cluster?.clusterArn ?? stack.formatArn({
+        service: 'eks',
+        region: clusterRegion,
+        resource: 'cluster',
+        resourceName: clusterName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'DescribeTheTargetCluster',
+        actions: ['eks:DescribeCluster'],
+        resources: [clusterArn],
+      }));
+      this.accessEntry = grantNamespaceAccess(this, 'AccessEntry', clusterName, role.roleArn, props.namespace);
+    }
+
+    this.action = new actions.CodeBuildAction({
+      actionName: `Deploy-${props.stageName}`,
+      project: this.project,
+      input: props.input,
+      runOrder: props.runOrder,
+      variablesNamespace: this.variablesNamespace,
+      // The image is an override on the action, so it may be a pipeline
+      // variable resolved when this execution runs.
+      environmentVariables: plain({
+        IMAGE_REPOSITORY: props.image.repository,
+        IMAGE_DIGEST: props.image.digest,
+      }),
+    });
+  }
+}
+
+function validateProps(props: EksDeployStageProps): void {
+  if ((props.cluster === undefined) === (props.clusterName === undefined)) {
+    throw new Error('give exactly one of cluster and clusterName');
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.stageName)) {
+    throw new Error(`stageName must be letters, digits and hyphens (at most 40); got '${props.stageName}'`);
+  }
+  if (!Token.isUnresolved(props.namespace) && !DNS_LABEL.test(props.namespace)) {
+    throw new Error(`namespace must be a DNS-1123 label; got '${props.namespace}'`);
+  }
+  if (props.deployRoleArn !== undefined && !isDeferred(props.deployRoleArn) && !ROLE_ARN.test(props.deployRoleArn)) {
+    throw new Error(`deployRoleArn must be an IAM role ARN; got '${props.deployRoleArn}'`);
+  }
+  if (props.deployRoleArn !== undefined && props.cluster !== undefined) {
+    throw new Error('an imported cluster lives in this account; for a cross-account target give clusterName and deployRoleArn');
+  }
+  const rollout = props.rolloutTimeout?.toSeconds();
+  if (rollout !== undefined && (rollout < 30 || rollout > 3600)) {
+    throw new Error('rolloutTimeout must be between 30 seconds and 1 hour');
+  }
+  if (rollout !== undefined && props.buildTimeout !== undefined && props.buildTimeout.toSeconds() < 2 * rollout + 300) {
+    // A failed rollout waits twice (the rollout, then the rollback) plus setup.
+    throw new Error('buildTimeout must leave room for two rollout waits and setup: at least 2 x rolloutTimeout + 5 minutes');
+  }
+}
+
+function plain(variables: Record<string, string>): Record<string, codebuild.BuildEnvironmentVariable> {
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [
+    name, { type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value },
+  ]));
+}
+
+/**
+ * Generated manifests are carried gzip+base64 in a plain environment variable
+ * of the project: they contain no secret, every change shows in the
+ * CloudFormation diff, and no asset bucket or extra permission is needed.
+ */
+function encodeGenerated(yaml: string | undefined): string {
+  if (yaml === undefined) {
+    return '';
+  }
+  const encoded = zlib.gzipSync(Buffer.from(yaml, 'utf8'), { level: 9 }).toString('base64');
+  if (encoded.length > MAX_GENERATED_MANIFEST_CHARS) {
+    throw new Error(`generated manifests are too large to embed (${encoded.length} > ${MAX_GENERATED_MANIFEST_CHARS} encoded characters); keep them in the source repository`);
+  }
+  return encoded;
+}
+
+function loadBuildspec(name: string): Record<string, unknown> {
+  return YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'buildspecs', name), 'utf8'));
+}
+
+function pascalCase(value: string): string {
+  return value.split('-').filter((part) => part.length > 0)
+    .map((part) => part[0].toUpperCase() + part.slice(1)).join('');
+}
+
+/**
+ * CloudWatch Logs encrypts with the shared key only if the key policy lets the
+ * regional service use it for log groups of this account. A no-op for an
+ * imported key, whose policy its owner must grant.
+ */
+function allowLogsToUseKey(key: kms.IKey, stack: Stack): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsOfThisAccount',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': Arn.format({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack),
+      },
+    },
+  }));
+}

@@ -1,0 +1,255 @@
+import * as zlib from 'zlib';
+import { Duration, Stack, aws_eks as eks } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as YAML from 'yaml';
+import { DeployImage, DeployManifests, EksDeployStage, EksDeployStageProps, KubectlRelease } from '../../src';
+import { acknowledgedRuleIds, removeAcknowledgement } from '../support/acknowledgements';
+import {
+  DIGEST, REPOSITORY, actionConfiguration, identityStatements, nagReport, nagViolations,
+  pipelineAround, sharedKey, sourceArtifact, testStack, wildcardActions,
+} from '../support/stacks';
+
+type StageOverrides = Partial<EksDeployStageProps>;
+
+function deployStage(stack: Stack, overrides: StageOverrides = {}, id = 'Staging'): EksDeployStage {
+  return new EksDeployStage(stack, id, {
+    stageName: 'staging',
+    input: sourceArtifact(),
+    image: DeployImage.fromDigest(REPOSITORY, DIGEST),
+    manifests: DeployManifests.fromSourceDirectory('k8s', 'sample-app'),
+    clusterName: 'apps',
+    namespace: 'web',
+    encryptionKey: sharedKey(stack),
+    ...overrides,
+  });
+}
+
+function environment(template: Template): Record<string, string> {
+  const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0] as any;
+  return Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((variable: any) => [variable.Name, variable.Value]));
+}
+
+describe('EksDeployStage', () => {
+  describe('in the same account', () => {
+    const stack = testStack();
+    deployStage(stack);
+    const template = Template.fromStack(stack);
+
+    test('grants the project role eks:DescribeCluster on the target cluster only', () => {
+      const statements = identityStatements(template.toJSON()).filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('eks:')));
+      expect(statements).toHaveLength(1);
+      expect(statements[0].Action).toBe('eks:DescribeCluster');
+      expect(stack.resolve(statements[0].Resource)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:111111111111:cluster/apps']] });
+    });
+
+    test('uses no wildcard or service-wide action and may not assume other roles', () => {
+      const statements = identityStatements(template.toJSON());
+      expect(wildcardActions(statements)).toEqual([]);
+      expect(statements.flatMap((statement) => [statement.Action].flat())).not.toContain('sts:AssumeRole');
+    });
+
+    test('gives the project role an access entry that edits the one namespace, nothing cluster-wide', () => {
+      template.resourceCountIs('AWS::EKS::AccessEntry', 1);
+      template.hasResourceProperties('AWS::EKS::AccessEntry', {
+        ClusterName: 'apps',
+        Type: 'STANDARD',
+        PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StagingRole'), 'Arn'] },
+        AccessPolicies: [{
+          PolicyArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks::aws:cluster-access-policy/AmazonEKSEditPolicy']] },
+          AccessScope: { Type: 'namespace', Namespaces: ['web'] },
+        }],
+      });
+      const entry = Object.values(template.findResources('AWS::EKS::AccessEntry'))[0] as any;
+      expect(entry.Properties.KubernetesGroups).toBeUndefined();
+    });
+
+    test('encrypts artifacts and build logs with the pipeline key', () => {
+      template.hasResourceProperties('AWS::CodeBuild::Project', {
+        EncryptionKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineKey'), 'Arn'] },
+        LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: Match.stringLikeRegexp('^StagingLogs') } } },
+      });
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineKey'), 'Arn'] },
+        RetentionInDays: 365,
+      });
+    });
+
+    test('lets CloudWatch Logs of this account and region use the key, for log groups only', () => {
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Sid: 'AllowCloudWatchLogsOfThisAccount',
+            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          })]),
+        },
+      });
+    });
+
+    test('bounds the build and queue time, runs unprivileged on a pinned image', () => {
+      template.hasResourceProperties('AWS::CodeBuild::Project', {
+        TimeoutInMinutes: 30,
+        QueuedTimeoutInMinutes: 60,
+        Environment: { Image: 'aws/codebuild/standard:7.0', PrivilegedMode: false, Type: 'LINUX_CONTAINER' },
+      });
+      expect(environment(template).ROLLOUT_TIMEOUT).toBe('300s');
+    });
+
+    test('downloads a pinned kubectl and verifies its checksum before use', () => {
+      const variables = environment(template);
+      expect(variables.KUBECTL_VERSION).toBe(KubectlRelease.V1_36_4.version);
+      expect(variables.KUBECTL_SHA256).toMatch(/^[a-f0-9]{64}$/);
+      const buildspec = (Object.values(template.findResources('AWS::CodeBuild::Project'))[0] as any).Properties.Source.BuildSpec;
+      expect(buildspec).toContain('https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl');
+      expect(buildspec).toContain('echo "${KUBECTL_SHA256}  /tmp/kubectl" | sha256sum -c -');
+    });
+
+    test('waits for the rollout and rolls back when it fails', () => {
+      const buildspec = YAML.parse((Object.values(template.findResources('AWS::CodeBuild::Project'))[0] as any).Properties.Source.BuildSpec);
+      const build = buildspec.phases.build.commands.join('\n');
+      expect(build).toMatch(/kubectl rollout status .*--timeout "\$\{ROLLOUT_TIMEOUT\}"/);
+      expect(build).toMatch(/kubectl rollout undo/);
+      expect(buildspec.env.shell).toBe('bash');
+      expect(buildspec.env['exported-variables']).toEqual(['DEPLOYED_IMAGE']);
+    });
+
+    test('passes the manifest folder and the image name to replace', () => {
+      const variables = environment(template);
+      expect(variables).toMatchObject({ MANIFEST_DIR: 'k8s', MANIFEST_IMAGE_NAME: 'sample-app', GENERATED_MANIFEST_GZ_B64: '', NAMESPACE: 'web', CLUSTER_NAME: 'apps', CLUSTER_REGION: 'eu-west-1', DEPLOY_ROLE_ARN: '' });
+    });
+
+    test('is clean under AwsSolutions and NIST 800-53 rev5', () => {
+      expect(nagViolations(stack)).toEqual([]);
+    });
+  });
+
+  test('gets the cluster name and ARN from an imported cluster', () => {
+    const stack = testStack();
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'imported' });
+    deployStage(stack, { clusterName: undefined, cluster });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EKS::AccessEntry', { ClusterName: 'imported' });
+    const describe = identityStatements(template.toJSON()).find((statement) => statement.Action === 'eks:DescribeCluster');
+    expect(JSON.stringify(describe.Resource)).toContain(':cluster/imported');
+  });
+
+  describe('with a cross-account deploy role', () => {
+    const deployRoleArn = 'arn:aws:iam::222222222222:role/eks-deploy-production';
+    const stack = testStack();
+    deployStage(stack, { deployRoleArn, clusterRegion: 'eu-central-1' });
+    const template = Template.fromStack(stack);
+
+    test('may assume that one role and nothing else, and does not describe clusters itself', () => {
+      const statements = identityStatements(template.toJSON());
+      const assume = statements.filter((statement) => [statement.Action].flat().includes('sts:AssumeRole'));
+      expect(assume).toEqual([expect.objectContaining({ Action: 'sts:AssumeRole', Resource: deployRoleArn })]);
+      expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action: string) => action.startsWith('eks:'))).toEqual([]);
+    });
+
+    test('creates no access entry in the pipeline account and tells the build which role to assume', () => {
+      template.resourceCountIs('AWS::EKS::AccessEntry', 0);
+      expect(environment(template)).toMatchObject({ DEPLOY_ROLE_ARN: deployRoleArn, CLUSTER_REGION: 'eu-central-1' });
+    });
+
+    test('is clean under both packs', () => {
+      expect(nagViolations(stack)).toEqual([]);
+    });
+  });
+
+  describe('with generated manifests', () => {
+    const stack = testStack();
+    deployStage(stack, { manifests: DeployManifests.fromWorkload({ name: 'web', replicas: 3 }) });
+    const variables = environment(Template.fromStack(stack));
+
+    test('embeds the synthesized manifests, which decode to the hardened workload', () => {
+      const yaml = zlib.gunzipSync(Buffer.from(variables.GENERATED_MANIFEST_GZ_B64, 'base64')).toString('utf8');
+      const deployment = YAML.parseAllDocuments(yaml).map((document) => document.toJS()).find((manifest) => manifest.kind === 'Deployment');
+      expect(deployment.spec.replicas).toBe(3);
+      expect(deployment.spec.template.spec.containers[0].image).toBe(variables.MANIFEST_IMAGE_NAME);
+      expect(deployment.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    });
+
+    test('writes them to a build-private folder', () => {
+      expect(variables.MANIFEST_DIR).toBe('.eks-deploy/generated');
+    });
+  });
+
+  describe('in a pipeline', () => {
+    const stack = testStack();
+    const source = sourceArtifact();
+    const key = sharedKey(stack);
+    const image = DeployImage.fromDigest('#{ImageScan.IMAGE_URI}', '#{ImageScan.IMAGE_DIGEST}');
+    const manifests = DeployManifests.fromSourceDirectory('k8s', 'sample-app');
+    const staging = new EksDeployStage(stack, 'Staging', { stageName: 'staging', input: source, image, manifests, clusterName: 'apps-staging', namespace: 'web', encryptionKey: key });
+    const production = new EksDeployStage(stack, 'Production', { stageName: 'production', input: source, image, manifests, clusterName: 'apps-production', namespace: 'web', encryptionKey: key, runOrder: 2 });
+    pipelineAround(stack, source, [{ name: 'Staging', actions: [staging.action] }, { name: 'Production', actions: [production.action] }]);
+    const template = Template.fromStack(stack).toJSON();
+
+    test('passes one digest expression to staging and production as action overrides', () => {
+      for (const actionName of ['Deploy-staging', 'Deploy-production']) {
+        expect(JSON.parse(actionConfiguration(template, actionName).EnvironmentVariables)).toEqual([
+          { name: 'IMAGE_REPOSITORY', type: 'PLAINTEXT', value: '#{ImageScan.IMAGE_URI}' },
+          { name: 'IMAGE_DIGEST', type: 'PLAINTEXT', value: '#{ImageScan.IMAGE_DIGEST}' },
+        ]);
+      }
+    });
+
+    test('exports its variables under a namespace named after the stage', () => {
+      const actions = (Object.values(template.Resources).find((resource: any) => resource.Type === 'AWS::CodePipeline::Pipeline') as any)
+        .Properties.Stages.flatMap((stage: any) => stage.Actions);
+      expect(actions.find((action: any) => action.Name === 'Deploy-staging').Namespace).toBe('DeployStaging');
+      expect(actions.find((action: any) => action.Name === 'Deploy-production').Namespace).toBe('DeployProduction');
+      expect(staging.variablesNamespace).toBe('DeployStaging');
+    });
+
+    test('adds the key policy statement for CloudWatch Logs once, however many stages share the key', () => {
+      const keyResource = Object.values(template.Resources).find((resource: any) => resource.Type === 'AWS::KMS::Key') as any;
+      expect(keyResource.Properties.KeyPolicy.Statement.filter((statement: any) => statement.Sid === 'AllowCloudWatchLogsOfThisAccount')).toHaveLength(1);
+    });
+  });
+
+  describe('acknowledgements', () => {
+    const acknowledged = (() => {
+      const stack = testStack();
+      deployStage(stack);
+      return acknowledgedRuleIds(stack);
+    })();
+
+    test.each(acknowledged)('%s is needed: without it the finding returns', (ruleId) => {
+      const stack = testStack();
+      deployStage(stack);
+      expect(nagViolations(stack)).toEqual([]);
+      expect(removeAcknowledgement(stack, ruleId)).toBeGreaterThan(0);
+      expect(nagViolations(stack)).toContain(ruleId);
+    });
+
+    test('are exact finding ids in an environment-agnostic stack too', () => {
+      const stack = new Stack();
+      deployStage(stack);
+      expect(nagReport(stack)).toBe('[]');
+    });
+
+    test('cover the five findings of aws-cdk-lib CodeBuild grants and nothing more', () => {
+      expect(acknowledged).toHaveLength(5);
+    });
+  });
+
+  describe('validation', () => {
+    test.each<[string, StageOverrides, RegExp]>([
+      ['neither cluster nor clusterName', { clusterName: undefined }, /exactly one of cluster and clusterName/],
+      ['a namespace that is not a DNS label', { namespace: 'Web_Apps' }, /namespace must be a DNS-1123 label/],
+      ['a stage name with spaces', { stageName: 'my stage' }, /stageName/],
+      ['a deploy role that is not a role ARN', { deployRoleArn: 'eks-deploy' }, /deployRoleArn must be an IAM role ARN/],
+      ['a rollout timeout over an hour', { rolloutTimeout: Duration.hours(2) }, /rolloutTimeout/],
+      ['a build timeout shorter than rollout plus rollback', { rolloutTimeout: Duration.minutes(10), buildTimeout: Duration.minutes(15) }, /buildTimeout/],
+    ])('rejects %s', (_name, overrides, message) => {
+      expect(() => deployStage(testStack(), overrides)).toThrow(message);
+    });
+
+    test('rejects both a cluster and a cluster name', () => {
+      const stack = testStack();
+      const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'imported' });
+      expect(() => deployStage(stack, { cluster })).toThrow(/exactly one/);
+    });
+  });
+});
