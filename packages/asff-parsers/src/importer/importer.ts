@@ -1,0 +1,303 @@
+import {
+  AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  GetFindingsCommand,
+  GetFindingsCommandOutput,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { BackoffOptions, fullJitterDelay } from './backoff';
+import { BatchLimits, SECURITY_HUB_BATCH_LIMITS } from './batch-limits';
+import { Clock, systemClock } from './clock';
+import { DeadLetterSink, MemoryDeadLetterSink } from './dead-letter';
+import { classifyRequestError, errorCodeOf, errorMessageOf, isRetryableFindingCode } from './errors';
+import { ImportProgress, ImportSummary } from './import-summary';
+import { asProviderFinding, withoutCustomerFields } from './prepare-finding';
+import { checkScope, SCOPE_PRODUCT_FIELD, scopeOf, withScope } from './scope';
+import { BATCH_IMPORT_RATE, GET_FINDINGS_RATE, RateLimit, TokenBucket } from './token-bucket';
+import { UpdateStamps } from './update-stamp';
+
+export interface SecurityHubImporterOptions {
+  /**
+   * The Security Hub client. Create it with `maxAttempts: 1`: the importer
+   * paces, retries and counts requests itself, and SDK retries would hide
+   * throttling from it. Endpoint and credentials resolve as for any SDK v3
+   * client (so `AWS_ENDPOINT_URL_SECURITYHUB` works).
+   */
+  readonly client: SecurityHubClient;
+  /** Where findings that still fail go. Default: kept in memory ({@link MemoryDeadLetterSink}). */
+  readonly deadLetter?: DeadLetterSink;
+  /**
+   * The scope (repository + branch + stage/tool, see `formatScope`) recorded
+   * on every finding; required by {@link SecurityHubImporter.archiveMissing}.
+   */
+  readonly scope?: string;
+  /**
+   * The product ARN of the findings, used to find the scope's stored findings
+   * when the report is empty. Default: taken from the imported findings.
+   */
+  readonly productArn?: string;
+  /** BatchImportFindings pacing. Default 10 requests/s, burst 30 (the Security Hub quota). */
+  readonly importRate?: RateLimit;
+  /** GetFindings pacing. Default 3 requests/s, burst 6 (the Security Hub quota). */
+  readonly getFindingsRate?: RateLimit;
+  /** Requests in flight at once; enough to reach the rate when each takes a few hundred ms. Default 10. */
+  readonly maxInFlight?: number;
+  /** Requests per batch before its findings go to the dead letter. Default 10. */
+  readonly maxAttempts?: number;
+  readonly backoff?: BackoffOptions;
+  readonly limits?: BatchLimits;
+  readonly clock?: Clock;
+  /** Source of jitter. Default Math.random. */
+  readonly random?: () => number;
+  readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+/** A finding on its way, with what the dead letter needs to know about it. */
+interface Pending {
+  readonly finding: AwsSecurityFinding;
+  attempts: number;
+  possiblyImported: boolean;
+}
+
+const findingKey = (productArn: string | undefined, id: string | undefined) => `${productArn}\u0000${id}`;
+
+/**
+ * Imports findings into Security Hub at its rate limit without losing any:
+ * each finding is accepted by Security Hub or written to the dead letter with
+ * its error code. One instance is one run: counters, the UpdatedAt stamp and
+ * the set of findings seen (for {@link archiveMissing}) belong to it.
+ */
+export class SecurityHubImporter {
+  private readonly client: SecurityHubClient;
+  private readonly deadLetter: DeadLetterSink;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly limits: BatchLimits;
+  private readonly maxInFlight: number;
+  private readonly maxAttempts: number;
+  private readonly importBucket: TokenBucket;
+  private readonly getBucket: TokenBucket;
+  private readonly stamps: UpdateStamps;
+  private readonly started: number;
+  private readonly seen = new Set<string>();
+  private readonly productArns = new Set<string>();
+  private readonly counts = { imported: 0, failed: 0, archived: 0, requests: 0, throttled: 0, retried: 0 };
+
+  constructor(private readonly options: SecurityHubImporterOptions) {
+    this.client = options.client;
+    this.deadLetter = options.deadLetter ?? new MemoryDeadLetterSink();
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.limits = options.limits ?? SECURITY_HUB_BATCH_LIMITS;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 10);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 10);
+    this.importBucket = new TokenBucket(options.importRate ?? BATCH_IMPORT_RATE, this.clock);
+    this.getBucket = new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, this.clock);
+    this.stamps = new UpdateStamps(this.clock);
+    this.started = this.clock.now();
+    if (options.scope !== undefined) checkScope(options.scope);
+    if (options.productArn) this.productArns.add(options.productArn);
+  }
+
+  /**
+   * Imports the findings as ACTIVE, in requests of at most 100 findings and
+   * 6 MB, paced at the quota. Customer-owned fields are stripped and UpdatedAt
+   * is set later than any stored value, so updates apply and triage survives.
+   */
+  async import(findings: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): Promise<void> {
+    await this.pump(this.prepareForImport(findings));
+  }
+
+  /**
+   * Re-imports as ARCHIVED every ACTIVE finding of the scope that this run has
+   * not imported (the issue was fixed). Call after {@link import}, and only
+   * when the whole report was read: an incomplete report would archive live findings.
+   */
+  async archiveMissing(): Promise<void> {
+    const scope = this.options.scope;
+    if (scope === undefined) throw new Error('archiveMissing needs the scope the findings were imported with');
+    const missing: AwsSecurityFinding[] = [];
+    for await (const stored of this.activeFindingsOfScope(scope)) {
+      if (!this.seen.has(findingKey(stored.ProductArn, stored.Id)) && this.isOwnProduct(stored)) missing.push(stored);
+    }
+    // Collected first, archived after: changing RecordState while paging a
+    // RecordState=ACTIVE query would shift the pages under our feet.
+    const archived = missing.map((stored) => ({
+      ...asProviderFinding(stored),
+      RecordState: 'ARCHIVED' as const,
+      UpdatedAt: this.stamps.forReplacing(stored.UpdatedAt),
+    }));
+    const before = this.counts.imported;
+    await this.pump(archived);
+    this.counts.archived += this.counts.imported - before;
+    this.counts.imported = before;
+  }
+
+  /** Counters of the run so far. */
+  summary(): ImportSummary {
+    return { ...this.counts, seconds: Math.round((this.clock.now() - this.started) / 10) / 100 };
+  }
+
+  /** Flushes the dead letter; returns the number of dead letters. */
+  async close(): Promise<number> {
+    return this.deadLetter.close();
+  }
+
+  private async *prepareForImport(source: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): AsyncIterable<AwsSecurityFinding> {
+    for await (const raw of source) {
+      let finding: AwsSecurityFinding = {
+        ...withoutCustomerFields(raw),
+        RecordState: raw.RecordState ?? 'ACTIVE',
+        UpdatedAt: this.stamps.forImport(raw.UpdatedAt),
+      };
+      if (this.options.scope !== undefined) finding = withScope(finding, this.options.scope);
+      const key = findingKey(finding.ProductArn, finding.Id);
+      if (this.seen.has(key)) {
+        // A second finding with the same Id would silently overwrite the first in Security Hub.
+        await this.reject({ finding, attempts: 0, possiblyImported: false }, 'DuplicateFindingId', 'Another finding of this report has the same Id and ProductArn');
+        continue;
+      }
+      this.seen.add(key);
+      if (finding.ProductArn) this.productArns.add(finding.ProductArn);
+      yield finding;
+    }
+  }
+
+  private isOwnProduct(finding: AwsSecurityFinding): boolean {
+    return this.productArns.size === 0
+      ? /:product\/(\d{12})\/default$/.exec(finding.ProductArn ?? '')?.[1] === finding.AwsAccountId
+      : this.productArns.has(finding.ProductArn ?? '');
+  }
+
+  private async *activeFindingsOfScope(scope: string): AsyncIterable<AwsSecurityFinding> {
+    const filters = {
+      ProductFields: [{ Key: SCOPE_PRODUCT_FIELD, Value: scope, Comparison: 'EQUALS' as const }],
+      RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' as const }],
+      ...(this.productArns.size > 0
+        ? { ProductArn: [...this.productArns].map((arn) => ({ Value: arn, Comparison: 'EQUALS' as const })) }
+        : {}),
+    };
+    let nextToken: string | undefined;
+    do {
+      const page = await this.getFindingsPage(filters, nextToken);
+      for (const finding of page.Findings ?? []) {
+        if (scopeOf(finding) === scope) yield finding;
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  }
+
+  private async getFindingsPage(filters: object, nextToken: string | undefined): Promise<GetFindingsCommandOutput> {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1) {
+        this.counts.retried++;
+        await this.clock.sleep(fullJitterDelay(attempt - 1, this.options.backoff, this.random));
+      }
+      await this.getBucket.take();
+      this.counts.requests++;
+      try {
+        return await this.client.send(new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken }));
+      } catch (error) {
+        const kind = classifyRequestError(error);
+        if (kind === 'throttled') {
+          this.counts.throttled++;
+          this.getBucket.drain();
+        }
+        // Unlike an import, a failed listing cannot be dead-lettered: fail the
+        // archive step loudly rather than archive on partial knowledge.
+        if ((kind !== 'throttled' && kind !== 'retryable') || attempt >= this.maxAttempts) throw error;
+      }
+    }
+  }
+
+  /** Batches the findings and keeps up to maxInFlight requests going. */
+  private async pump(source: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const dispatch = async (batch: Pending[]) => {
+      while (inFlight.size >= this.maxInFlight) await Promise.race(inFlight);
+      const sending: Promise<void> = this.sendBatch(batch).finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+    };
+    let batch: Pending[] = [];
+    let batchBytes = 2;
+    for await (const finding of source) {
+      const bytes = Buffer.byteLength(JSON.stringify(finding)) + 1;
+      if (bytes > this.limits.maxFindingBytes) {
+        await this.reject({ finding, attempts: 0, possiblyImported: false }, 'FindingSizeExceeded', `The finding is ${bytes} bytes; Security Hub accepts at most ${this.limits.maxFindingBytes}`);
+        continue;
+      }
+      // One account per request: Security Hub refuses a whole call for one foreign finding.
+      const accountChanged = batch.length > 0 && batch[0].finding.AwsAccountId !== finding.AwsAccountId;
+      if (batch.length > 0 && (accountChanged || batch.length >= this.limits.maxFindings || batchBytes + bytes > this.limits.maxBytes)) {
+        await dispatch(batch);
+        batch = [];
+        batchBytes = 2;
+      }
+      batch.push({ finding, attempts: 0, possiblyImported: false });
+      batchBytes += bytes;
+    }
+    if (batch.length > 0) await dispatch(batch);
+    await Promise.all(inFlight);
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 1) {
+        this.counts.retried++;
+        await this.clock.sleep(fullJitterDelay(attempt - 1, this.options.backoff, this.random));
+      }
+      await this.importBucket.take();
+      this.counts.requests++;
+      for (const p of pending) p.attempts++;
+      const exhausted = attempt >= this.maxAttempts;
+      let response;
+      try {
+        response = await this.client.send(new BatchImportFindingsCommand({ Findings: pending.map((p) => p.finding) }));
+      } catch (error) {
+        const kind = classifyRequestError(error);
+        if (kind === 'throttled') {
+          this.counts.throttled++;
+          this.importBucket.drain();
+        }
+        if (kind === 'retryable') {
+          // A 5xx or a lost connection may come after Security Hub stored the findings.
+          for (const p of pending) p.possiblyImported = true;
+        }
+        if ((kind === 'throttled' || kind === 'retryable') && !exhausted) continue;
+        if (kind === 'splittable' && pending.length > 1) {
+          const half = Math.ceil(pending.length / 2);
+          await Promise.all([this.sendBatch(pending.slice(0, half)), this.sendBatch(pending.slice(half))]);
+          return;
+        }
+        for (const p of pending) await this.reject(p, errorCodeOf(error), errorMessageOf(error));
+        this.progress();
+        return;
+      }
+      const failures = new Map((response.FailedFindings ?? []).map((f) => [f.Id, f]));
+      const retry: Pending[] = [];
+      for (const p of pending) {
+        const failure = failures.get(p.finding.Id);
+        if (!failure) {
+          this.counts.imported++;
+        } else if (isRetryableFindingCode(failure.ErrorCode ?? '') && !exhausted) {
+          retry.push(p);
+        } else {
+          await this.reject(p, failure.ErrorCode ?? 'UnknownError', failure.ErrorMessage ?? '');
+        }
+      }
+      pending = retry;
+      this.progress();
+    }
+  }
+
+  private async reject(p: Pending, errorCode: string, errorMessage: string): Promise<void> {
+    this.counts.failed++;
+    await this.deadLetter.write({ finding: p.finding, errorCode, errorMessage, attempts: p.attempts, possiblyImported: p.possiblyImported });
+  }
+
+  private progress(): void {
+    const { imported, failed, requests, throttled } = this.counts;
+    this.options.onProgress?.({ imported, failed, requests, throttled });
+  }
+}
