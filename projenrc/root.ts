@@ -36,6 +36,8 @@ export function createRoot(): typescript.TypeScriptProject {
     tsconfig: { include: ['projenrc/**/*.ts', 'scripts/**/*.ts'], compilerOptions: { rootDir: '.' } },
     devDeps: [
       `lerna@${VERSIONS.lerna}`,
+      // Same major as lerna's own conventional-changelog-core 5 (angular preset 7).
+      'conventional-changelog-conventionalcommits@7.0.2',
       `constructs@${VERSIONS.constructsDev}`,
       `@types/node@${VERSIONS.nodeTypes}`,
     ],
