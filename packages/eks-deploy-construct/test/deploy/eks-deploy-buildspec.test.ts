@@ -1,0 +1,191 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import * as YAML from 'yaml';
+import { synthesizeWorkload } from '../../src/manifests/synthesize-workload';
+import { DIGEST, REPOSITORY } from '../support/stacks';
+
+/**
+ * Runs the deploy buildspec's pre_build and build phases in bash, as
+ * CodeBuild would (one shell, variables carried across phases), with the real
+ * kubectl for `kubectl kustomize` and stubs for everything that needs a
+ * cluster or AWS: the stubs record their calls.
+ */
+const buildspec = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'buildspecs', 'eks-deploy.yml'), 'utf8'));
+const script = ['pre_build', 'build'].map((phase) => buildspec.phases[phase].commands.join('\n')).join('\n');
+const realKubectl = execFileSync('bash', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      containers:
+        - name: web
+          image: sample-app
+`;
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: { app: web }
+  ports: [{ port: 80 }]
+`;
+
+interface Run {
+  readonly status: number;
+  readonly stderr: string;
+  readonly calls: string[];
+  readonly rendered: string;
+}
+
+function run(options: { env?: Record<string, string>; files?: Record<string, string>; rollout?: 'ok' | 'fail' }): Run {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-deploy-'));
+  const source = path.join(root, 'src');
+  const bin = path.join(root, 'bin');
+  const calls = path.join(root, 'calls.log');
+  fs.mkdirSync(bin);
+  for (const [name, content] of Object.entries(options.files ?? { 'k8s/deployment.yaml': DEPLOYMENT, 'k8s/service.yaml': SERVICE })) {
+    fs.mkdirSync(path.dirname(path.join(source, name)), { recursive: true });
+    fs.writeFileSync(path.join(source, name), content);
+  }
+  fs.mkdirSync(source, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/bash\necho "aws AWS_PROFILE=\${AWS_PROFILE:-} $*" >> "${calls}"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'kubectl'), `#!/bin/bash
+echo "kubectl $*" >> "${calls}"
+case "$1 $2" in
+  kustomize*) exec "${realKubectl}" kustomize "$2" ;;
+  "apply --namespace") printf 'service/web\\ndeployment.apps/web\\n' ;;
+  "rollout status") [[ "\${FAKE_ROLLOUT}" == ok ]] ;;
+  "rollout undo") exit 0 ;;
+  *) echo "unexpected kubectl call: $*" >&2; exit 99 ;;
+esac
+`, { mode: 0o755 });
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-c', script], {
+    encoding: 'utf8',
+    env: {
+      PATH: `${bin}:/usr/bin:/bin`,
+      CODEBUILD_SRC_DIR: source,
+      CODEBUILD_BUILD_NUMBER: '7',
+      FAKE_ROLLOUT: options.rollout ?? 'ok',
+      STAGE_NAME: 'staging',
+      CLUSTER_NAME: 'apps',
+      CLUSTER_REGION: 'eu-west-1',
+      NAMESPACE: 'web',
+      DEPLOY_ROLE_ARN: '',
+      MANIFEST_DIR: 'k8s',
+      MANIFEST_IMAGE_NAME: 'sample-app',
+      GENERATED_MANIFEST_GZ_B64: '',
+      ROLLOUT_TIMEOUT: '300s',
+      IMAGE_REPOSITORY: REPOSITORY,
+      IMAGE_DIGEST: DIGEST,
+      ...options.env,
+    },
+  });
+  const renderedPath = path.join(source, '.eks-deploy', 'rendered.yaml');
+  const outcome = {
+    status: result.status ?? -1,
+    stderr: result.stderr,
+    calls: fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : [],
+    rendered: fs.existsSync(renderedPath) ? fs.readFileSync(renderedPath, 'utf8') : '',
+  };
+  fs.rmSync(root, { recursive: true, force: true });
+  return outcome;
+}
+
+function containers(rendered: string): any[] {
+  return YAML.parseAllDocuments(rendered).map((document) => document.toJS())
+    .filter((manifest) => manifest?.kind === 'Deployment')
+    .flatMap((deployment) => deployment.spec.template.spec.containers);
+}
+
+describe('eks-deploy buildspec', () => {
+  test('replaces the image by repository@digest, forces the namespace and waits for the rollout', () => {
+    const outcome = run({});
+    expect(outcome.status).toBe(0);
+    expect(containers(outcome.rendered).map((container) => container.image)).toEqual([`${REPOSITORY}@${DIGEST}`]);
+    expect(YAML.parseAllDocuments(outcome.rendered).map((document) => document.toJS().metadata.namespace)).toEqual(['web', 'web']);
+    expect(outcome.calls).toContain('kubectl rollout status deployment.apps/web --namespace web --timeout 300s');
+    expect(outcome.calls.some((call) => call.includes('rollout undo'))).toBe(false);
+  });
+
+  test('connects with update-kubeconfig to the named cluster and region', () => {
+    expect(run({}).calls.find((call) => call.includes('update-kubeconfig'))).toMatch(/^aws AWS_PROFILE= eks update-kubeconfig --name apps --region eu-west-1 --kubeconfig /);
+  });
+
+  test('rolls back and fails when the rollout does not complete', () => {
+    const outcome = run({ rollout: 'fail' });
+    expect(outcome.status).toBe(1);
+    expect(outcome.calls).toContain('kubectl rollout undo deployment.apps/web --namespace web');
+    expect(outcome.stderr).toContain('rollout failed for deployment.apps/web');
+  });
+
+  test('refuses a tag in place of the digest before touching the cluster', () => {
+    const outcome = run({ env: { IMAGE_DIGEST: 'latest' } });
+    expect(outcome.status).toBe(1);
+    expect(outcome.stderr).toContain('IMAGE_DIGEST must be sha256');
+    expect(outcome.calls.filter((call) => call.startsWith('kubectl'))).toEqual([]);
+  });
+
+  test('drops a tag carried by the repository variable and still deploys by digest', () => {
+    const outcome = run({ env: { IMAGE_REPOSITORY: `${REPOSITORY}:latest` } });
+    expect(outcome.status).toBe(0);
+    expect(containers(outcome.rendered).map((container) => container.image)).toEqual([`${REPOSITORY}@${DIGEST}`]);
+  });
+
+  test('applies nothing when another container image is not pinned by digest', () => {
+    const withSidecar = DEPLOYMENT.replace('image: sample-app', 'image: sample-app\n        - name: proxy\n          image: envoyproxy/envoy:v1.31');
+    const outcome = run({ files: { 'k8s/deployment.yaml': withSidecar } });
+    expect(outcome.status).toBe(1);
+    expect(outcome.stderr).toContain('images not pinned by digest');
+    expect(outcome.calls.some((call) => call.startsWith('kubectl apply'))).toBe(false);
+  });
+
+  test('fails when no container uses the image to promote', () => {
+    const outcome = run({ env: { MANIFEST_IMAGE_NAME: 'other-app' } });
+    expect(outcome.status).toBe(1);
+    expect(outcome.stderr).toContain("no container uses image 'other-app'");
+  });
+
+  test('keeps an existing kustomization and its own transformations', () => {
+    const kustomization = 'resources:\n  - deployment.yaml\ncommonLabels:\n  team: payments\n';
+    const outcome = run({ files: { 'k8s/deployment.yaml': DEPLOYMENT, 'k8s/kustomization.yaml': kustomization } });
+    expect(outcome.status).toBe(0);
+    const deployment = YAML.parseAllDocuments(outcome.rendered).map((document) => document.toJS());
+    expect(deployment).toHaveLength(1);
+    expect(deployment[0].metadata.labels).toEqual({ team: 'payments' });
+  });
+
+  test('deploys the manifests generated at synth time', () => {
+    const generated = zlib.gzipSync(Buffer.from(synthesizeWorkload({ name: 'web' }))).toString('base64');
+    const outcome = run({
+      files: {},
+      env: { GENERATED_MANIFEST_GZ_B64: generated, MANIFEST_DIR: '.eks-deploy/generated', MANIFEST_IMAGE_NAME: 'eks-deploy.invalid/web' },
+    });
+    expect(outcome.status).toBe(0);
+    const [container] = containers(outcome.rendered);
+    expect(container.image).toBe(`${REPOSITORY}@${DIGEST}`);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  test('assumes the target account role through a named profile, never exported keys', () => {
+    const roleArn = 'arn:aws:iam::222222222222:role/eks-deploy-production';
+    const outcome = run({ env: { DEPLOY_ROLE_ARN: roleArn } });
+    expect(outcome.status).toBe(0);
+    expect(outcome.calls).toEqual(expect.arrayContaining([
+      `aws AWS_PROFILE= configure set profile.eks-deploy.role_arn ${roleArn}`,
+      'aws AWS_PROFILE= configure set profile.eks-deploy.credential_source EcsContainer',
+    ]));
+    expect(outcome.calls.find((call) => call.includes('update-kubeconfig'))).toMatch(/^aws AWS_PROFILE=eks-deploy eks update-kubeconfig/);
+    expect(script).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|assume-role/);
+  });
+});
