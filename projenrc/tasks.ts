@@ -27,6 +27,14 @@ export function addRootTasks(root: typescript.TypeScriptProject): void {
   // --quiet: the app prints the stacks and the compliance summary itself; templates go to cdk.out.
   synth.exec('cdk synth --quiet', { cwd: 'apps/reference-pipeline' });
 
+  // lerna runs the root `version` lifecycle script after bumping and before its release commit:
+  // re-synthesize so projen's dependency records follow the new sibling versions, and stage them.
+  const version = root.addTask('version', {
+    description: 'lerna lifecycle: re-synthesize after a version bump and stage the generated files',
+  });
+  version.exec('projen');
+  version.exec('git add .projen packages/*/.projen apps/*/.projen package-lock.json');
+
   root.addTask('bench', {
     description: 'Run the asff-parsers benchmarks and print the figures',
     exec: 'npm run bench --workspace packages/asff-parsers',
