@@ -33,7 +33,8 @@ export function addRootTasks(root: typescript.TypeScriptProject): void {
     description: 'lerna lifecycle: re-synthesize after a version bump and stage the generated files',
   });
   version.exec('projen');
-  version.exec('git add .projen packages/*/.projen apps/*/.projen package-lock.json');
+  // lerna refuses to version a dirty tree, so every tracked change here is projen's.
+  version.exec('git add --update .projen packages apps package-lock.json');
 
   root.addTask('bench', {
     description: 'Run the asff-parsers benchmarks and print the figures',
