@@ -31,6 +31,7 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
     deps: [
       `cdk-nag@${VERSIONS.cdkNag}`,
       `yaml@${VERSIONS.yaml}`,
+      `zod@${VERSIONS.zod}`,
       siblingDependency(`${SCOPE}/scan-stage-construct`, 'packages/scan-stage-construct'),
       siblingDependency(`${SCOPE}/eks-deploy-construct`, 'packages/eks-deploy-construct'),
       siblingDependency(`${SCOPE}/governance-construct`, 'packages/governance-construct'),

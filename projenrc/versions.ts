@@ -22,6 +22,7 @@ export const VERSIONS = {
   powertools: '^2.36.0',
   fastCheck: '^4.10.2',
   yaml: '^2.8.0',
+  zod: '^4.1.0',
   saxes: '^6.0.0',
   cdk8s: '^2.70.106',
   cdk8sPlus: '^2.5.57',
