@@ -3,3 +3,5 @@ export * from './manifests/workload-options';
 export * from './manifests/deploy-manifests';
 export * from './deploy/kubectl-release';
 export * from './deploy/eks-deploy-stage';
+export * from './approval/findings-filter';
+export * from './approval/approval-gate';
