@@ -1,12 +1,28 @@
+import { anchoreParser } from './anchore';
+import { ecrParser } from './ecr';
+import { gitSecretsParser } from './git-secrets';
 import { grypeParser } from './grype';
+import { inspector2Parser } from './inspector2';
 import type { Parser } from './parser';
+import { sarifParser } from './sarif';
+import { snykParser } from './snyk';
+import { snykCodeParser } from './snyk-code';
+import { zapParser } from './zap';
 
 /**
  * Every parser, in one list: the CLI, `--tool auto` detection, conformance
  * and the docs all read it. Adding a scanner = one import and one entry.
  */
 export const PARSERS: readonly Parser[] = [
+  zapParser,
+  snykParser,
+  snykCodeParser,
+  anchoreParser,
   grypeParser,
+  ecrParser,
+  inspector2Parser,
+  gitSecretsParser,
+  sarifParser,
 ];
 
 /** The parser for a tool id, or undefined. */

@@ -6,7 +6,8 @@ import type { ReportSource } from './report-source';
  *
  * Paths are dot-separated object keys and array indexes; `*` matches any key
  * or index: `matches.*`, `runs.*.results.*`, `site.*.alerts.*`, `*` (elements
- * of a top-level array), `advisories.*` (values of an object).
+ * of a top-level array), `advisories.*` (values of an object), `$` (the whole
+ * document, for small reports that need to be read as a whole).
  */
 export interface JsonSelection {
   /** The values to yield one by one (usually array elements). */
@@ -143,6 +144,7 @@ export class JsonElementScanner {
 
   constructor(selection: JsonSelection) {
     const parse = (text: string, kind: Kind): Selector => {
+      if (text === '$') return { text, segments: [], kind };
       const segments = text.split('.');
       if (text.length === 0 || segments.some((s) => s.length === 0)) throw new Error(`invalid JSON selector '${text}'`);
       return { text, segments, kind };
@@ -256,8 +258,10 @@ export class JsonElementScanner {
     let exact: Selector | undefined;
     let deeper = false;
     for (const s of candidates) {
-      if (s.segments.length === length) exact ??= s;
-      else {
+      if (s.segments.length === length) {
+        exact ??= s;
+        if (s.kind === Kind.Element) this.containerSeen = true;
+      } else {
         deeper = true;
         if (s.kind === Kind.Element && s.segments.length === length + 1) this.containerSeen = true;
       }
