@@ -5,3 +5,4 @@ export * from './deploy/kubectl-release';
 export * from './deploy/eks-deploy-stage';
 export * from './approval/findings-filter';
 export * from './approval/approval-gate';
+export * from './cross-account/cross-account-deploy-role';

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FindingsComparison } from '../../src';
 import { consoleDomain, encodeFilter, securityHubFindingsUrl } from '../../src/approval/security-hub-findings-url';
@@ -36,6 +36,7 @@ describe('Security Hub findings URL', () => {
     const stack = new Stack();
     const unresolved = securityHubFindingsUrl(stack, [{ field: 'RecordState', value: 'ACTIVE' }]);
     new CfnOutput(stack, 'FindingsUrl', { value: unresolved });
+    new CfnWaitConditionHandle(stack, 'AnyResource');
     const url = stack.resolve(unresolved);
     expect(JSON.stringify(url)).toContain('"Fn::FindInMap":["SecurityHubConsoleDomains",{"Ref":"AWS::Partition"},"domain"]');
     expect(Template.fromStack(stack).toJSON().Mappings.SecurityHubConsoleDomains).toEqual({
