@@ -1,1 +1,11 @@
-export {};
+export * from './build-secret';
+export * from './code-scan-stage';
+export * from './dast-scan-stage';
+export * from './defaults';
+export * from './ecr-scan-stage';
+export * from './findings-processor';
+export * from './image-scan-stage';
+export * from './image-scanner';
+export * from './reports-bucket';
+export * from './scan-stage-props';
+export * from './secrets-scan-stage';

@@ -1,0 +1,110 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { createScanProject } from './private/scan-project';
+import { ScanStageProps } from './scan-stage-props';
+
+/** Properties of an {@link EcrScanStage}. */
+export interface EcrScanStageProps extends ScanStageProps {
+  /** The image tarball that passed ImageScanStage's gate (`ImageScanStage.imageArtifact`). */
+  readonly imageArtifact: codepipeline.Artifact;
+
+  /**
+   * The ECR repository receiving the image. Enable scan on push (basic scanning) or enhanced
+   * scanning on the registry; with neither, the stage starts a basic scan itself.
+   */
+  readonly ecrRepository: ecr.IRepository;
+
+  /**
+   * The registry uses enhanced scanning (Amazon Inspector): grants `inspector2:ListFindings`,
+   * which ECR needs to return enhanced findings.
+   *
+   * @default false
+   */
+  readonly enhancedScanning?: boolean;
+
+  /**
+   * How long to wait for the ECR scan to complete before failing the stage.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly scanTimeout?: Duration;
+}
+
+/**
+ * Pushes the scanned image to ECR by digest (never `:latest`; only reached
+ * when ImageScanStage's gate passed), waits for the ECR scan (basic or
+ * enhanced) with a timeout and gates on its findings. Exports `IMAGE_URI`
+ * (`repository@sha256:...`) and `IMAGE_DIGEST` for the deploy stages. No
+ * Docker daemon and no privileged mode: crane pushes the tarball.
+ */
+export class EcrScanStage extends Construct {
+  /** The CodeBuild project pushing and gating the image. */
+  public readonly project: codebuild.PipelineProject;
+  /** The CodePipeline action to add to a pipeline stage. */
+  public readonly action: codepipeline.IAction;
+  /** Report group receiving the gate's JUnit report. */
+  public readonly reportGroup: codebuild.IReportGroup;
+  /** KMS-encrypted log group of the builds. */
+  public readonly logGroup: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: EcrScanStageProps) {
+    super(scope, id);
+    const artifactName = props.imageArtifact.artifactName;
+    if (!artifactName) {
+      throw new Error('EcrScanStage: imageArtifact needs a name (ImageScanStage.imageArtifact has one)');
+    }
+    const scanTimeout = props.scanTimeout ?? Duration.minutes(15);
+    const parts = createScanProject(this, props, {
+      buildspec: 'ecr-scan.yml',
+      description: 'Push by digest, ECR image scan gated by asff',
+      defaultStageName: 'ecr',
+      defaultActionName: 'EcrScan',
+      defaultTimeout: Duration.minutes(scanTimeout.toMinutes() + 20),
+      environmentVariables: {
+        ECR_REPOSITORY_URI: { value: props.ecrRepository.repositoryUri },
+        ECR_SCAN_TIMEOUT_SECONDS: { value: String(scanTimeout.toSeconds()) },
+        IMAGE_ARTIFACT_NAME: { value: artifactName },
+      },
+      extraInputs: [props.imageArtifact],
+    });
+    this.project = parts.project;
+    this.action = parts.action;
+    this.reportGroup = parts.reportGroup;
+    this.logGroup = parts.logGroup;
+    this.grantRegistryAccess(props);
+  }
+
+  private grantRegistryAccess(props: EcrScanStageProps): void {
+    // Registry login is account-wide by design: GetAuthorizationToken has no resource-level permission.
+    this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    this.project.addToRolePolicy(new iam.PolicyStatement({
+      actions: [
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:InitiateLayerUpload',
+        'ecr:UploadLayerPart',
+        'ecr:CompleteLayerUpload',
+        'ecr:PutImage',
+        'ecr:BatchGetImage',
+        'ecr:DescribeImages',
+        'ecr:DescribeImageScanFindings',
+        'ecr:StartImageScan',
+      ],
+      resources: [props.ecrRepository.repositoryArn],
+    }));
+    const reasons = ['ecr:GetAuthorizationToken (registry login) has no resource-level permissions'];
+    if (props.enhancedScanning) {
+      this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['inspector2:ListFindings'], resources: ['*'] }));
+      reasons.push('inspector2:ListFindings, read by ECR for enhanced findings, has no resource-level permissions');
+    }
+    Validations.of(this.project.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `${reasons.join('; ')}. Every other ECR action is limited to this one repository.`,
+    });
+  }
+}

@@ -1,0 +1,287 @@
+import * as path from 'path';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { RAW_REPORTS_PREFIX } from './defaults';
+import { accountDelegatedKeyPolicy } from './private/key-policy';
+import { allowCloudWatchLogsToUseKey } from './private/logs-key-access';
+import { acknowledgeWildcardResource } from './private/nag';
+import { ReportsBucket } from './reports-bucket';
+
+/** Prefix of the converted ASFF the processor writes next to each raw report. */
+export const CONVERTED_FINDINGS_PREFIX = 'converted/';
+/** Prefix of the findings Security Hub refused even after retries. */
+export const DEAD_LETTER_PREFIX = 'dead-letter/';
+
+/** Properties of a {@link FindingsProcessor}. */
+export interface FindingsProcessorProps {
+  /**
+   * Key for the reports bucket, the dead-letter queue and the logs.
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Topic notified by the alarms (processor errors, dead letters).
+   *
+   * @default - alarms without actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * How long raw reports and converted findings are kept.
+   *
+   * @default Duration.days(365)
+   */
+  readonly reportRetention?: Duration;
+
+  /**
+   * Concurrent imports. Security Hub allows 10 BatchImportFindings requests per second per account
+   * and Region, shared by every import; each invocation paces itself to that limit, so a few
+   * concurrent ones already saturate it. Extra S3 events wait in Lambda's asynchronous queue
+   * (retried for up to 6 hours) instead of being throttled by Security Hub.
+   *
+   * @default 2
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Run the function in this VPC (it needs endpoints or NAT for S3, Security Hub, X-Ray and Logs).
+   *
+   * @default - no VPC: the function only calls AWS APIs over TLS
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the function.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Retention of the function's logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Imports scan reports into Security Hub: the reports bucket, the pre-bundled
+ * findings-processor Lambda (from `@devsecops-factory/asff-parsers`, shipped
+ * inside this package, so no esbuild or Docker at synth) triggered by S3
+ * object-created events under `raw/`, a KMS-encrypted dead-letter queue for
+ * failed invocations, alarms, and a least-privilege role.
+ */
+export class FindingsProcessor extends Construct {
+  /** Where scan stages upload raw reports (under `raw/`). */
+  public readonly reportsBucket: s3.IBucket;
+  /** Key of the bucket, the queue and the logs. */
+  public readonly encryptionKey: kms.IKey;
+  /** The findings-processor function. */
+  public readonly function: lambda.IFunction;
+  /** Invocations that failed after Lambda's retries. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** Alarm on function errors. */
+  public readonly errorsAlarm: cloudwatch.Alarm;
+  /** Alarm on messages in the dead-letter queue. */
+  public readonly deadLettersAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: FindingsProcessorProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: 'DevSecOps factory: scan reports, findings-processor queue and logs',
+      enableKeyRotation: true,
+      policy: accountDelegatedKeyPolicy(),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    allowCloudWatchLogsToUseKey(this.encryptionKey);
+
+    const reports = new ReportsBucket(this, 'Reports', {
+      encryptionKey: this.encryptionKey,
+      reportRetention: props.reportRetention,
+    });
+    const bucket = reports.bucket;
+    this.reportsBucket = bucket;
+
+    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.deadLetterQueue = queue;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: this.encryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'findings processor: read raw reports, write converted findings, import into Security Hub',
+    });
+    const policy = this.leastPrivilegePolicy(stack, bucket, queue, logGroup, props.vpc !== undefined);
+    role.addManagedPolicy(policy);
+
+    const fn = new lambda.Function(this, 'Function', {
+      description: 'Converts scan reports uploaded under raw/ and imports them into Security Hub',
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'findings-processor')),
+      handler: 'index.handler',
+      // The bundle targets Node.js 22; the newest runtime keeps it supported longest.
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 1024,
+      // A large report at Security Hub's rate limit takes minutes; S3 events are asynchronous.
+      timeout: Duration.minutes(15),
+      // The role's permissions all come from the managed policy above: aws-cdk-lib's own
+      // additions (inline, broader) are not wanted.
+      role: role.withoutPolicyUpdates(),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 2,
+      deadLetterQueue: queue,
+      retryAttempts: 2,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
+      environment: {
+        RAW_PREFIX: RAW_REPORTS_PREFIX,
+        CONVERTED_PREFIX: CONVERTED_FINDINGS_PREFIX,
+        DEAD_LETTER_PREFIX,
+        POWERTOOLS_SERVICE_NAME: 'findings-processor',
+        POWERTOOLS_METRICS_NAMESPACE: 'DevSecOpsFactory',
+      },
+    });
+    // The function depends on its policy being attached before the first invocation.
+    fn.node.addDependency(policy);
+    if (!props.vpc) {
+      Validations.of(fn).acknowledge({
+        id: 'NIST.800.53.R5-LambdaInsideVPC',
+        reason: 'The function only calls AWS APIs (S3, Security Hub, X-Ray, CloudWatch) over TLS and reaches no private resource; pass `vpc` to run it in one.',
+      });
+    }
+    this.function = fn;
+
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix: RAW_REPORTS_PREFIX });
+    this.acknowledgeBucketNotificationsHandler(bucket);
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: 'The findings processor failed: reports may be missing from Security Hub (retried, then dead-lettered).',
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: 'Reports whose import failed after all retries are waiting in the dead-letter queue.',
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+      this.errorsAlarm.addAlarmAction(action);
+      this.deadLettersAlarm.addAlarmAction(action);
+    } else {
+      for (const alarm of [this.errorsAlarm, this.deadLettersAlarm]) {
+        Validations.of(alarm).acknowledge({
+          id: 'NIST.800.53.R5-CloudWatchAlarmAction',
+          reason: 'No alarmTopic was given: the alarm state changes still reach EventBridge (CloudWatch Alarm State Change events) for the governance notifications.',
+        });
+      }
+    }
+  }
+
+  private leastPrivilegePolicy(stack: Stack, bucket: s3.IBucket, queue: sqs.IQueue, logGroup: logs.ILogGroup, inVpc: boolean): iam.ManagedPolicy {
+    const rawReports = bucket.arnForObjects(`${RAW_REPORTS_PREFIX}*`);
+    const converted = bucket.arnForObjects(`${CONVERTED_FINDINGS_PREFIX}*`);
+    const deadLetters = bucket.arnForObjects(`${DEAD_LETTER_PREFIX}*`);
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'ImportIntoOwnProductOnly',
+        actions: ['securityhub:BatchImportFindings'],
+        resources: [stack.formatArn({
+          service: 'securityhub',
+          resource: 'product',
+          resourceName: `${Aws.ACCOUNT_ID}/default`,
+        })],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ArchiveAndSuppressFindings',
+        actions: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({ sid: 'ReadRawReports', actions: ['s3:GetObject'], resources: [rawReports] }),
+      new iam.PolicyStatement({ sid: 'WriteConvertedAndDeadLetters', actions: ['s3:PutObject'], resources: [converted, deadLetters] }),
+      new iam.PolicyStatement({
+        sid: 'UseTheFactoryKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.encryptionKey.keyArn],
+      }),
+      new iam.PolicyStatement({ sid: 'DeadLetterFailedInvocations', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+      new iam.PolicyStatement({ sid: 'Tracing', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    ];
+    if (inVpc) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'VpcNetworkInterfaces',
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      }));
+    }
+    const policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: 'Least privilege of the findings processor',
+      statements,
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'securityhub:GetFindings and securityhub:BatchUpdateFindings, X-Ray PutTraceSegments/PutTelemetryRecords'
+        + (inVpc ? ' and the EC2 network-interface actions Lambda needs in a VPC' : '')
+        + ' support no resource-level permissions (service authorization reference); every other action names its resource.',
+    });
+    acknowledgeWildcardResource(policy, rawReports, 'Each report has its own key under raw/; read access is limited to that prefix.');
+    acknowledgeWildcardResource(policy, converted, 'Converted findings get one key per report under converted/; write access is limited to that prefix.');
+    acknowledgeWildcardResource(policy, deadLetters, 'Refused findings get one key per import under dead-letter/; write access is limited to that prefix.');
+    return policy;
+  }
+
+  /**
+   * aws-cdk-lib delivers S3 notifications through its singleton
+   * BucketNotificationsHandler (an internal Lambda with its own role).
+   */
+  private acknowledgeBucketNotificationsHandler(bucket: s3.Bucket): void {
+    const notifications = bucket.node.tryFindChild('Notifications');
+    if (notifications) {
+      Validations.of(notifications).acknowledge({
+        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+        reason: 'aws-cdk-lib attaches s3:PutBucketNotification for this one bucket to its notification handler\'s role as an inline policy.',
+      });
+    }
+    const handler = Stack.of(this).node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (!handler) return;
+    Validations.of(handler).acknowledge(
+      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'aws-cdk-lib\'s notification-configuration handler uses the basic execution role; it only writes its own logs.' },
+    );
+  }
+}

@@ -1,0 +1,148 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { loadBuildspec } from './buildspec';
+import { allowCloudWatchLogsToUseKey } from './logs-key-access';
+import { acknowledgeWildcardResource } from './nag';
+import { BuildSecret } from '../build-secret';
+import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, RAW_REPORTS_PREFIX } from '../defaults';
+import { ScanStageProps } from '../scan-stage-props';
+
+/** How one stage differs from the others. */
+export interface ScanProjectOptions {
+  readonly buildspec: string;
+  readonly description: string;
+  readonly defaultStageName: string;
+  readonly defaultActionName: string;
+  readonly defaultTimeout: Duration;
+  /** Only stages that run a Docker daemon get privileged mode. */
+  readonly privileged?: boolean;
+  readonly computeType?: codebuild.ComputeType;
+  /** Stage-specific, non-secret settings and secret references. */
+  readonly environmentVariables?: Record<string, codebuild.BuildEnvironmentVariable>;
+  /** Secrets as references (Secrets Manager / SSM SecureString), by variable name. */
+  readonly secrets?: Record<string, BuildSecret>;
+  /** Per-execution values (pipeline variables) passed as action overrides. */
+  readonly actionEnvironmentVariables?: Record<string, codebuild.BuildEnvironmentVariable>;
+  readonly extraInputs?: codepipeline.Artifact[];
+  readonly outputs?: codepipeline.Artifact[];
+}
+
+/** The parts every stage exposes. */
+export interface ScanProject {
+  readonly project: codebuild.PipelineProject;
+  readonly action: actions.CodeBuildAction;
+  readonly reportGroup: codebuild.ReportGroup;
+  readonly logGroup: logs.LogGroup;
+}
+
+/**
+ * Builds the CodeBuild project, report group, encrypted log group and pipeline
+ * action shared by all scan stages, with the least privilege they need to
+ * upload raw reports.
+ */
+export function createScanProject(scope: Construct, props: ScanStageProps, options: ScanProjectOptions): ScanProject {
+  allowCloudWatchLogsToUseKey(props.encryptionKey);
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    encryptionKey: props.encryptionKey,
+    retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const reportGroup = new codebuild.ReportGroup(scope, 'GateReports', {
+    type: codebuild.ReportGroupType.TEST,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const stageName = props.stageName ?? options.defaultStageName;
+
+  const project = new codebuild.PipelineProject(scope, 'Project', {
+    description: options.description,
+    buildSpec: loadBuildspec(options.buildspec, reportGroup),
+    encryptionKey: props.encryptionKey,
+    timeout: props.timeout ?? options.defaultTimeout,
+    queuedTimeout: Duration.hours(1),
+    environment: {
+      buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+      computeType: options.computeType ?? codebuild.ComputeType.SMALL,
+      privileged: options.privileged ?? false,
+    },
+    environmentVariables: {
+      REPORTS_BUCKET: { value: props.reportsBucket.bucketName },
+      STAGE_NAME: { value: stageName },
+      POLICY_FILE: { value: props.policyFile ?? DEFAULT_POLICY_FILE },
+      ASFF_CLI_VERSION: { value: props.asffCliVersion ?? DEFAULT_ASFF_CLI_VERSION },
+      ...options.environmentVariables,
+      ...secretVariables(options.secrets),
+    },
+    logging: { cloudWatch: { logGroup } },
+  });
+  reportGroup.grantWrite(project);
+  for (const secret of Object.values(options.secrets ?? {})) secret.grantRead(project);
+  grantRawReportUpload(project, props);
+
+  const scopeVariables: Record<string, codebuild.BuildEnvironmentVariable> = {};
+  if (props.sourceRepository !== undefined) scopeVariables.SCOPE_REPOSITORY = { value: props.sourceRepository };
+  if (props.sourceBranch !== undefined) scopeVariables.SCOPE_BRANCH = { value: props.sourceBranch };
+  const overrides = { ...scopeVariables, ...options.actionEnvironmentVariables };
+
+  const action = new actions.CodeBuildAction({
+    actionName: props.actionName ?? options.defaultActionName,
+    project,
+    input: props.input,
+    extraInputs: options.extraInputs,
+    outputs: options.outputs,
+    runOrder: props.runOrder,
+    variablesNamespace: props.variablesNamespace,
+    environmentVariables: Object.keys(overrides).length > 0 ? overrides : undefined,
+  });
+
+  acknowledgeGeneratedPolicy(project);
+  return { project, action, reportGroup, logGroup };
+}
+
+/**
+ * PutObject under `raw/` only: a build can add reports but neither read nor
+ * overwrite converted findings or dead letters. `grantPut` would add
+ * `s3:Abort*`, an action wildcard, hence the explicit statement.
+ */
+function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanStageProps): void {
+  const objects = props.reportsBucket.arnForObjects(`${RAW_REPORTS_PREFIX}*`);
+  project.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
+  const bucketKey = props.reportsBucket.encryptionKey;
+  if (bucketKey && bucketKey !== props.encryptionKey) {
+    project.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [bucketKey.keyArn],
+    }));
+  }
+  acknowledgeWildcardResource(project.role!,
+    objects,
+    'Each build uploads reports under a new key (raw/<repository>/<stage>/<build number>/); the wildcard is limited to PutObject under the raw/ prefix.');
+}
+
+/**
+ * Findings on the statements aws-cdk-lib's PipelineProject and CodeBuildAction
+ * add by themselves; each is acknowledged for its one resource or action.
+ */
+function acknowledgeGeneratedPolicy(project: codebuild.PipelineProject): void {
+  const role = project.role!;
+  const stack = Stack.of(project);
+  acknowledgeWildcardResource(role,
+    stack.formatArn({ service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `/aws/codebuild/${project.projectName}:*` }),
+    'Added by aws-cdk-lib for the default /aws/codebuild/<project> log group; limited to that group\'s streams (this stage logs to its own KMS-encrypted group).');
+  acknowledgeWildcardResource(role,
+    stack.formatArn({ service: 'codebuild', resource: 'report-group', resourceName: `${project.projectName}-*` }),
+    'Added by aws-cdk-lib so that CodeBuild can write report groups named after this project only.');
+  Validations.of(role).acknowledge(
+    { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: 'aws-cdk-lib\'s grant for the artifact encryption key; limited to that one key.' },
+    { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: 'aws-cdk-lib\'s grant for the artifact encryption key; limited to that one key.' },
+    { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: 'CodePipeline grants artifact-bucket access to the project role at bind time through this role\'s default policy; the policy lives and dies with this one role.' },
+  );
+}
+
+function secretVariables(secrets: Record<string, BuildSecret> = {}): Record<string, codebuild.BuildEnvironmentVariable> {
+  return Object.fromEntries(Object.entries(secrets).map(([name, secret]) => [name, secret.environmentVariable()]));
+}

@@ -1,0 +1,97 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+
+/** What every scan stage needs: where its input is, where reports go, how findings are gated. */
+export interface ScanStageProps {
+  /**
+   * The artifact the stage scans (for most stages the source; it must contain the policy file).
+   */
+  readonly input: codepipeline.Artifact;
+
+  /**
+   * Bucket receiving the raw reports (`raw/` prefix), usually `FindingsProcessor.reportsBucket`.
+   * Each upload carries the tool, scope, stage, build id, commit and image digest as metadata.
+   */
+  readonly reportsBucket: s3.IBucket;
+
+  /**
+   * Key encrypting the build's logs and artifacts. Its key policy must let CloudWatch Logs use it:
+   * this is added automatically for keys defined in the same CDK app.
+   */
+  readonly encryptionKey: kms.IKey;
+
+  /**
+   * Path of the `asff gate` policy file (severity thresholds, suppressions) inside the input.
+   *
+   * @default 'security-policy.yml'
+   */
+  readonly policyFile?: string;
+
+  /**
+   * Stage name the policy file knows this stage by; also part of the findings scope.
+   *
+   * @default - the stage's own default, e.g. 'secrets' for SecretsScanStage
+   */
+  readonly stageName?: string;
+
+  /**
+   * Name of the CodePipeline action.
+   *
+   * @default - the stage's own default, e.g. 'SecretsScan'
+   */
+  readonly actionName?: string;
+
+  /**
+   * Order of the action within its pipeline stage.
+   *
+   * @default 1
+   */
+  readonly runOrder?: number;
+
+  /**
+   * Namespace of the variables the action exports (`#{<namespace>.<VARIABLE>}`).
+   *
+   * @default - no namespace
+   */
+  readonly variablesNamespace?: string;
+
+  /**
+   * Repository name used in the findings scope (repository/branch/stage/tool), so that Security Hub
+   * archives only this repository's fixed findings. May be a pipeline variable, e.g.
+   * `#{SourceVariables.RepositoryName}`.
+   *
+   * @default - the pipeline name
+   */
+  readonly sourceRepository?: string;
+
+  /**
+   * Branch used in the findings scope. May be a pipeline variable, e.g. `#{SourceVariables.BranchName}`.
+   *
+   * @default 'default'
+   */
+  readonly sourceBranch?: string;
+
+  /**
+   * Exact version of the `@devsecops-factory/asff-parsers` CLI installed in the build.
+   *
+   * @default DEFAULT_ASFF_CLI_VERSION
+   */
+  readonly asffCliVersion?: string;
+
+  /**
+   * Build timeout.
+   *
+   * @default - the stage's own default (20 to 60 minutes)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Retention of the build logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}

@@ -1,0 +1,55 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { createScanProject } from './private/scan-project';
+import { ScanStageProps } from './scan-stage-props';
+
+/** Properties of a {@link SecretsScanStage}. */
+export interface SecretsScanStageProps extends ScanStageProps {
+  /**
+   * Also run gitleaks (pinned, checksum-verified) over the whole history, next to git-secrets.
+   *
+   * @default false
+   */
+  readonly gitleaks?: boolean;
+}
+
+/**
+ * Scans every commit of the source for secrets with git-secrets (AWS patterns),
+ * optionally gitleaks too, and fails when the policy says so. Matched text is
+ * redacted before the report leaves the build.
+ *
+ * The input must be a full clone: configure the CodeCommit or CodeConnections
+ * source action with `codeBuildCloneOutput: true`. A zip or shallow source
+ * fails the stage rather than scanning only the last commit.
+ */
+export class SecretsScanStage extends Construct {
+  /** The CodeBuild project running the scan. */
+  public readonly project: codebuild.PipelineProject;
+  /** The CodePipeline action to add to a pipeline stage. */
+  public readonly action: codepipeline.IAction;
+  /** Report group receiving the gate's JUnit report. */
+  public readonly reportGroup: codebuild.IReportGroup;
+  /** KMS-encrypted log group of the builds. */
+  public readonly logGroup: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: SecretsScanStageProps) {
+    super(scope, id);
+    const parts = createScanProject(this, props, {
+      buildspec: 'secrets-scan.yml',
+      description: 'Secrets scan (git-secrets over the full history) gated by asff',
+      defaultStageName: 'secrets',
+      defaultActionName: 'SecretsScan',
+      defaultTimeout: Duration.minutes(20),
+      environmentVariables: {
+        GITLEAKS_ENABLED: { value: props.gitleaks ? 'true' : 'false' },
+      },
+    });
+    this.project = parts.project;
+    this.action = parts.action;
+    this.reportGroup = parts.reportGroup;
+    this.logGroup = parts.logGroup;
+  }
+}

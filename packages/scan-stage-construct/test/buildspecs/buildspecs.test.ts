@@ -1,0 +1,120 @@
+import { DEFAULT_ASFF_CLI_VERSION } from '../../src';
+import {
+  SCAN_BUILDSPECS, allBuildspecFiles, bashSyntax, commandBlocks, readBuildspec, shellcheckErrors,
+} from '../support/buildspec-files';
+
+describe('the checks themselves', () => {
+  test('reject a block with a syntax error', () => {
+    expect(bashSyntax('if [ -f x ]; then\n  echo y\n').ok).toBe(false);
+  });
+  test('reject a block with a shellcheck error', () => {
+    expect(shellcheckErrors('for f in "$(ls)" do echo "$f"; done').ok).toBe(false);
+  });
+  test('accept a clean block', () => {
+    const script = 'set -euo pipefail\necho "${HOME}"\n';
+    expect([bashSyntax(script).ok, shellcheckErrors(script).ok]).toEqual([true, true]);
+  });
+});
+
+const files = allBuildspecFiles();
+
+test('the buildspec folder holds every scan buildspec this package embeds', () => {
+  expect(files).toEqual(expect.arrayContaining(SCAN_BUILDSPECS));
+});
+
+describe.each(files)('%s', (file) => {
+  const spec = readBuildspec(file);
+
+  test('parses as a version 0.2 buildspec run by bash', () => {
+    expect(String(spec.version)).toBe('0.2');
+    expect(spec.env?.shell).toBe('bash');
+    expect(commandBlocks(spec).length).toBeGreaterThan(0);
+  });
+
+  test.each(commandBlocks(spec).map((block) => [block.label, block.script]))(
+    '%s passes bash -n and shellcheck -S error', (_label, script) => {
+      const syntax = bashSyntax(script);
+      expect(syntax.output).toBe('');
+      expect(syntax.ok).toBe(true);
+      const lint = shellcheckErrors(script);
+      expect(lint.output).toBe('');
+      expect(lint.ok).toBe(true);
+    });
+});
+
+describe.each(SCAN_BUILDSPECS)('scan buildspec %s', (file) => {
+  const spec = readBuildspec(file);
+  const blocks = commandBlocks(spec).map((b) => b.script);
+  const all = blocks.join('\n');
+  const variables: Record<string, string> = spec.env.variables;
+
+  test('every multi-line block fails fast (set -euo pipefail)', () => {
+    for (const block of blocks.filter((b) => b.includes('\n'))) {
+      expect(block.trimStart().startsWith('set -euo pipefail')).toBe(true);
+    }
+  });
+
+  test('installs the asff CLI at an exact, default version', () => {
+    expect(variables.ASFF_CLI_VERSION).toBe(DEFAULT_ASFF_CLI_VERSION);
+    expect(all).toContain('npm install --global --no-audit --no-fund "@devsecops-factory/asff-parsers@${ASFF_CLI_VERSION}"');
+  });
+
+  test('pins every tool version exactly and every digest in full', () => {
+    for (const [name, value] of Object.entries(variables)) {
+      if (name.endsWith('_VERSION')) expect([name, String(value)]).toEqual([name, expect.stringMatching(/^\d+\.\d+\.\d+(-\d+)?$/)]);
+      if (name.endsWith('_SHA256')) expect([name, value]).toEqual([name, expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    }
+  });
+
+  test('verifies every download against its pinned digest before using it', () => {
+    // Downloads follow redirects (release assets); local API calls do not.
+    for (const block of blocks.filter((b) => /curl [^\n]*--location/.test(b))) {
+      const downloads = (block.match(/curl [^\n]*--location/g) ?? []).length;
+      const checks = (block.match(/sha256sum --check --strict -/g) ?? []).length;
+      expect(checks).toBe(downloads);
+      expect(block).toMatch(/--max-time \d+/);
+    }
+  });
+
+  test('uploads each raw report with its metadata, converts it and gates on it with a JUnit report', () => {
+    expect(all).toMatch(/aws s3 cp "\$\{report\}"[\s\S]*--metadata "\$\{metadata\}"/);
+    for (const key of ['tool', 'scope', 'stage', 'build-id', 'commit', 'image-digest']) expect(all).toContain(`"${key}"`);
+    expect(all).toContain('asff convert --tool "${tool}"');
+    expect(all).toContain('asff gate --input "reports/${tool}.asff.json" --policy "${POLICY_FILE}" --stage "${STAGE_NAME}"');
+    expect(all).toContain('--junit "reports/junit-${tool}.xml"');
+  });
+
+  test('never pushes an image by tag or with docker push', () => {
+    expect(all).not.toMatch(/docker push|:latest/);
+  });
+});
+
+describe('image digest hand-over', () => {
+  test('only the ECR stage exports IMAGE_URI and IMAGE_DIGEST, and only after a push by digest', () => {
+    const exported = Object.fromEntries(SCAN_BUILDSPECS.map((f) => [f, readBuildspec(f).env['exported-variables'] ?? []]));
+    expect(exported['ecr-scan.yml']).toEqual(['IMAGE_URI', 'IMAGE_DIGEST']);
+    for (const file of SCAN_BUILDSPECS.filter((f) => f !== 'ecr-scan.yml')) expect(exported[file]).not.toContain('IMAGE_DIGEST');
+    const ecr = commandBlocks(readBuildspec('ecr-scan.yml')).map((b) => b.script).join('\n');
+    expect(ecr).toContain('--image-refs reports/image-ref.txt');
+    expect(ecr).toMatch(/sha256:\*\) ;;/);
+  });
+
+  test('the image build publishes the tarball as an artifact and pushes nothing', () => {
+    const spec = readBuildspec('image-scan.yml');
+    expect(spec.artifacts.files).toEqual(['image/image.tar', 'image/image-id.txt']);
+    expect(commandBlocks(spec).map((b) => b.script).join('\n')).not.toMatch(/crane push|aws ecr/);
+  });
+});
+
+describe('DAST secrets', () => {
+  test('the ZAP API key only goes to 0600 files, never a URL, an argument or a log line', () => {
+    const lines = commandBlocks(readBuildspec('dast-scan.yml')).flatMap((b) => b.script.split('\n'));
+    const mentions = lines.filter((line) => line.includes('ZAP_API_KEY'));
+    expect(mentions).toEqual([
+      expect.stringMatching(/printf 'api\.key=%s\\n' "\$\{ZAP_API_KEY\}" > zap\/zap\.properties/),
+      expect.stringMatching(/printf 'X-ZAP-API-Key: %s\\n' "\$\{ZAP_API_KEY\}" > zap\/api-header\.txt/),
+    ]);
+    expect(lines.join('\n')).toContain('umask 077');
+    expect(lines.filter((line) => line.includes('curl')).every((line) => !line.includes('apikey'))).toBe(true);
+  });
+});

@@ -1,0 +1,30 @@
+import { buildWholeFactory } from './support/whole-factory';
+import { nagViolations, recordAcknowledgements, violationsWithout } from './support/nag';
+
+describe('cdk-nag packs (AwsSolutions, NIST 800-53 rev5)', () => {
+  test.each([
+    ['without an alarm topic', false],
+    ['with an alarm topic', true],
+  ])('find no violation in the whole factory %s', (_name, alarmTopic) => {
+    expect(nagViolations(buildWholeFactory({ alarmTopic }))).toEqual([]);
+  });
+
+  const acknowledgements = recordAcknowledgements(() => buildWholeFactory());
+
+  test('every acknowledgement gives a specific reason', () => {
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) {
+      expect(ack.reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  test.each(acknowledgements.map((ack) => [`${ack.id} on ${ack.path}`, ack] as const))(
+    'acknowledgement %s is needed: without it the violation returns', (_name, ack) => {
+      const violations = violationsWithout(ack, () => buildWholeFactory());
+      expect(violations).toContainEqual({ rule: ack.id, path: expect.stringMatching(new RegExp(`^${escape(ack.path)}(/|$)`)) });
+    });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,56 @@
+import { Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { importedRepository, importedSecret, newStack } from './factory';
+import {
+  BuildSecret, CodeScanStage, DastScanStage, EcrScanStage, FindingsProcessor, ImageScanner, ImageScanStage,
+  SastTool, SecretsScanStage, ZapScanType,
+} from '../../src';
+import { accountDelegatedKeyPolicy } from '../../src/private/key-policy';
+
+export interface WholeFactoryOptions {
+  /** Give the processor an alarm topic. */
+  readonly alarmTopic?: boolean;
+}
+
+/** Every construct of the package wired together as the reference pipeline would. */
+export function buildWholeFactory(options: WholeFactoryOptions = {}): Stack {
+  const stack = newStack();
+  const processor = new FindingsProcessor(stack, 'Findings', {
+    alarmTopic: options.alarmTopic
+      ? new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmsKey', { enableKeyRotation: true, policy: accountDelegatedKeyPolicy() }) })
+      : undefined,
+  });
+  const common = {
+    input: new codepipeline.Artifact('Source'),
+    reportsBucket: processor.reportsBucket,
+    encryptionKey: processor.encryptionKey,
+    sourceRepository: '#{SourceVariables.RepositoryName}',
+    sourceBranch: '#{SourceVariables.BranchName}',
+  };
+  new SecretsScanStage(stack, 'SecretsScan', { ...common, gitleaks: true });
+  new CodeScanStage(stack, 'CodeScan', {
+    ...common,
+    sastTool: SastTool.SNYK_CODE,
+    snykToken: BuildSecret.fromSsmSecureString('/factory/snyk-token'),
+  });
+  const image = new ImageScanStage(stack, 'ImageScan', {
+    ...common,
+    scanner: ImageScanner.snyk({ token: BuildSecret.fromSecretsManager(importedSecret(stack, 'SnykToken', 'snyk-token')) }),
+  });
+  new EcrScanStage(stack, 'EcrScan', {
+    ...common,
+    imageArtifact: image.imageArtifact,
+    ecrRepository: importedRepository(stack),
+    enhancedScanning: true,
+  });
+  new DastScanStage(stack, 'DastScan', {
+    ...common,
+    targetUrl: '#{DeployStaging.URL}',
+    scanType: ZapScanType.API,
+    apiDefinition: 'openapi.yaml',
+    zapApiKey: importedSecret(stack, 'ZapKey', 'zap-api-key'),
+  });
+  return stack;
+}
