@@ -1,6 +1,7 @@
 import {
   AwsSecurityFinding,
   BatchImportFindingsCommand,
+  BatchImportFindingsCommandOutput,
   GetFindingsCommand,
   GetFindingsCommandOutput,
   SecurityHubClient,
@@ -11,6 +12,7 @@ import { Clock, systemClock } from './clock';
 import { DeadLetterSink, MemoryDeadLetterSink } from './dead-letter';
 import { classifyRequestError, errorCodeOf, errorMessageOf, isRetryableFindingCode } from './errors';
 import { ImportProgress, ImportSummary } from './import-summary';
+import { pacedSend } from './paced-send';
 import { asProviderFinding, withoutCustomerFields } from './prepare-finding';
 import { checkScope, SCOPE_PRODUCT_FIELD, scopeOf, withScope } from './scope';
 import { BATCH_IMPORT_RATE, GET_FINDINGS_RATE, RateLimit, TokenBucket } from './token-bucket';
@@ -193,10 +195,9 @@ export class SecurityHubImporter {
         this.counts.retried++;
         await this.clock.sleep(fullJitterDelay(attempt - 1, this.options.backoff, this.random));
       }
-      await this.getBucket.take();
       this.counts.requests++;
       try {
-        return await this.client.send(new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken }));
+        return await pacedSend<GetFindingsCommandOutput>(this.client, new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken }), this.getBucket);
       } catch (error) {
         const kind = classifyRequestError(error);
         if (kind === 'throttled') {
@@ -247,13 +248,12 @@ export class SecurityHubImporter {
         this.counts.retried++;
         await this.clock.sleep(fullJitterDelay(attempt - 1, this.options.backoff, this.random));
       }
-      await this.importBucket.take();
       this.counts.requests++;
       for (const p of pending) p.attempts++;
       const exhausted = attempt >= this.maxAttempts;
-      let response;
+      let response: BatchImportFindingsCommandOutput;
       try {
-        response = await this.client.send(new BatchImportFindingsCommand({ Findings: pending.map((p) => p.finding) }));
+        response = await pacedSend<BatchImportFindingsCommandOutput>(this.client, new BatchImportFindingsCommand({ Findings: pending.map((p) => p.finding) }), this.importBucket);
       } catch (error) {
         const kind = classifyRequestError(error);
         if (kind === 'throttled') {

@@ -9,3 +9,4 @@ export * from './prepare-finding';
 export * from './scope';
 export * from './token-bucket';
 export * from './update-stamp';
+export * from './paced-send';

@@ -22,8 +22,17 @@ export class TokenBucket {
   private last: number;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly limit: RateLimit, private readonly clock: Clock = systemClock) {
+  /**
+   * @param reserve fraction of a token kept back. Requests reach the service
+   * after a variable latency; when one arrives sooner after its predecessor
+   * than it was sent, the service's bucket sees a shorter gap than ours did.
+   * A reserve of r tokens absorbs r / rate seconds of such jitter while the
+   * sustained rate stays exactly `ratePerSecond` (only the first request after
+   * the burst waits r / rate longer).
+   */
+  constructor(private readonly limit: RateLimit, private readonly clock: Clock = systemClock, private readonly reserve = 1) {
     if (!(limit.ratePerSecond > 0) || !(limit.burst >= 1)) throw new Error('A rate limit needs ratePerSecond > 0 and burst >= 1');
+    if (!(reserve >= 0 && reserve < limit.burst)) throw new Error('The reserve must be below the burst');
     this.tokens = limit.burst;
     this.last = clock.now();
   }
@@ -53,11 +62,12 @@ export class TokenBucket {
   private async waitForToken(): Promise<void> {
     for (;;) {
       this.refill();
-      if (this.tokens >= 1) {
+      const needed = Math.min(1 + this.reserve, this.limit.burst);
+      if (this.tokens >= needed) {
         this.tokens -= 1;
         return;
       }
-      await this.clock.sleep(Math.ceil(((1 - this.tokens) / this.limit.ratePerSecond) * 1000));
+      await this.clock.sleep(Math.ceil(((needed - this.tokens) / this.limit.ratePerSecond) * 1000));
     }
   }
 }

@@ -15,7 +15,7 @@ function busiestWindow(times: number[], windowMs: number): number {
 describe('TokenBucket', () => {
   test('grants the burst at once, then one token per 1/rate seconds', async () => {
     const clock = new VirtualClock();
-    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 30 }, clock);
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 30 }, clock, 0);
     const start = clock.now();
     const times: number[] = [];
     for (let i = 0; i < 100; i++) {
@@ -35,7 +35,7 @@ describe('TokenBucket', () => {
         fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 120 }),
         async (rate, burst, gaps) => {
           const clock = new VirtualClock();
-          const bucket = new TokenBucket({ ratePerSecond: rate, burst }, clock);
+          const bucket = new TokenBucket({ ratePerSecond: rate, burst }, clock, burst > 1 ? 1 : 0);
           const times: number[] = [];
           for (const gap of gaps) {
             await clock.sleep(gap);
@@ -51,9 +51,25 @@ describe('TokenBucket', () => {
     );
   });
 
+  test('keeps a reserve against latency jitter without lowering the sustained rate', async () => {
+    const clock = new VirtualClock();
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 30 }, clock);
+    const start = clock.now();
+    const times: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      await bucket.take();
+      times.push(clock.now() - start);
+    }
+    expect(times.filter((t) => t === 0)).toHaveLength(29);
+    expect(times[29]).toBe(100);
+    const gaps = times.slice(30).map((t, i) => t - times[29 + i]);
+    expect(new Set(gaps)).toEqual(new Set([100]));
+    expect(times[99]).toBe(7100);
+  });
+
   test('serves concurrent callers in arrival order', async () => {
     const clock = new VirtualClock();
-    const bucket = new TokenBucket({ ratePerSecond: 1, burst: 1 }, clock);
+    const bucket = new TokenBucket({ ratePerSecond: 1, burst: 1 }, clock, 0);
     const order: number[] = [];
     await Promise.all([0, 1, 2, 3].map((i) => bucket.take().then(() => order.push(i))));
     expect(order).toEqual([0, 1, 2, 3]);
@@ -61,7 +77,7 @@ describe('TokenBucket', () => {
 
   test('after a drain the next request waits one interval instead of using the burst', async () => {
     const clock = new VirtualClock();
-    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 30 }, clock);
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 30 }, clock, 0);
     bucket.drain();
     const start = clock.now();
     await bucket.take();
@@ -71,5 +87,6 @@ describe('TokenBucket', () => {
   test('refuses a limit that could never grant a token', () => {
     expect(() => new TokenBucket({ ratePerSecond: 0, burst: 1 })).toThrow(/ratePerSecond/);
     expect(() => new TokenBucket({ ratePerSecond: 1, burst: 0 })).toThrow(/burst/);
+    expect(() => new TokenBucket({ ratePerSecond: 1, burst: 2 }, undefined, 2)).toThrow(/reserve/);
   });
 });

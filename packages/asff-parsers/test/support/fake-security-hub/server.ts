@@ -129,12 +129,16 @@ export class FakeSecurityHub {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
     const operation = ROUTES[`${req.method} ${path}`];
+    // The rate limit applies when the request arrives (headers parsed), not when
+    // its body has been read: client and fake share one event loop, and body
+    // reading would otherwise bunch arrivals together.
+    const admitted = operation ? this.buckets[operation].tryTake() : false;
     const body = await readBody(req);
     try {
       if (!operation) throw new HttpError(404, 'UnknownOperationException', `No route for ${req.method} ${path}`);
       const count = ++this.requests.received[operation];
       const caller = this.caller(req);
-      if (!this.buckets[operation].tryTake()) {
+      if (!admitted) {
         this.requests.throttled[operation]++;
         throw new HttpError(429, 'TooManyRequestsException', 'Rate exceeded');
       }
