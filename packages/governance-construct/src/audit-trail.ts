@@ -1,0 +1,167 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { createAuditKey, sourceAccountCondition } from './private/encryption-key';
+import { createAccessLogsBucket, createAuditBucket } from './private/secure-bucket';
+
+/**
+ * Properties of an {@link AuditTrail}.
+ */
+export interface AuditTrailProps {
+  /**
+   * How long CloudWatch Logs keeps the trail's events for metric filters and queries.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly cloudWatchLogsRetention?: logs.RetentionDays;
+
+  /**
+   * Age after which trail log files move to S3 Glacier Flexible Retrieval.
+   *
+   * @default Duration.days(90)
+   */
+  readonly transitionToGlacierAfter?: Duration;
+
+  /**
+   * Age after which trail log files are deleted from the trail bucket. Must be
+   * longer than `transitionToGlacierAfter`.
+   *
+   * @default Duration.days(2557) - seven years
+   */
+  readonly archiveRetention?: Duration;
+
+  /**
+   * Age after which S3 server access logs of the audit buckets are deleted.
+   *
+   * @default Duration.days(365)
+   */
+  readonly accessLogsRetention?: Duration;
+}
+
+/**
+ * A multi-region CloudTrail trail that records every management event of the
+ * account into tamper-evident storage: log-file validation on, encrypted with a
+ * rotating customer managed key, delivered to its own TLS-only, versioned
+ * bucket (whose access is itself logged to a separate bucket) and streamed to a
+ * KMS-encrypted CloudWatch Logs group for metric filters and alarms.
+ */
+export class AuditTrail extends Construct {
+  /** The trail. */
+  public readonly trail: cloudtrail.Trail;
+
+  /** The key that encrypts the trail's log files, its bucket and its log group. */
+  public readonly encryptionKey: kms.Key;
+
+  /** The bucket that receives the trail's log files. */
+  public readonly bucket: s3.Bucket;
+
+  /** The bucket that receives S3 server access logs of the audit buckets. */
+  public readonly accessLogsBucket: s3.Bucket;
+
+  /** The CloudWatch Logs group the trail streams its events to. */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps = {}) {
+    super(scope, id);
+    const transitionToGlacierAfter = props.transitionToGlacierAfter ?? Duration.days(90);
+    const archiveRetention = props.archiveRetention ?? Duration.days(2557);
+    if (archiveRetention.toDays() <= transitionToGlacierAfter.toDays()) {
+      throw new Error(
+        `archiveRetention (${archiveRetention.toDays()} days) must be longer than transitionToGlacierAfter (${transitionToGlacierAfter.toDays()} days)`,
+      );
+    }
+
+    this.encryptionKey = createAuditKey(this, 'Key', { description: 'Encrypts the DevSecOps factory audit trail, its bucket and its log group' });
+    this.allowCloudTrailToEncrypt();
+    this.allowCloudWatchLogsToEncrypt();
+
+    this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogsBucket', {
+      expireAfter: props.accessLogsRetention ?? Duration.days(365),
+    });
+    this.bucket = createAuditBucket(this, 'Bucket', {
+      encryptionKey: this.encryptionKey,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'audit-trail-bucket/',
+      transitionToGlacierAfter,
+      expireAfter: archiveRetention,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      encryptionKey: this.encryptionKey,
+      retention: props.cloudWatchLogsRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.trail = new cloudtrail.Trail(this, 'Trail', {
+      bucket: this.bucket,
+      encryptionKey: this.encryptionKey,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableFileValidation: true,
+      managementEvents: cloudtrail.ReadWriteType.ALL,
+      sendToCloudWatchLogs: true,
+      cloudWatchLogGroup: this.logGroup,
+    });
+    Validations.of(this.trail).acknowledge({
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: 'The Trail construct grants its CloudWatch Logs delivery role logs:CreateLogStream and logs:PutLogEvents on this log group only, in a policy attached to that role alone.',
+    });
+  }
+
+  private allowCloudTrailToEncrypt(): void {
+    const stack = Stack.of(this);
+    const trailsOfThisAccount = stack.formatArn({
+      service: 'cloudtrail',
+      region: '*',
+      resource: 'trail',
+      resourceName: '*',
+    });
+    const cloudtrailPrincipal = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudTrailEncryptsLogFilesOfThisAccount',
+      principals: [cloudtrailPrincipal],
+      actions: ['kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: {
+        ...sourceAccountCondition(this),
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': trailsOfThisAccount },
+      },
+    }));
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudTrailDescribesKey',
+      principals: [cloudtrailPrincipal],
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: sourceAccountCondition(this),
+    }));
+  }
+
+  private allowCloudWatchLogsToEncrypt(): void {
+    const stack = Stack.of(this);
+    const logGroupsOfThisAccount = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchLogsEncryptsLogGroupsOfThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+      actions: [
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+      ],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupsOfThisAccount } },
+    }));
+  }
+}
