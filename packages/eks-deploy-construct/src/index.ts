@@ -6,3 +6,5 @@ export * from './deploy/eks-deploy-stage';
 export * from './approval/findings-filter';
 export * from './approval/approval-gate';
 export * from './cross-account/cross-account-deploy-role';
+export * from './runtime/falco-priority';
+export * from './runtime/falco-addon';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import {
-  Arn, ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token,
+  ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token,
   aws_codebuild as codebuild,
   aws_codepipeline as codepipeline,
   aws_codepipeline_actions as actions,
@@ -18,6 +18,7 @@ import { grantNamespaceAccess } from './namespace-access';
 import { DeployImage } from '../image/deploy-image';
 import { isDeferred } from '../image/image-digest';
 import { DeployManifests } from '../manifests/deploy-manifests';
+import { allowLogsToUseKey } from '../logs/allow-logs-to-use-key';
 import { acknowledgeCodeBuildProjectGrants } from '../nag/codebuild-role-acknowledgements';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -307,23 +308,4 @@ function loadBuildspec(name: string): Record<string, unknown> {
 function pascalCase(value: string): string {
   return value.split('-').filter((part) => part.length > 0)
     .map((part) => part[0].toUpperCase() + part.slice(1)).join('');
-}
-
-/**
- * CloudWatch Logs encrypts with the shared key only if the key policy lets the
- * regional service use it for log groups of this account. A no-op for an
- * imported key, whose policy its owner must grant.
- */
-function allowLogsToUseKey(key: kms.IKey, stack: Stack): void {
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowCloudWatchLogsOfThisAccount',
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
-    resources: ['*'],
-    conditions: {
-      ArnLike: {
-        'kms:EncryptionContext:aws:logs:arn': Arn.format({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack),
-      },
-    },
-  }));
 }
