@@ -33,7 +33,7 @@ async function* parseEcr(source: ReportSource, context: ParseContext): AsyncGene
     const findings = asRecord(scan);
     const image = imageResource(root, context);
     for (const finding of asArray(findings.findings)) yield basicFinding(asRecord(finding), image);
-    for (const finding of asArray(findings.enhancedFindings)) yield inspectorFinding(asRecord(finding), context);
+    for (const finding of asArray(findings.enhancedFindings)) yield inspectorFinding(asRecord(finding));
   }
 }
 

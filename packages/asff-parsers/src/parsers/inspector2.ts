@@ -3,7 +3,7 @@ import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
 import { streamJsonElements } from '../streams/json-elements';
 import type { ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
-import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
+import type { DraftResource, FindingDraft, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { toIsoTimestamp } from './text';
 
@@ -38,19 +38,19 @@ export const inspector2Parser: Parser = {
     if (/^\s*\{\s*"findings"\s*:/.test(head.text) && (/"findingArn"\s*:\s*"arn:[^"]*:inspector2:/.test(head.text) || /^\s*\{\s*"findings"\s*:\s*\[\s*\]/.test(head.text))) return 0.9;
     return undefined;
   },
-  parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
-    return parseInspector(source, context);
+  parse(source: ReportSource): AsyncIterable<FindingDraft> {
+    return parseInspector(source);
   },
 };
 
-async function* parseInspector(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
+async function* parseInspector(source: ReportSource): AsyncGenerator<FindingDraft> {
   for await (const element of streamJsonElements(source, { elements: ['findings.*'] })) {
-    yield inspectorFinding(asRecord(element.value), context);
+    yield inspectorFinding(asRecord(element.value));
   }
 }
 
 /** Maps one Inspector2 finding (also ECR enhanced scanning's `enhancedFindings[]`). */
-export function inspectorFinding(f: Record<string, unknown>, context: ParseContext): FindingDraft {
+export function inspectorFinding(f: Record<string, unknown>): FindingDraft {
   const details = asRecord(f.packageVulnerabilityDetails);
   const code = asRecord(f.codeVulnerabilityDetails);
   const type = asString(f.type) ?? 'PACKAGE_VULNERABILITY';

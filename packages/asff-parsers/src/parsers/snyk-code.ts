@@ -8,7 +8,7 @@ export const snykCodeParser: Parser = createSarifParser({
   displayName: 'Snyk Code',
   formats: ['SARIF 2.1.0 (snyk code test --sarif)'],
   detect: (head) => (looksLikeSarif(head.text) && /"name"\s*:\s*"SnykCode"/.test(head.text) ? 0.95 : undefined),
-  extraFields: (result) => {
+  extraFields: (result): Record<string, string> => {
     const priority = asString(asRecord(result.properties).priorityScore);
     return priority !== undefined ? { PriorityScore: priority } : {};
   },
