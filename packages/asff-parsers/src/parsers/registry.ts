@@ -1,12 +1,23 @@
 import { anchoreParser } from './anchore';
+import { banditParser } from './bandit';
+import { checkovParser } from './checkov';
+import { clairParser } from './clair';
+import { dependencyCheckParser } from './dependency-check';
 import { ecrParser } from './ecr';
+import { falcoParser } from './falco';
 import { gitSecretsParser } from './git-secrets';
+import { gitleaksParser } from './gitleaks';
 import { grypeParser } from './grype';
+import { hadolintParser } from './hadolint';
 import { inspector2Parser } from './inspector2';
+import { npmAuditParser } from './npm-audit';
 import type { Parser } from './parser';
 import { sarifParser } from './sarif';
+import { semgrepParser } from './semgrep';
 import { snykParser } from './snyk';
 import { snykCodeParser } from './snyk-code';
+import { tfsecParser } from './tfsec';
+import { trivyParser } from './trivy';
 import { zapParser } from './zap';
 
 /**
@@ -23,6 +34,17 @@ export const PARSERS: readonly Parser[] = [
   inspector2Parser,
   gitSecretsParser,
   sarifParser,
+  trivyParser,
+  semgrepParser,
+  banditParser,
+  gitleaksParser,
+  npmAuditParser,
+  hadolintParser,
+  checkovParser,
+  tfsecParser,
+  dependencyCheckParser,
+  clairParser,
+  falcoParser,
 ];
 
 /** The parser for a tool id, or undefined. */

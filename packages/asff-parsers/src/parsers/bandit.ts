@@ -1,0 +1,95 @@
+import { MalformedInputError } from '../errors';
+import { FindingTypes } from '../asff/finding-types';
+import { streamJsonElements } from '../streams/json-elements';
+import type { ReportSource } from '../streams/report-source';
+import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
+import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
+import { severityFrom } from './severity';
+
+const BANDIT_SEVERITIES: SeverityTable = {
+  high: 'HIGH',
+  medium: 'MEDIUM',
+  low: 'LOW',
+  undefined: 'INFORMATIONAL',
+};
+
+/** Tests whose issue text quotes the password they found. */
+const HARDCODED_PASSWORD_TESTS = new Set(['B105', 'B106', 'B107']);
+
+/** Bandit `-f json`: `{errors[], generated_at, metrics{}, results[]}`. */
+export const banditParser: Parser = {
+  id: 'bandit',
+  displayName: 'Bandit',
+  countingUnit:
+    'one per results[] entry: a test (Bxxx) at one file, line and column; an entry repeated verbatim at the same spot is counted once',
+  formats: ['Bandit JSON'],
+  severityTable: BANDIT_SEVERITIES,
+  detect(head: ReportHead): number | undefined {
+    const text = head.text;
+    if (!/^\s*\{/.test(text)) return undefined;
+    const banditKeys = ['"generated_at"', '"metrics"', '"results"'].filter((k) => text.includes(k)).length;
+    if (banditKeys === 3 && (text.includes('"test_id"') || text.includes('"_totals"'))) return 0.9;
+    if (banditKeys === 3 && text.includes('"errors"')) return 0.6;
+    return undefined;
+  },
+  parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
+    return parseBandit(source, context);
+  },
+};
+
+async function* parseBandit(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
+  const seen = new Set<string>();
+  for await (const element of streamJsonElements(source, { elements: ['results.*'] })) {
+    const result = asRecord(element.value);
+    const testId = asString(result.test_id);
+    if (testId === undefined) throw new MalformedInputError('not a Bandit report: results[] entries have no test_id', 'unrecognised');
+    const file = (asString(result.filename) ?? 'unknown-file').replace(/\\/g, '/');
+    const line = asNumber(result.line_number);
+    const column = asNumber(result.col_offset);
+    const locationKey = `${file}:${line ?? ''}:${column ?? ''}`;
+    const key = `${testId}\u0000${locationKey}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    yield banditFinding(result, testId, file, line, column, locationKey, context);
+  }
+}
+
+function banditFinding(
+  result: Record<string, unknown>,
+  testId: string,
+  file: string,
+  line: number | undefined,
+  column: number | undefined,
+  locationKey: string,
+  context: ParseContext,
+): FindingDraft {
+  const testName = asString(result.test_name);
+  const text = asString(result.issue_text) ?? testName ?? testId;
+  const confidence = asString(result.issue_confidence);
+  const cwe = asNumber(asRecord(result.issue_cwe).id);
+  const lineRange = asArray(result.line_range).map(asNumber).filter((n): n is number => n !== undefined);
+  const where = `${file}${line === undefined ? '' : `:${line}`}`;
+  const moreInfo = asString(result.more_info);
+  // `code` is left out on purpose: for B105-B107 (hard-coded passwords) it is the password,
+  // which issue_text quotes too: that quote goes to the builder for redaction.
+  const password = HARDCODED_PASSWORD_TESTS.has(testId) ? /password:\s*'(.+)'\s*$/i.exec(text)?.[1] : undefined;
+  return {
+    ruleId: testId,
+    locationKey,
+    title: `${joinNonEmpty([testId, testName], ' ')}: ${text}`,
+    description: joinNonEmpty([text, `In ${where}.`, confidence ? `Bandit confidence: ${confidence}.` : undefined, cwe !== undefined ? `CWE-${cwe}.` : undefined], '\n\n'),
+    severity: severityFrom(BANDIT_SEVERITIES, result.issue_severity),
+    types: [FindingTypes.CODE_VULNERABILITY],
+    resources: [{ type: 'Other', id: `${context.scan.repository ? `${context.scan.repository}/` : ''}${file.replace(/^\/+/, '')}${line === undefined ? '' : `:${line}`}` }],
+    secrets: password === undefined ? undefined : [password],
+    remediation: moreInfo ? { text: `See the Bandit documentation of ${testId}${testName ? ` (${testName})` : ''}.`, url: moreInfo } : undefined,
+    productFields: {
+      File: file,
+      ...(line !== undefined ? { Line: String(line) } : {}),
+      ...(column !== undefined ? { Column: String(column) } : {}),
+      ...(lineRange.length > 1 ? { LineRange: `${lineRange[0]}-${lineRange[lineRange.length - 1]}` } : {}),
+      ...(confidence ? { Confidence: confidence } : {}),
+      ...(cwe !== undefined ? { CWE: `CWE-${cwe}` } : {}),
+    },
+  };
+}

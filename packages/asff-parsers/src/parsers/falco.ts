@@ -1,0 +1,263 @@
+import { MalformedInputError } from '../errors';
+import { streamJsonElements } from '../streams/json-elements';
+import { streamLines } from '../streams/lines';
+import { peekSource, type ReportSource } from '../streams/report-source';
+import { asArray, asRecord, asString, joinNonEmpty } from './json-values';
+import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
+import { severityFrom } from './severity';
+
+/** Falco priorities (syslog levels). */
+const FALCO_SEVERITIES: SeverityTable = {
+  emergency: 'CRITICAL',
+  alert: 'CRITICAL',
+  critical: 'CRITICAL',
+  error: 'HIGH',
+  warning: 'MEDIUM',
+  notice: 'LOW',
+  informational: 'INFORMATIONAL',
+  info: 'INFORMATIONAL',
+  debug: 'INFORMATIONAL',
+};
+
+/** Falco's `mitre_*` tactic tags and their ASFF types. */
+const TACTICS: Readonly<Record<string, string>> = {
+  mitre_initial_access: 'TTPs/Initial Access',
+  mitre_execution: 'TTPs/Execution',
+  mitre_persistence: 'TTPs/Persistence',
+  mitre_privilege_escalation: 'TTPs/Privilege Escalation',
+  mitre_defense_evasion: 'TTPs/Defense Evasion',
+  mitre_credential_access: 'TTPs/Credential Access',
+  mitre_discovery: 'TTPs/Discovery',
+  mitre_lateral_movement: 'TTPs/Lateral Movement',
+  mitre_collection: 'TTPs/Collection',
+  mitre_command_and_control: 'TTPs/Command and Control',
+  mitre_exfiltration: 'Effects/Data Exfiltration',
+};
+
+/** Distinct alert outputs quoted per finding; the count says how many alerts there were. */
+const MAX_EXAMPLES = 5;
+
+/** Output fields copied to ProductFields, leaving room within the 50 for the builder's own. */
+const MAX_ALERT_FIELDS = 30;
+
+/**
+ * `key=value` pairs in command lines that carry credentials (`--password=...`,
+ * `TOKEN=...`): runtime alerts quote command lines, Security Hub must not.
+ */
+const CREDENTIAL_ARGUMENT = /(?:^|[\s"'(])-{0,2}[\w.-]*(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key)[\w.-]*[=:]\s*([^\s"')]+)/gi;
+
+/**
+ * Falco alerts with `json_output: true`: one JSON object per line (as Falco
+ * and falcosidekick write them), a JSON array of alerts, or CloudWatch Logs
+ * `filter-log-events` output whose messages are alerts (raw or wrapped by
+ * Fluent Bit as `{"log": "<alert>"}`).
+ */
+export const falcoParser: Parser = {
+  id: 'falco',
+  displayName: 'Falco',
+  countingUnit:
+    'one per rule per workload (Kubernetes pod, else container, else host): repeated alerts of a rule on one workload are one finding with their count, first and last time and a few distinct outputs',
+  formats: ['Falco JSON alerts (one per line)', 'JSON array of Falco alerts', 'CloudWatch Logs filter-log-events of Falco alerts'],
+  severityTable: FALCO_SEVERITIES,
+  detect(head: ReportHead): number | undefined {
+    const text = head.text;
+    const alertKeys = ['"rule"', '"priority"', '"output"'].every((k) => text.includes(k));
+    if (/^\s*[[{]/.test(text) && alertKeys && (text.includes('"output_fields"') || text.includes('"time"'))) return 0.9;
+    if (/^\s*\{/.test(text) && text.includes('"events"') && text.includes('"logStreamName"') && text.includes('\\"priority\\"') && text.includes('\\"rule\\"')) return 0.85;
+    return undefined;
+  },
+  parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
+    return parseFalco(source, context);
+  },
+};
+
+/** The alerts of one rule on one workload. */
+interface AlertGroup {
+  readonly rule: string;
+  readonly first: Record<string, unknown>;
+  readonly workload: Workload;
+  readonly examples: string[];
+  readonly tags: Set<string>;
+  readonly secrets: Set<string>;
+  count: number;
+  firstTime?: number;
+  lastTime?: number;
+  priority: unknown;
+  priorityRank: number;
+}
+
+interface Workload {
+  readonly key: string;
+  readonly describe: string;
+  readonly resources: DraftResource[];
+  readonly behaviour: 'Container' | 'Process' | 'User';
+}
+
+async function* parseFalco(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
+  const peeked = await peekSource(source);
+  const head = peeked.head.toString('utf8').replace(/^\uFEFF/, '');
+  // Memory follows the number of (rule, workload) pairs, not the number of alerts.
+  const groups = new Map<string, AlertGroup>();
+  for await (const alert of readAlerts(peeked.source, head)) addAlert(groups, alert);
+  for (const group of groups.values()) yield groupFinding(group, context);
+}
+
+async function* readAlerts(source: ReportSource, head: string): AsyncGenerator<Record<string, unknown>> {
+  if (/^\s*\[/.test(head)) {
+    for await (const element of streamJsonElements(source, { elements: ['*'] })) {
+      yield requireAlert(element.value, `alert ${Number(element.path[0]) + 1}`);
+    }
+    return;
+  }
+  if (/^\s*\{\s*"events"\s*:/.test(head)) {
+    for await (const element of streamJsonElements(source, { elements: ['events.*.message'] })) {
+      yield fromLogMessage(element.value, `event ${Number(element.path[1]) + 1}`);
+    }
+    return;
+  }
+  for await (const line of streamLines(source)) {
+    if (line.text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line.text);
+    } catch (e) {
+      throw new MalformedInputError(`line ${line.number} is not a JSON Falco alert: ${(e as Error).message}`);
+    }
+    yield requireAlert(value, `line ${line.number}`);
+  }
+}
+
+/** A CloudWatch message is the alert itself, or Fluent Bit's `{"log": "<alert>"}`. */
+function fromLogMessage(message: unknown, where: string): Record<string, unknown> {
+  let value: unknown = message;
+  for (let depth = 0; depth < 2 && typeof value === 'string'; depth++) {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new MalformedInputError(`${where}: the log message is not a JSON Falco alert`, 'unrecognised');
+    }
+    const log = asRecord(value).log;
+    if (typeof log === 'string') value = log;
+  }
+  return requireAlert(value, where);
+}
+
+function requireAlert(value: unknown, where: string): Record<string, unknown> {
+  const alert = asRecord(value);
+  if (asString(alert.rule) === undefined || (alert.priority === undefined && alert.output === undefined)) {
+    throw new MalformedInputError(`not a Falco alert at ${where}: expected rule, priority and output`, 'unrecognised');
+  }
+  return alert;
+}
+
+function addAlert(groups: Map<string, AlertGroup>, alert: Record<string, unknown>): void {
+  const rule = asString(alert.rule)!;
+  const fields = asRecord(alert.output_fields);
+  const workload = workloadOf(alert, fields);
+  const key = JSON.stringify([rule, asString(alert.source) ?? 'syscall', workload.key]);
+  let group = groups.get(key);
+  if (group === undefined) {
+    group = { rule, first: alert, workload, examples: [], tags: new Set(), secrets: new Set(), count: 0, priority: alert.priority, priorityRank: rank(alert.priority) };
+    groups.set(key, group);
+  }
+  group.count++;
+  // A rule's priority is fixed, but an overridden rule file can raise it: keep the worst seen.
+  if (rank(alert.priority) > group.priorityRank) {
+    group.priority = alert.priority;
+    group.priorityRank = rank(alert.priority);
+  }
+  for (const tag of asArray(alert.tags).map(asString)) if (tag !== undefined) group.tags.add(tag);
+  const output = withoutTimestamp(asString(alert.output) ?? '');
+  for (const secret of credentialsIn([output, ...Object.values(fields).map(asString)])) group.secrets.add(secret);
+  if (output !== '' && group.examples.length < MAX_EXAMPLES && !group.examples.includes(output)) group.examples.push(output);
+  const time = Date.parse(asString(alert.time) ?? '');
+  if (Number.isFinite(time)) {
+    if (group.firstTime === undefined || time < group.firstTime) group.firstTime = time;
+    if (group.lastTime === undefined || time > group.lastTime) group.lastTime = time;
+  }
+}
+
+function workloadOf(alert: Record<string, unknown>, fields: Record<string, unknown>): Workload {
+  const host = asString(alert.hostname);
+  const namespace = asString(fields['k8s.ns.name']);
+  const pod = asString(fields['k8s.pod.name']);
+  const containerId = asString(fields['container.id']);
+  const inContainer = containerId !== undefined && containerId !== 'host';
+  const resources: DraftResource[] = [];
+  const image = joinNonEmpty([asString(fields['container.image.repository']), asString(fields['container.image.tag'])], ':');
+  if (inContainer) {
+    resources.push({
+      type: 'Container',
+      id: containerId,
+      details: { Container: { ...(asString(fields['container.name']) ? { Name: asString(fields['container.name']) } : {}), ...(image ? { ImageName: image } : {}), ...(asString(fields['container.image.digest']) ? { ImageId: asString(fields['container.image.digest']) } : {}) } },
+    });
+  }
+  if (namespace !== undefined && pod !== undefined) {
+    resources.unshift({ type: 'Other', id: `k8s://${namespace}/Pod/${pod}`, details: { Other: { namespace, pod, ...(host ? { node: host } : {}) } } });
+    return { key: `pod:${namespace}/${pod}`, describe: `pod ${namespace}/${pod}`, resources, behaviour: 'Container' };
+  }
+  if (inContainer) {
+    if (host) resources.push({ type: 'Other', id: `host:${host}` });
+    return { key: `container:${host ?? ''}/${containerId}`, describe: `container ${containerId}${image ? ` (${image})` : ''}${host ? ` on ${host}` : ''}`, resources, behaviour: 'Container' };
+  }
+  const auditNamespace = asString(fields['ka.target.namespace']);
+  if (asString(alert.source) === 'k8s_audit' || auditNamespace !== undefined) {
+    const user = asString(fields['ka.user.name']) ?? 'unknown-user';
+    return { key: `k8s-api:${auditNamespace ?? ''}/${user}`, describe: `the Kubernetes API (user ${user}${auditNamespace ? `, namespace ${auditNamespace}` : ''})`, resources: [{ type: 'Other', id: `k8s-api://${auditNamespace ?? 'cluster'}/user/${user}` }], behaviour: 'User' };
+  }
+  return { key: `host:${host ?? ''}`, describe: `host ${host ?? 'unknown'}`, resources: [{ type: 'Other', id: `host:${host ?? 'unknown'}` }], behaviour: 'Process' };
+}
+
+function groupFinding(group: AlertGroup, context: ParseContext): FindingDraft {
+  const alert = group.first;
+  const tags = [...group.tags];
+  const techniques = tags.filter((t) => /^T\d{4}(\.\d{3})?$/.test(t));
+  const classifier = techniques[0] ?? group.rule.replace(/\//g, '-');
+  const ttps = tags.filter((t) => TACTICS[t] !== undefined).map((t) => `${TACTICS[t]}/${classifier}`);
+  const when = group.firstTime === undefined ? '' : ` between ${new Date(group.firstTime).toISOString()} and ${new Date(group.lastTime!).toISOString()}`;
+  const source = asString(alert.source) ?? 'syscall';
+  const fields = Object.entries(asRecord(alert.output_fields))
+    .filter(([, v]) => asString(v) !== undefined)
+    .slice(0, MAX_ALERT_FIELDS)
+    .map(([k, v]) => [`field/${k}`, asString(v)!] as const);
+  return {
+    ruleId: group.rule,
+    locationKey: `${source}|${group.workload.key}`,
+    title: `${group.rule} in ${group.workload.describe}`,
+    description: joinNonEmpty(
+      [`Falco rule "${group.rule}" fired ${group.count} ${group.count === 1 ? 'time' : 'times'} in ${group.workload.describe}${when}.`, group.examples.length ? `Alerts:\n${group.examples.map((e) => `- ${e}`).join('\n')}` : undefined],
+      '\n\n',
+    ),
+    severity: severityFrom(FALCO_SEVERITIES, group.priority),
+    types: [...ttps, `Unusual Behaviors/${group.workload.behaviour}/${group.rule.replace(/\//g, '-')}`],
+    resources: group.workload.resources.length ? group.workload.resources : fallbackResources(context),
+    remediation: { text: `Investigate the ${group.workload.describe}: confirm whether the activity is expected; if not, isolate the workload, rotate credentials it could reach, and rebuild it from a trusted image. Tune the rule if it is expected.` },
+    productFields: { Source: source, Alerts: String(group.count), ...(tags.length ? { Tags: tags.join(', ') } : {}), ...(asString(alert.hostname) ? { Hostname: asString(alert.hostname)! } : {}), ...Object.fromEntries(fields) },
+    firstObservedAt: group.firstTime === undefined ? undefined : new Date(group.firstTime).toISOString(),
+    lastObservedAt: group.lastTime === undefined ? undefined : new Date(group.lastTime).toISOString(),
+    secrets: [...group.secrets],
+  };
+}
+
+function fallbackResources(context: ParseContext): DraftResource[] {
+  return context.scan.image ? [{ type: 'Container', id: context.scan.image }] : [];
+}
+
+function rank(priority: unknown): number {
+  const order = ['debug', 'informational', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+  return order.indexOf((asString(priority) ?? '').toLowerCase());
+}
+
+/** Outputs start with the event time (`12:03:11.123456789: Warning ...`): it differs per alert. */
+function withoutTimestamp(output: string): string {
+  return output.replace(/^\d{2}:\d{2}:\d{2}\.\d+:\s*/, '').trim();
+}
+
+function credentialsIn(texts: readonly (string | undefined)[]): string[] {
+  const found: string[] = [];
+  for (const text of texts) {
+    if (text === undefined) continue;
+    for (const match of text.matchAll(CREDENTIAL_ARGUMENT)) if (match[1].length >= 4) found.push(match[1]);
+  }
+  return found;
+}

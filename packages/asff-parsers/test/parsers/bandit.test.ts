@@ -1,0 +1,51 @@
+import { validateFinding } from '../../src/asff/validate';
+import { convert } from '../../src/convert';
+import { banditParser } from '../../src/parsers/bandit';
+import { detectParser } from '../../src/parsers/detect';
+import { PARSERS } from '../../src/parsers/registry';
+import { memorySource } from '../../src/streams/report-source';
+import { collect, convertFixture, fixtureText, SCAN } from '../support/convert-helpers';
+
+describe('bandit parser', () => {
+  test('one finding per test per file, line and column; a verbatim repeat counts once', async () => {
+    const findings = await convertFixture('bandit', 'report.json');
+    expect(findings.map((f) => f.GeneratorId)).toEqual(['bandit/B101', 'bandit/B608', 'bandit/B501', 'bandit/B501']);
+    expect(new Set(findings.map((f) => f.Id)).size).toBe(4);
+    for (const f of findings) expect(validateFinding(f)).toEqual([]);
+  });
+
+  test('maps severity case-insensitively and keeps confidence, CWE and the documentation link', async () => {
+    const [assertUsed, sql, verifyFalse] = await convertFixture('bandit', 'report.json');
+    expect(assertUsed.Title).toBe('B101 assert_used: Use of assert detected. The enclosed code will be removed when compiling to optimised byte code.');
+    expect(assertUsed.Severity).toEqual({ Label: 'LOW', Original: 'LOW' });
+    expect(assertUsed.ProductFields).toMatchObject({ Confidence: 'HIGH', CWE: 'CWE-703', File: 'app/checks.py', Line: '12', Column: '4' });
+    expect(assertUsed.Remediation?.Recommendation?.Url).toBe('https://bandit.readthedocs.io/en/latest/plugins/b101_assert_used.html');
+    expect(sql.Resources![0].Id).toBe('example-repo/app/db/queries.py:30');
+    expect(sql.ProductFields!.LineRange).toBe('30-31');
+    expect(verifyFalse.Severity).toEqual({ Label: 'HIGH', Original: 'High' });
+    expect(verifyFalse.Types).toEqual(['Software and Configuration Checks/Vulnerabilities/Code']);
+  });
+
+  test('never copies the password a B105-B107 finding quotes in its code snippet and issue text', async () => {
+    const report = {
+      results: [{ code: "3 DB_PASSWORD = 'FixtureBanditPassword'\n", filename: 'settings.py', issue_severity: 'LOW', issue_confidence: 'MEDIUM', issue_text: "Possible hardcoded password: 'FixtureBanditPassword'", line_number: 3, test_id: 'B105', test_name: 'hardcoded_password_string' }],
+      errors: [],
+      metrics: {},
+      generated_at: '2026-11-20T09:00:00Z',
+    };
+    const findings = await collect(convert({ tool: 'bandit', input: memorySource(JSON.stringify(report)), context: SCAN }));
+    expect(findings).toHaveLength(1);
+    expect(JSON.stringify(findings)).not.toContain('FixtureBanditPassword');
+    expect(findings[0].Title).toMatch(/^B105 hardcoded_password_string: Possible hardcoded password: '\[REDACTED sha256:[0-9a-f]{12}\]'$/);
+  });
+
+  test('an empty run has no findings; a report without results is refused', async () => {
+    await expect(convertFixture('bandit', 'empty.json')).resolves.toEqual([]);
+    await expect(collect(convert({ tool: 'bandit', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'g.json' }))).rejects.toThrow('g.json: not the expected report');
+  });
+
+  test('auto-detection picks bandit, also for an empty run', () => {
+    for (const name of ['report.json', 'empty.json']) expect(detectParser({ text: fixtureText('bandit', name), complete: true }, PARSERS).id).toBe('bandit');
+    expect(banditParser.detect({ text: '{"results": [], "errors": []}', complete: true })).toBeUndefined();
+  });
+});

@@ -1,0 +1,120 @@
+import { validateFinding } from '../../src/asff/validate';
+import { convert } from '../../src/convert';
+import { ReportError } from '../../src/errors';
+import { detectParser } from '../../src/parsers/detect';
+import { PARSERS } from '../../src/parsers/registry';
+import { trivyParser } from '../../src/parsers/trivy';
+import { memorySource } from '../../src/streams/report-source';
+import { collect, convertFixture, fixtureText, SCAN } from '../support/convert-helpers';
+
+const FIXTURES = ['legacy-array.json', 'schema2-image.json', 'k8s-cluster.json', 'k8s-cluster-grouped.json'];
+
+describe('trivy parser', () => {
+  test('legacy array: one finding per vulnerability per package, unknown severity is INFORMATIONAL', async () => {
+    const findings = await convertFixture('trivy', 'legacy-array.json');
+    expect(findings.map((f) => f.Title)).toEqual(['CVE-2099-0001 in libexample 1.0.0-1: libexample: heap overflow in the frobnicator', 'CVE-2099-0002 in libother 2.3']);
+    const [high, unknown] = findings;
+    expect(high.Severity).toEqual({ Label: 'HIGH', Original: 'HIGH' });
+    expect(high.Vulnerabilities![0]).toMatchObject({
+      Id: 'CVE-2099-0001',
+      FixAvailable: 'YES',
+      VulnerablePackages: [{ Name: 'libexample', Version: '1.0.0-1', PackageManager: 'debian', FixedInVersion: '1.0.0-2' }],
+      Cvss: [{ Version: '3.1', BaseScore: 7.5, Source: 'nvd' }],
+    });
+    // The OS target names the image with its tag: it becomes the Container resource.
+    expect(high.Resources![0]).toMatchObject({ Type: 'Container', Id: 'registry.example.com/shop/web:1.4.2' });
+    expect(unknown.Severity).toEqual({ Label: 'INFORMATIONAL', Original: 'unknown' });
+  });
+
+  test('a legacy null report has no findings', async () => {
+    await expect(convertFixture('trivy', 'legacy-null.json')).resolves.toEqual([]);
+  });
+
+  test('SchemaVersion 2: vulnerabilities per package path, failed misconfigurations per cause, secrets and licenses', async () => {
+    const findings = await convertFixture('trivy', 'schema2-image.json');
+    const byType = (type: string) => findings.filter((f) => f.Types![0] === type);
+    expect(byType('Software and Configuration Checks/Vulnerabilities/CVE')).toHaveLength(3);
+    // The same GHSA in two installs of left-pad: two findings, not one Id twice.
+    expect(byType('Software and Configuration Checks/Vulnerabilities/Software Package')).toHaveLength(2);
+    // Two failing resources of one check are two findings; the PASS result is not a finding.
+    const misconfigurations = findings.filter((f) => f.GeneratorId?.startsWith('trivy/AVD-AWS'));
+    expect(misconfigurations.map((f) => f.ProductFields!.Resource)).toEqual(['aws_s3_bucket.logs', 'aws_s3_bucket.assets']);
+    expect(misconfigurations[0].Remediation?.Recommendation).toEqual({ Text: 'Enable blocking any PUT calls with a public ACL specified', Url: 'https://avd.aquasec.com/misconfig/avd-aws-0086' });
+    expect(misconfigurations[0].Resources![0].Id).toBe('example-repo/deploy/main.tf:12');
+    expect(byType('Sensitive Data Identifications/Passwords')).toHaveLength(1);
+    const license = findings.find((f) => f.GeneratorId === 'trivy/license/GPL-3.0');
+    expect(license?.Title).toBe('License GPL-3.0 (restricted) in gpl-thing');
+    expect(findings).toHaveLength(9);
+  });
+
+  test('CVSS from every source and version, severity from the Severity field whatever its case', async () => {
+    const findings = await convertFixture('trivy', 'schema2-image.json');
+    const critical = findings.find((f) => f.Title!.startsWith('CVE-2099-1000 in libcrypto3'))!;
+    expect(critical.Severity).toEqual({ Label: 'CRITICAL', Original: 'Critical' });
+    expect(critical.Vulnerabilities![0].Cvss).toEqual([
+      { Version: '4.0', BaseScore: 8.7, BaseVector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N', Source: 'nvd' },
+      { Version: '3.1', BaseScore: 7.5, BaseVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H', Source: 'nvd' },
+      { Version: '3.1', BaseScore: 3.7, BaseVector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:L', Source: 'redhat' },
+    ]);
+    expect(critical.Resources![0]).toMatchObject({ Type: 'Container', Id: expect.stringMatching(/^registry\.example\.com\/shop\/api@sha256:1{64}$/) });
+    const wontFix = findings.find((f) => f.Title!.startsWith('CVE-2099-1001'))!;
+    expect(wontFix.Vulnerabilities![0].FixAvailable).toBe('NO');
+  });
+
+  test('a secret finding carries neither the secret, the matched line nor the code', async () => {
+    const findings = await convertFixture('trivy', 'schema2-image.json');
+    const secret = findings.find((f) => f.Types!.includes('Sensitive Data Identifications/Passwords'))!;
+    expect(secret.Title).toBe('Secret (AWS Secret Access Key) in app/.env:3');
+    expect(secret.ProductFields!.MatchFingerprint).toMatch(/^sha256:[0-9a-f]{12}$/);
+    const everything = JSON.stringify(findings);
+    expect(everything).not.toContain('FixtureSecretDoNotLeak');
+  });
+
+  test('Kubernetes cluster report: every resource is its own scope, passed resources yield nothing', async () => {
+    const findings = await convertFixture('trivy', 'k8s-cluster.json');
+    expect(findings).toHaveLength(4);
+    const runAsRoot = findings.filter((f) => f.GeneratorId === 'trivy/KSV012');
+    expect(runAsRoot.map((f) => f.Resources![0].Id)).toEqual(['k8s://staging-eks/shop/Deployment/web', 'k8s://staging-eks/shop/Deployment/worker']);
+    expect(new Set(runAsRoot.map((f) => f.Id)).size).toBe(2);
+    const vulnerability = findings.find((f) => f.GeneratorId === 'trivy/CVE-2099-2000')!;
+    expect(vulnerability.Resources!.map((r) => r.Type)).toEqual(['Other', 'Container', 'Other']);
+    expect(vulnerability.ProductFields).toMatchObject({ Cluster: 'staging-eks', Namespace: 'shop', Kind: 'Deployment', Name: 'web' });
+    const clusterRole = findings.find((f) => f.GeneratorId === 'trivy/KSV046')!;
+    expect(clusterRole.Resources![0].Id).toBe('k8s://staging-eks/ClusterRole/ops-admin');
+    expect(clusterRole.Severity?.Label).toBe('CRITICAL');
+  });
+
+  test('the older cluster report grouped by Vulnerabilities and Misconfigurations', async () => {
+    const findings = await convertFixture('trivy', 'k8s-cluster-grouped.json');
+    expect(findings.map((f) => f.GeneratorId)).toEqual(['trivy/CVE-2099-3000', 'trivy/KSV001']);
+    for (const f of findings) expect(f.Resources![0].Id).toBe('k8s://dev-cluster/default/Pod/api-7f9c');
+  });
+
+  test('an OS finding keeps its Id when the image tag and OS patch release change', async () => {
+    const report = (tag: string, os: string) =>
+      JSON.stringify([{ Target: `registry.example.com/shop/web:${tag} (debian ${os})`, Type: 'debian', Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-0001', PkgName: 'libexample', InstalledVersion: '1.0.0-1', Severity: 'HIGH' }] }]);
+    const [before] = await collect(convert({ tool: 'trivy', input: memorySource(report('1.4.2', '10.4')), context: SCAN }));
+    const [after] = await collect(convert({ tool: 'trivy', input: memorySource(report('1.4.3', '10.5')), context: { ...SCAN, commit: 'f'.repeat(40), buildId: 'build:2' } }));
+    expect(after.Id).toBe(before.Id);
+  });
+
+  test('every finding is valid and no two share an Id', async () => {
+    for (const name of FIXTURES) {
+      const findings = await convertFixture('trivy', name);
+      for (const f of findings) expect(validateFinding(f)).toEqual([]);
+      expect(new Set(findings.map((f) => f.Id)).size).toBe(findings.length);
+    }
+  });
+
+  test('auto-detection picks trivy for every variant', () => {
+    for (const name of FIXTURES) expect(detectParser({ text: fixtureText('trivy', name), complete: true }, PARSERS).id).toBe('trivy');
+    expect(trivyParser.detect({ text: '{"matches":[]}', complete: true })).toBeUndefined();
+  });
+
+  test('refuses another tool\'s report', async () => {
+    await expect(collect(convert({ tool: 'trivy', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'grype.json' }))).rejects.toThrow(ReportError);
+    await expect(collect(convert({ tool: 'trivy', input: memorySource('{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"PkgName": "a"}]}]}'), context: SCAN, fileName: 'bad.json' }))).rejects.toThrow(
+      'bad.json: not a Trivy report: a vulnerability has no VulnerabilityID',
+    );
+  });
+});
