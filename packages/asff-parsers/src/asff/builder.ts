@@ -35,7 +35,10 @@ export function productArn(scan: Pick<ScanContext, 'account' | 'region' | 'parti
  * value, Resources that name the scanned thing, secrets replaced by
  * fingerprints everywhere, and every limit honoured by visible truncation.
  */
-export function buildFinding(draft: FindingDraft, tool: FindingTool, scan: ScanContext, options: BuildOptions = {}): AwsSecurityFinding {
+export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanContext, options: BuildOptions = {}): AwsSecurityFinding {
+  // Redact before anything trims or cuts a text, so no partial secret survives.
+  const secrets = input.secrets ?? [];
+  const draft = secrets.length > 0 ? redactSecrets(input, secrets) : input;
   const now = (scan.now ?? new Date()).toISOString();
   const partition: Partition = scan.partition ?? 'aws';
   const severity = { Label: draft.severity.label, Original: draft.severity.original };
@@ -83,7 +86,7 @@ export function buildFinding(draft: FindingDraft, tool: FindingTool, scan: ScanC
       }),
     );
   }
-  const redacted = draft.secrets !== undefined && draft.secrets.length > 0 ? redactSecrets(finding, draft.secrets) : finding;
+  const redacted = secrets.length > 0 ? redactSecrets(finding, secrets) : finding;
   return enforceLimits(redacted);
 }
 
