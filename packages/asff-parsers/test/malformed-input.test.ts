@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { validateFinding } from '../src/asff/validate';
+import { convert } from '../src/convert';
+import { ReportError } from '../src/errors';
+import { PARSERS } from '../src/parsers/registry';
+import { memorySource } from '../src/streams/report-source';
+import { fixture, SCAN } from './support/convert-helpers';
+
+/** Reports no scanner writes, each of which must give findings or a one-line ReportError. */
+const grype = readFileSync(fixture('grype', 'two-matches.json'));
+const zapXml = readFileSync(fixture('zap', 'report.xml'));
+const INPUTS: readonly (readonly [string, Buffer])[] = [
+  ['empty', Buffer.alloc(0)],
+  ['whitespace only', Buffer.from(' \n\t\n')],
+  ['truncated JSON', grype.subarray(0, Math.floor(grype.length / 2))],
+  ['truncated XML', zapXml.subarray(0, Math.floor(zapXml.length / 2))],
+  ['another tool\'s JSON', Buffer.from('{"SchemaVersion":2,"Results":[{"Target":"x"}],"site":5,"runs":"x","matches":{"a":1}}')],
+  ['binary', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
+  ['deeply nested arrays', Buffer.from(`{"matches":${'['.repeat(100_000)}${']'.repeat(100_000)},"runs":${'['.repeat(50_000)}`)],
+  ['deeply nested XML', Buffer.from(`<OWASPZAPReport>${'<a>'.repeat(20_000)}${'</a>'.repeat(20_000)}</OWASPZAPReport>`)],
+  ['a huge string', Buffer.from(`{"matches":[{"vulnerability":{"id":"CVE-1","description":"${'A'.repeat(5_000_000)}"},"artifact":{"name":"x"}}],"findings":[{"title":"${'B'.repeat(100_000)}"}]}`)],
+  ['invalid UTF-8', Buffer.concat([Buffer.from('{"matches":[{"vulnerability":{"id":"CVE-\xff\xfe'), Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), Buffer.from('"},"artifact":{"name":"n"}}]}')])],
+  ['JSON null', Buffer.from('null')],
+  ['a JSON string', Buffer.from('"just a string"')],
+  ['wrong types everywhere', Buffer.from('{"matches":[1,"x",null,[]],"vulnerabilities":[7],"runs":[{"results":[null,3]}],"site":[{"alerts":[false]}],"findings":["x"],"imageScanFindings":{"findings":[0]}}')],
+];
+
+describe('malformed input', () => {
+  const tools = PARSERS.map((p) => p.id);
+
+  test.each(tools.flatMap((tool) => INPUTS.map(([name, bytes]) => [tool, name, bytes] as const)))('%s with %s: valid findings or a one-line ReportError', async (tool, _name, bytes) => {
+    try {
+      for await (const finding of convert({ tool, input: memorySource(bytes, 64 * 1024), context: SCAN, fileName: 'report.bin' })) {
+        expect(validateFinding(finding)).toEqual([]);
+      }
+    } catch (error) {
+      expect(error).toBeInstanceOf(ReportError);
+      expect((error as Error).message).toMatch(/^report\.bin: /);
+      expect((error as Error).message).not.toContain('\n');
+      expect((error as Error).message.length).toBeLessThan(400);
+    }
+  });
+
+  test.each(INPUTS.map(([name, bytes]) => [name, bytes] as const))('auto with %s: valid findings or a one-line ReportError', async (_name, bytes) => {
+    try {
+      for await (const finding of convert({ tool: 'auto', input: memorySource(bytes), context: SCAN, fileName: 'report.bin' })) expect(validateFinding(finding)).toEqual([]);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ReportError);
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});
