@@ -26,10 +26,10 @@ export const banditParser: Parser = {
   severityTable: BANDIT_SEVERITIES,
   detect(head: ReportHead): number | undefined {
     const text = head.text;
-    if (!/^\s*\{/.test(text)) return undefined;
-    const banditKeys = ['"generated_at"', '"metrics"', '"results"'].filter((k) => text.includes(k)).length;
-    if (banditKeys === 3 && (text.includes('"test_id"') || text.includes('"_totals"'))) return 0.9;
-    if (banditKeys === 3 && text.includes('"errors"')) return 0.6;
+    if (!/^\s*\{/.test(text) || !text.includes('"generated_at"')) return undefined;
+    // Bandit writes per-file metrics before the results: on a big run `results` is past the head.
+    if (text.includes('"metrics"') && /"(SEVERITY|CONFIDENCE)\.(HIGH|MEDIUM|LOW|UNDEFINED)"/.test(text)) return 0.9;
+    if (text.includes('"results"') && (text.includes('"test_id"') || text.includes('"metrics"'))) return 0.8;
     return undefined;
   },
   parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {

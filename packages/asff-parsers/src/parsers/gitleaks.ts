@@ -30,6 +30,8 @@ export const gitleaksParser: Parser = {
   severityTable: GITLEAKS_SEVERITIES,
   detect(head: ReportHead): number | undefined {
     const text = head.text;
+    // An empty report carries no tool marker; a file name that names the tool is the only honest hint.
+    if (head.complete && ['null', '[]'].includes(text.replace(/\s+/g, '')) && /gitleaks/i.test(head.fileName?.split(/[\\/]/).pop() ?? '')) return 0.3;
     if (!/^\s*\[/.test(text)) return undefined;
     if (text.includes('"RuleID"') && (text.includes('"Secret"') || text.includes('"Match"')) && text.includes('"StartLine"')) return 0.9;
     if (text.includes('"offender"') && text.includes('"rule"') && text.includes('"commit"')) return 0.9;

@@ -30,6 +30,8 @@ export const hadolintParser: Parser = {
   severityTable: HADOLINT_SEVERITIES,
   detect(head: ReportHead): number | undefined {
     const text = head.text;
+    // An empty report carries no tool marker; a file name that names the tool is the only honest hint.
+    if (head.complete && ['[]'].includes(text.replace(/\s+/g, '')) && /hadolint/i.test(head.fileName?.split(/[\\/]/).pop() ?? '')) return 0.3;
     if (!/^\s*\[/.test(text)) return undefined;
     if (/"code"\s*:\s*"(DL|SC)\d+"/.test(text) && text.includes('"level"') && text.includes('"message"')) return 0.9;
     return undefined;

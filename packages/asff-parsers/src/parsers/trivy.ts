@@ -29,6 +29,8 @@ export const trivyParser: Parser = {
   severityTable: VULNERABILITY_SEVERITIES,
   detect(head: ReportHead): number | undefined {
     const text = head.text;
+    // An empty report carries no tool marker; a file name that names the tool is the only honest hint.
+    if (head.complete && ['null', '[]'].includes(text.replace(/\s+/g, '')) && /trivy/i.test(head.fileName?.split(/[\\/]/).pop() ?? '')) return 0.3;
     if (/^\s*\{/.test(text)) {
       if (/"SchemaVersion"\s*:\s*2\b/.test(text) && (text.includes('"ArtifactName"') || text.includes('"Results"'))) return 0.95;
       if (text.includes('"ClusterName"') && /"(Resources|Vulnerabilities|Misconfigurations)"/.test(text)) return 0.9;
@@ -54,7 +56,7 @@ interface ResultScope {
 async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
   const peeked = await peekSource(source);
   const head = peeked.head.toString('utf8').replace(/^\uFEFF/, '');
-  if (peeked.complete && head.trim() === 'null') return;
+  if (peeked.complete && ['null', '[]'].includes(head.replace(/\s+/g, ''))) return;
   if (trivyParser.detect({ text: head, complete: peeked.complete }) === undefined) {
     throw new MalformedInputError('not a Trivy report: expected SchemaVersion 2, a ClusterName or a legacy array of targets', 'unrecognised');
   }

@@ -44,6 +44,12 @@ describe('bandit parser', () => {
     await expect(collect(convert({ tool: 'bandit', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'g.json' }))).rejects.toThrow('g.json: not the expected report');
   });
 
+  test('recognises a large run whose results lie beyond the detection head', () => {
+    const metrics = Array.from({ length: 2000 }, (_, i) => `"app/m${i}.py": {"CONFIDENCE.HIGH": 0, "SEVERITY.HIGH": 0, "loc": 10, "nosec": 0}`).join(', ');
+    const head = `{"errors": [], "generated_at": "2026-11-20T09:00:00Z", "metrics": {${metrics}`.slice(0, 64 * 1024);
+    expect(detectParser({ text: head, complete: false }, PARSERS).id).toBe('bandit');
+  });
+
   test('auto-detection picks bandit, also for an empty run', () => {
     for (const name of ['report.json', 'empty.json']) expect(detectParser({ text: fixtureText('bandit', name), complete: true }, PARSERS).id).toBe('bandit');
     expect(banditParser.detect({ text: '{"results": [], "errors": []}', complete: true })).toBeUndefined();

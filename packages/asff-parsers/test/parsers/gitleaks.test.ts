@@ -91,6 +91,12 @@ describe('gitleaks parser', () => {
     expect(gitleaksParser.detect({ text: '[{"line": 1, "code": "DL3008", "level": "info"}]', complete: true })).toBeUndefined();
   });
 
+  test('an empty report is recognised only by a file name that names gitleaks', () => {
+    expect(detectParser({ text: 'null\n', fileName: 'reports/gitleaks-report.json', complete: true }, PARSERS).id).toBe('gitleaks');
+    expect(detectParser({ text: '[]', fileName: 'gitleaks.json', complete: true }, PARSERS).id).toBe('gitleaks');
+    expect(() => detectParser({ text: 'null', fileName: 'gitleaks/report.json', complete: true }, PARSERS)).toThrow('unrecognised report');
+  });
+
   test('refuses an array of something else', async () => {
     await expect(collect(convert({ tool: 'gitleaks', input: memorySource('[{"code":"DL3008","line":1}]'), context: SCAN, fileName: 'hadolint.json' }))).rejects.toThrow(ReportError);
     await expect(collect(convert({ tool: 'gitleaks', input: memorySource('[{"code":"DL3008","line":1}]'), context: SCAN, fileName: 'hadolint.json' }))).rejects.toThrow(

@@ -46,6 +46,11 @@ describe('hadolint parser', () => {
     await expect(collect(convert({ tool: 'hadolint', input: memorySource('[{"rule":"x"}]'), context: SCAN, fileName: 'y.json' }))).rejects.toThrow('y.json: not a hadolint report');
   });
 
+  test('an empty array is recognised only by a file name that names hadolint', () => {
+    expect(detectParser({ text: '[]\n', fileName: 'hadolint.json', complete: true }, PARSERS).id).toBe('hadolint');
+    expect(() => detectParser({ text: '[]', fileName: 'lint.json', complete: true }, PARSERS)).toThrow('unrecognised report');
+  });
+
   test('auto-detection picks hadolint', () => {
     expect(detectParser({ text: fixtureText('hadolint', 'report.json'), complete: true }, PARSERS).id).toBe('hadolint');
     expect(hadolintParser.detect({ text: '[]', complete: true })).toBeUndefined();

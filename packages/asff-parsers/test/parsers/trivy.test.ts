@@ -111,6 +111,12 @@ describe('trivy parser', () => {
     expect(trivyParser.detect({ text: '{"matches":[]}', complete: true })).toBeUndefined();
   });
 
+  test('an empty legacy report is recognised only by a file name that names trivy', async () => {
+    expect(detectParser({ text: 'null', fileName: 'trivy-image.json', complete: true }, PARSERS).id).toBe('trivy');
+    expect(() => detectParser({ text: 'null', fileName: 'report.json', complete: true }, PARSERS)).toThrow('unrecognised report');
+    await expect(collect(convert({ tool: 'trivy', input: memorySource('[]'), context: SCAN }))).resolves.toEqual([]);
+  });
+
   test('refuses another tool\'s report', async () => {
     await expect(collect(convert({ tool: 'trivy', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'grype.json' }))).rejects.toThrow(ReportError);
     await expect(collect(convert({ tool: 'trivy', input: memorySource('{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"PkgName": "a"}]}]}'), context: SCAN, fileName: 'bad.json' }))).rejects.toThrow(
