@@ -5,7 +5,6 @@ import {
   ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token,
   aws_codebuild as codebuild,
   aws_codepipeline as codepipeline,
-  aws_codepipeline_actions as actions,
   aws_eks as eks,
   aws_iam as iam,
   aws_kms as kms,
@@ -13,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
+import { DeployAction } from './deploy-action';
 import { KubectlRelease } from './kubectl-release';
 import { grantNamespaceAccess } from './namespace-access';
 import { DeployImage } from '../image/deploy-image';
@@ -237,7 +237,7 @@ export class EksDeployStage extends Construct {
       this.accessEntry = grantNamespaceAccess(this, 'AccessEntry', clusterName, role.roleArn, props.namespace);
     }
 
-    this.action = new actions.CodeBuildAction({
+    this.action = new DeployAction(role, {
       actionName: `Deploy-${props.stageName}`,
       project: this.project,
       input: props.input,

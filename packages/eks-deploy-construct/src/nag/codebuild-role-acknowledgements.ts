@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Token, Validations, aws_codebuild as codebuild, aws_iam as iam } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, Validations, aws_codebuild as codebuild, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
 
 /**
  * Acknowledges the findings that aws-cdk-lib's own CodeBuild grants raise on
@@ -33,4 +33,26 @@ export function acknowledgeCodeBuildProjectGrants(role: iam.Role, project: codeb
       reason: 'The grants that aws-cdk-lib and CodePipeline add to the project role (its log group, the pipeline key, the artifact bucket) land in the role\'s own policy; it is attached to this one role and shared with nothing.',
     },
   );
+}
+
+/**
+ * Acknowledges the read grant CodePipeline gives a CodeBuild action's project
+ * on the pipeline artifact bucket (aws-cdk-lib's read action set), by exact
+ * finding id. Nothing is acknowledged for a bucket whose logical id is not
+ * known here (another stack): those findings stay visible.
+ */
+export function acknowledgeArtifactBucketRead(role: iam.IRole, bucket: s3.IBucket): void {
+  const reason = 'CodePipeline grants the deploy project read access to the pipeline artifact bucket (s3:GetObject*, s3:GetBucket*, s3:List* on that bucket and its objects) so it can fetch the source artifact.';
+  Validations.of(role).acknowledge(
+    { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason },
+    { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason },
+    { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason },
+  );
+  const bucketResource = bucket.node.defaultChild;
+  if (CfnResource.isCfnResource(bucketResource) && Stack.of(bucketResource) === Stack.of(role)) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(bucketResource).getLogicalId(bucketResource)}.Arn>/*]`,
+      reason: 'The objects of the pipeline artifact bucket: the project reads the source artifact of the execution it runs for.',
+    });
+  }
 }

@@ -174,7 +174,8 @@ describe('EksDeployStage', () => {
     });
   });
 
-  describe('in a pipeline', () => {
+  /** Staging and production deploys of one image, in one pipeline. */
+  function pipelineWithTwoStages(): { staging: EksDeployStage; production: EksDeployStage; template: any } {
     const stack = testStack();
     const source = sourceArtifact();
     const key = sharedKey(stack);
@@ -183,7 +184,11 @@ describe('EksDeployStage', () => {
     const staging = new EksDeployStage(stack, 'Staging', { stageName: 'staging', input: source, image, manifests, clusterName: 'apps-staging', namespace: 'web', encryptionKey: key });
     const production = new EksDeployStage(stack, 'Production', { stageName: 'production', input: source, image, manifests, clusterName: 'apps-production', namespace: 'web', encryptionKey: key, runOrder: 2 });
     pipelineAround(stack, source, [{ name: 'Staging', actions: [staging.action] }, { name: 'Production', actions: [production.action] }]);
-    const template = Template.fromStack(stack).toJSON();
+    return { staging, production, template: Template.fromStack(stack).toJSON() };
+  }
+
+  describe('in a pipeline', () => {
+    const { staging, production, template } = pipelineWithTwoStages();
 
     test('passes one digest expression to staging and production as action overrides', () => {
       for (const actionName of ['Deploy-staging', 'Deploy-production']) {
@@ -200,6 +205,29 @@ describe('EksDeployStage', () => {
       expect(actions.find((action: any) => action.Name === 'Deploy-staging').Namespace).toBe('DeployStaging');
       expect(actions.find((action: any) => action.Name === 'Deploy-production').Namespace).toBe('DeployProduction');
       expect(staging.variablesNamespace).toBe('DeployStaging');
+    });
+
+    test('keeps the deploy stages clean under both packs once the pipeline has granted them its artifacts', () => {
+      expect(nagReport(staging)).toBe('[]');
+      expect(nagReport(production)).toBe('[]');
+    });
+
+    test.each([
+      'AwsSolutions-IAM5[Action::s3:GetObject*]',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      'AwsSolutions-IAM5[Action::s3:List*]',
+    ])('needs the artifact bucket acknowledgement %s', (ruleId) => {
+      const fresh = pipelineWithTwoStages().staging;
+      expect(removeAcknowledgement(fresh, ruleId)).toBe(1);
+      expect(nagViolations(fresh)).toEqual([ruleId]);
+    });
+
+    test('needs the acknowledgement of the artifact bucket objects, named by the bucket\'s logical id', () => {
+      const fresh = pipelineWithTwoStages().production;
+      const ruleId = acknowledgedRuleIds(fresh).find((id) => id.startsWith('AwsSolutions-IAM5[Resource::<PipelineArtifactsBucket'));
+      expect(ruleId).toMatch(/^AwsSolutions-IAM5\[Resource::<PipelineArtifactsBucket[0-9A-F]{8}\.Arn>\/\*\]$/);
+      expect(removeAcknowledgement(fresh, ruleId!)).toBe(1);
+      expect(nagViolations(fresh)).toEqual([ruleId]);
     });
 
     test('adds the key policy statement for CloudWatch Logs once, however many stages share the key', () => {
