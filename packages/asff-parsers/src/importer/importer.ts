@@ -2,8 +2,6 @@ import {
   AwsSecurityFinding,
   BatchImportFindingsCommand,
   BatchImportFindingsCommandOutput,
-  GetFindingsCommand,
-  GetFindingsCommandOutput,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { BackoffOptions, fullJitterDelay } from './backoff';
@@ -12,9 +10,10 @@ import { Clock, systemClock } from './clock';
 import { DeadLetterSink, MemoryDeadLetterSink } from './dead-letter';
 import { classifyRequestError, errorCodeOf, errorMessageOf, isRetryableFindingCode } from './errors';
 import { ImportProgress, ImportSummary } from './import-summary';
+import { listFindings } from './list-findings';
 import { pacedSend } from './paced-send';
 import { asProviderFinding, withoutCustomerFields } from './prepare-finding';
-import { checkScope, SCOPE_PRODUCT_FIELD, scopeOf, withScope } from './scope';
+import { checkScope, scopeFilters, scopeOf, withScope } from './scope';
 import { BATCH_IMPORT_RATE, GET_FINDINGS_RATE, RateLimit, TokenBucket } from './token-bucket';
 import { UpdateStamps } from './update-stamp';
 
@@ -173,41 +172,22 @@ export class SecurityHubImporter {
 
   private async *activeFindingsOfScope(scope: string): AsyncIterable<AwsSecurityFinding> {
     const filters = {
-      ProductFields: [{ Key: SCOPE_PRODUCT_FIELD, Value: scope, Comparison: 'EQUALS' as const }],
-      RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' as const }],
+      ...scopeFilters(scope),
       ...(this.productArns.size > 0
         ? { ProductArn: [...this.productArns].map((arn) => ({ Value: arn, Comparison: 'EQUALS' as const })) }
         : {}),
     };
-    let nextToken: string | undefined;
-    do {
-      const page = await this.getFindingsPage(filters, nextToken);
-      for (const finding of page.Findings ?? []) {
-        if (scopeOf(finding) === scope) yield finding;
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-  }
-
-  private async getFindingsPage(filters: object, nextToken: string | undefined): Promise<GetFindingsCommandOutput> {
-    for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) {
-        this.counts.retried++;
-        await this.clock.sleep(fullJitterDelay(attempt - 1, this.options.backoff, this.random));
-      }
-      this.counts.requests++;
-      try {
-        return await pacedSend<GetFindingsCommandOutput>(this.client, new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken }), this.getBucket);
-      } catch (error) {
-        const kind = classifyRequestError(error);
-        if (kind === 'throttled') {
-          this.counts.throttled++;
-          this.getBucket.drain();
-        }
-        // Unlike an import, a failed listing cannot be dead-lettered: fail the
-        // archive step loudly rather than archive on partial knowledge.
-        if ((kind !== 'throttled' && kind !== 'retryable') || attempt >= this.maxAttempts) throw error;
-      }
+    const listing = listFindings(filters, {
+      client: this.client,
+      bucket: this.getBucket,
+      maxAttempts: this.maxAttempts,
+      backoff: this.options.backoff,
+      clock: this.clock,
+      random: this.random,
+      counters: this.counts,
+    });
+    for await (const finding of listing) {
+      if (scopeOf(finding) === scope) yield finding;
     }
   }
 

@@ -10,3 +10,4 @@ export * from './scope';
 export * from './token-bucket';
 export * from './update-stamp';
 export * from './paced-send';
+export * from './list-findings';

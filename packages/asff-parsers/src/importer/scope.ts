@@ -1,4 +1,4 @@
-import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { AwsSecurityFinding, AwsSecurityFindingFilters } from '@aws-sdk/client-securityhub';
 
 /**
  * ProductFields key that records which scope (repository + branch + stage/tool)
@@ -52,4 +52,12 @@ export function withScope(finding: AwsSecurityFinding, scope: string): AwsSecuri
 
 export function scopeOf(finding: AwsSecurityFinding): string | undefined {
   return finding.ProductFields?.[SCOPE_PRODUCT_FIELD];
+}
+
+/** GetFindings filters selecting the ACTIVE findings of one scope. */
+export function scopeFilters(scope: string): AwsSecurityFindingFilters {
+  return {
+    ProductFields: [{ Key: SCOPE_PRODUCT_FIELD, Value: scope, Comparison: 'EQUALS' }],
+    RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+  };
 }

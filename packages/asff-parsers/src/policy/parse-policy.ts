@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from 'yaml';
+import { ReportError } from '../errors';
+import { globToRegExp } from './glob';
+import { PolicyError } from './policy-error';
+import { SecurityPolicy, Suppression } from './security-policy';
+import { SEVERITY_LABELS, Threshold } from './severity';
+
+const THRESHOLDS: readonly string[] = [...SEVERITY_LABELS, 'NONE'];
+const TOP_LEVEL_KEYS = ['version', 'stages', 'default', 'suppressions'];
+const SUPPRESSION_KEYS = ['id', 'rule', 'path', 'reason', 'expires', 'stages'];
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Reads a policy file. Every problem is a {@link PolicyError} naming the file
+ * and the line, so a typo fails the pipeline with a message that says where.
+ */
+export async function loadPolicy(path: string): Promise<SecurityPolicy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ReportError(path, `cannot read the policy file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'unreadable');
+  }
+  return parsePolicy(text, path);
+}
+
+/** Parses policy YAML (schema in docs/policy.md). */
+export function parsePolicy(text: string, fileName: string): SecurityPolicy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0];
+    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new PolicyError(fileName, error.linePos?.[0].line ?? 1, `invalid YAML: ${message}`);
+  }
+  const lineOf = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
+  const fail = (node: Node | null | undefined, problem: string): never => {
+    throw new PolicyError(fileName, lineOf(node), problem);
+  };
+
+  const root = doc.contents;
+  if (!isMap(root)) return fail(root, 'the policy must be a mapping with version, stages, default and suppressions');
+  checkKeys(root, TOP_LEVEL_KEYS, '', fail);
+
+  const version = root.get('version', true) as unknown as Node | undefined;
+  if (!isScalar(version) || version.value !== 1) fail(version ?? root, "'version: 1' is required");
+
+  const threshold = (node: unknown, where: string): Threshold => {
+    const scalar = isMap(node) ? (checkKeys(node, ['threshold'], where, fail), node.get('threshold', true)) : node;
+    const value = isScalar(scalar) && typeof scalar.value === 'string' ? scalar.value.toUpperCase() : undefined;
+    if (value === undefined || !THRESHOLDS.includes(value)) {
+      fail(scalar as Node, `${where}: threshold must be one of ${THRESHOLDS.join(', ')}`);
+    }
+    return value as Threshold;
+  };
+
+  const stages: Record<string, Threshold> = {};
+  const stagesNode = root.get('stages', true) as unknown as Node | undefined;
+  if (stagesNode !== undefined) {
+    if (!isMap(stagesNode)) fail(stagesNode, 'stages must map each stage name to a threshold');
+    for (const pair of (stagesNode as YAMLMap).items) {
+      const name = isScalar(pair.key) ? String(pair.key.value) : fail(pair.key as Node, 'a stage name must be a string');
+      stages[name] = threshold(pair.value, `stages.${name}`);
+    }
+  }
+  const defaultNode = root.get('default', true) as unknown as Node | undefined;
+  const defaultThreshold = defaultNode === undefined ? undefined : threshold(defaultNode, 'default');
+  if (stagesNode === undefined && defaultNode === undefined) fail(root, 'the policy needs stages or a default threshold');
+
+  const suppressions: Suppression[] = [];
+  const suppressionsNode = root.get('suppressions', true) as unknown as Node | undefined;
+  if (suppressionsNode !== undefined && !(isScalar(suppressionsNode) && suppressionsNode.value === null)) {
+    if (!isSeq(suppressionsNode)) fail(suppressionsNode, 'suppressions must be a list');
+    (suppressionsNode as { items: unknown[] }).items.forEach((item, index) => {
+      const where = `suppressions[${index}]`;
+      if (!isMap(item)) return fail(item as Node, `${where} must be a mapping`);
+      checkKeys(item, SUPPRESSION_KEYS, where, fail);
+      const text = (key: string, required: boolean): string | undefined => {
+        const node = item.get(key, true);
+        if (node === undefined) return required ? fail(item, `${where}.${key} is required`) : undefined;
+        if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number') || String(node.value).trim() === '') {
+          return fail(node as Node, `${where}.${key} must be a non-empty string`);
+        }
+        return String(node.value).trim();
+      };
+      const id = text('id', false);
+      const rule = text('rule', false);
+      const path = text('path', false);
+      if ((id === undefined) === (rule === undefined)) fail(item, `${where} needs exactly one of id or rule`);
+      if (path !== undefined && rule === undefined) fail(item.get('path', true) as Node, `${where}.path only applies with rule`);
+      if (path !== undefined) {
+        try {
+          globToRegExp(path);
+        } catch (error) {
+          fail(item.get('path', true) as Node, `${where}.path: ${(error as Error).message}`);
+        }
+      }
+      const reason = text('reason', true)!;
+      const expires = text('expires', true)!;
+      const date = DATE.exec(expires);
+      const valid = date && new Date(`${expires}T00:00:00Z`).toISOString().startsWith(expires);
+      if (!valid) fail(item.get('expires', true) as Node, `${where}.expires must be a date YYYY-MM-DD, got '${expires}'`);
+      let stageList: string[] | undefined;
+      const stagesOfItem = item.get('stages', true);
+      if (stagesOfItem !== undefined) {
+        if (!isSeq(stagesOfItem) || stagesOfItem.items.some((s) => !isScalar(s) || typeof s.value !== 'string')) {
+          fail(stagesOfItem as Node, `${where}.stages must be a list of stage names`);
+        }
+        stageList = (stagesOfItem as unknown as { items: { value: string }[] }).items.map((s) => s.value);
+      }
+      suppressions.push({ id, rule, path, reason, expires, stages: stageList, line: lineOf(item) });
+    });
+  }
+  return { fileName, stages, defaultThreshold, suppressions };
+}
+
+function checkKeys(map: YAMLMap, allowed: readonly string[], where: string, fail: (node: Node | null | undefined, problem: string) => never): void {
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined || !allowed.includes(key)) {
+      fail(pair.key as Node, `${where ? `${where}: ` : ''}unknown key '${key ?? '?'}' (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}

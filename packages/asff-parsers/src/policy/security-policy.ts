@@ -1,0 +1,48 @@
+import { Threshold } from './severity';
+
+/** One accepted risk, written in the policy file with its reason and expiry. */
+export interface Suppression {
+  /** Suppresses exactly this finding Id. */
+  readonly id?: string;
+  /** Suppresses findings of this rule or vulnerability (e.g. `CVE-2024-1234`, `js/sql-injection`). */
+  readonly rule?: string;
+  /** With `rule`: only findings at a path matching this glob (e.g. `test/**`). */
+  readonly path?: string;
+  /** Why the risk is accepted; recorded in the Security Hub note. */
+  readonly reason: string;
+  /** The day the suppression ends (YYYY-MM-DD): it suppresses up to the end of the day before, UTC. */
+  readonly expires: string;
+  /** Only in these stages. Default: every stage. */
+  readonly stages?: readonly string[];
+  /** Line in the policy file, for messages. */
+  readonly line: number;
+}
+
+/** The parsed policy file. */
+export interface SecurityPolicy {
+  /** The file it was read from, for messages. */
+  readonly fileName: string;
+  /** Threshold per stage name. */
+  readonly stages: Readonly<Record<string, Threshold>>;
+  /** Threshold of stages the file does not list; undefined makes an unlisted stage an error. */
+  readonly defaultThreshold?: Threshold;
+  readonly suppressions: readonly Suppression[];
+}
+
+/** The instant a suppression stops applying. */
+export function expiryInstant(suppression: Suppression): number {
+  return Date.parse(`${suppression.expires}T00:00:00.000Z`);
+}
+
+export function isExpired(suppression: Suppression, now: Date): boolean {
+  return now.getTime() >= expiryInstant(suppression);
+}
+
+/** The stage's threshold; throws when the stage is neither listed nor covered by a default. */
+export function thresholdFor(policy: SecurityPolicy, stage: string): Threshold {
+  const threshold = policy.stages[stage] ?? policy.defaultThreshold;
+  if (threshold === undefined) {
+    throw new Error(`${policy.fileName}: stage '${stage}' has no threshold (stages: ${Object.keys(policy.stages).join(', ') || 'none'}; add it or a default)`);
+  }
+  return threshold;
+}

@@ -1,0 +1,62 @@
+import { BatchUpdateFindingsCommand } from '@aws-sdk/client-securityhub';
+import { SecurityHubImporter } from '../../src/importer/importer';
+import { applySuppressions, POLICY_NOTE_AUTHOR } from '../../src/policy/apply-suppressions';
+import { parsePolicy } from '../../src/policy/parse-policy';
+import { FakeSecurityHub } from '../support/fake-security-hub';
+import { PRODUCT_ARN, sampleFinding } from '../support/fake-security-hub/sample-findings';
+
+describe('applySuppressions', () => {
+  let fake: FakeSecurityHub;
+  beforeEach(async () => {
+    fake = await FakeSecurityHub.start();
+    const importer = new SecurityHubImporter({ client: fake.client(), scope: 's' });
+    await importer.import([
+      sampleFinding('cve', { GeneratorId: 'grype/CVE-2024-1', Vulnerabilities: [{ Id: 'CVE-2024-1' }] }),
+      sampleFinding('one'),
+      sampleFinding('other'),
+      sampleFinding('manual'),
+    ]);
+  });
+  afterEach(async () => fake.close());
+
+  const policy = parsePolicy(
+    'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: CVE-2024-1\n    reason: not reachable\n    expires: 2027-01-01\n  - id: one\n    reason: accepted\n    expires: 2026-07-01\n',
+    'p.yml',
+  );
+  const stored = (id: string) => fake.store.get(PRODUCT_ARN, id)!;
+
+  test('suppresses matching findings with a note giving reason and expiry', async () => {
+    const summary = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    expect(summary).toMatchObject({ suppressed: 2, unsuppressed: 0, failed: 0 });
+    expect(stored('cve')).toMatchObject({ Workflow: { Status: 'SUPPRESSED' }, Note: { Text: 'Suppressed by policy until 2027-01-01: not reachable', UpdatedBy: POLICY_NOTE_AUTHOR } });
+    expect(stored('other').Workflow.Status).toBe('NEW');
+  });
+
+  test('running it again changes nothing', async () => {
+    await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    const again = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    expect(again).toMatchObject({ suppressed: 0, unsuppressed: 0 });
+    expect(fake.requests.received.BatchUpdateFindings).toBe(2);
+  });
+
+  test('an expired suppression no longer suppresses: the finding goes back to NEW', async () => {
+    await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    const later = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-08-01T00:00:00Z') });
+    expect(later).toMatchObject({ suppressed: 0, unsuppressed: 1 });
+    expect(stored('one')).toMatchObject({ Workflow: { Status: 'NEW' }, Note: { Text: 'Suppression expired on 2026-07-01: accepted' } });
+    expect(stored('cve').Workflow.Status).toBe('SUPPRESSED');
+  });
+
+  test('leaves suppressions made by an analyst alone', async () => {
+    await fake.client().send(new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'manual', ProductArn: PRODUCT_ARN }], Workflow: { Status: 'SUPPRESSED' }, Note: { Text: 'risk accepted', UpdatedBy: 'analyst' } }));
+    await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    expect(stored('manual')).toMatchObject({ Workflow: { Status: 'SUPPRESSED' }, Note: { UpdatedBy: 'analyst' } });
+  });
+
+  test('retries a throttled update', async () => {
+    let throttled = false;
+    fake.faults = { beforeRequest: (op) => (op === 'BatchUpdateFindings' && !throttled ? ((throttled = true), 'throttle') : undefined) };
+    const summary = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z'), backoff: { baseMs: 1, capMs: 5 } });
+    expect(summary).toMatchObject({ suppressed: 2, throttled: 1, retried: 1 });
+  });
+});

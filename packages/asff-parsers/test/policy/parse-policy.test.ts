@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReportError } from '../../src/errors';
+import { loadPolicy, parsePolicy } from '../../src/policy/parse-policy';
+import { PolicyError } from '../../src/policy/policy-error';
+
+const EXAMPLE = join(__dirname, '..', '..', '..', '..', 'docs', 'policy-example.yml');
+
+function errorOf(text: string): PolicyError {
+  try {
+    parsePolicy(text, 'policy.yml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(PolicyError);
+    return error as PolicyError;
+  }
+  throw new Error('expected a PolicyError');
+}
+
+describe('parsePolicy', () => {
+  test('reads the documented example policy', async () => {
+    const policy = await loadPolicy(EXAMPLE);
+    expect(policy.stages).toMatchObject({ build: 'HIGH', staging: 'MEDIUM', secrets: 'LOW' });
+    expect(policy.defaultThreshold).toBe('CRITICAL');
+    expect(policy.suppressions).toHaveLength(3);
+    expect(policy.suppressions[0]).toMatchObject({ rule: 'CVE-2023-44487', path: 'services/legacy-gateway/**', expires: '2027-03-31' });
+    expect(policy.suppressions[1].stages).toEqual(['build']);
+    expect(policy.suppressions[2].id).toBeDefined();
+  });
+
+  test('accepts thresholds in any case and as a plain value', () => {
+    const policy = parsePolicy('version: 1\nstages:\n  build: high\n  deploy:\n    threshold: None\n', 'p.yml');
+    expect(policy.stages).toEqual({ build: 'HIGH', deploy: 'NONE' });
+    expect(policy.suppressions).toEqual([]);
+  });
+
+  test.each([
+    ['invalid YAML', 'version: 1\nstages:\n  build: HIGH: LOW\n', 3, /invalid YAML: Nested mappings are not allowed in compact mappings$/],
+    ['an unknown top-level key', 'version: 1\nstage:\n  build: HIGH\n', 2, /unknown key 'stage'/],
+    ['a missing version', 'stages:\n  build: HIGH\n', 1, /version: 1/],
+    ['an unknown threshold', 'version: 1\nstages:\n  build: SEVERE\n', 3, /stages.build: threshold must be one of/],
+    ['no stages and no default', 'version: 1\n', 1, /stages or a default/],
+    ['a suppression without reason', 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: CVE-1\n    expires: 2027-01-01\n', 4, /suppressions\[0\].reason is required/],
+    ['a suppression with an impossible date', 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: CVE-1\n    reason: r\n    expires: 2027-02-30\n', 6, /expires must be a date YYYY-MM-DD/],
+    ['a suppression with id and rule', 'version: 1\ndefault: HIGH\nsuppressions:\n  - id: a\n    rule: b\n    reason: r\n    expires: 2027-01-01\n', 4, /exactly one of id or rule/],
+    ['a path without rule', 'version: 1\ndefault: HIGH\nsuppressions:\n  - id: a\n    path: "x/**"\n    reason: r\n    expires: 2027-01-01\n', 5, /path only applies with rule/],
+    ['a misspelt suppression key', 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: a\n    reasons: r\n    expires: 2027-01-01\n', 5, /suppressions\[0\]: unknown key 'reasons'/],
+    ['a duplicated key', 'version: 1\ndefault: HIGH\ndefault: LOW\n', 3, /invalid YAML/],
+  ])('rejects %s with the file and line', (_, text, line, message) => {
+    const error = errorOf(text);
+    expect(error.line).toBe(line);
+    expect(error.message).toMatch(new RegExp(`^policy\\.yml:${line}: `));
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
+  });
+
+  test('an unreadable policy file is a one-line error naming it', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'policy-')), 'nope.yml');
+    await expect(loadPolicy(missing)).rejects.toThrow(ReportError);
+    await expect(loadPolicy(missing)).rejects.toThrow(`${missing}: cannot read the policy file (ENOENT)`);
+  });
+
+  test('loads a policy file from disk', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'policy-')), 'p.yml');
+    writeFileSync(file, 'version: 1\ndefault:\n  threshold: MEDIUM\n');
+    expect((await loadPolicy(file)).defaultThreshold).toBe('MEDIUM');
+  });
+});
