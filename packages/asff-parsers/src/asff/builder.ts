@@ -1,7 +1,7 @@
 import type { AwsSecurityFinding, Resource, Vulnerability } from '@aws-sdk/client-securityhub';
 import type { DraftResource, FindingDraft, Parser } from '../parsers/parser';
 import { findingId } from './finding-id';
-import { enforceLimits } from './enforce-limits';
+import { enforceLimitsInPlace } from './enforce-limits';
 import { redactSecrets } from './redact';
 import type { Partition, ScanContext } from './scan-context';
 
@@ -87,7 +87,7 @@ export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanC
     );
   }
   const redacted = secrets.length > 0 ? redactSecrets(finding, secrets) : finding;
-  return enforceLimits(redacted);
+  return enforceLimitsInPlace(redacted);
 }
 
 function nonBlank(text: string | undefined, fallback: string): string {

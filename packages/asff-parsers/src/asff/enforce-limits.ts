@@ -12,7 +12,15 @@ const PROTECTED_KEYS = new Set(['SchemaVersion', 'Id', 'ProductArn', 'AwsAccount
  * lists halved until it fits.
  */
 export function enforceLimits(input: AwsSecurityFinding): AwsSecurityFinding {
-  const f: AwsSecurityFinding = structuredClone(input);
+  return enforceLimitsInPlace(structuredClone(input));
+}
+
+/**
+ * `enforceLimits` without the defensive copy, for a finding nobody else holds
+ * (the builder's own): copying every finding would cost more than the rest of
+ * the conversion.
+ */
+export function enforceLimitsInPlace(f: AwsSecurityFinding): AwsSecurityFinding {
   const notes: Record<string, string> = {};
   f.Title = truncateChars(f.Title ?? '', LIMITS.titleChars);
   f.Description = truncateChars(f.Description ?? '', LIMITS.descriptionChars);
@@ -34,8 +42,10 @@ export function enforceLimits(input: AwsSecurityFinding): AwsSecurityFinding {
     for (const r of f.Resources) r.Type = truncateChars(r.Type ?? 'Other', LIMITS.resourceTypeChars);
   }
   f.ProductFields = limitProductFields(f.ProductFields ?? {}, notes);
-  capStrings(f);
-  shrinkToSize(f);
+  // JSON escaping at most multiplies a string's length by 6 (\u0000); below
+  // that bound the exact (and costly) serialised size need not be computed.
+  const chars = capStrings(f);
+  if (chars * 6 > LIMITS.findingBytes) shrinkToSize(f);
   return f;
 }
 
@@ -54,21 +64,34 @@ function limitProductFields(fields: Record<string, string>, notes: Record<string
   return limited;
 }
 
-/** Every string anywhere stays under 32 KB. */
-function capStrings(node: unknown): void {
+/**
+ * Every string anywhere stays under 32 KB. Returns an upper bound of the
+ * characters the finding serialises to (strings and keys, plus punctuation).
+ */
+function capStrings(node: unknown): number {
+  let chars = 0;
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
-      if (typeof node[i] === 'string') node[i] = truncateBytes(node[i], LIMITS.stringBytes);
-      else capStrings(node[i]);
+      const value: unknown = node[i];
+      if (typeof value === 'string') {
+        if (value.length * 3 > LIMITS.stringBytes) node[i] = truncateBytes(value, LIMITS.stringBytes);
+        chars += (node[i] as string).length + 3;
+      } else chars += capStrings(value) + 1;
     }
   } else if (node !== null && typeof node === 'object') {
     const record = node as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const value = record[key];
-      if (typeof value === 'string') record[key] = truncateBytes(value, LIMITS.stringBytes);
-      else capStrings(value);
+      chars += key.length + 4;
+      if (typeof value === 'string') {
+        if (value.length * 3 > LIMITS.stringBytes) record[key] = truncateBytes(value, LIMITS.stringBytes);
+        chars += (record[key] as string).length;
+      } else chars += capStrings(value) + 2;
     }
+  } else {
+    chars += 24;
   }
+  return chars;
 }
 
 interface Leaf {
