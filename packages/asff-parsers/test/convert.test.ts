@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { validateFinding } from '../src/asff/validate';
 import { convert } from '../src/convert';
-import { ReportError } from '../src/errors';
+import { ReportError, UsageError } from '../src/errors';
 import { PARSERS } from '../src/parsers/registry';
 import { memorySource } from '../src/streams/report-source';
-import { fixture, SCAN } from './support/convert-helpers';
+import { collect, fixture, SCAN } from './support/convert-helpers';
 
 /** Reports no scanner writes, each of which must give findings or a one-line ReportError. */
 const grype = readFileSync(fixture('grype', 'two-matches.json'));
@@ -48,5 +48,37 @@ describe('malformed input', () => {
       expect(error).toBeInstanceOf(ReportError);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+});
+
+describe('convert', () => {
+  test('reads a stream of string chunks as well as a file path', async () => {
+    const text = readFileSync(fixture('grype', 'two-matches.json'), 'utf8');
+    const fromStream = await collect(convert({ tool: 'auto', input: (async function* () { yield text.slice(0, 100); yield text.slice(100); })(), context: SCAN }));
+    const fromFile = await collect(convert({ tool: 'grype', input: fixture('grype', 'two-matches.json'), context: SCAN }));
+    expect(fromStream).toEqual(fromFile);
+  });
+
+  test('counts findings and names the detected tool', async () => {
+    const conversion = convert({ tool: 'auto', input: fixture('zap', 'report.xml'), context: SCAN });
+    await collect(conversion);
+    expect(conversion.stats).toEqual({ tool: 'zap', findings: 2, repeatedIds: 0 });
+  });
+
+  test.each([
+    ['an unknown tool', { tool: 'nessus' }, "unknown tool 'nessus'"],
+    ['a short account', { context: { ...SCAN, account: '1234' } }, '--account must be 12 digits'],
+    ['a region that is not one', { context: { ...SCAN, region: 'Europe' } }, '--region must be a Region name'],
+    ['an unknown partition', { context: { ...SCAN, partition: 'aws-xx' as never } }, '--partition must be one of'],
+  ])('refuses %s as a usage error', async (_name, overrides, message) => {
+    const options = { tool: 'grype', input: fixture('grype', 'two-matches.json'), context: SCAN, ...overrides };
+    const error = await collect(convert(options)).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  test('a missing file and a directory are unreadable reports', async () => {
+    await expect(collect(convert({ tool: 'grype', input: 'no/such/report.json', context: SCAN }))).rejects.toMatchObject({ kind: 'unreadable', message: 'no/such/report.json: no such file' });
+    await expect(collect(convert({ tool: 'grype', input: __dirname, context: SCAN }))).rejects.toMatchObject({ kind: 'unreadable' });
   });
 });
