@@ -134,7 +134,15 @@ function sarifFinding(result: Record<string, unknown>, location: Record<string, 
   const resourceId = where === undefined ? undefined : repository ? `${repository}/${where}` : where;
   return {
     ruleId,
-    locationKey: fingerprint !== undefined ? `${uri ?? ''}#${fingerprint}` : `${uri ?? ''}:${line ?? ''}:${column ?? ''}`,
+    locationKey: joinNonEmpty(
+      [
+        fingerprint !== undefined ? `${uri ?? ''}#${fingerprint}` : `${uri ?? ''}:${line ?? ''}:${column ?? ''}`,
+        // Secret scanners report each commit and each secret at a spot separately.
+        asString(asRecord(result.properties).commit),
+        ...secrets.map((s) => shortHash(s)),
+      ],
+      '|',
+    ),
     title,
     description: joinNonEmpty([message, fullDescription !== message ? fullDescription : undefined, where ? `Location: ${where}` : undefined], '\n\n'),
     severity: severityOf(result, rule),

@@ -52,7 +52,7 @@ export const zapParser: Parser = {
   id: 'zap',
   displayName: 'OWASP ZAP',
   countingUnit:
-    "one per alert per site; the alert's instances (URL, method, parameter) become Resources (up to 32, the rest counted in ProductFields); request/response headers and bodies of the -plus reports are never copied (they carry cookies and tokens)",
+    "one per alert (plugin, name and risk) per site; the alert's instances (URL, method, parameter) become Resources (up to 32, the rest counted in ProductFields); request/response headers and bodies of the -plus reports are never copied (they carry cookies and tokens)",
   formats: ['traditional JSON', 'traditional JSON plus', 'XML', 'XML plus'],
   severityTable: ZAP_RISKS,
   detect(head: ReportHead): number | undefined {
@@ -128,7 +128,9 @@ function zapFinding(alert: ZapAlert, site: string | undefined, context: ParseCon
   const references = htmlToText(alert.reference);
   return {
     ruleId,
-    locationKey: siteName,
+    // ZAP reports one plugin under several alert names and risks (e.g. 10099
+    // "Source Code Disclosure - SQL" and "- Servlet"): both are part of the key.
+    locationKey: `${siteName}|${name}|${alert.riskCode ?? ''}`,
     title: `${name} (${siteName})`,
     description: joinNonEmpty(
       [htmlToText(alert.description) ?? name, htmlToText(alert.otherInfo), `${instanceCount} instance(s) on ${siteName}.`],
