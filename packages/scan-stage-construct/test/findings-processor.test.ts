@@ -1,0 +1,145 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { FindingsProcessor } from '../src';
+import { newStack } from './support/factory';
+import { policyStatements } from './support/iam-policies';
+import { nagViolations } from './support/nag';
+
+function processorTemplate(props: ConstructorParameters<typeof FindingsProcessor>[2] = {}) {
+  const stack = newStack();
+  const processor = new FindingsProcessor(stack, 'Findings', props);
+  return { stack, processor, template: Template.fromStack(stack) };
+}
+
+const { template, processor } = processorTemplate();
+const statements = policyStatements(template).filter((s) => s.resourceType === 'AWS::IAM::ManagedPolicy');
+const statementFor = (action: string) => statements.filter((s) => s.actions.includes(action));
+
+describe('FindingsProcessor role', () => {
+  test('imports findings only into the account\'s own product, partition and region agnostic', () => {
+    const [statement, ...others] = statementFor('securityhub:BatchImportFindings');
+    expect(others).toEqual([]);
+    expect(statement.resources).toEqual([{
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:eu-west-1:111111111111:product/', { Ref: 'AWS::AccountId' }, '/default']],
+    }]);
+  });
+
+  test('grants GetFindings and BatchUpdateFindings, which have no resource-level permissions, and nothing else of Security Hub', () => {
+    const securityHub = statements.flatMap((s) => s.actions).filter((a) => a.startsWith('securityhub:')).sort();
+    expect(securityHub).toEqual(['securityhub:BatchImportFindings', 'securityhub:BatchUpdateFindings', 'securityhub:GetFindings']);
+    expect(statementFor('securityhub:GetFindings')[0].resources).toEqual(['*']);
+  });
+
+  test('reads raw reports and writes converted findings and dead letters, each under its own prefix only', () => {
+    const objectsUnder = (s: { resources: unknown[] }) => s.resources.map((r) => (r as any)['Fn::Join'][1][1]);
+    expect(statementFor('s3:GetObject').flatMap(objectsUnder)).toEqual(['/raw/*']);
+    expect(statementFor('s3:PutObject').flatMap(objectsUnder)).toEqual(['/converted/*', '/dead-letter/*']);
+    expect(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+  });
+
+  test('uses the factory key for decrypt and data keys only', () => {
+    const kms = statements.filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect(kms[0].actions).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(kms[0].resources).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^FindingsKey/), 'Arn'] }]);
+  });
+
+  test('has no inline policy and no AWS managed policy', () => {
+    const role = Object.values<any>(template.findResources('AWS::IAM::Role'))
+      .find((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'lambda.amazonaws.com'
+        && JSON.stringify(r.Properties.ManagedPolicyArns ?? []).includes('FindingsPolicy'));
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.ManagedPolicyArns).toEqual([{ Ref: expect.stringMatching(/^FindingsPolicy/) }]);
+    const inline = policyStatements(template).filter((s) => s.resourceType === 'AWS::IAM::Policy' && s.logicalId.startsWith('FindingsRole'));
+    expect(inline).toEqual([]);
+  });
+});
+
+describe('FindingsProcessor function', () => {
+  test('runs the embedded bundle on a current Node.js runtime on arm64, traced, bounded and dead-lettered', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Timeout: 900,
+      ReservedConcurrentExecutions: 2,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsDeadLetterQueue'), 'Arn'] } },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FindingsLogs') } },
+      Environment: { Variables: Match.objectLike({ RAW_PREFIX: 'raw/', CONVERTED_PREFIX: 'converted/', DEAD_LETTER_PREFIX: 'dead-letter/' }) },
+    });
+  });
+
+  test('retries failed asynchronous invocations twice before dead-lettering', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+  });
+
+  test('is triggered by object-created events under raw/ only', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [{
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'raw/' }] } },
+          LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsFunction'), 'Arn'] },
+        }],
+      },
+    });
+  });
+
+  test('logs to a KMS-encrypted group with retention', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsKey'), 'Arn'] },
+      RetentionInDays: 365,
+    });
+  });
+
+  test('with a VPC, runs in its private subnets and may manage its network interfaces', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    new FindingsProcessor(stack, 'Findings', { vpc });
+    const inVpc = Template.fromStack(stack);
+    inVpc.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }) });
+    expect(policyStatements(inVpc).flatMap((s) => s.actions)).toContain('ec2:CreateNetworkInterface');
+    expect(nagViolations(stack).filter((v) => v.path.startsWith('Factory/Findings'))).toEqual([]);
+  });
+});
+
+describe('FindingsProcessor queue, key and alarms', () => {
+  test('the dead-letter queue is KMS-encrypted, TLS-only and keeps messages 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsKey'), 'Arn'] },
+      MessageRetentionPeriod: 1209600,
+    });
+  });
+
+  test('the key rotates and its policy names actions instead of kms:*', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const keyActions = policyStatements(template).filter((s) => s.resourceType === 'AWS::KMS::Key').flatMap((s) => s.actions);
+    expect(keyActions).toContain('kms:PutKeyPolicy');
+    expect(keyActions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  test('lets CloudWatch Logs of this account only use the key', () => {
+    const logs = policyStatements(template).find((s) => s.resourceType === 'AWS::KMS::Key' && JSON.stringify(s.principal).includes('logs.'));
+    expect(JSON.stringify(logs?.condition)).toContain('kms:EncryptionContext:aws:logs:arn');
+    expect(JSON.stringify(logs?.condition)).toContain('111111111111:log-group:*');
+  });
+
+  test('alarms on errors and on dead letters, notifying the topic when one is given', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Alarms');
+    const withTopic = new FindingsProcessor(stack, 'Findings', { alarmTopic: topic });
+    const alarms = Object.values<any>(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors']);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
+      expect(alarm.Properties.Threshold).toBe(1);
+    }
+    expect(withTopic.errorsAlarm.alarmArn).toBeDefined();
+  });
+
+  test('exposes the bucket and key for the scan stages', () => {
+    expect(processor.reportsBucket.encryptionKey).toBe(processor.encryptionKey);
+  });
+});

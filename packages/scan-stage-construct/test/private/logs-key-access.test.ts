@@ -1,0 +1,28 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { allowCloudWatchLogsToUseKey } from '../../src/private/logs-key-access';
+import { newStack } from '../support/factory';
+import { policyStatements } from '../support/iam-policies';
+
+describe('allowCloudWatchLogsToUseKey', () => {
+  test('adds one statement per key, for the regional Logs service and this account\'s log groups', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    allowCloudWatchLogsToUseKey(key);
+    allowCloudWatchLogsToUseKey(key);
+    const statements = policyStatements(Template.fromStack(stack)).filter((s) => JSON.stringify(s.principal).includes('logs.'));
+    expect(statements).toHaveLength(1);
+    expect(statements[0].principal).toEqual({ Service: 'logs.eu-west-1.amazonaws.com' });
+    expect(statements[0].actions).not.toContain('kms:*');
+    expect(statements[0].condition).toEqual({
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']] } },
+    });
+  });
+
+  test('leaves an imported key alone (its policy is the owner\'s)', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    allowCloudWatchLogsToUseKey(key);
+    expect(Template.fromStack(stack).toJSON().Resources ?? {}).toEqual({});
+  });
+});

@@ -1,0 +1,90 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { Duration } from 'aws-cdk-lib';
+import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, SecretsScanStage } from '../src';
+import { readBuildspec } from './support/buildspec-files';
+import { newStack, stageDependencies } from './support/factory';
+import { actionOverrides, renderStage } from './support/stage-template';
+
+function render(props: Partial<ConstructorParameters<typeof SecretsScanStage>[2]> = {}) {
+  const stack = newStack();
+  const deps = stageDependencies(stack);
+  const stage = new SecretsScanStage(stack, 'Secrets', { ...deps, ...props });
+  return { stage, ...renderStage(stack, deps.input, stage.action, 'Secrets') };
+}
+
+describe('SecretsScanStage', () => {
+  const { project, buildspec, environment, action, template } = render();
+
+  test('runs the canonical secrets-scan buildspec, reporting the gate to its own report group', () => {
+    const { reports, ...rest } = buildspec;
+    expect(rest).toEqual(readBuildspec('secrets-scan.yml'));
+    expect(Object.values(reports)).toEqual([{ 'files': ['junit-*.xml'], 'base-directory': 'reports', 'file-format': 'JUNITXML' }]);
+    const reportGroup = Object.keys(template.findResources('AWS::CodeBuild::ReportGroup'))[0];
+    expect(Object.keys(reports)).toEqual([`<GetAtt:${reportGroup}.Arn>`]);
+  });
+
+  test('builds without privileges on a pinned image, with artifact encryption and timeouts', () => {
+    expect(project.Properties.Environment).toEqual(expect.objectContaining({
+      Image: 'aws/codebuild/standard:7.0', PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL',
+    }));
+    expect(project.Properties.TimeoutInMinutes).toBe(20);
+    expect(project.Properties.QueuedTimeoutInMinutes).toBe(60);
+    expect(project.Properties.EncryptionKey).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SharedKey/), 'Arn'] });
+  });
+
+  test('passes the bucket, stage, policy and pinned CLI version as plain settings', () => {
+    expect(environment).toEqual({
+      REPORTS_BUCKET: { Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^SharedReports/) } },
+      STAGE_NAME: { Type: 'PLAINTEXT', Value: 'secrets' },
+      POLICY_FILE: { Type: 'PLAINTEXT', Value: DEFAULT_POLICY_FILE },
+      ASFF_CLI_VERSION: { Type: 'PLAINTEXT', Value: DEFAULT_ASFF_CLI_VERSION },
+      GITLEAKS_ENABLED: { Type: 'PLAINTEXT', Value: 'false' },
+    });
+  });
+
+  test('may upload only under raw/ in the reports bucket', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{
+        Action: 's3:PutObject',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SharedReports'), 'Arn'] }, '/raw/*']] },
+      }]) },
+    });
+  });
+
+  test('is a CodeBuild action on the input with no overrides by default', () => {
+    expect(action.ActionTypeId).toEqual(expect.objectContaining({ Category: 'Build', Provider: 'CodeBuild' }));
+    expect(action.InputArtifacts).toEqual([{ Name: 'Source' }]);
+    expect(action.Name).toBe('SecretsScan');
+    expect(actionOverrides(action)).toEqual({});
+  });
+
+  test('passes scope, order and namespace to the action, and gitleaks and the timeout to the project', () => {
+    const custom = render({
+      gitleaks: true,
+      sourceRepository: '#{SourceVariables.RepositoryName}',
+      sourceBranch: '#{SourceVariables.BranchName}',
+      runOrder: 2,
+      variablesNamespace: 'Secrets',
+      stageName: 'secrets-history',
+      timeout: Duration.minutes(45),
+    });
+    expect(actionOverrides(custom.action)).toEqual({
+      SCOPE_REPOSITORY: { type: 'PLAINTEXT', value: '#{SourceVariables.RepositoryName}' },
+      SCOPE_BRANCH: { type: 'PLAINTEXT', value: '#{SourceVariables.BranchName}' },
+    });
+    expect(custom.action.RunOrder).toBe(2);
+    expect(custom.action.Namespace).toBe('Secrets');
+    expect(custom.environment.GITLEAKS_ENABLED.Value).toBe('true');
+    expect(custom.environment.STAGE_NAME.Value).toBe('secrets-history');
+    expect(custom.project.Properties.TimeoutInMinutes).toBe(45);
+  });
+
+  test('logs to its own KMS-encrypted log group', () => {
+    const group = project.Properties.LogsConfig.CloudWatchLogs.GroupName.Ref;
+    expect(template.toJSON().Resources[group].Properties).toEqual(expect.objectContaining({
+      KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^SharedKey/), 'Arn'] },
+      RetentionInDays: 365,
+    }));
+  });
+});
