@@ -1,3 +1,4 @@
+import { ReportError } from '../errors';
 import { Threshold } from './severity';
 
 /** One accepted risk, written in the policy file with its reason and expiry. */
@@ -42,7 +43,7 @@ export function isExpired(suppression: Suppression, now: Date): boolean {
 export function thresholdFor(policy: SecurityPolicy, stage: string): Threshold {
   const threshold = policy.stages[stage] ?? policy.defaultThreshold;
   if (threshold === undefined) {
-    throw new Error(`${policy.fileName}: stage '${stage}' has no threshold (stages: ${Object.keys(policy.stages).join(', ') || 'none'}; add it or a default)`);
+    throw new ReportError(policy.fileName, `stage '${stage}' has no threshold (stages: ${Object.keys(policy.stages).join(', ') || 'none'}; add it or a default)`);
   }
   return threshold;
 }

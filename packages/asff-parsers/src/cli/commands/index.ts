@@ -1,6 +1,8 @@
 import type { CliCommand } from '../command';
 import { conformanceCommand } from './conformance';
 import { convertCommand } from './convert';
+import { gateCommand } from './gate';
+import { importCommand } from './import';
 import { toolsCommand } from './tools';
 
 /** Every `asff` command, one line each; `asff --help` lists them in this order. */
@@ -8,4 +10,6 @@ export const COMMANDS: readonly CliCommand[] = [
   convertCommand,
   toolsCommand,
   conformanceCommand,
+  importCommand,
+  gateCommand,
 ];

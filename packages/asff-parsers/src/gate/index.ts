@@ -1,0 +1,7 @@
+export * from './evaluate-gate';
+export * from './gate-result';
+export * from './junit-report';
+export * from './markdown-report';
+export * from './read-findings';
+export * from './sarif-report';
+export * from './text-summary';

@@ -1,0 +1,32 @@
+import { SEVERITY_LABELS } from '../policy/severity';
+import { GateResult } from './gate-result';
+
+function cell(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').slice(0, 200);
+}
+
+/** A Markdown summary for pull requests and build pages: verdict, counts, worst findings. */
+export function markdownReport(result: GateResult, worst = 20): string {
+  const lines = [
+    `## Security gate \`${cell(result.stage)}\`: ${result.passed ? '✅ passed' : `❌ failed (${result.blocking} blocking)`}`,
+    '',
+    `Threshold: **${result.threshold}**. Suppressed: ${result.suppressed}. Archived: ${result.archived}. Expired suppressions: ${result.expiredSuppressions}.`,
+    '',
+    `| ${[...SEVERITY_LABELS].reverse().join(' | ')} |`,
+    `|${[...SEVERITY_LABELS].map(() => '---:').join('|')}|`,
+    `| ${[...SEVERITY_LABELS].reverse().map((l) => result.counts[l]).join(' | ')} |`,
+  ];
+  const shown = result.findings.filter((f) => f.status !== 'suppressed').slice(0, worst);
+  if (shown.length > 0) {
+    lines.push('', '| | Severity | Finding | Location |', '|---|---|---|---|');
+    for (const f of shown) {
+      lines.push(`| ${f.status === 'blocking' ? '❌' : ''} | ${f.severity} | ${cell(f.title)} | ${f.location ? `\`${cell(f.location)}\`` : ''} |`);
+    }
+  }
+  const expired = result.findings.filter((f) => f.expiredSuppression);
+  if (expired.length > 0) {
+    lines.push('', '### Expired suppressions', '');
+    for (const f of expired.slice(0, worst)) lines.push(`- \`${cell(f.id)}\`: expired ${f.expiredSuppression!.expires} (${cell(f.expiredSuppression!.reason)})`);
+  }
+  return `${lines.join('\n')}\n`;
+}

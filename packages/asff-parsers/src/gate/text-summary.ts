@@ -1,0 +1,29 @@
+import { SEVERITY_LABELS } from '../policy/severity';
+import { GateResult } from './gate-result';
+
+/** The lines `asff gate` prints: verdict, counts by severity, the worst findings. */
+export function textSummary(result: GateResult, worst = 10): string {
+  const verdict = result.passed ? 'PASSED' : `FAILED (${result.blocking} blocking)`;
+  const counts = [...SEVERITY_LABELS].reverse().map((label) => `${label} ${result.counts[label]}`).join('  ');
+  const lines = [
+    `asff gate: stage ${result.stage}, threshold ${result.threshold}: ${verdict}`,
+    `  ${counts}  (suppressed ${result.suppressed}, archived ${result.archived}, expired suppressions ${result.expiredSuppressions})`,
+  ];
+  const shown = result.findings.filter((f) => f.status !== 'suppressed').slice(0, worst);
+  if (shown.length > 0) {
+    lines.push('worst findings:');
+    const width = Math.max(...shown.map((f) => f.severity.length));
+    for (const f of shown) {
+      lines.push(`  ${f.status === 'blocking' ? '✗' : ' '} ${f.severity.padEnd(width)}  ${oneLine(f.title)}${f.location ? `  @ ${oneLine(f.location)}` : ''}  [${f.id}]`);
+    }
+  }
+  for (const f of result.findings.filter((x) => x.expiredSuppression).slice(0, worst)) {
+    lines.push(`  note: suppression of ${f.id} expired on ${f.expiredSuppression!.expires} (${oneLine(f.expiredSuppression!.reason)})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+}
