@@ -28,6 +28,8 @@ const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
  * application should keep its manifests in the source repository instead.
  */
 const MAX_GENERATED_MANIFEST_CHARS = 16_000;
+const DEFAULT_ROLLOUT_TIMEOUT = Duration.minutes(5);
+const DEFAULT_BUILD_TIMEOUT = Duration.minutes(30);
 
 /**
  * Properties of an `EksDeployStage`.
@@ -165,7 +167,7 @@ export class EksDeployStage extends Construct {
     const stack = Stack.of(this);
     const clusterName = props.cluster?.clusterName ?? props.clusterName!;
     const clusterRegion = props.clusterRegion ?? stack.region;
-    const rolloutTimeout = props.rolloutTimeout ?? Duration.minutes(5);
+    const rolloutTimeout = props.rolloutTimeout ?? DEFAULT_ROLLOUT_TIMEOUT;
     const kubectl = props.kubectl ?? KubectlRelease.V1_36_4;
     this.variablesNamespace = props.variablesNamespace ?? `Deploy${pascalCase(props.stageName)}`;
 
@@ -189,7 +191,7 @@ export class EksDeployStage extends Construct {
       description: `Deploy an image by digest to EKS (${props.stageName})`,
       role,
       encryptionKey: props.encryptionKey,
-      timeout: props.buildTimeout ?? Duration.minutes(30),
+      timeout: props.buildTimeout ?? DEFAULT_BUILD_TIMEOUT,
       queuedTimeout: Duration.hours(1),
       buildSpec: codebuild.BuildSpec.fromObjectToYaml(loadBuildspec('eks-deploy.yml')),
       environment: {
@@ -269,13 +271,14 @@ function validateProps(props: EksDeployStageProps): void {
   if (props.deployRoleArn !== undefined && props.cluster !== undefined) {
     throw new Error('an imported cluster lives in this account; for a cross-account target give clusterName and deployRoleArn');
   }
-  const rollout = props.rolloutTimeout?.toSeconds();
-  if (rollout !== undefined && (rollout < 30 || rollout > 3600)) {
+  const rollout = (props.rolloutTimeout ?? DEFAULT_ROLLOUT_TIMEOUT).toSeconds();
+  if (rollout < 30 || rollout > 3600) {
     throw new Error('rolloutTimeout must be between 30 seconds and 1 hour');
   }
-  if (rollout !== undefined && props.buildTimeout !== undefined && props.buildTimeout.toSeconds() < 2 * rollout + 300) {
+  const build = (props.buildTimeout ?? DEFAULT_BUILD_TIMEOUT).toSeconds();
+  if (build < 2 * rollout + 300 || build > 8 * 3600) {
     // A failed rollout waits twice (the rollout, then the rollback) plus setup.
-    throw new Error('buildTimeout must leave room for two rollout waits and setup: at least 2 x rolloutTimeout + 5 minutes');
+    throw new Error('buildTimeout must leave room for two rollout waits and setup (at least 2 x rolloutTimeout + 5 minutes) and be at most 8 hours');
   }
 }
 

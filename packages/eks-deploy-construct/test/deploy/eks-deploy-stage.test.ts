@@ -123,6 +123,14 @@ describe('EksDeployStage', () => {
     });
   });
 
+  test('accepts a long rollout with a build timeout that holds it twice', () => {
+    const stack = testStack();
+    deployStage(stack, { rolloutTimeout: Duration.minutes(20), buildTimeout: Duration.minutes(45) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CodeBuild::Project', { TimeoutInMinutes: 45 });
+    expect(environment(template).ROLLOUT_TIMEOUT).toBe('1200s');
+  });
+
   test('gets the cluster name and ARN from an imported cluster', () => {
     const stack = testStack();
     const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'imported' });
@@ -270,6 +278,8 @@ describe('EksDeployStage', () => {
       ['a deploy role that is not a role ARN', { deployRoleArn: 'eks-deploy' }, /deployRoleArn must be an IAM role ARN/],
       ['a rollout timeout over an hour', { rolloutTimeout: Duration.hours(2) }, /rolloutTimeout/],
       ['a build timeout shorter than rollout plus rollback', { rolloutTimeout: Duration.minutes(10), buildTimeout: Duration.minutes(15) }, /buildTimeout/],
+      ['a rollout timeout the default build timeout cannot hold twice', { rolloutTimeout: Duration.minutes(20) }, /buildTimeout/],
+      ['a build timeout over the CodeBuild limit of 8 hours', { buildTimeout: Duration.hours(9) }, /at most 8 hours/],
     ])('rejects %s', (_name, overrides, message) => {
       expect(() => deployStage(testStack(), overrides)).toThrow(message);
     });
