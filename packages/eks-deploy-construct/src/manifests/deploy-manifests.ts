@@ -27,6 +27,10 @@ export class DeployManifests {
     if (!IMAGE_NAME.test(imageName) || imageName.includes('@')) {
       throw new Error(`imageName must be an image name without digest; got '${imageName}'`);
     }
+    if (imageName.slice(imageName.lastIndexOf('/') + 1).includes(':')) {
+      // kustomize matches images by name only: a tag here would never match.
+      throw new Error(`imageName must be the image name as written in the manifests, without its tag; got '${imageName}'`);
+    }
     return new DeployManifests(directory, imageName, undefined);
   }
 

@@ -15,6 +15,11 @@ describe('DeployManifests', () => {
     expect(() => DeployManifests.fromSourceDirectory('k8s', imageName)).toThrow(/imageName/);
   });
 
+  test('rejects an image name with a tag, which kustomize would never match', () => {
+    expect(() => DeployManifests.fromSourceDirectory('k8s', 'sample-app:latest')).toThrow(/without its tag/);
+    expect(DeployManifests.fromSourceDirectory('k8s', 'registry.example.com:5000/team/app').imageName).toBe('registry.example.com:5000/team/app');
+  });
+
   test('generates manifests whose only image is the placeholder the build replaces', () => {
     const manifests = DeployManifests.fromWorkload({ name: 'web' });
     expect(manifests.imageName).toBe(placeholderImage('web'));
