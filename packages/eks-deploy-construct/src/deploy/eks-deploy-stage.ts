@@ -167,6 +167,10 @@ export class EksDeployStage extends Construct {
     const stack = Stack.of(this);
     const clusterName = props.cluster?.clusterName ?? props.clusterName!;
     const clusterRegion = props.clusterRegion ?? stack.region;
+    if (props.deployRoleArn === undefined && !Token.isUnresolved(clusterRegion) && !Token.isUnresolved(stack.region) && clusterRegion !== stack.region) {
+      // The access entry is a resource of this stack, so of this region.
+      throw new Error(`cluster region ${clusterRegion} differs from the stack region ${stack.region}: deploy a CrossAccountDeployRole in the cluster's region and pass deployRoleArn`);
+    }
     const rolloutTimeout = props.rolloutTimeout ?? DEFAULT_ROLLOUT_TIMEOUT;
     const kubectl = props.kubectl ?? KubectlRelease.V1_36_4;
     this.variablesNamespace = props.variablesNamespace ?? `Deploy${pascalCase(props.stageName)}`;

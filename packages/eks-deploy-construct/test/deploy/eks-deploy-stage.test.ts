@@ -280,6 +280,7 @@ describe('EksDeployStage', () => {
       ['a build timeout shorter than rollout plus rollback', { rolloutTimeout: Duration.minutes(10), buildTimeout: Duration.minutes(15) }, /buildTimeout/],
       ['a rollout timeout the default build timeout cannot hold twice', { rolloutTimeout: Duration.minutes(20) }, /buildTimeout/],
       ['a build timeout over the CodeBuild limit of 8 hours', { buildTimeout: Duration.hours(9) }, /at most 8 hours/],
+      ['a same-account cluster in another region (its access entry would land in the wrong region)', { clusterRegion: 'us-east-1' }, /differs from the stack region/],
     ])('rejects %s', (_name, overrides, message) => {
       expect(() => deployStage(testStack(), overrides)).toThrow(message);
     });
