@@ -1,0 +1,144 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { convert } from '../convert';
+import { ReportError, UsageError } from '../errors';
+import { ImportSummary } from '../importer/import-summary';
+import { SecurityHubImporter, SecurityHubImporterOptions } from '../importer/importer';
+import { applySuppressions, SuppressionSummary } from '../policy/apply-suppressions';
+import { parsePolicy } from '../policy/parse-policy';
+import { SEVERITY_LABELS, SeverityLabel, severityOf } from '../policy/severity';
+import { FunctionIdentity, InvalidReportUpload, parseReportMetadata } from './report-metadata';
+import { S3DeadLetterSink } from './s3-dead-letter-sink';
+import { outputKeys, ProcessorSettings } from './settings';
+
+export interface ProcessReportDependencies {
+  readonly s3: S3Client;
+  /** Created with `maxAttempts: 1`: the importer paces and retries. */
+  readonly securityHub: SecurityHubClient;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly settings: ProcessorSettings;
+  readonly identity: FunctionIdentity;
+  /** Overrides for the importer (tests shorten backoff). */
+  readonly importer?: Partial<SecurityHubImporterOptions>;
+}
+
+/** What happened to one report. */
+export type ReportOutcome =
+  | { readonly status: 'processed'; readonly summary: ImportSummary; readonly suppressions?: SuppressionSummary }
+  | { readonly status: 'rejected'; readonly reason: string }
+  | { readonly status: 'skipped'; readonly reason: string };
+
+/**
+ * Converts one raw report from S3 and imports it: streamed from S3 through
+ * the parser into the importer, with the converted ASFF spooled to /tmp and
+ * written next to the raw report, refused findings written as a dead-letter
+ * object, missing findings of the scope archived. A report that can never be
+ * processed (bad metadata, malformed content) is rejected with an object
+ * saying why, not retried; anything else throws so that Lambda retries.
+ */
+export async function processReport(bucket: string, key: string, deps: ProcessReportDependencies): Promise<ReportOutcome> {
+  const { s3, logger, metrics, settings, identity } = deps;
+  if (!key.startsWith(settings.rawPrefix)) {
+    // The function's own outputs must never be processed (notification misconfigured).
+    logger.warn('Object outside the raw prefix ignored', { key, rawPrefix: settings.rawPrefix });
+    return { status: 'skipped', reason: `not under ${settings.rawPrefix}` };
+  }
+  const keys = outputKeys(key, settings);
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const body = object.Body as AsyncIterable<Uint8Array> | undefined;
+  const spool = await mkdtemp(join(tmpdir(), 'asff-'));
+  try {
+    const metadata = parseReportMetadata(object.Metadata);
+    logger.appendKeys({ tool: metadata.tool, scope: metadata.scope, buildId: metadata.buildId });
+    if (!body) throw new InvalidReportUpload('the object has no body');
+
+    const conversion = convert({
+      tool: metadata.tool,
+      input: body as AsyncIterable<Buffer>,
+      fileName: key,
+      context: { ...identity, repository: metadata.repository, branch: metadata.branch, commit: metadata.commit, buildId: metadata.buildId, image: metadata.image },
+    });
+    const spoolFile = join(spool, 'findings.asff.json');
+    const severities = Object.fromEntries(SEVERITY_LABELS.map((l) => [l, 0])) as Record<SeverityLabel, number>;
+    const deadLetter = new S3DeadLetterSink(s3, bucket, keys.deadLetter, settings.kmsKeyId);
+    const importer = new SecurityHubImporter({ client: deps.securityHub, scope: metadata.scope, deadLetter, ...deps.importer });
+    const output = createWriteStream(spoolFile);
+    try {
+      await importer.import(tee(conversion, output, severities));
+      output.end(conversion.stats.findings === 0 ? '{"Findings":[]}\n' : '\n]}\n');
+      await finished(output);
+      // Only after the whole report was read: a truncated report must not archive live findings.
+      if (settings.archiveMissing) await importer.archiveMissing();
+    } finally {
+      output.destroy();
+      await importer.close();
+    }
+
+    const { size } = await stat(spoolFile);
+    await s3.send(new PutObjectCommand({
+      Bucket: bucket,
+      Key: keys.converted,
+      Body: createReadStream(spoolFile),
+      ContentLength: size,
+      ContentType: 'application/json',
+      ...(settings.kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: settings.kmsKeyId } : {}),
+    }));
+
+    let suppressions: SuppressionSummary | undefined;
+    if (metadata.policyKey) {
+      const policyObject = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: metadata.policyKey }));
+      const policy = parsePolicy(await policyObject.Body!.transformToString('utf8'), metadata.policyKey);
+      suppressions = await applySuppressions({ client: deps.securityHub, policy, scope: metadata.scope, stage: metadata.stage });
+    }
+
+    const summary = importer.summary();
+    for (const label of SEVERITY_LABELS) {
+      metrics.singleMetric().addDimension('Severity', label).addMetric('Findings', MetricUnit.Count, severities[label]);
+    }
+    metrics.addMetric('FindingsImported', MetricUnit.Count, summary.imported);
+    metrics.addMetric('ImportFailures', MetricUnit.Count, summary.failed);
+    metrics.addMetric('DeadLetters', MetricUnit.Count, summary.failed);
+    metrics.addMetric('FindingsArchived', MetricUnit.Count, summary.archived);
+    metrics.addMetric('ThrottledRequests', MetricUnit.Count, summary.throttled);
+    metrics.addMetric('ImportDuration', MetricUnit.Seconds, summary.seconds);
+    // Counts only: finding text may quote code or secrets and never reaches the logs.
+    logger.info('Report processed', { key, convertedKey: keys.converted, findings: conversion.stats.findings, ...summary, suppressions });
+    if (summary.failed > 0) logger.warn('Findings written to the dead letter', { deadLetterKey: keys.deadLetter, failed: summary.failed });
+    return { status: 'processed', summary, suppressions };
+  } catch (error) {
+    if (!(error instanceof InvalidReportUpload || error instanceof ReportError || error instanceof UsageError)) throw error;
+    const reason = error.message;
+    await s3.send(new PutObjectCommand({
+      Bucket: bucket,
+      Key: keys.rejected,
+      Body: JSON.stringify({ rawKey: key, reason }),
+      ContentType: 'application/json',
+      ...(settings.kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: settings.kmsKeyId } : {}),
+    }));
+    metrics.addMetric('RejectedReports', MetricUnit.Count, 1);
+    logger.error('Report rejected', { key, rejectedKey: keys.rejected, reason });
+    return { status: 'rejected', reason };
+  } finally {
+    await rm(spool, { recursive: true, force: true });
+  }
+}
+
+/** Passes findings on to the importer while spooling them as `{"Findings":[...]}` and counting severities. */
+async function* tee(findings: AsyncIterable<AwsSecurityFinding>, output: NodeJS.WritableStream, severities: Record<SeverityLabel, number>): AsyncIterable<AwsSecurityFinding> {
+  let first = true;
+  for await (const finding of findings) {
+    const chunk = `${first ? '{"Findings":[\n' : ',\n'}${JSON.stringify(finding)}`;
+    first = false;
+    if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', resolve));
+    severities[severityOf(finding)]++;
+    yield finding;
+  }
+}

@@ -1,0 +1,100 @@
+import { Partition } from '../asff/scan-context';
+import { checkScope, formatScope } from '../importer/scope';
+
+/**
+ * S3 user metadata (`x-amz-meta-<key>`) that CodeBuild sets on each raw
+ * report it uploads. S3 lower-cases metadata keys; these are the exact keys.
+ */
+export const REPORT_METADATA_KEYS = {
+  /** Required. The `asff` tool id of the report (`asff tools`), or `auto`. */
+  tool: 'tool',
+  /** The finding scope; default `<repository>/<branch>/<stage>/<tool>` from the keys below. */
+  scope: 'scope',
+  /** Pipeline stage name (part of the default scope). */
+  stage: 'stage',
+  /** Scanned repository: part of the finding Id and of the default scope. */
+  repository: 'repository',
+  /** Scanned branch: part of the finding Id and of the default scope. */
+  branch: 'branch',
+  /** CodeBuild build id, recorded in ProductFields. */
+  buildId: 'build-id',
+  /** Scanned commit, recorded in ProductFields. */
+  commit: 'commit',
+  /** Digest of the scanned image (`sha256:...`). */
+  imageDigest: 'image-digest',
+  /** Scanned image reference (`<repository uri>@sha256:...` or with tag). */
+  image: 'image',
+  /** Optional: key, in the same bucket, of the policy file whose suppressions to apply to the scope. */
+  policyKey: 'policy-key',
+} as const;
+
+export interface ReportMetadata {
+  readonly tool: string;
+  readonly scope: string;
+  readonly stage?: string;
+  readonly repository?: string;
+  readonly branch?: string;
+  readonly buildId?: string;
+  readonly commit?: string;
+  readonly image?: string;
+  readonly policyKey?: string;
+}
+
+/** Raised for a report that can never be processed as uploaded (retrying would not help). */
+export class InvalidReportUpload extends Error {
+  override readonly name = 'InvalidReportUpload';
+}
+
+/** Reads and checks the metadata of one raw report. */
+export function parseReportMetadata(metadata: Readonly<Record<string, string>> | undefined): ReportMetadata {
+  const get = (key: string): string | undefined => {
+    const value = metadata?.[key]?.trim();
+    return value ? value : undefined;
+  };
+  const tool = get(REPORT_METADATA_KEYS.tool);
+  if (!tool) throw new InvalidReportUpload(`the report has no '${REPORT_METADATA_KEYS.tool}' metadata`);
+  const repository = get(REPORT_METADATA_KEYS.repository);
+  const branch = get(REPORT_METADATA_KEYS.branch);
+  const stage = get(REPORT_METADATA_KEYS.stage);
+  let scope = get(REPORT_METADATA_KEYS.scope);
+  try {
+    if (scope) checkScope(scope);
+    else if (repository && branch && stage) scope = formatScope({ repository, branch, stage, tool });
+  } catch (error) {
+    throw new InvalidReportUpload(`invalid scope metadata: ${(error as Error).message}`);
+  }
+  if (!scope) {
+    throw new InvalidReportUpload(`the report needs '${REPORT_METADATA_KEYS.scope}' metadata, or '${REPORT_METADATA_KEYS.repository}', '${REPORT_METADATA_KEYS.branch}' and '${REPORT_METADATA_KEYS.stage}'`);
+  }
+  const digest = get(REPORT_METADATA_KEYS.imageDigest);
+  const image = get(REPORT_METADATA_KEYS.image);
+  return {
+    tool,
+    scope,
+    stage,
+    repository,
+    branch,
+    buildId: get(REPORT_METADATA_KEYS.buildId),
+    commit: get(REPORT_METADATA_KEYS.commit),
+    // A digest alone still identifies the image: the Id scope then uses it.
+    image: image ?? digest,
+    policyKey: get(REPORT_METADATA_KEYS.policyKey),
+  };
+}
+
+/** Account, Region and partition of the function, from its ARN: no STS call on the hot path. */
+export interface FunctionIdentity {
+  readonly account: string;
+  readonly region: string;
+  readonly partition: Partition;
+}
+
+export function identityFromFunctionArn(arn: string, regionFromEnvironment: string | undefined): FunctionIdentity {
+  const parts = arn.split(':');
+  if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'lambda' || !/^\d{12}$/.test(parts[4])) {
+    throw new Error(`not a Lambda function ARN: ${arn}`);
+  }
+  const partition = parts[1];
+  if (partition !== 'aws' && partition !== 'aws-cn' && partition !== 'aws-us-gov') throw new Error(`unsupported partition ${partition}`);
+  return { account: parts[4], region: regionFromEnvironment || parts[3], partition };
+}

@@ -1,0 +1,48 @@
+/**
+ * Environment variables of the findings-processor function. Prefixes must
+ * end with `/`; the S3 notification must be limited to `RAW_PREFIX` so that
+ * the function's own writes never trigger it.
+ */
+export interface ProcessorSettings {
+  /** RAW_PREFIX: where raw reports arrive. Default `raw/`. */
+  readonly rawPrefix: string;
+  /** CONVERTED_PREFIX: where the converted ASFF is written. Default `converted/`. */
+  readonly convertedPrefix: string;
+  /** DEAD_LETTER_PREFIX: where refused findings and rejected reports are written. Default `dead-letter/`. */
+  readonly deadLetterPrefix: string;
+  /** ARCHIVE_MISSING: archive the scope's findings absent from the report. Default `true`. */
+  readonly archiveMissing: boolean;
+  /** SSE_KMS_KEY_ID: KMS key for the objects written. Default: the bucket's default encryption. */
+  readonly kmsKeyId?: string;
+}
+
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ProcessorSettings {
+  const prefix = (name: string, fallback: string): string => {
+    const value = env[name] || fallback;
+    if (!value.endsWith('/')) throw new Error(`${name} must end with '/', got '${value}'`);
+    return value;
+  };
+  const settings = {
+    rawPrefix: prefix('RAW_PREFIX', 'raw/'),
+    convertedPrefix: prefix('CONVERTED_PREFIX', 'converted/'),
+    deadLetterPrefix: prefix('DEAD_LETTER_PREFIX', 'dead-letter/'),
+    archiveMissing: (env.ARCHIVE_MISSING ?? 'true').toLowerCase() !== 'false',
+    kmsKeyId: env.SSE_KMS_KEY_ID || undefined,
+  };
+  const prefixes = [settings.rawPrefix, settings.convertedPrefix, settings.deadLetterPrefix];
+  if (prefixes.some((a, i) => prefixes.some((b, j) => i !== j && a.startsWith(b)))) {
+    throw new Error('RAW_PREFIX, CONVERTED_PREFIX and DEAD_LETTER_PREFIX must not contain one another');
+  }
+  return settings;
+}
+
+/** Where the outputs of one raw report go: next to it, under the other prefixes. */
+export function outputKeys(rawKey: string, settings: ProcessorSettings): { converted: string; deadLetter: string; rejected: string } {
+  if (!rawKey.startsWith(settings.rawPrefix)) throw new Error(`object ${rawKey} is not under ${settings.rawPrefix}`);
+  const rest = rawKey.slice(settings.rawPrefix.length);
+  return {
+    converted: `${settings.convertedPrefix}${rest}.asff.json`,
+    deadLetter: `${settings.deadLetterPrefix}${rest}.findings.ndjson`,
+    rejected: `${settings.deadLetterPrefix}${rest}.rejected.json`,
+  };
+}

@@ -1,0 +1,168 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, S3Event } from 'aws-lambda';
+import { createHandler } from '../../src/lambda/handler';
+import { REPORT_METADATA_KEYS } from '../../src/lambda/report-metadata';
+import { settingsFromEnvironment } from '../../src/lambda/settings';
+import { FakeSecurityHub } from '../support/fake-security-hub';
+import { ACCOUNT, PRODUCT_ARN } from '../support/fake-security-hub/sample-findings';
+import { mockReportsBucket, sarifReport } from './s3-fixture';
+
+const context = {
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:findings-processor`,
+  functionName: 'findings-processor',
+  awsRequestId: 'req-1',
+} as unknown as Context;
+
+function event(...keys: string[]): S3Event {
+  return {
+    Records: keys.map((key) => ({ s3: { bucket: { name: 'reports' }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+') } } })),
+  } as unknown as S3Event;
+}
+
+const METADATA = {
+  [REPORT_METADATA_KEYS.tool]: 'sarif',
+  [REPORT_METADATA_KEYS.repository]: 'shop',
+  [REPORT_METADATA_KEYS.branch]: 'main',
+  [REPORT_METADATA_KEYS.stage]: 'build',
+  [REPORT_METADATA_KEYS.buildId]: 'build:42',
+  [REPORT_METADATA_KEYS.commit]: 'abc123',
+};
+
+describe('findings-processor handler', () => {
+  let fake: FakeSecurityHub;
+  let bucket: ReturnType<typeof mockReportsBucket>;
+  let logged: string[];
+  let emitted: string[];
+  const saved = { ...process.env };
+
+  beforeEach(async () => {
+    fake = await FakeSecurityHub.start();
+    bucket = mockReportsBucket();
+    logged = [];
+    emitted = [];
+    process.env.AWS_REGION = 'us-east-1';
+  });
+  afterEach(async () => {
+    bucket.s3Mock.restore();
+    process.env = { ...saved };
+    jest.restoreAllMocks();
+    await fake.close();
+  });
+
+  function handler(env: Record<string, string> = {}) {
+    const logger = new Logger({ serviceName: 'test' });
+    const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
+    // Powertools writes JSON lines to stdout through its console; capture them.
+    jest.spyOn((logger as any).console, 'info').mockImplementation((line: unknown) => logged.push(String(line)));
+    jest.spyOn((logger as any).console, 'warn').mockImplementation((line: unknown) => logged.push(String(line)));
+    jest.spyOn((logger as any).console, 'error').mockImplementation((line: unknown) => logged.push(String(line)));
+    // Metrics (and the single metrics it spawns) print EMF documents to stdout.
+    const write = process.stdout.write.bind(process.stdout);
+    jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+      const text = String(chunk);
+      if (text.includes('"_aws"')) {
+        emitted.push(...text.trim().split('\n'));
+        return true;
+      }
+      return (write as any)(chunk, ...rest);
+    }) as typeof process.stdout.write);
+    return createHandler({
+      s3: bucket.client,
+      securityHub: fake.client(),
+      logger,
+      metrics,
+      settings: settingsFromEnvironment({ ...env }),
+      importer: { backoff: { baseMs: 1, capMs: 5 } },
+    });
+  }
+
+  test('converts a raw report streamed from S3, imports it and writes the ASFF next to it', async () => {
+    bucket.objects.set('raw/shop/build/42/scan results.sarif', { body: sarifReport(3), metadata: METADATA });
+    const [outcome] = await handler()(event('raw/shop/build/42/scan results.sarif'), context);
+    expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 3, failed: 0 } });
+    expect(fake.store.size).toBe(3);
+    const stored = fake.store.all()[0];
+    expect(stored.ProductArn).toBe(PRODUCT_ARN);
+    expect(stored.ProductFields['devsecops-factory/scope']).toBe('shop@main#build/sarif');
+    const converted = JSON.parse(bucket.written.get('converted/shop/build/42/scan results.sarif.asff.json')!.body);
+    expect(converted.Findings).toHaveLength(3);
+    expect(bucket.written.has('dead-letter/shop/build/42/scan results.sarif.findings.ndjson')).toBe(false);
+  });
+
+  test('archives findings of the scope that the next report no longer has', async () => {
+    bucket.objects.set('raw/a.sarif', { body: sarifReport(3), metadata: METADATA });
+    bucket.objects.set('raw/b.sarif', { body: sarifReport(1), metadata: METADATA });
+    await handler()(event('raw/a.sarif'), context);
+    const [outcome] = await handler()(event('raw/b.sarif'), context);
+    expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 1, archived: 2 } });
+    expect(fake.store.all().filter((f) => f.RecordState === 'ACTIVE')).toHaveLength(1);
+  });
+
+  test('emits EMF metrics: findings by severity, imports and dead letters', async () => {
+    bucket.objects.set('raw/a.sarif', { body: sarifReport(2), metadata: METADATA });
+    await handler()(event('raw/a.sarif'), context);
+    const documents = emitted.map((line) => JSON.parse(line));
+    const high = documents.find((d) => d.Severity === 'HIGH');
+    expect(high).toMatchObject({ Findings: 2 });
+    expect(high._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Test', Dimensions: [expect.arrayContaining(['Severity'])] });
+    const totals = documents.find((d) => d.FindingsImported !== undefined);
+    expect(totals).toMatchObject({ FindingsImported: 2, ImportFailures: 0, DeadLetters: 0 });
+  });
+
+  test('never logs report contents or finding text', async () => {
+    bucket.objects.set('raw/a.sarif', { body: sarifReport(2, 'SUPERSECRETVALUE'), metadata: METADATA });
+    await handler()(event('raw/a.sarif'), context);
+    const logs = logged.join('\n');
+    expect(logs).toContain('Report processed');
+    expect(logs).not.toContain('SUPER');
+    expect(logs).not.toContain('Hard-coded key');
+    expect(logs).not.toContain('src/file-0.ts');
+  });
+
+  test('writes refused findings to a dead-letter object with their error code', async () => {
+    bucket.objects.set('raw/a.sarif', { body: sarifReport(3), metadata: METADATA });
+    fake.faults = { failFinding: (_, id) => (id === fake.store.all()[0]?.Id || id.length > 0 ? { code: 'InvalidInput', message: 'refused by the test' } : undefined) };
+    const [outcome] = await handler()(event('raw/a.sarif'), context);
+    expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 0, failed: 3 } });
+    const lines = bucket.written.get('dead-letter/a.sarif.findings.ndjson')!.body.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(3);
+    expect(lines.every((l) => l.errorCode === 'InvalidInput')).toBe(true);
+  });
+
+  test('rejects a malformed report with an object saying why, without archiving and without retrying', async () => {
+    bucket.objects.set('raw/good.sarif', { body: sarifReport(2), metadata: METADATA });
+    bucket.objects.set('raw/bad.sarif', { body: '{"version":"2.1.0","runs":[{"results":[', metadata: METADATA });
+    await handler()(event('raw/good.sarif'), context);
+    const [outcome] = await handler()(event('raw/bad.sarif'), context);
+    expect(outcome.status).toBe('rejected');
+    expect(JSON.parse(bucket.written.get('dead-letter/bad.sarif.rejected.json')!.body)).toMatchObject({ rawKey: 'raw/bad.sarif', reason: expect.stringMatching(/^raw\/bad.sarif: /) });
+    expect(fake.store.all().every((f) => f.RecordState === 'ACTIVE')).toBe(true);
+  });
+
+  test('rejects a report uploaded without the tool metadata', async () => {
+    bucket.objects.set('raw/x.sarif', { body: sarifReport(1), metadata: { scope: 's' } });
+    const [outcome] = await handler()(event('raw/x.sarif'), context);
+    expect(outcome).toMatchObject({ status: 'rejected', reason: "the report has no 'tool' metadata" });
+  });
+
+  test('ignores objects outside the raw prefix so its own outputs never loop', async () => {
+    const [outcome] = await handler()(event('converted/a.sarif.asff.json'), context);
+    expect(outcome.status).toBe('skipped');
+    expect(bucket.s3Mock.calls()).toHaveLength(0);
+  });
+
+  test('applies the suppressions of the policy named in the metadata', async () => {
+    bucket.objects.set('policies/security-policy.yml', { body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n    reason: test key\n    expires: 2999-01-01\n' });
+    bucket.objects.set('raw/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/security-policy.yml' } });
+    const [outcome] = await handler()(event('raw/a.sarif'), context);
+    expect(outcome).toMatchObject({ status: 'processed', suppressions: { suppressed: 1 } });
+    expect(fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(1);
+  });
+
+  test('encrypts its outputs with the configured KMS key', async () => {
+    bucket.objects.set('raw/a.sarif', { body: sarifReport(1), metadata: METADATA });
+    await handler({ SSE_KMS_KEY_ID: 'alias/reports' })(event('raw/a.sarif'), context);
+    expect(bucket.written.get('converted/a.sarif.asff.json')!.input).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/reports' });
+  });
+});

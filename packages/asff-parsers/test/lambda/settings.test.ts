@@ -1,0 +1,21 @@
+import { outputKeys, settingsFromEnvironment } from '../../src/lambda/settings';
+
+describe('processor settings', () => {
+  test('defaults to raw/, converted/ and dead-letter/ with archiving on', () => {
+    expect(settingsFromEnvironment({})).toEqual({ rawPrefix: 'raw/', convertedPrefix: 'converted/', deadLetterPrefix: 'dead-letter/', archiveMissing: true, kmsKeyId: undefined });
+    expect(settingsFromEnvironment({ ARCHIVE_MISSING: 'false' }).archiveMissing).toBe(false);
+  });
+
+  test('refuses prefixes that would let the function trigger itself', () => {
+    expect(() => settingsFromEnvironment({ RAW_PREFIX: 'raw' })).toThrow(/must end with/);
+    expect(() => settingsFromEnvironment({ CONVERTED_PREFIX: 'raw/converted/' })).toThrow(/must not contain one another/);
+  });
+
+  test('places the outputs next to the raw report under the other prefixes', () => {
+    expect(outputKeys('raw/shop/build/7/grype.json', settingsFromEnvironment({}))).toEqual({
+      converted: 'converted/shop/build/7/grype.json.asff.json',
+      deadLetter: 'dead-letter/shop/build/7/grype.json.findings.ndjson',
+      rejected: 'dead-letter/shop/build/7/grype.json.rejected.json',
+    });
+  });
+});
