@@ -5,6 +5,7 @@ import type { ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
+import { RepeatFilter } from './repeat-filter';
 
 const BANDIT_SEVERITIES: SeverityTable = {
   high: 'HIGH',
@@ -38,7 +39,7 @@ export const banditParser: Parser = {
 };
 
 async function* parseBandit(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
-  const seen = new Set<string>();
+  const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(source, { elements: ['results.*'] })) {
     const result = asRecord(element.value);
     const testId = asString(result.test_id);
@@ -47,9 +48,7 @@ async function* parseBandit(source: ReportSource, context: ParseContext): AsyncG
     const line = asNumber(result.line_number);
     const column = asNumber(result.col_offset);
     const locationKey = `${file}:${line ?? ''}:${column ?? ''}`;
-    const key = `${testId}\u0000${locationKey}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!repeats.first({ ruleId: testId, locationKey })) continue;
     yield banditFinding(result, testId, file, line, column, locationKey, context);
   }
 }

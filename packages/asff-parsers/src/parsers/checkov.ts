@@ -5,6 +5,7 @@ import { peekSource, type ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
+import { RepeatFilter } from './repeat-filter';
 
 const CHECKOV_SEVERITIES: SeverityTable = {
   critical: 'CRITICAL',
@@ -50,14 +51,12 @@ async function* parseCheckov(source: ReportSource, context: ParseContext): Async
     elements: ['results.failed_checks.*', 'results.skipped_checks.*', '*.results.failed_checks.*', '*.results.skipped_checks.*'],
     capture: ['check_type', '*.check_type'],
   };
-  const seen = new Set<string>();
+  const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(peeked.source, selection)) {
     const skipped = element.selector.includes('skipped');
     const checkType = asString(element.captured['check_type'] ?? element.captured['*.check_type']);
     const draft = checkovFinding(asRecord(element.value), checkType, skipped, context);
-    const key = `${draft.ruleId}\u0000${draft.locationKey}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!repeats.first(draft)) continue;
     yield draft;
   }
 }

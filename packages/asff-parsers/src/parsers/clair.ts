@@ -5,6 +5,7 @@ import type { ReportSource } from '../streams/report-source';
 import { asArray, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
+import { RepeatFilter } from './repeat-filter';
 
 /** Clair's severity names (from its `database.Severity`), Defcon1 being its "worse than critical". */
 const CLAIR_SEVERITIES: SeverityTable = {
@@ -41,7 +42,7 @@ export const clairParser: Parser = {
 };
 
 async function* parseClair(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
-  const seen = new Set<string>();
+  const repeats = new RepeatFilter();
   // klar groups by severity (`Vulnerabilities.High[]`); a group is small enough to take whole.
   const selection = { elements: ['vulnerabilities.*', 'Vulnerabilities.*'], capture: ['image'] };
   for await (const element of streamJsonElements(source, selection)) {
@@ -49,9 +50,7 @@ async function* parseClair(source: ReportSource, context: ParseContext): AsyncGe
     const entries = klar ? asArray(element.value).map((entry) => ({ entry: asRecord(entry), group: element.path[1] })) : [{ entry: asRecord(element.value), group: undefined }];
     for (const { entry, group } of entries) {
       const draft = clairFinding(klar ? fromKlar(entry, group) : fromClairScanner(entry), asString(element.captured.image), context);
-      const key = `${draft.ruleId}\u0000${draft.locationKey}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (!repeats.first(draft)) continue;
       yield draft;
     }
   }

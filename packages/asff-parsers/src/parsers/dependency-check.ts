@@ -6,6 +6,7 @@ import { streamXmlElements, type XmlElement } from '../streams/xml-elements';
 import { joinNonEmpty } from './json-values';
 import type { DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead } from './parser';
 import { labelFromScore, parseScore, severityFrom, VULNERABILITY_SEVERITIES } from './severity';
+import { RepeatFilter } from './repeat-filter';
 
 /** References kept per vulnerability. */
 const MAX_REFERENCES = 20;
@@ -38,7 +39,7 @@ export const dependencyCheckParser: Parser = {
 
 async function* parseDependencyCheck(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
   let project: string | undefined;
-  const seen = new Set<string>();
+  const repeats = new RepeatFilter();
   for await (const match of streamXmlElements(source, { roots: ['analysis'], elements: [PROJECT, DEPENDENCY] })) {
     if (match.selector === PROJECT) {
       project = match.element.textOf('name');
@@ -48,9 +49,7 @@ async function* parseDependencyCheck(source: ReportSource, context: ParseContext
     for (const vulnerability of match.element.first('vulnerabilities')?.children ?? []) {
       if (vulnerability.name !== 'vulnerability' && vulnerability.name !== 'suppressedVulnerability') continue;
       const draft = vulnerabilityFinding(vulnerability, dependency, project, context);
-      const key = `${draft.ruleId}\u0000${draft.locationKey}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (!repeats.first(draft)) continue;
       yield draft;
     }
   }

@@ -5,6 +5,7 @@ import { peekSource, type ReportSource } from '../streams/report-source';
 import { asNumber, asRecord, asString } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
+import { RepeatFilter } from './repeat-filter';
 
 /**
  * Lint levels are about Dockerfile hygiene, not exploitable flaws: an `error`
@@ -44,7 +45,7 @@ export const hadolintParser: Parser = {
 async function* parseHadolint(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
   const peeked = await peekSource(source);
   if (!/^\s*\[/.test(peeked.head.toString('utf8').replace(/^\uFEFF/, ''))) throw new MalformedInputError('not a hadolint report: expected a top-level array', 'unrecognised');
-  const seen = new Set<string>();
+  const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(peeked.source, { elements: ['*'] })) {
     const entry = asRecord(element.value);
     const code = asString(entry.code);
@@ -56,8 +57,7 @@ async function* parseHadolint(source: ReportSource, context: ParseContext): Asyn
     const column = asNumber(entry.column);
     const locationKey = `${file}:${line ?? ''}:${column ?? ''}`;
     // hadolint prints an entry twice when a rule fires twice at one spot; it is one finding.
-    if (seen.has(`${code}\u0000${locationKey}`)) continue;
-    seen.add(`${code}\u0000${locationKey}`);
+    if (!repeats.first({ ruleId: code, locationKey })) continue;
     const message = asString(entry.message) ?? code;
     const where = line === undefined ? file : `${file}:${line}${column === undefined ? '' : `:${column}`}`;
     yield {

@@ -5,6 +5,7 @@ import type { ReportSource } from '../streams/report-source';
 import { asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
+import { RepeatFilter } from './repeat-filter';
 
 /**
  * Semgrep rules say ERROR/WARNING/INFO (newer rules CRITICAL/HIGH/MEDIUM/LOW);
@@ -47,14 +48,12 @@ export const semgrepParser: Parser = {
 };
 
 async function* parseSemgrep(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
-  const seen = new Set<string>();
+  const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(source, { elements: ['results.*', 'vulns.*'] })) {
     const entry = asRecord(element.value);
     const draft = element.selector === 'results.*' ? cliFinding(entry, context) : scaFinding(entry, context);
-    const key = `${draft.ruleId}\u0000${draft.locationKey}`;
     // Semgrep repeats a result verbatim when two configs carry the same rule: one finding.
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!repeats.first(draft)) continue;
     yield draft;
   }
 }

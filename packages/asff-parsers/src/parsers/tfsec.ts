@@ -5,6 +5,7 @@ import type { ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
+import { RepeatFilter } from './repeat-filter';
 
 /** Legacy tfsec (< 0.40) said ERROR/WARNING/INFO; current tfsec says CRITICAL/HIGH/MEDIUM/LOW. */
 const TFSEC_SEVERITIES: SeverityTable = {
@@ -42,15 +43,13 @@ export const tfsecParser: Parser = {
 };
 
 async function* parseTfsec(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
-  const seen = new Set<string>();
+  const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(source, { elements: ['results.*'] })) {
     const result = asRecord(element.value);
     const status = statusOf(result);
     if (status === 'passed') continue;
     const draft = tfsecFinding(result, status === 'ignored', context);
-    const key = `${draft.ruleId}\u0000${draft.locationKey}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!repeats.first(draft)) continue;
     yield draft;
   }
 }

@@ -7,6 +7,7 @@ import { peekSource, type ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from './parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
+import { RepeatFilter } from './repeat-filter';
 
 /** References kept per vulnerability; Trivy lists dozens of mirrors of the same advisory. */
 const MAX_REFERENCES = 20;
@@ -69,7 +70,7 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
     capture: ['ArtifactName', 'ArtifactType', 'ClusterName', '*.Target', '*.Type', 'Results.*.Target', 'Results.*.Class', 'Results.*.Type', '*.*.Namespace', '*.*.Kind', '*.*.Name', '*.*.Results.*.Target', '*.*.Results.*.Class', '*.*.Results.*.Type'],
     requireContainer: false,
   };
-  const seen = new Set<string>();
+  const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(peeked.source, selection)) {
     const item = asRecord(element.value);
     const c = element.captured;
@@ -93,9 +94,7 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
     }
     const draft = toFinding(kind, item, scope, context, asString(c.ArtifactType));
     if (draft === undefined) continue;
-    const key = `${draft.ruleId}\u0000${draft.locationKey}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!repeats.first(draft)) continue;
     yield draft;
   }
 }
