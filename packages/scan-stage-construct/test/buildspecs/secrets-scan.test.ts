@@ -1,0 +1,155 @@
+import { execFileSync } from 'child_process';
+import { randomInt } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readBuildspec } from '../support/buildspec-files';
+import { installAwsStub, linkTool, runPhase } from '../support/buildspec-runner';
+
+/**
+ * Runs the canonical secrets-scan buildspec for real (bash, git, git-secrets,
+ * the asff CLI) against throwaway repositories; only `aws` is a stub. The
+ * install phase is not run: it installs the same tools from the registries.
+ */
+const ASFF_CLI = path.join(__dirname, '..', '..', '..', 'asff-parsers', 'bin', 'asff');
+const spec = readBuildspec('secrets-scan.yml');
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const BASE64ISH = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+';
+const randomText = (alphabet: string, length: number): string =>
+  Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
+
+/** Fake credentials, new on every run, matching git-secrets' AWS patterns. */
+function plantedCredentials(): { accessKeyId: string; secretKey: string } {
+  return { accessKeyId: `AKIA${randomText(UPPER_ALNUM, 16)}`, secretKey: randomText(BASE64ISH, 40) };
+}
+
+interface Workspace {
+  readonly root: string;
+  readonly repo: string;
+  readonly record: string;
+  readonly env: Record<string, string>;
+}
+
+function git(repo: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: path.dirname(repo) } });
+}
+
+function newWorkspace(): Workspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-scan-'));
+  const repo = path.join(root, 'src');
+  const bin = path.join(root, 'bin');
+  const record = path.join(root, 'aws-calls');
+  fs.mkdirSync(repo);
+  git(repo, 'init', '--quiet', '--initial-branch', 'main');
+  git(repo, 'config', 'user.email', 'dev@example.com');
+  git(repo, 'config', 'user.name', 'Developer');
+  fs.writeFileSync(path.join(repo, 'security-policy.yml'), 'version: 1\nstages:\n  secrets:\n    threshold: LOW\n');
+  fs.writeFileSync(path.join(repo, 'README.md'), '# service\n');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '--quiet', '-m', 'initial');
+  installAwsStub(bin, record);
+  linkTool(bin, 'asff', ASFF_CLI);
+  const env: Record<string, string> = {
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: root,
+    GIT_CONFIG_NOSYSTEM: '1',
+    REPORTS_BUCKET: 'factory-reports',
+    STAGE_NAME: 'secrets',
+    POLICY_FILE: 'security-policy.yml',
+    CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111111111111:build/secrets-scan:0b7a5c3e',
+    CODEBUILD_BUILD_ID: 'secrets-scan:0b7a5c3e',
+    CODEBUILD_BUILD_NUMBER: '7',
+    CODEBUILD_INITIATOR: 'codepipeline/factory',
+  };
+  return { root, repo, record, env };
+}
+
+function uploads(workspace: Workspace): Array<{ destination: string; metadata: Record<string, string>; body: string }> {
+  return fs.readdirSync(workspace.record).filter((f) => f.startsWith('upload-')).sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(workspace.record, f), 'utf8')));
+}
+
+/** Every file the build left under reports/, concatenated. */
+function everythingInReports(workspace: Workspace): string {
+  const dir = path.join(workspace.repo, 'reports');
+  return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+}
+
+describe('secrets-scan buildspec, run for real', () => {
+  const workspaces: Workspace[] = [];
+  afterAll(() => workspaces.forEach((w) => fs.rmSync(w.root, { recursive: true, force: true })));
+
+  test('fails the gate on AWS keys hidden in history and leaks none of them', () => {
+    const workspace = newWorkspace();
+    workspaces.push(workspace);
+    const { accessKeyId, secretKey } = plantedCredentials();
+    fs.writeFileSync(path.join(workspace.repo, 'settings.ini'),
+      `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretKey}\n`);
+    git(workspace.repo, 'add', 'settings.ini');
+    git(workspace.repo, 'commit', '--quiet', '-m', 'add settings');
+    const leakCommit = git(workspace.repo, 'rev-parse', 'HEAD').trim();
+    // Removed again: only a scan of the whole history finds it.
+    git(workspace.repo, 'rm', '--quiet', 'settings.ini');
+    git(workspace.repo, 'commit', '--quiet', '-m', 'remove settings');
+    const head = git(workspace.repo, 'rev-parse', 'HEAD').trim();
+
+    const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+
+    const gateCommand = spec.phases.build.commands.length - 1;
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: gateCommand, status: 1 });
+
+    const [upload, ...more] = uploads(workspace);
+    expect(more).toEqual([]);
+    expect(upload.destination).toBe('s3://factory-reports/raw/factory/secrets/7/git-secrets.txt');
+    expect(upload.metadata).toEqual({
+      'tool': 'git-secrets',
+      'scope': 'factory/default/secrets/git-secrets',
+      'stage': 'secrets',
+      'repository': 'factory',
+      'branch': 'default',
+      'build-id': 'secrets-scan:0b7a5c3e',
+      'commit': head,
+    });
+    expect(upload.body).toContain(`${leakCommit}:settings.ini:2:[REDACTED]`);
+
+    const findings = JSON.parse(fs.readFileSync(path.join(workspace.repo, 'reports', 'git-secrets.asff.json'), 'utf8')).Findings;
+    expect(findings.length).toBeGreaterThanOrEqual(2);
+    expect(findings.every((f: any) => f.AwsAccountId === '111111111111')).toBe(true);
+    expect(fs.readFileSync(path.join(workspace.repo, 'reports', 'junit-git-secrets.xml'), 'utf8')).toContain('<failure');
+
+    for (const leaked of [accessKeyId, secretKey]) {
+      expect(upload.body).not.toContain(leaked);
+      expect(everythingInReports(workspace)).not.toContain(leaked);
+      expect(run.output).not.toContain(leaked);
+    }
+  });
+
+  test('passes a clean history', () => {
+    const workspace = newWorkspace();
+    workspaces.push(workspace);
+    const head = git(workspace.repo, 'rev-parse', 'HEAD').trim();
+
+    const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+
+    expect({ failedCommand: run.failedCommand, status: run.status, output: run.output }).toEqual({ failedCommand: undefined, status: 0, output: expect.any(String) });
+    expect(uploads(workspace)).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(workspace.repo, 'reports', 'git-secrets.asff.json'), 'utf8')).Findings).toEqual([]);
+  });
+
+  test('refuses a shallow clone instead of scanning one commit', () => {
+    const origin = newWorkspace();
+    workspaces.push(origin);
+    fs.writeFileSync(path.join(origin.repo, 'a.txt'), 'a\n');
+    git(origin.repo, 'add', 'a.txt');
+    git(origin.repo, 'commit', '--quiet', '-m', 'second');
+    const shallow = path.join(origin.root, 'shallow');
+    execFileSync('git', ['clone', '--quiet', '--depth', '1', `file://${origin.repo}`, shallow]);
+
+    const run = runPhase(spec, 'build', { cwd: shallow, env: origin.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 1 });
+    expect(run.output).toContain('codeBuildCloneOutput: true');
+    expect(fs.readdirSync(origin.record).filter((f) => f.startsWith('upload-'))).toEqual([]);
+  });
+});
