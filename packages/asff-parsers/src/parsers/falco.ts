@@ -179,17 +179,17 @@ function addAlert(groups: Map<string, AlertGroup>, alert: Record<string, unknown
 
 function workloadOf(alert: Record<string, unknown>, fields: Record<string, unknown>): Workload {
   const host = asString(alert.hostname);
-  const namespace = asString(fields['k8s.ns.name']);
-  const pod = asString(fields['k8s.pod.name']);
-  const containerId = asString(fields['container.id']);
+  const namespace = field(fields, 'k8s.ns.name');
+  const pod = field(fields, 'k8s.pod.name');
+  const containerId = field(fields, 'container.id');
   const inContainer = containerId !== undefined && containerId !== 'host';
   const resources: DraftResource[] = [];
-  const image = joinNonEmpty([asString(fields['container.image.repository']), asString(fields['container.image.tag'])], ':');
+  const image = joinNonEmpty([field(fields, 'container.image.repository'), field(fields, 'container.image.tag')], ':');
   if (inContainer) {
     resources.push({
       type: 'Container',
       id: containerId,
-      details: { Container: { ...(asString(fields['container.name']) ? { Name: asString(fields['container.name']) } : {}), ...(image ? { ImageName: image } : {}), ...(asString(fields['container.image.digest']) ? { ImageId: asString(fields['container.image.digest']) } : {}) } },
+      details: { Container: { ...(field(fields, 'container.name') ? { Name: field(fields, 'container.name') } : {}), ...(image ? { ImageName: image } : {}), ...(field(fields, 'container.image.digest') ? { ImageId: field(fields, 'container.image.digest') } : {}) } },
     });
   }
   if (namespace !== undefined && pod !== undefined) {
@@ -200,9 +200,9 @@ function workloadOf(alert: Record<string, unknown>, fields: Record<string, unkno
     if (host) resources.push({ type: 'Other', id: `host:${host}` });
     return { key: `container:${host ?? ''}/${containerId}`, describe: `container ${containerId}${image ? ` (${image})` : ''}${host ? ` on ${host}` : ''}`, resources, behaviour: 'Container' };
   }
-  const auditNamespace = asString(fields['ka.target.namespace']);
+  const auditNamespace = field(fields, 'ka.target.namespace');
   if (asString(alert.source) === 'k8s_audit' || auditNamespace !== undefined) {
-    const user = asString(fields['ka.user.name']) ?? 'unknown-user';
+    const user = field(fields, 'ka.user.name') ?? 'unknown-user';
     return { key: `k8s-api:${auditNamespace ?? ''}/${user}`, describe: `the Kubernetes API (user ${user}${auditNamespace ? `, namespace ${auditNamespace}` : ''})`, resources: [{ type: 'Other', id: `k8s-api://${auditNamespace ?? 'cluster'}/user/${user}` }], behaviour: 'User' };
   }
   return { key: `host:${host ?? ''}`, describe: `host ${host ?? 'unknown'}`, resources: [{ type: 'Other', id: `host:${host ?? 'unknown'}` }], behaviour: 'Process' };
@@ -216,10 +216,11 @@ function groupFinding(group: AlertGroup, context: ParseContext): FindingDraft {
   const ttps = tags.filter((t) => TACTICS[t] !== undefined).map((t) => `${TACTICS[t]}/${classifier}`);
   const when = group.firstTime === undefined ? '' : ` between ${new Date(group.firstTime).toISOString()} and ${new Date(group.lastTime!).toISOString()}`;
   const source = asString(alert.source) ?? 'syscall';
-  const fields = Object.entries(asRecord(alert.output_fields))
-    .filter(([, v]) => asString(v) !== undefined)
+  const outputFields = asRecord(alert.output_fields);
+  const fields = Object.keys(outputFields)
+    .filter((name) => field(outputFields, name) !== undefined)
     .slice(0, MAX_ALERT_FIELDS)
-    .map(([k, v]) => [`field/${k}`, asString(v)!] as const);
+    .map((name) => [`field/${name}`, field(outputFields, name)!] as const);
   return {
     ruleId: group.rule,
     locationKey: `${source}|${group.workload.key}`,
@@ -241,6 +242,12 @@ function groupFinding(group: AlertGroup, context: ParseContext): FindingDraft {
 
 function fallbackResources(context: ParseContext): DraftResource[] {
   return context.scan.image ? [{ type: 'Container', id: context.scan.image }] : [];
+}
+
+/** Falco prints `<NA>` for a field it could not resolve (no container, no Kubernetes metadata). */
+function field(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = asString(fields[name]);
+  return value === '<NA>' ? undefined : value;
 }
 
 function rank(priority: unknown): number {

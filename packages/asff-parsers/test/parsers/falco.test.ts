@@ -76,6 +76,25 @@ describe('falco parser', () => {
     expect(next[0].Id).toBe(first[0].Id);
   });
 
+  test('a host event with unresolved (<NA>) Kubernetes and container fields is filed under the host', async () => {
+    const alert = {
+      hostname: 'node-1',
+      output: '09:00:00.000000000: Warning Shell history deleted',
+      priority: 'Warning',
+      rule: 'Delete or rename shell history',
+      source: 'syscall',
+      tags: ['mitre_defense_evasion', 'T1070'],
+      time: '2026-11-21T09:00:00.000000000Z',
+      output_fields: { 'container.id': 'host', 'container.image.repository': '<NA>', 'k8s.ns.name': '<NA>', 'k8s.pod.name': '<NA>', 'proc.name': 'rm' },
+    };
+    const [finding] = await collect(convert({ tool: 'falco', input: memorySource(JSON.stringify(alert)), context: SCAN }));
+    expect(finding.Title).toBe('Delete or rename shell history in host node-1');
+    expect(finding.Resources).toEqual([expect.objectContaining({ Type: 'Other', Id: 'host:node-1' })]);
+    expect(finding.Types).toEqual(['TTPs/Defense Evasion/T1070', 'Unusual Behaviors/Process/Delete or rename shell history']);
+    expect(finding.ProductFields!['field/k8s.pod.name']).toBeUndefined();
+    expect(finding.ProductFields!['field/proc.name']).toBe('rm');
+  });
+
   test('credentials in command lines never reach a finding', async () => {
     const alert = {
       output: '10:00:00.000000000: Notice Database client run (command=mysql --password=FixtureFalcoPassw0rd -h db)',

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
 import { detectParser } from '../../src/parsers/detect';
@@ -51,6 +52,26 @@ describe('semgrep parser', () => {
     expect(shop.Resources![0].Id).toBe('example/shop/package-lock.json:120');
     expect(admin.ProductFields!.Suppressed).toBe('triaged as ignored in Semgrep (FALSE_POSITIVE)');
     for (const f of findings) expect(validateFinding(f)).toEqual([]);
+  });
+
+  test('property: one finding per distinct (rule, path, span), unique Ids', async () => {
+    const result = fc.record({
+      check_id: fc.constantFrom('r.one', 'r.two'),
+      path: fc.constantFrom('a.py', 'b/c.py'),
+      start: fc.record({ line: fc.integer({ min: 1, max: 3 }), col: fc.integer({ min: 1, max: 2 }) }),
+      end: fc.record({ line: fc.integer({ min: 3, max: 4 }), col: fc.integer({ min: 1, max: 2 }) }),
+      extra: fc.record({ message: fc.string(), severity: fc.constantFrom('ERROR', 'warning', 'Info') }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(result, { maxLength: 30 }), async (results) => {
+        const findings = await collect(convert({ tool: 'semgrep', input: memorySource(JSON.stringify({ results, errors: [] })), context: SCAN }));
+        const distinct = new Set(results.map((r) => JSON.stringify([r.check_id, r.path, r.start, r.end])));
+        expect(findings).toHaveLength(distinct.size);
+        expect(new Set(findings.map((f) => f.Id)).size).toBe(findings.length);
+        for (const f of findings) expect(validateFinding(f)).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   test('an empty run has no findings', async () => {

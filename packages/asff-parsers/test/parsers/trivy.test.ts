@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
 import { ReportError } from '../../src/errors';
@@ -96,6 +97,28 @@ describe('trivy parser', () => {
     const [before] = await collect(convert({ tool: 'trivy', input: memorySource(report('1.4.2', '10.4')), context: SCAN }));
     const [after] = await collect(convert({ tool: 'trivy', input: memorySource(report('1.4.3', '10.5')), context: { ...SCAN, commit: 'f'.repeat(40), buildId: 'build:2' } }));
     expect(after.Id).toBe(before.Id);
+  });
+
+  test('property: one finding per distinct (vulnerability, package, version, path), unique Ids, stable across builds', async () => {
+    const vulnerability = fc.record({
+      VulnerabilityID: fc.constantFrom('CVE-2099-1', 'CVE-2099-2', 'GHSA-xxxx-yyyy-zzzz'),
+      PkgName: fc.constantFrom('a', 'b'),
+      InstalledVersion: fc.constantFrom('1.0', '2.0'),
+      PkgPath: fc.option(fc.constantFrom('x/package.json', 'y/package.json'), { nil: undefined }),
+      Severity: fc.constantFrom('LOW', 'high', 'Critical', 'UNKNOWN'),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(vulnerability, { maxLength: 30 }), async (vulnerabilities) => {
+        const report = JSON.stringify({ SchemaVersion: 2, ArtifactName: '.', ArtifactType: 'filesystem', Results: [{ Target: 'package-lock.json', Class: 'lang-pkgs', Type: 'npm', Vulnerabilities: vulnerabilities }] });
+        const findings = await collect(convert({ tool: 'trivy', input: memorySource(report), context: SCAN }));
+        const distinct = new Set(vulnerabilities.map((v) => JSON.stringify([v.VulnerabilityID, v.PkgName, v.InstalledVersion, v.PkgPath ?? null])));
+        expect(findings).toHaveLength(distinct.size);
+        expect(new Set(findings.map((f) => f.Id)).size).toBe(findings.length);
+        const next = await collect(convert({ tool: 'trivy', input: memorySource(report), context: { ...SCAN, commit: 'f'.repeat(40), buildId: 'build:9', now: new Date('2027-01-01T00:00:00Z') } }));
+        expect(next.map((f) => f.Id)).toEqual(findings.map((f) => f.Id));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   test('every finding is valid and no two share an Id', async () => {
