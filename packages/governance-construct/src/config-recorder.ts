@@ -8,6 +8,9 @@ import { acknowledgeWildcardResources } from './private/acknowledgements';
 import { createAuditKey } from './private/encryption-key';
 import { createAuditBucket } from './private/secure-bucket';
 
+/** Shorter than a month, the history would not outlive the incidents it helps investigate. */
+const MINIMUM_RETENTION_DAYS = 30;
+
 /**
  * Properties of a {@link ConfigRecorder}.
  */
@@ -25,7 +28,9 @@ export interface ConfigRecorderProps {
   readonly includeGlobalResourceTypes?: boolean;
 
   /**
-   * Age after which configuration history and snapshots are deleted.
+   * Age after which configuration history and snapshots are deleted; at
+   * least 30 days. They move to Glacier after 90 days, or a day before
+   * deletion when the retention is shorter.
    *
    * @default Duration.days(2557) - seven years
    */
@@ -57,6 +62,9 @@ export class ConfigRecorder extends Construct {
   constructor(scope: Construct, id: string, props: ConfigRecorderProps) {
     super(scope, id);
     const retention = props.retention ?? Duration.days(2557);
+    if (retention.toDays() < MINIMUM_RETENTION_DAYS) {
+      throw new Error(`retention must be at least ${MINIMUM_RETENTION_DAYS} days (got ${retention.toDays()})`);
+    }
 
     this.encryptionKey = createAuditKey(this, 'Key', { description: 'Encrypts the AWS Config configuration history of the DevSecOps factory account' });
     this.bucket = createAuditBucket(this, 'Bucket', {

@@ -8,10 +8,11 @@ import { Construct } from 'constructs';
 import { AUDIT_TRAIL_TAMPERING, FACTORY_API_CALLS, FactoryApiCall, ROLE_POLICY_CHANGE_EVENT_NAMES } from './private/factory-api-calls';
 
 /**
- * A CloudWatch Logs filter pattern may be at most 1,024 characters; role names
- * go into several filters of one metric so the pattern stays well under it.
+ * A CloudWatch Logs filter pattern may be at most 1,024 characters: with six
+ * role names of IAM's maximum length (64) the pattern is 955 characters, so
+ * longer role lists go into several filters feeding one metric.
  */
-const ROLES_PER_FILTER = 8;
+const ROLES_PER_FILTER = 6;
 
 /**
  * Properties of {@link FactoryActivityAlarms}.

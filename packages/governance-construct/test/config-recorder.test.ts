@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ConfigRecorder, ConfigRecorderProps } from '../src';
@@ -65,6 +66,16 @@ describe('ConfigRecorder', () => {
         })],
       },
     });
+  });
+
+  test('keeps history seven years by default and rejects a retention under a month', () => {
+    synth().template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 2557, Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }] })] },
+    });
+    synth({ retention: Duration.days(30) }).template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 29 }] })] },
+    });
+    expect(() => synth({ retention: Duration.days(7) })).toThrow(/retention must be at least 30 days \(got 7\)/);
   });
 
   test('is clean under AwsSolutions and NIST 800-53 rev5', () => {
