@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256';
 import type { ScanContext } from './scan-context';
 
 /**
@@ -21,9 +21,7 @@ export function imageRepository(image: string | undefined): string {
  * Hub scopes Ids by ProductArn, which already holds both.
  */
 export function findingId(toolId: string, scan: ScanContext, ruleId: string, locationKey: string): string {
-  const hash = createHash('sha256')
-    .update(JSON.stringify([toolId, scan.repository ?? '', scan.branch ?? '', imageRepository(scan.image), ruleId, locationKey]))
-    .digest('hex');
+  const hash = sha256Hex(JSON.stringify([toolId, scan.repository ?? '', scan.branch ?? '', imageRepository(scan.image), ruleId, locationKey]));
   return `${toolId}/${hash.slice(0, 40)}`;
 }
 

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256';
 
 /** A short, non-reversible name for a secret: enough to tell two secrets apart, useless to an attacker. */
 export function secretFingerprint(secret: string): string {
-  return `sha256:${createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 12)}`;
+  return `sha256:${sha256Hex(secret).slice(0, 12)}`;
 }
 
 /** What replaces a secret wherever it appears. */

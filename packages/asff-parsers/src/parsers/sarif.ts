@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../asff/sha256';
 import { FindingTypes } from '../asff/finding-types';
 import { streamJsonElements } from '../streams/json-elements';
 import type { ReportSource } from '../streams/report-source';
@@ -191,5 +191,5 @@ function secretValues(result: Record<string, unknown>, physical: Record<string, 
 }
 
 function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return sha256Hex(text).slice(0, 16);
 }
