@@ -137,6 +137,9 @@ function vulnerabilityFinding(v: XmlElement, dependency: Dependency, project: st
   };
 }
 
+/** Severity texts that rate a vulnerability; `UNKNOWN` and the like say nothing and fall through to the scores. */
+const RATINGS = new Set(['critical', 'high', 'medium', 'moderate', 'low', 'info', 'informational']);
+
 /**
  * The report's own severity text when present (`CRITICAL`, `Medium`,
  * `moderate`...), else the CVSS v3 then v2 rating, else the score bands.
@@ -144,7 +147,7 @@ function vulnerabilityFinding(v: XmlElement, dependency: Dependency, project: st
 function severityOf(v: XmlElement, cvss: readonly Cvss[]): DraftSeverity {
   const candidates = [v.textOf('severity'), v.first('cvssV3')?.textOf('baseSeverity'), v.first('cvssV2')?.textOf('severity')];
   for (const raw of candidates) {
-    if (raw !== undefined && Object.prototype.hasOwnProperty.call(VULNERABILITY_SEVERITIES, raw.toLowerCase())) return severityFrom(VULNERABILITY_SEVERITIES, raw);
+    if (raw !== undefined && RATINGS.has(raw.toLowerCase())) return severityFrom(VULNERABILITY_SEVERITIES, raw);
   }
   const score = cvss[0]?.BaseScore;
   if (score !== undefined) return { label: labelFromScore(score), original: `CVSS ${score}` };

@@ -115,16 +115,27 @@ async function* readAlerts(source: ReportSource, head: string): AsyncGenerator<R
     }
     return;
   }
+  // A captured pod log (`kubectl logs ds/falco`) interleaves Falco's own text messages with the alerts:
+  // those lines are skipped, but a log with no alert at all is not a Falco alert log.
+  let alerts = 0;
+  let textLines = 0;
   for await (const line of streamLines(source)) {
-    if (line.text.trim() === '') continue;
+    const text = line.text.trim();
+    if (text === '') continue;
+    if (!text.startsWith('{')) {
+      textLines++;
+      continue;
+    }
     let value: unknown;
     try {
-      value = JSON.parse(line.text);
+      value = JSON.parse(text);
     } catch (e) {
       throw new MalformedInputError(`line ${line.number} is not a JSON Falco alert: ${(e as Error).message}`);
     }
+    alerts++;
     yield requireAlert(value, `line ${line.number}`);
   }
+  if (alerts === 0 && textLines > 0) throw new MalformedInputError('not a Falco alert log: no JSON alert in it', 'unrecognised');
 }
 
 /** A CloudWatch message is the alert itself, or Fluent Bit's `{"log": "<alert>"}`. */

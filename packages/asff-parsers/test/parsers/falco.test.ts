@@ -95,6 +95,13 @@ describe('falco parser', () => {
     expect(finding.ProductFields!['field/proc.name']).toBe('rm');
   });
 
+  test('a captured pod log: Falco\'s own text lines are skipped, a log without any alert is refused', async () => {
+    const alert = fixtureText('falco', 'alerts.ndjson').split('\n')[0];
+    const log = `Thu Nov 20 12:00:00 2026: Falco version: 0.39.0\nThu Nov 20 12:00:00 2026: Starting health webserver\n${alert}\n`;
+    await expect(collect(convert({ tool: 'falco', input: memorySource(log), context: SCAN }))).resolves.toHaveLength(1);
+    await expect(collect(convert({ tool: 'falco', input: memorySource('Falco version: 0.39.0\nno alerts\n'), context: SCAN, fileName: 'pod.log' }))).rejects.toThrow('pod.log: not a Falco alert log: no JSON alert in it');
+  });
+
   test('credentials in command lines never reach a finding', async () => {
     const alert = {
       output: '10:00:00.000000000: Notice Database client run (command=mysql --password=FixtureFalcoPassw0rd -h db)',
