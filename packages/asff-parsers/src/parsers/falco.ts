@@ -63,6 +63,8 @@ export const falcoParser: Parser = {
     const text = head.text;
     const alertKeys = ['"rule"', '"priority"', '"output"'].every((k) => text.includes(k));
     if (/^\s*[[{]/.test(text) && alertKeys && (text.includes('"output_fields"') || text.includes('"time"'))) return 0.9;
+    // A pod log: Falco's text messages first, JSON alerts on later lines.
+    if (alertKeys && text.includes('"output_fields"') && /\n\s*\{\s*"(hostname|output|priority|rule|time)"/.test(text)) return 0.8;
     if (/^\s*\{/.test(text) && text.includes('"events"') && text.includes('"logStreamName"') && text.includes('\\"priority\\"') && text.includes('\\"rule\\"')) return 0.85;
     return undefined;
   },

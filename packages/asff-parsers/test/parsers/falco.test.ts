@@ -99,6 +99,7 @@ describe('falco parser', () => {
     const alert = fixtureText('falco', 'alerts.ndjson').split('\n')[0];
     const log = `Thu Nov 20 12:00:00 2026: Falco version: 0.39.0\nThu Nov 20 12:00:00 2026: Starting health webserver\n${alert}\n`;
     await expect(collect(convert({ tool: 'falco', input: memorySource(log), context: SCAN }))).resolves.toHaveLength(1);
+    expect(detectParser({ text: log, complete: true }, PARSERS).id).toBe('falco');
     await expect(collect(convert({ tool: 'falco', input: memorySource('Falco version: 0.39.0\nno alerts\n'), context: SCAN, fileName: 'pod.log' }))).rejects.toThrow('pod.log: not a Falco alert log: no JSON alert in it');
   });
 
