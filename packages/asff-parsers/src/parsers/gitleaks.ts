@@ -13,6 +13,9 @@ import { severityFrom } from './severity';
  */
 const GITLEAKS_SEVERITIES: SeverityTable = { unrated: 'HIGH' };
 
+/** What `gitleaks --redact` writes in place of Secret and Match. */
+const REDACTED_BY_GITLEAKS = 'REDACTED';
+
 /** Commits listed per finding; the count says how many there were. */
 const MAX_LISTED_COMMITS = 10;
 
@@ -55,6 +58,11 @@ interface Leak {
   readonly date?: string;
   readonly tags: readonly string[];
   readonly entropy?: number;
+  /**
+   * What tells this secret apart from another at the same line: its value, or,
+   * when gitleaks ran with `--redact` and wrote `REDACTED` instead, its column.
+   */
+  readonly identity: string;
 }
 
 /** The leaks found at one place, gathered across the commits of a history scan. */
@@ -76,14 +84,14 @@ async function* parseGitleaks(source: ReportSource, context: ParseContext): Asyn
   const groups = new Map<string, LeakGroup>();
   for await (const element of streamJsonElements(peeked.source, { elements: ['*'] })) {
     const leak = toLeak(asRecord(element.value));
-    const key = JSON.stringify([leak.rule, leak.file, leak.line ?? null, secretFingerprint(leak.secret)]);
+    const key = JSON.stringify([leak.rule, leak.file, leak.line ?? null, secretFingerprint(leak.identity)]);
     let group = groups.get(key);
     if (group === undefined) {
       group = { first: leak, commits: [], secrets: new Set(), occurrences: 0 };
       groups.set(key, group);
     }
     group.occurrences++;
-    for (const value of [leak.secret, ...leak.secretContexts]) group.secrets.add(value);
+    for (const value of [leak.secret, ...leak.secretContexts]) if (value !== REDACTED_BY_GITLEAKS) group.secrets.add(value);
     if (leak.commit !== undefined && !group.commits.includes(leak.commit) && group.commits.length < MAX_LISTED_COMMITS) group.commits.push(leak.commit);
     if (leak.date !== undefined && Number.isFinite(Date.parse(leak.date))) {
       if (group.firstDate === undefined || Date.parse(leak.date) < Date.parse(group.firstDate)) group.firstDate = leak.date;
@@ -110,12 +118,13 @@ function toLeak(entry: Record<string, unknown>): Leak {
     date: asString(v8 ? entry.Date : entry.date),
     tags: tags.filter((t): t is string => t !== undefined && t !== ''),
     entropy: asNumber(entry.Entropy),
+    identity: secret === REDACTED_BY_GITLEAKS ? `${REDACTED_BY_GITLEAKS}@${asNumber(entry.StartColumn) ?? ''}` : secret,
   };
 }
 
 function leakFinding(group: LeakGroup, context: ParseContext): FindingDraft {
   const leak = group.first;
-  const fingerprint = secretFingerprint(leak.secret);
+  const fingerprint = secretFingerprint(leak.identity);
   const where = `${leak.file}${leak.line === undefined ? '' : `:${leak.line}`}`;
   const kind = leak.description ?? leak.rule;
   const commits = group.commits.length

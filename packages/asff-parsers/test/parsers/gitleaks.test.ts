@@ -70,6 +70,13 @@ describe('gitleaks parser', () => {
     );
   });
 
+  test('a report written with --redact: two secrets on one line told apart by column', async () => {
+    const leak = (column: number) => ({ RuleID: 'generic-api-key', Description: 'Generic API Key', Secret: 'REDACTED', Match: 'REDACTED', File: 'a.py', StartLine: 3, StartColumn: column, Commit: 'c'.repeat(40) });
+    const findings = await collect(convert({ tool: 'gitleaks', input: memorySource(JSON.stringify([leak(5), leak(40), leak(5)])), context: SCAN }));
+    expect(findings).toHaveLength(2);
+    expect(findings[0].Description).not.toContain('[REDACTED sha256:');
+  });
+
   test('a leak keeps its Id from build to build', async () => {
     const first = await convertFixture('gitleaks', 'v8.json');
     const second = await convertFixture('gitleaks', 'v8.json', { context: { commit: 'e'.repeat(40), buildId: 'build:2', now: new Date('2026-02-01T00:00:00Z') } });
