@@ -17,3 +17,6 @@ export * from './streams/report-source';
 export * from './streams/json-elements';
 export * from './streams/xml-elements';
 export * from './streams/lines';
+export * from './importer';
+export * from './policy';
+export * from './gate';

@@ -1,8 +1,11 @@
 import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 
+import type { SeverityLabel } from '../parsers/parser';
+
+export type { SeverityLabel };
+
 /** Security Hub severity labels, least severe first. */
-export const SEVERITY_LABELS = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export type SeverityLabel = (typeof SEVERITY_LABELS)[number];
+export const SEVERITY_LABELS: readonly SeverityLabel[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 /** A stage threshold: the least severe label that fails the stage, or NONE to never fail. */
 export type Threshold = SeverityLabel | 'NONE';
