@@ -4,6 +4,9 @@ import { convert } from '../src/convert';
 import { ReportError, UsageError } from '../src/errors';
 import { PARSERS } from '../src/parsers/registry';
 import { memorySource } from '../src/streams/report-source';
+import fc from 'fast-check';
+import type { FindingDraft, Parser } from '../src/parsers/parser';
+import { draft } from './support/drafts';
 import { collect, fixture, SCAN } from './support/convert-helpers';
 
 /** Reports no scanner writes, each of which must give findings or a one-line ReportError. */
@@ -80,5 +83,36 @@ describe('convert', () => {
   test('a missing file and a directory are unreadable reports', async () => {
     await expect(collect(convert({ tool: 'grype', input: 'no/such/report.json', context: SCAN }))).rejects.toMatchObject({ kind: 'unreadable', message: 'no/such/report.json: no such file' });
     await expect(collect(convert({ tool: 'grype', input: __dirname, context: SCAN }))).rejects.toMatchObject({ kind: 'unreadable' });
+  });
+});
+
+/** A parser that yields the given drafts, to drive `convert` end to end. */
+function parserOf(drafts: readonly FindingDraft[]): Parser {
+  return {
+    id: 'prop',
+    displayName: 'Property Scanner',
+    countingUnit: 'test',
+    formats: [],
+    severityTable: {},
+    detect: () => undefined,
+    async *parse(source) {
+      for await (const chunk of source) void chunk;
+      yield* drafts;
+    },
+  };
+}
+
+describe('Id uniqueness within one report', () => {
+  test('one report never yields two findings with one Id, even when drafts repeat', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('R1', 'R2'), fc.constantFrom('a', 'b', 'c')), { maxLength: 30 }), async (pairs) => {
+        const drafts = pairs.map(([ruleId, locationKey]) => draft({ ruleId, locationKey }));
+        const conversion = convert({ tool: 'prop', input: [Buffer.from('x')] as unknown as AsyncIterable<Buffer>, context: SCAN, parsers: [parserOf(drafts)] });
+        const findings = await collect(conversion);
+        expect(new Set(findings.map((f) => f.Id)).size).toBe(findings.length);
+        expect(conversion.stats.repeatedIds).toBe(pairs.length - new Set(pairs.map((p) => p.join('|'))).size);
+      }),
+      { numRuns: 50 },
+    );
   });
 });

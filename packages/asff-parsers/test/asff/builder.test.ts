@@ -1,22 +1,10 @@
 import { buildFinding, productArn } from '../../src/asff/builder';
 import { validateFinding } from '../../src/asff/validate';
-import type { FindingDraft } from '../../src/parsers/parser';
 import { SCAN } from '../support/convert-helpers';
+import { draft } from '../support/drafts';
 
 const TOOL = { id: 'example', displayName: 'Example Scanner' };
 
-export function draft(overrides: Partial<FindingDraft> = {}): FindingDraft {
-  return {
-    ruleId: 'EX-1',
-    locationKey: 'src/app.ts:10',
-    title: 'Example problem',
-    description: 'Something is wrong.',
-    severity: { label: 'HIGH', original: 'high' },
-    types: ['Software and Configuration Checks/Vulnerabilities/Code'],
-    resources: [{ type: 'Other', id: 'example-repo/src/app.ts:10' }],
-    ...overrides,
-  };
-}
 
 describe('buildFinding', () => {
   test.each([

@@ -2,7 +2,7 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { buildFinding } from '../../src/asff/builder';
 import { validateFinding } from '../../src/asff/validate';
 import { SCAN } from '../support/convert-helpers';
-import { draft } from './builder.test';
+import { draft } from '../support/drafts';
 
 function valid(): AwsSecurityFinding {
   return buildFinding(draft(), { id: 'example', displayName: 'Example' }, SCAN);
