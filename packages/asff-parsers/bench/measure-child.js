@@ -4,6 +4,7 @@
  * loading TypeScript (ts-node) would add ~100 MB to the peak RSS being
  * measured. It runs the compiled library (`npx projen compile` first).
  *   node measure-child.js convert <tool> <file>   convert + serialise each finding
+ *   node measure-child.js read <selector> <file>  stream the selected elements only (the reader's own cost)
  *   node measure-child.js json-parse <file>       readFileSync + JSON.parse (the baseline)
  * Prints one JSON line: {seconds, findings, peakRssBytes}.
  */
@@ -33,6 +34,13 @@ async function main() {
       findings++;
     }
     if (outputChars === 0 && findings > 0) throw new Error('no output');
+  } else if (mode === 'read') {
+    const { streamJsonElements } = require(join(__dirname, '..', 'lib', 'streams', 'json-elements.js'));
+    const { fileSource } = require(join(__dirname, '..', 'lib', 'streams', 'report-source.js'));
+    const [selector, file] = rest;
+    for await (const element of streamJsonElements(fileSource(file), { elements: [selector] })) {
+      if (element.value !== undefined) findings++;
+    }
   } else if (mode === 'json-parse') {
     findings = JSON.parse(readFileSync(rest[0], 'utf8')) === null ? 0 : 1;
   } else {
