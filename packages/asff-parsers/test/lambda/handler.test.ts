@@ -122,7 +122,7 @@ describe('findings-processor handler', () => {
 
   test('writes refused findings to a dead-letter object with their error code', async () => {
     bucket.objects.set('raw/a.sarif', { body: sarifReport(3), metadata: METADATA });
-    fake.faults = { failFinding: (_, id) => (id === fake.store.all()[0]?.Id || id.length > 0 ? { code: 'InvalidInput', message: 'refused by the test' } : undefined) };
+    fake.faults = { failFinding: () => ({ code: 'InvalidInput', message: 'refused by the test' }) };
     const [outcome] = await handler()(event('raw/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 0, failed: 3 } });
     const lines = bucket.written.get('dead-letter/a.sarif.findings.ndjson')!.body.trim().split('\n').map((l) => JSON.parse(l));
