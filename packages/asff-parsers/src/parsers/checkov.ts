@@ -98,7 +98,8 @@ function checkovFinding(check: Record<string, unknown>, checkType: string | unde
     productFields: {
       File: file,
       ...(lines ? { Lines: lines } : {}),
-      ...(resource ? { Resource: resource } : {}),
+      // For the secrets framework the "resource" is a hash of the secret: not worth handing out.
+      ...(resource && checkType !== 'secrets' ? { Resource: resource } : {}),
       ...(checkType ? { CheckType: checkType } : {}),
       ...(asString(check.bc_check_id) ? { PlatformCheckId: asString(check.bc_check_id)! } : {}),
     },

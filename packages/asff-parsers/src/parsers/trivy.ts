@@ -93,8 +93,7 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
       };
     }
     const draft = toFinding(kind, item, scope, context, asString(c.ArtifactType));
-    if (draft === undefined) continue;
-    if (!repeats.first(draft)) continue;
+    if (draft === undefined || !repeats.first(draft)) continue;
     yield draft;
   }
 }

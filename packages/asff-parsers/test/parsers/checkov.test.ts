@@ -47,6 +47,7 @@ describe('checkov parser', () => {
     const secret = findings[3];
     expect(secret.Types).toEqual(['Sensitive Data Identifications/Passwords']);
     expect(JSON.stringify(secret)).not.toContain('AKIAFIXTUR');
+    expect(JSON.stringify(secret)).not.toContain('1b9f2c0d5e6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c');
   });
 
   test('the bare summary of an empty run has no findings', async () => {
