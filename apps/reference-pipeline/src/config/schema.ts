@@ -41,15 +41,15 @@ export const factoryConfigSchema = z.strictObject({
   scanners: z.strictObject({
     secrets: z.strictObject({ gitleaks: z.boolean().default(false) }).default({ gitleaks: false }),
     code: z.strictObject({
-      sast: z.array(z.enum(['semgrep', 'bandit', 'snyk-code'])).min(1).default(['semgrep']),
+      sast: z.enum(['semgrep', 'bandit', 'snyk-code']).default('semgrep'),
       hadolint: z.boolean().default(true),
-    }).default({ sast: ['semgrep'], hadolint: true }),
+    }).default({ sast: 'semgrep', hadolint: true }),
     image: z.strictObject({
       scanner: z.enum(['grype', 'trivy', 'snyk']).default('grype'),
       /** Secrets Manager secret holding the Snyk token (required for snyk and snyk-code). */
       snykTokenSecretArn: arn('secretsmanager').optional(),
     }).default({ scanner: 'grype' }),
-  }).default({ secrets: { gitleaks: false }, code: { sast: ['semgrep'], hadolint: true }, image: { scanner: 'grype' } }),
+  }).default({ secrets: { gitleaks: false }, code: { sast: 'semgrep', hadolint: true }, image: { scanner: 'grype' } }),
   image: z.strictObject({
     /** ECR repository the factory creates for the application image. */
     repositoryName: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'expected an ECR repository name'),
@@ -87,7 +87,7 @@ export const factoryConfigSchema = z.strictObject({
   if (config.source.type === 'codeconnections' && !config.source.connectionArn === !config.source.connectionArnParameter) {
     ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of connectionArn or connectionArnParameter' });
   }
-  const needsSnyk = config.scanners.image.scanner === 'snyk' || config.scanners.code.sast.includes('snyk-code');
+  const needsSnyk = config.scanners.image.scanner === 'snyk' || config.scanners.code.sast === 'snyk-code';
   if (needsSnyk && !config.scanners.image.snykTokenSecretArn) {
     ctx.addIssue({ code: 'custom', path: ['scanners', 'image', 'snykTokenSecretArn'], message: 'required when snyk or snyk-code is selected' });
   }

@@ -1,15 +1,161 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  ApprovalGate, DeployImage, DeployManifests, EksDeployStage, FindingsComparison,
+} from '@devsecops-factory/eks-deploy-construct';
+import { PipelineGovernance } from '@devsecops-factory/governance-construct';
+import {
+  BuildSecret, CodeScanStage, DastScanStage, EcrScanStage, FindingsProcessor, ImageScanner, ImageScanStage,
+  SastTool, SecretsScanStage, ZapScanType,
+} from '@devsecops-factory/scan-stage-construct';
 import { Construct } from 'constructs';
+import { acknowledgeBuildLocalSecret, acknowledgePipelineGrants } from '../compliance/pipeline-acknowledgements';
+import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
+import { ImageRepository } from '../constructs/image-repository';
+import { PipelineSource, SOURCE_NAMESPACE } from '../constructs/pipeline-source';
 
-export interface FactoryStackProps extends StackProps {}
+export interface FactoryStackProps extends StackProps {
+  readonly config: FactoryConfig;
+}
 
-/** The DevSecOps factory: pipeline, scan stages, findings processor and governance. */
+/** Variables namespace of the ECR push: `#{Publish.IMAGE_DIGEST}`. */
+const PUBLISH_NAMESPACE = 'Publish';
+
+/**
+ * The DevSecOps factory: one CodePipeline V2 from source to production EKS,
+ * the findings processor feeding Security Hub, and the governance around it.
+ */
 export class FactoryStack extends Stack {
   public readonly artifacts: ArtifactStore;
+  public readonly pipeline: codepipeline.Pipeline;
+  public readonly findings: FindingsProcessor;
+  public readonly governance: PipelineGovernance;
 
-  constructor(scope: Construct, id: string, props: FactoryStackProps = {}) {
+  constructor(scope: Construct, id: string, props: FactoryStackProps) {
     super(scope, id, props);
+    const { config } = props;
+
     this.artifacts = new ArtifactStore(this, 'ArtifactStore');
+    const encryptionKey = this.artifacts.key;
+    this.findings = new FindingsProcessor(this, 'Findings', { encryptionKey });
+    const image = new ImageRepository(this, 'Image', { repositoryName: config.image.repositoryName, encryptionKey });
+    const source = new PipelineSource(this, 'Source', config.source);
+
+    const scanProps = {
+      input: source.output,
+      reportsBucket: this.findings.reportsBucket,
+      encryptionKey,
+      policyFile: config.policyFile,
+      sourceRepository: source.repositoryName,
+      sourceBranch: config.source.branch,
+    };
+    const snykToken = config.scanners.image.snykTokenSecretArn
+      ? BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(this, 'SnykToken', config.scanners.image.snykTokenSecretArn))
+      : undefined;
+
+    const secrets = new SecretsScanStage(this, 'SecretsScan', { ...scanProps, gitleaks: config.scanners.secrets.gitleaks });
+    const code = new CodeScanStage(this, 'CodeScan', {
+      ...scanProps,
+      sastTool: config.scanners.code.sast as SastTool,
+      snykToken,
+      hadolint: config.scanners.code.hadolint,
+      dockerfile: `${config.image.context}/Dockerfile`,
+    });
+    const imageScan = new ImageScanStage(this, 'ImageScan', {
+      ...scanProps,
+      scanner: imageScanner(config, snykToken),
+      buildContext: config.image.context,
+      dockerfile: `${config.image.context}/Dockerfile`,
+    });
+    const publish = new EcrScanStage(this, 'EcrScan', {
+      ...scanProps,
+      imageArtifact: imageScan.imageArtifact,
+      ecrRepository: image.repository,
+      enhancedScanning: config.image.enhancedScanning,
+      variablesNamespace: PUBLISH_NAMESPACE,
+    });
+
+    // One digest, resolved once at push time, flows to staging, the approval mail and production.
+    const digest = DeployImage.fromDigest(image.repository.repositoryUri, `#{${PUBLISH_NAMESPACE}.IMAGE_DIGEST}`);
+    const manifests = DeployManifests.fromSourceDirectory(config.deploy.manifests, config.image.repositoryName);
+    const deployTo = (stageName: 'staging' | 'production') => new EksDeployStage(this, stageName === 'staging' ? 'StagingDeploy' : 'ProductionDeploy', {
+      stageName,
+      input: source.output,
+      image: digest,
+      manifests,
+      clusterName: config.deploy[stageName].clusterName,
+      namespace: config.deploy[stageName].namespace,
+      deployRoleArn: config.deploy[stageName].deployRoleArn,
+      encryptionKey,
+    });
+    const staging = deployTo('staging');
+
+    const zapApiKey = new secretsmanager.Secret(this, 'ZapApiKey', {
+      description: 'API key of the ZAP daemon inside the DAST build (generated; never leaves the build)',
+      encryptionKey,
+      generateSecretString: { passwordLength: 40, excludePunctuation: true },
+    });
+    acknowledgeBuildLocalSecret(zapApiKey);
+    const dast = new DastScanStage(this, 'DastScan', {
+      ...scanProps,
+      targetUrl: config.dast.targetUrl,
+      scanType: config.dast.mode as ZapScanType,
+      apiDefinition: config.dast.apiDefinition,
+      zapApiKey,
+    });
+    const approval = new ApprovalGate(this, 'Approval', {
+      stageName: 'production',
+      image: digest,
+      commitId: `#{${SOURCE_NAMESPACE}.CommitId}`,
+      notifyEmails: config.notifications.approverEmails,
+      encryptionKey,
+      findingsFilters: [{ field: 'ResourceId', value: image.repository.repositoryUri, comparison: FindingsComparison.PREFIX }],
+    });
+    const production = deployTo('production');
+
+    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+      pipelineName: config.name,
+      pipelineType: codepipeline.PipelineType.V2,
+      executionMode: codepipeline.ExecutionMode.QUEUED,
+      artifactBucket: this.artifacts.bucket,
+      restartExecutionOnUpdate: false,
+      stages: [
+        { stageName: 'Source', actions: [source.action] },
+        { stageName: 'SecretScan', actions: [secrets.action] },
+        // Code SAST and the image build + SCA do not depend on each other: same run order, in parallel.
+        { stageName: 'Scan', actions: [code.action, imageScan.action] },
+        { stageName: 'Publish', actions: [publish.action] },
+        { stageName: 'Staging', actions: [staging.action] },
+        { stageName: 'DAST', actions: [dast.action] },
+        { stageName: 'Approval', actions: [approval.action] },
+        { stageName: 'Production', actions: [production.action] },
+      ],
+    });
+
+    const roles = (...stages: Array<{ project: { role?: iam.IRole } }>) => stages.map((s) => s.project.role)
+      .filter((role): role is iam.IRole => role !== undefined);
+    const readers = [...roles(secrets, code, publish, dast), staging.role, production.role];
+    const writers = roles(imageScan);
+    acknowledgePipelineGrants(this.pipeline, this.artifacts.bucket, { readers, writers });
+
+    this.governance = new PipelineGovernance(this, 'Governance', {
+      pipelines: [this.pipeline],
+      factoryRoles: [this.pipeline.role, ...readers, ...writers],
+      pipelineFailureEmails: config.notifications.emails,
+      securityAlertEmails: config.notifications.emails,
+      enableSecurityHub: config.governance.enableSecurityHub,
+      enableConfigRecorder: config.governance.enableConfigRecorder,
+    });
+  }
+}
+
+function imageScanner(config: FactoryConfig, snykToken: BuildSecret | undefined): ImageScanner {
+  switch (config.scanners.image.scanner) {
+    case 'trivy': return ImageScanner.trivy();
+    case 'snyk': return ImageScanner.snyk({ token: snykToken! });
+    default: return ImageScanner.grype();
   }
 }

@@ -43,3 +43,10 @@ export function withoutAcknowledgement(root: IConstruct, ack: RecordedAcknowledg
     }
   }
 }
+
+/** Removes every nag acknowledgement in the tree and returns what was removed. */
+export function withoutAnyAcknowledgement(root: IConstruct): RecordedAcknowledgement[] {
+  const all = acknowledgementsIn(root);
+  for (const ack of all) withoutAcknowledgement(root, ack);
+  return all;
+}

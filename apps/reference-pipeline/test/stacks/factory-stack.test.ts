@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { compliancePacks } from '../../src/compliance/packs';
+import { loadConfig } from '../../src/config/load';
+import { FactoryConfig } from '../../src/config/schema';
+import { FactoryStack } from '../../src/stacks/factory-stack';
+import { withoutAnyAcknowledgement } from '../support/acknowledgements';
+import { allowStatements, isServiceWideWildcard } from '../support/iam';
+
+const referenceConfig = loadConfig(join(__dirname, '..', '..', 'factory.config.yaml'));
+
+function synth(config: FactoryConfig = referenceConfig, env?: { region: string; account: string }) {
+  const app = new App();
+  const stack = new FactoryStack(app, 'Factory', { config, env });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+const { stack, template } = synth();
+const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+const stage = (name: string) => pipeline.Stages.find((s: { Name: string }) => s.Name === name);
+
+describe('FactoryStack pipeline', () => {
+  test('is a CodePipeline V2 over the KMS-encrypted artifact store', () => {
+    expect(pipeline.PipelineType).toBe('V2');
+    expect(pipeline.ArtifactStore.EncryptionKey.Type).toBe('KMS');
+  });
+
+  test('runs the stages in the factory order', () => {
+    expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual([
+      'Source', 'SecretScan', 'Scan', 'Publish', 'Staging', 'DAST', 'Approval', 'Production',
+    ]);
+  });
+
+  test('clones the full repository so the secret scan sees the whole history', () => {
+    expect(stage('Source').Actions[0].Configuration).toMatchObject({ OutputArtifactFormat: 'CODEBUILD_CLONE_REF' });
+  });
+
+  test('runs code SAST and the image build + SCA in parallel', () => {
+    const actions = stage('Scan').Actions;
+    expect(actions).toHaveLength(2);
+    expect(new Set(actions.map((a: { RunOrder: number }) => a.RunOrder)).size).toBe(1);
+  });
+
+  test('deploys the digest the ECR push exported, the same one to staging and production', () => {
+    const digestOf = (name: string) => JSON.stringify(stage(name).Actions[0].Configuration);
+    for (const name of ['Staging', 'Production']) expect(digestOf(name)).toContain('#{Publish.IMAGE_DIGEST}');
+    expect(JSON.stringify(stage('Approval'))).toContain('#{Publish.IMAGE_DIGEST}');
+  });
+
+  test('keeps an immutable, KMS-encrypted image repository that scans on push', () => {
+    template.hasResourceProperties('AWS::ECR::Repository', {
+      ImageTagMutability: 'IMMUTABLE',
+      ImageScanningConfiguration: { ScanOnPush: true },
+      EncryptionConfiguration: Match.objectLike({ EncryptionType: 'KMS' }),
+    });
+  });
+});
+
+describe('FactoryStack security', () => {
+  test('grants no wildcard action and no service-wide wildcard anywhere', () => {
+    const offending = allowStatements(template).filter((s) => s.actions.some(isServiceWideWildcard));
+    expect(offending).toEqual([]);
+  });
+
+  test('encrypts every log group, topic, queue and secret with a KMS key', () => {
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.KmsKeyId).toBeDefined();
+    for (const topic of Object.values(template.findResources('AWS::SNS::Topic'))) expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    for (const queue of Object.values(template.findResources('AWS::SQS::Queue'))) expect(queue.Properties.KmsMasterKeyId).toBeDefined();
+    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) expect(secret.Properties.KmsKeyId).toBeDefined();
+  });
+
+  test('sets a timeout on every CodeBuild project', () => {
+    const projects = Object.values(template.findResources('AWS::CodeBuild::Project'));
+    expect(projects.length).toBeGreaterThanOrEqual(7);
+    for (const project of projects) expect(project.Properties.TimeoutInMinutes).toBeGreaterThan(0);
+  });
+
+  test('hard-codes no partition, region or account, even when synthesized for GovCloud', () => {
+    const gov = JSON.stringify(synth(referenceConfig, { region: 'us-gov-west-1', account: '123456789012' }).template.toJSON());
+    const agnostic = JSON.stringify(template.toJSON());
+    expect(agnostic).not.toMatch(/arn:aws(-us-gov|-cn)?:/);
+    expect(agnostic).not.toMatch(/\b\d{12}\b/);
+    expect(gov).not.toMatch(/"arn:aws:/);
+  });
+
+  test('puts no configured e-mail or secret ARN into a build environment variable', () => {
+    for (const project of Object.values(template.findResources('AWS::CodeBuild::Project'))) {
+      for (const variable of project.Properties.Environment.EnvironmentVariables ?? []) {
+        if (variable.Type === 'SECRETS_MANAGER' || variable.Type === 'PARAMETER_STORE') continue;
+        expect(JSON.stringify(variable.Value)).not.toMatch(/@|secretsmanager/);
+      }
+    }
+  });
+});
+
+describe('FactoryStack compliance', () => {
+  test.each(compliancePacks().map((p) => [p.readPackName, p] as const))('%s reports no unacknowledged violation', (_name, pack) => {
+    expect(pack.validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  test('every acknowledgement in the factory hides a real violation', () => {
+    const { stack: bare } = synth();
+    const removed = withoutAnyAcknowledgement(bare);
+    expect(removed.length).toBeGreaterThan(0);
+    const violations = compliancePacks().flatMap((pack) => pack.validateScope(bare).violations)
+      .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
+    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.ruleId && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
+    expect(unneeded).toEqual([]);
+  });
+});
