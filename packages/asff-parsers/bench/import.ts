@@ -28,8 +28,30 @@ async function* findings(count: number): AsyncIterable<AwsSecurityFinding> {
   }
 }
 
+/**
+ * Requests per second this machine manages with the quota off (client and
+ * fake sharing the CPU): when it is near 10, the run below is CPU-bound and
+ * says nothing about pacing.
+ */
+async function unpacedCapacity(): Promise<number> {
+  const unlimited = { ratePerSecond: 1_000_000, burst: 1_000_000 };
+  const fake = await FakeSecurityHubWorker.start({ importRate: unlimited });
+  const client = new SecurityHubClient({ region: 'us-east-1', endpoint: fake.endpoint, maxAttempts: 1, credentials: { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-local-endpoint' } });
+  try {
+    await client.send(new GetFindingsCommand({ MaxResults: 1 }));
+    const importer = new SecurityHubImporter({ client, importRate: unlimited });
+    const started = process.hrtime.bigint();
+    await importer.import(findings(2000));
+    return importer.summary().requests / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    client.destroy();
+    await fake.close();
+  }
+}
+
 export async function main(argv: readonly string[] = []): Promise<void> {
   const count = findingCount(argv);
+  const capacity = await unpacedCapacity();
   const fake = await FakeSecurityHubWorker.start();
   const client = new SecurityHubClient({
     region: 'us-east-1',
@@ -63,6 +85,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     const rows = [
       ['findings', String(count)],
       ['machine load (1 min) / cores', `${loadavg()[0].toFixed(1)} / ${cpus().length}`],
+      ['unpaced capacity (quota off)', `${capacity.toFixed(1)} requests/s${capacity < 15 ? ' (CPU-bound: below 15/s the floor cannot be reached)' : ''}`],
       ['requests used / minimum ceil(N/100)', `${summary.requests} / ${minimumRequests}`],
       ['throttled / retried', `${summary.throttled} / ${summary.retried}`],
       ['SDK warm-up (not counted)', `${warmUpSeconds.toFixed(2)} s`],
