@@ -66,6 +66,8 @@ export function createConstructLibrary(options: ConstructLibraryOptions): cdk.Js
     description: 'Generate the Python bindings with jsii-pacmak --code-only (build check, no registry)',
     exec: `jsii-pacmak --code-only --targets python --outdir dist/python-code --force`,
   });
+  // jsii-docgen only searches the package folder for dependency assemblies; workspaces hoist them.
+  project.tasks.tryFind('docgen')?.reset('node ../../scripts/docgen.js');
   addReadyTask(project);
   return project;
 }
