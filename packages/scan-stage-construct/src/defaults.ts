@@ -9,3 +9,9 @@ export const DEFAULT_POLICY_FILE = 'security-policy.yml';
 
 /** Prefix under which the stages upload raw reports and the findings processor reads them. */
 export const RAW_REPORTS_PREFIX = 'raw/';
+
+/**
+ * Prefix under which the stages upload the policy file each report was gated with
+ * (`policy-key` metadata), so that the findings processor applies its suppressions.
+ */
+export const POLICIES_PREFIX = 'policies/';

@@ -12,7 +12,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RAW_REPORTS_PREFIX } from './defaults';
+import { POLICIES_PREFIX, RAW_REPORTS_PREFIX } from './defaults';
 import { accountDelegatedKeyPolicy } from './private/key-policy';
 import { allowCloudWatchLogsToUseKey } from './private/logs-key-access';
 import { acknowledgeWildcardResource } from './private/nag';
@@ -83,7 +83,10 @@ export interface FindingsProcessorProps {
  * findings-processor Lambda (from `@devsecops-factory/asff-parsers`, shipped
  * inside this package, so no esbuild or Docker at synth) triggered by S3
  * object-created events under `raw/`, a KMS-encrypted dead-letter queue for
- * failed invocations, alarms, and a least-privilege role.
+ * failed invocations, alarms, and a least-privilege role. Environment
+ * variables and S3 metadata keys follow the processor's contract
+ * (`@devsecops-factory/asff-parsers`, `src/lambda/settings.ts` and
+ * `report-metadata.ts`).
  */
 export class FindingsProcessor extends Construct {
   /** Where scan stages upload raw reports (under `raw/`). */
@@ -162,6 +165,9 @@ export class FindingsProcessor extends Construct {
         RAW_PREFIX: RAW_REPORTS_PREFIX,
         CONVERTED_PREFIX: CONVERTED_FINDINGS_PREFIX,
         DEAD_LETTER_PREFIX,
+        // Converted findings and dead letters are written with the factory key explicitly.
+        SSE_KMS_KEY_ID: this.encryptionKey.keyArn,
+        ARCHIVE_MISSING: 'true',
         POWERTOOLS_SERVICE_NAME: 'findings-processor',
         POWERTOOLS_METRICS_NAMESPACE: 'DevSecOpsFactory',
       },
@@ -211,6 +217,7 @@ export class FindingsProcessor extends Construct {
 
   private leastPrivilegePolicy(stack: Stack, bucket: s3.IBucket, queue: sqs.IQueue, logGroup: logs.ILogGroup, inVpc: boolean): iam.ManagedPolicy {
     const rawReports = bucket.arnForObjects(`${RAW_REPORTS_PREFIX}*`);
+    const policies = bucket.arnForObjects(`${POLICIES_PREFIX}*`);
     const converted = bucket.arnForObjects(`${CONVERTED_FINDINGS_PREFIX}*`);
     const deadLetters = bucket.arnForObjects(`${DEAD_LETTER_PREFIX}*`);
     const statements = [
@@ -228,7 +235,7 @@ export class FindingsProcessor extends Construct {
         actions: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'],
         resources: ['*'],
       }),
-      new iam.PolicyStatement({ sid: 'ReadRawReports', actions: ['s3:GetObject'], resources: [rawReports] }),
+      new iam.PolicyStatement({ sid: 'ReadRawReportsAndPolicies', actions: ['s3:GetObject'], resources: [rawReports, policies] }),
       new iam.PolicyStatement({ sid: 'WriteConvertedAndDeadLetters', actions: ['s3:PutObject'], resources: [converted, deadLetters] }),
       new iam.PolicyStatement({
         sid: 'UseTheFactoryKey',
@@ -261,6 +268,7 @@ export class FindingsProcessor extends Construct {
         + ' support no resource-level permissions (service authorization reference); every other action names its resource.',
     });
     acknowledgeWildcardResource(policy, rawReports, 'Each report has its own key under raw/; read access is limited to that prefix.');
+    acknowledgeWildcardResource(policy, policies, 'Each build uploads the policy file it gated with under its own key in policies/; read access is limited to that prefix.');
     acknowledgeWildcardResource(policy, converted, 'Converted findings get one key per report under converted/; write access is limited to that prefix.');
     acknowledgeWildcardResource(policy, deadLetters, 'Refused findings get one key per import under dead-letter/; write access is limited to that prefix.');
     return policy;

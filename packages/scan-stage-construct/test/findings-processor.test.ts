@@ -31,9 +31,9 @@ describe('FindingsProcessor role', () => {
     expect(statementFor('securityhub:GetFindings')[0].resources).toEqual(['*']);
   });
 
-  test('reads raw reports and writes converted findings and dead letters, each under its own prefix only', () => {
+  test('reads raw reports and policies, writes converted findings and dead letters, each under its own prefix only', () => {
     const objectsUnder = (s: { resources: unknown[] }) => s.resources.map((r) => (r as any)['Fn::Join'][1][1]);
-    expect(statementFor('s3:GetObject').flatMap(objectsUnder)).toEqual(['/raw/*']);
+    expect(statementFor('s3:GetObject').flatMap(objectsUnder)).toEqual(['/raw/*', '/policies/*']);
     expect(statementFor('s3:PutObject').flatMap(objectsUnder)).toEqual(['/converted/*', '/dead-letter/*']);
     expect(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
   });
@@ -67,7 +67,13 @@ describe('FindingsProcessor function', () => {
       ReservedConcurrentExecutions: 2,
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsDeadLetterQueue'), 'Arn'] } },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FindingsLogs') } },
-      Environment: { Variables: Match.objectLike({ RAW_PREFIX: 'raw/', CONVERTED_PREFIX: 'converted/', DEAD_LETTER_PREFIX: 'dead-letter/' }) },
+      Environment: { Variables: Match.objectLike({
+        RAW_PREFIX: 'raw/',
+        CONVERTED_PREFIX: 'converted/',
+        DEAD_LETTER_PREFIX: 'dead-letter/',
+        ARCHIVE_MISSING: 'true',
+        SSE_KMS_KEY_ID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsKey'), 'Arn'] },
+      }) },
     });
   });
 

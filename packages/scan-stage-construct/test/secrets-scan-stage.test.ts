@@ -42,12 +42,13 @@ describe('SecretsScanStage', () => {
     });
   });
 
-  test('may upload only under raw/ in the reports bucket', () => {
+  test('may upload only under raw/ and policies/ in the reports bucket', () => {
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SharedReports'), 'Arn'] }, prefix]] });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{
         Action: 's3:PutObject',
         Effect: 'Allow',
-        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SharedReports'), 'Arn'] }, '/raw/*']] },
+        Resource: [objects('/raw/*'), objects('/policies/*')],
       }]) },
     });
   });

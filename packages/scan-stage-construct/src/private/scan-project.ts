@@ -9,7 +9,7 @@ import { loadBuildspec } from './buildspec';
 import { allowCloudWatchLogsToUseKey } from './logs-key-access';
 import { acknowledgeWildcardResource } from './nag';
 import { BuildSecret } from '../build-secret';
-import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, RAW_REPORTS_PREFIX } from '../defaults';
+import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, POLICIES_PREFIX, RAW_REPORTS_PREFIX } from '../defaults';
 import { ScanStageProps } from '../scan-stage-props';
 
 /** How one stage differs from the others. */
@@ -104,13 +104,15 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
 }
 
 /**
- * PutObject under `raw/` only: a build can add reports but neither read nor
- * overwrite converted findings or dead letters. `grantPut` would add
- * `s3:Abort*`, an action wildcard, hence the explicit statement.
+ * PutObject under `raw/` and `policies/` only: a build can add reports and the
+ * policy they were gated with, but neither read nor overwrite converted
+ * findings or dead letters. `grantPut` would add `s3:Abort*`, an action
+ * wildcard, hence the explicit statement.
  */
 function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanStageProps): void {
-  const objects = props.reportsBucket.arnForObjects(`${RAW_REPORTS_PREFIX}*`);
-  project.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
+  const reports = props.reportsBucket.arnForObjects(`${RAW_REPORTS_PREFIX}*`);
+  const policies = props.reportsBucket.arnForObjects(`${POLICIES_PREFIX}*`);
+  project.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reports, policies] }));
   const bucketKey = props.reportsBucket.encryptionKey;
   if (bucketKey && bucketKey !== props.encryptionKey) {
     project.addToRolePolicy(new iam.PolicyStatement({
@@ -118,9 +120,10 @@ function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanSta
       resources: [bucketKey.keyArn],
     }));
   }
-  acknowledgeWildcardResource(project.role!,
-    objects,
+  acknowledgeWildcardResource(project.role!, reports,
     'Each build uploads reports under a new key (raw/<repository>/<stage>/<build number>/); the wildcard is limited to PutObject under the raw/ prefix.');
+  acknowledgeWildcardResource(project.role!, policies,
+    'Each build uploads the policy file it gated with under a new key (policies/<repository>/<stage>/<build number>/); PutObject only, under that prefix.');
 }
 
 /**

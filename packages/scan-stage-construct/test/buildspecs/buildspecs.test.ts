@@ -78,7 +78,10 @@ describe.each(SCAN_BUILDSPECS)('scan buildspec %s', (file) => {
 
   test('uploads each raw report with its metadata, converts it and gates on it with a JUnit report', () => {
     expect(all).toMatch(/aws s3 cp "\$\{report\}"[\s\S]*--metadata "\$\{metadata\}"/);
-    for (const key of ['tool', 'scope', 'stage', 'build-id', 'commit', 'image-digest']) expect(all).toContain(`"${key}"`);
+    for (const key of ['tool', 'scope', 'stage', 'repository', 'branch', 'build-id', 'commit', 'image-digest', 'image', 'policy-key']) {
+      expect(all).toContain(`"${key}":$`);
+    }
+    expect(all).toContain('aws s3 cp "${POLICY_FILE}" "s3://${REPORTS_BUCKET}/${policy_key}"');
     expect(all).toContain('asff convert --tool "${tool}"');
     expect(all).toContain('asff gate --input "reports/${tool}.asff.json" --policy "${POLICY_FILE}" --stage "${STAGE_NAME}"');
     expect(all).toContain('--junit "reports/junit-${tool}.xml"');

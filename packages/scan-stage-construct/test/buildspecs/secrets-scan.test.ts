@@ -99,8 +99,10 @@ describe('secrets-scan buildspec, run for real', () => {
     const gateCommand = spec.phases.build.commands.length - 1;
     expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: gateCommand, status: 1 });
 
-    const [upload, ...more] = uploads(workspace);
+    const [policyUpload, upload, ...more] = uploads(workspace);
     expect(more).toEqual([]);
+    expect(policyUpload.destination).toBe('s3://factory-reports/policies/factory/secrets/7/security-policy.yml');
+    expect(policyUpload.body).toContain('threshold: LOW');
     expect(upload.destination).toBe('s3://factory-reports/raw/factory/secrets/7/git-secrets.txt');
     expect(upload.metadata).toEqual({
       'tool': 'git-secrets',
@@ -110,6 +112,7 @@ describe('secrets-scan buildspec, run for real', () => {
       'branch': 'default',
       'build-id': 'secrets-scan:0b7a5c3e',
       'commit': head,
+      'policy-key': 'policies/factory/secrets/7/security-policy.yml',
     });
     expect(upload.body).toContain(`${leakCommit}:settings.ini:2:[REDACTED]`);
 
@@ -133,7 +136,10 @@ describe('secrets-scan buildspec, run for real', () => {
     const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
 
     expect({ failedCommand: run.failedCommand, status: run.status, output: run.output }).toEqual({ failedCommand: undefined, status: 0, output: expect.any(String) });
-    expect(uploads(workspace)).toHaveLength(1);
+    expect(uploads(workspace).map((u) => u.destination)).toEqual([
+      's3://factory-reports/policies/factory/secrets/7/security-policy.yml',
+      's3://factory-reports/raw/factory/secrets/7/git-secrets.txt',
+    ]);
     expect(JSON.parse(fs.readFileSync(path.join(workspace.repo, 'reports', 'git-secrets.asff.json'), 'utf8')).Findings).toEqual([]);
   });
 

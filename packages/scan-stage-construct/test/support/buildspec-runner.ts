@@ -52,9 +52,11 @@ const record = ${JSON.stringify(recordDir)};
 fs.appendFileSync(path.join(record, 'calls.jsonl'), JSON.stringify(args) + '\\n');
 if (args[0] === 's3' && args[1] === 'cp') {
   const [source, destination] = args.slice(2, 4);
-  const metadata = args[args.indexOf('--metadata') + 1];
+  const flag = args.indexOf('--metadata');
+  const metadata = flag < 0 ? undefined : JSON.parse(args[flag + 1]);
   const n = fs.readdirSync(record).filter((f) => f.startsWith('upload-')).length;
-  fs.writeFileSync(path.join(record, 'upload-' + n + '.json'), JSON.stringify({ destination, metadata: JSON.parse(metadata), body: fs.readFileSync(source, 'utf8') }));
+  const name = 'upload-' + String(n).padStart(3, '0') + '.json';
+  fs.writeFileSync(path.join(record, name), JSON.stringify({ destination, metadata, body: fs.readFileSync(source, 'utf8') }));
   process.exit(0);
 }
 console.error('aws stub: unsupported call ' + args.join(' '));
