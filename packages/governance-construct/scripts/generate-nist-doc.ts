@@ -275,27 +275,43 @@ export function repositoryRoot(): string {
   return path.resolve(__dirname, '..', '..', '..');
 }
 
-function main(argv: string[]): number {
-  const root = repositoryRoot();
+/** Where the command line writes its messages; a parameter so tests can capture them. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const PROCESS_OUTPUT: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/**
+ * The command line: writes the document, or with `--check` only compares it.
+ * Returns the exit code: 0 when written or up to date, 1 when out of date or
+ * a declaration is invalid.
+ */
+export function main(argv: string[], root: string = repositoryRoot(), output: Output = PROCESS_OUTPUT): number {
   const target = path.join(root, DOCUMENT_PATH);
   let document: string;
   try {
     document = renderDocument(loadDeclarations(root));
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    output.err((error as Error).message);
     return 1;
   }
   if (argv.includes('--check')) {
     const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
     if (current !== document) {
-      process.stderr.write(`${DOCUMENT_PATH} is out of date: run npx ts-node --transpile-only scripts/generate-nist-doc.ts in packages/governance-construct\n`);
+      output.err(`${DOCUMENT_PATH} is out of date: run npx ts-node --transpile-only scripts/generate-nist-doc.ts in packages/governance-construct`);
       return 1;
     }
+    output.out(`${DOCUMENT_PATH} is up to date`);
     return 0;
   }
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, document);
-  process.stdout.write(`wrote ${DOCUMENT_PATH}\n`);
+  output.out(`wrote ${DOCUMENT_PATH}`);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  compareControls, DeclarationError, DOCUMENT_PATH, loadDeclarations, PackageDeclaration, parseDeclaration, renderDocument, repositoryRoot,
+  compareControls, DeclarationError, DOCUMENT_PATH, loadDeclarations, main, PackageDeclaration, parseDeclaration, renderDocument, repositoryRoot,
 } from '../../scripts/generate-nist-doc';
 
 const SOURCE = 'export class AuditTrail extends Construct {}\nexport function helper() {}';
@@ -156,5 +156,47 @@ describe('generate-nist-doc', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  describe('command line', () => {
+    let root: string;
+    const messages: string[] = [];
+    const output = { out: (line: string) => messages.push(`out: ${line}`), err: (line: string) => messages.push(`err: ${line}`) };
+
+    beforeEach(() => {
+      messages.length = 0;
+      root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'nist-cli-'));
+      const packageDir = path.join(root, 'packages', 'p');
+      fs.mkdirSync(path.join(packageDir, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify({ name: '@x/p' }));
+      fs.writeFileSync(path.join(packageDir, 'src', 'thing.ts'), 'export class Thing {}');
+      fs.writeFileSync(path.join(packageDir, 'nist-controls.json'), JSON.stringify(declaration([
+        { name: 'Thing', source: 'src/thing.ts', controls: [{ id: 'SI-4', rationale: 'Watches.' }] },
+      ])));
+    });
+
+    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    test('writes the document, then --check finds it up to date', () => {
+      expect(main([], root, output)).toBe(0);
+      expect(fs.readFileSync(path.join(root, DOCUMENT_PATH), 'utf8')).toContain('| SI-4 System Monitoring | Thing | @x/p | Watches. |');
+      expect(main(['--check'], root, output)).toBe(0);
+      expect(messages).toEqual([`out: wrote ${DOCUMENT_PATH}`, `out: ${DOCUMENT_PATH} is up to date`]);
+    });
+
+    test('--check fails without touching a stale document', () => {
+      fs.mkdirSync(path.join(root, 'docs'));
+      fs.writeFileSync(path.join(root, DOCUMENT_PATH), 'stale\n');
+      expect(main(['--check'], root, output)).toBe(1);
+      expect(fs.readFileSync(path.join(root, DOCUMENT_PATH), 'utf8')).toBe('stale\n');
+      expect(messages).toEqual([expect.stringMatching(/^err: docs\/nist-800-53.md is out of date: run npx ts-node/)]);
+    });
+
+    test('fails and writes nothing when a declaration is invalid', () => {
+      fs.rmSync(path.join(root, 'packages', 'p', 'src', 'thing.ts'));
+      expect(main([], root, output)).toBe(1);
+      expect(fs.existsSync(path.join(root, DOCUMENT_PATH))).toBe(false);
+      expect(messages).toEqual([expect.stringContaining('Thing: source src/thing.ts does not exist')]);
+    });
   });
 });
