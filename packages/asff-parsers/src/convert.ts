@@ -1,6 +1,7 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { buildFinding } from './asff/builder';
 import { disambiguatedId } from './asff/finding-id';
+import { SeenIds } from './asff/seen-ids';
 import { PARTITIONS, type ScanContext } from './asff/scan-context';
 import { MalformedInputError, ReportError, UsageError } from './errors';
 import { detectParser } from './parsers/detect';
@@ -72,7 +73,7 @@ async function* run(options: ConvertOptions, stats: ConvertStats): AsyncGenerato
     if (parser === undefined) throw new UsageError(`unknown tool '${options.tool}'; known tools: ${toolIds(parsers).join(', ')} or auto`);
   }
   const scan: ScanContext = { ...options.context, now: options.context.now ?? new Date() };
-  const seen = new Set<number>();
+  const seen = new SeenIds();
   const occurrences = new Map<string, number>();
   try {
     let source: ReportSource = typeof options.input === 'string' ? fileSource(options.input) : bufferChunks(options.input as AsyncIterable<Buffer>);
@@ -86,14 +87,11 @@ async function* run(options: ConvertOptions, stats: ConvertStats): AsyncGenerato
     for await (const draft of parser.parse(source, { fileName, scan })) {
       let finding = buildFinding(draft, parser, scan);
       const id = finding.Id!;
-      const key = idKey(id);
-      if (seen.has(key)) {
+      if (!seen.add(id)) {
         const occurrence = (occurrences.get(id) ?? 1) + 1;
         occurrences.set(id, occurrence);
         stats.repeatedIds++;
         finding = { ...finding, Id: disambiguatedId(id, occurrence) };
-      } else {
-        seen.add(key);
       }
       stats.findings++;
       yield finding;
@@ -101,12 +99,6 @@ async function* run(options: ConvertOptions, stats: ConvertStats): AsyncGenerato
   } catch (error) {
     throw toReportError(error, fileName);
   }
-}
-
-/** 52 bits of the Id's hash: a Set of numbers stays small for millions of findings. */
-function idKey(id: string): number {
-  const hex = id.slice(id.lastIndexOf('/') + 1, id.lastIndexOf('/') + 14);
-  return parseInt(hex, 16);
 }
 
 function toReportError(error: unknown, fileName: string): Error {
