@@ -12,10 +12,12 @@ function capture(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-async function gate(args: string[]) {
+async function gate(args: string[], stdinText = '') {
   const stdout = capture();
   const stderr = capture();
-  const code = await run(['gate', ...args], { stdout: stdout.stream, stderr: stderr.stream, stdin: new PassThrough() });
+  const stdin = new PassThrough();
+  stdin.end(stdinText);
+  const code = await run(['gate', ...args], { stdout: stdout.stream, stderr: stderr.stream, stdin });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
@@ -50,6 +52,13 @@ describe('asff gate', () => {
     const result = await gate(['--input', input, '--policy', policy, '--stage', 'build']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('PASSED');
+  });
+
+  test('reads NDJSON from standard input', async () => {
+    const ndjson = [sampleFinding('h', { Severity: { Label: 'HIGH' } }), sampleFinding('l', { Severity: { Label: 'LOW' } })].map((f) => JSON.stringify(f)).join('\n');
+    const result = await gate(['--input', '-', '--policy', policy, '--stage', 'build'], ndjson);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('HIGH 1  MEDIUM 0  LOW 1');
   });
 
   test.each([
