@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { run } from '../../src/cli/main';
 import { SCOPE_PRODUCT_FIELD } from '../../src/importer/scope';
 import { FakeSecurityHub } from '../support/fake-security-hub';
-import { PRODUCT_ARN, sampleFinding, sampleFindings } from '../support/fake-security-hub/sample-findings';
+import { ACCOUNT, PRODUCT_ARN, sampleFinding, sampleFindings } from '../support/fake-security-hub/sample-findings';
+import { sarifReport } from '../lambda/s3-fixture';
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -88,6 +89,28 @@ describe('asff import', () => {
     await asff(['import', '--input', file('d.json', sampleFindings(2)), '--region', 'us-east-1', '--scope', 's', '--policy', policy, '--stage', 'build']);
     expect(fake.store.get(PRODUCT_ARN, 'f-1')!.Workflow.Status).toBe('SUPPRESSED');
     expect(fake.store.get(PRODUCT_ARN, 'f-0')!.Workflow.Status).toBe('NEW');
+  });
+
+  test('imports what asff convert wrote, archives what the next scan no longer reports, and gates on it', async () => {
+    const scan = async (name: string, results: number) => {
+      const report = join(dir, `${name}.sarif`);
+      const converted = join(dir, `${name}.asff.json`);
+      writeFileSync(report, sarifReport(results));
+      const convert = await asff(['convert', '--tool', 'sarif', '--input', report, '--output', converted, '--account', ACCOUNT, '--region', 'us-east-1', '--repository', 'shop', '--branch', 'main']);
+      expect(convert.code).toBe(0);
+      return converted;
+    };
+    const first = await asff(['import', '--input', await scan('first', 3), '--region', 'us-east-1', '--scope', 'shop@main#build/sarif', '--archive-missing']);
+    expect(JSON.parse(first.stdout)).toMatchObject({ imported: 3, archived: 0 });
+    const secondFile = await scan('second', 2);
+    const second = await asff(['import', '--input', secondFile, '--region', 'us-east-1', '--scope', 'shop@main#build/sarif', '--archive-missing']);
+    expect(JSON.parse(second.stdout)).toMatchObject({ imported: 2, archived: 1 });
+    expect(fake.store.stats.created).toBe(3);
+    const policy = join(dir, 'gate-policy.yml');
+    writeFileSync(policy, 'version: 1\nstages:\n  build: HIGH\n');
+    const gate = await asff(['gate', '--input', secondFile, '--policy', policy, '--stage', 'build']);
+    expect(gate.code).toBe(1);
+    expect(gate.stdout).toContain('FAILED (2 blocking)');
   });
 
   test.each([
