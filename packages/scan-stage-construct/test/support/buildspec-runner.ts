@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /** The outcome of running one phase of a buildspec the way CodeBuild does. */
@@ -19,18 +20,34 @@ export interface RunOptions {
 /**
  * Runs `phases.<phase>.commands` in order with bash, each in its own process,
  * stopping at the first failure as CodeBuild does. The buildspec's
- * `env.variables` are defaults that the given environment overrides.
+ * `env.variables` are defaults that the given environment overrides, and
+ * variables a command exports are visible to the next ones (CodeBuild keeps
+ * them between commands of a build).
  */
-export function runPhase(spec: any, phase: string, options: RunOptions): PhaseRun {
-  const env = { ...stringValues(spec.env?.variables ?? {}), ...options.env };
+export function runPhase(spec: any, phase: string, options: RunOptions): PhaseRun & { readonly env: Record<string, string> } {
+  let env: Record<string, string> = { ...stringValues(spec.env?.variables ?? {}), ...options.env };
+  const dump = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'buildspec-env-')), 'env');
   let output = '';
   const commands: string[] = spec.phases?.[phase]?.commands ?? [];
-  for (const [index, command] of commands.entries()) {
-    const result = spawnSync('bash', ['-c', command], { cwd: options.cwd, env, encoding: 'utf8', timeout: 120_000 });
-    output += `${result.stdout ?? ''}${result.stderr ?? ''}`;
-    if (result.status !== 0) return { failedCommand: index, status: result.status ?? -1, output };
+  try {
+    for (const [index, command] of commands.entries()) {
+      const script = `trap 'env -0 > "$__BUILDSPEC_ENV_DUMP"' EXIT\n${command}`;
+      const result = spawnSync('bash', ['-c', script], { cwd: options.cwd, env: { ...env, __BUILDSPEC_ENV_DUMP: dump }, encoding: 'utf8', timeout: 120_000 });
+      output += `${result.stdout ?? ''}${result.stderr ?? ''}`;
+      if (result.status !== 0) return { failedCommand: index, status: result.status ?? -1, output, env };
+      env = readEnvironmentDump(dump);
+    }
+    return { status: 0, output, env };
+  } finally {
+    fs.rmSync(path.dirname(dump), { recursive: true, force: true });
   }
-  return { status: 0, output };
+}
+
+function readEnvironmentDump(file: string): Record<string, string> {
+  const entries = fs.readFileSync(file, 'utf8').split('\0').filter((e) => e.includes('='));
+  const env = Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  delete env.__BUILDSPEC_ENV_DUMP;
+  return env;
 }
 
 function stringValues(values: Record<string, unknown>): Record<string, string> {
@@ -38,8 +55,10 @@ function stringValues(values: Record<string, unknown>): Record<string, string> {
 }
 
 /**
- * A stand-in `aws` CLI on PATH: records every call in `calls.jsonl` and keeps a
- * copy of each `s3 cp` upload (with its metadata) instead of calling AWS.
+ * A stand-in `aws` CLI on PATH: records every call in `calls.jsonl`, keeps a
+ * copy of each `s3 cp` upload (with its metadata) instead of calling AWS, and
+ * answers other calls from `responses/<service>-<operation>/NNN.json`
+ * (`{ "stdout", "stderr", "exit" }`, in order; the last one repeats).
  */
 export function installAwsStub(binDir: string, recordDir: string): void {
   fs.mkdirSync(binDir, { recursive: true });
@@ -59,6 +78,17 @@ if (args[0] === 's3' && args[1] === 'cp') {
   fs.writeFileSync(path.join(record, name), JSON.stringify({ destination, metadata, body: fs.readFileSync(source, 'utf8') }));
   process.exit(0);
 }
+const scripted = path.join(record, 'responses', args[0] + '-' + args[1]);
+if (fs.existsSync(scripted)) {
+  const counter = path.join(scripted, '.next');
+  const next = fs.existsSync(counter) ? Number(fs.readFileSync(counter, 'utf8')) : 0;
+  const files = fs.readdirSync(scripted).filter((f) => f.endsWith('.json')).sort();
+  const response = JSON.parse(fs.readFileSync(path.join(scripted, files[Math.min(next, files.length - 1)]), 'utf8'));
+  fs.writeFileSync(counter, String(next + 1));
+  process.stdout.write(response.stdout ?? '');
+  process.stderr.write(response.stderr ?? '');
+  process.exit(response.exit ?? 0);
+}
 console.error('aws stub: unsupported call ' + args.join(' '));
 process.exit(2);
 `;
@@ -69,4 +99,24 @@ process.exit(2);
 export function linkTool(binDir: string, name: string, target: string): void {
   fs.mkdirSync(binDir, { recursive: true });
   fs.symlinkSync(target, path.join(binDir, name));
+}
+
+/** Scripts the stub's answers to one `aws <service> <operation>`, in order (the last repeats). */
+export function scriptAwsResponses(recordDir: string, service: string, operation: string,
+  responses: Array<{ stdout?: string; stderr?: string; exit?: number }>): void {
+  const dir = path.join(recordDir, 'responses', `${service}-${operation}`);
+  fs.mkdirSync(dir, { recursive: true });
+  responses.forEach((response, index) => fs.writeFileSync(path.join(dir, `${String(index).padStart(3, '0')}.json`), JSON.stringify(response)));
+}
+
+/** The recorded `aws` calls, as argument lists. */
+export function awsCalls(recordDir: string): string[][] {
+  const file = path.join(recordDir, 'calls.jsonl');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+}
+
+/** The recorded `s3 cp` uploads, in order. */
+export function recordedUploads(recordDir: string): Array<{ destination: string; metadata?: Record<string, string>; body: string }> {
+  return fs.readdirSync(recordDir).filter((f) => f.startsWith('upload-')).sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(recordDir, f), 'utf8')));
 }

@@ -1,0 +1,178 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readBuildspec } from '../support/buildspec-files';
+import { awsCalls, installAwsStub, linkTool, recordedUploads, runPhase, scriptAwsResponses } from '../support/buildspec-runner';
+
+/**
+ * Runs the canonical ecr-scan buildspec's build phase with bash, jq and the real
+ * asff CLI; `aws` (ECR) and `crane` (registry) are stubs that record their calls.
+ */
+const ASFF_CLI = path.join(__dirname, '..', '..', '..', 'asff-parsers', 'bin', 'asff');
+const spec = readBuildspec('ecr-scan.yml');
+const REPOSITORY_URI = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/sample-app';
+
+interface Workspace {
+  readonly root: string;
+  readonly source: string;
+  readonly record: string;
+  readonly env: Record<string, string>;
+  readonly digest: string;
+}
+
+/** crane stand-in: login reads the password from stdin; push reports `<repo>@sha256:<digest of the tarball>`. */
+function installCraneStub(bin: string, record: string): void {
+  fs.writeFileSync(path.join(bin, 'crane'), `#!/usr/bin/env node
+const fs = require('fs');
+const crypto = require('crypto');
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(path.join(record, 'crane.jsonl'))}, JSON.stringify(args) + '\\n');
+if (args[0] === 'auth' && args[1] === 'login') {
+  const password = fs.readFileSync(0, 'utf8').trim();
+  fs.writeFileSync(${JSON.stringify(path.join(record, 'crane-password'))}, password);
+  process.exit(password ? 0 : 1);
+}
+if (args[0] === 'push') {
+  const [tarball, reference] = args.slice(1, 3);
+  const refs = args[args.indexOf('--image-refs') + 1];
+  const digest = crypto.createHash('sha256').update(fs.readFileSync(tarball)).digest('hex');
+  fs.writeFileSync(refs, reference.slice(0, reference.lastIndexOf(':')) + '@sha256:' + digest + '\\n');
+  process.exit(0);
+}
+process.exit(2);
+`, { mode: 0o755 });
+}
+
+function newWorkspace(threshold: string): Workspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-scan-'));
+  const source = path.join(root, 'src');
+  const image = path.join(root, 'image-artifact', 'image');
+  const bin = path.join(root, 'bin');
+  const record = path.join(root, 'calls');
+  fs.mkdirSync(source, { recursive: true });
+  fs.mkdirSync(image, { recursive: true });
+  fs.writeFileSync(path.join(source, 'security-policy.yml'), `version: 1\nstages:\n  ecr:\n    threshold: ${threshold}\n`);
+  const tarball = Buffer.from(`not really an image ${Date.now()}`);
+  fs.writeFileSync(path.join(image, 'image.tar'), tarball);
+  installAwsStub(bin, record);
+  installCraneStub(bin, record);
+  linkTool(bin, 'asff', ASFF_CLI);
+  scriptAwsResponses(record, 'ecr', 'get-login-password', [{ stdout: 'registry-password-not-for-logs\n' }]);
+  scriptAwsResponses(record, 'ecr', 'start-image-scan', [{ stdout: '{}' }]);
+  return {
+    root,
+    source,
+    record,
+    digest: `sha256:${createHash('sha256').update(tarball).digest('hex')}`,
+    env: {
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: root,
+      REPORTS_BUCKET: 'factory-reports',
+      STAGE_NAME: 'ecr',
+      POLICY_FILE: 'security-policy.yml',
+      ECR_REPOSITORY_URI: REPOSITORY_URI,
+      IMAGE_ARTIFACT_NAME: 'ScannedImage',
+      CODEBUILD_SRC_DIR_ScannedImage: path.join(root, 'image-artifact'),
+      ECR_SCAN_POLL_SECONDS: '0',
+      CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111111111111:build/ecr-scan:5d1f',
+      CODEBUILD_BUILD_ID: 'ecr-scan:5d1f',
+      CODEBUILD_BUILD_NUMBER: '12',
+      CODEBUILD_RESOLVED_SOURCE_VERSION: '0123456789abcdef0123456789abcdef01234567',
+      CODEBUILD_INITIATOR: 'codepipeline/factory',
+    },
+  };
+}
+
+/** A small describe-image-scan-findings answer, written from the documented shape. */
+function scanResult(digest: string, status: string, findings: object[]): string {
+  return JSON.stringify({
+    imageScanFindings: {
+      findings,
+      imageScanCompletedAt: '2026-11-23T08:00:00+00:00',
+      vulnerabilitySourceUpdatedAt: '2026-11-22T00:00:00+00:00',
+      findingSeverityCounts: findings.length ? { CRITICAL: findings.length } : {},
+    },
+    registryId: '111111111111',
+    repositoryName: 'sample-app',
+    imageId: { imageDigest: digest },
+    imageScanStatus: { status, description: status },
+  });
+}
+
+const CRITICAL_OPENSSL = {
+  name: 'CVE-2099-0001',
+  description: 'A made-up critical flaw in a made-up OpenSSL build.',
+  uri: 'https://security-tracker.debian.org/tracker/CVE-2099-0001',
+  severity: 'CRITICAL',
+  attributes: [{ key: 'package_name', value: 'openssl' }, { key: 'package_version', value: '3.0.1-1' }, { key: 'CVSS2_SCORE', value: '10' }],
+};
+
+describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
+  const workspaces: Workspace[] = [];
+  afterAll(() => workspaces.forEach((w) => fs.rmSync(w.root, { recursive: true, force: true })));
+  const track = (w: Workspace) => (workspaces.push(w), w);
+
+  test('pushes by digest, starts the missing basic scan once, waits for it and fails the gate on a critical CVE', () => {
+    const workspace = track(newWorkspace('HIGH'));
+    scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [
+      { stderr: 'An error occurred (ScanNotFoundException) when calling the DescribeImageScanFindings operation', exit: 254 },
+      { stdout: scanResult(workspace.digest, 'IN_PROGRESS', []) },
+      { stdout: scanResult(workspace.digest, 'COMPLETE', [CRITICAL_OPENSSL]) },
+    ]);
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: spec.phases.build.commands.length - 1, status: 1 });
+    const pushes = fs.readFileSync(path.join(workspace.record, 'crane.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(pushes.map((args) => args[0])).toEqual(['auth', 'push']);
+    expect(pushes[1][2]).toBe(`${REPOSITORY_URI}:build-12-0123456789abcdef0123456789abcdef01234567`);
+    expect(JSON.stringify(pushes)).not.toContain('registry-password-not-for-logs');
+    expect(fs.readFileSync(path.join(workspace.record, 'crane-password'), 'utf8')).toBe('registry-password-not-for-logs');
+    expect(run.output).not.toContain('registry-password-not-for-logs');
+
+    const ecrCalls = awsCalls(workspace.record).filter((args) => args[0] === 'ecr').map((args) => args[1]);
+    expect(ecrCalls).toEqual(['get-login-password', 'describe-image-scan-findings', 'start-image-scan', 'describe-image-scan-findings', 'describe-image-scan-findings']);
+    expect(awsCalls(workspace.record).find((args) => args[1] === 'start-image-scan')).toContain(`imageDigest=${workspace.digest}`);
+
+    const report = recordedUploads(workspace.record).find((u) => u.destination.startsWith('s3://factory-reports/raw/'))!;
+    expect(report.destination).toBe('s3://factory-reports/raw/factory/ecr/12/ecr-scan.json');
+    expect(report.metadata).toEqual(expect.objectContaining({
+      'tool': 'ecr', 'image-digest': workspace.digest, 'image': `${REPOSITORY_URI}@${workspace.digest}`,
+    }));
+    const findings = JSON.parse(fs.readFileSync(path.join(workspace.source, 'reports', 'ecr.asff.json'), 'utf8')).Findings;
+    expect(findings).toHaveLength(1);
+    expect(findings[0].Severity.Label).toBe('CRITICAL');
+  });
+
+  test('exports the pushed digest for deploys when the gate passes', () => {
+    const workspace = track(newWorkspace('CRITICAL'));
+    scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [{ stdout: scanResult(workspace.digest, 'COMPLETE', []) }]);
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: undefined, status: 0 });
+    expect(run.env.IMAGE_DIGEST).toBe(workspace.digest);
+    expect(run.env.IMAGE_URI).toBe(`${REPOSITORY_URI}@${workspace.digest}`);
+    expect(awsCalls(workspace.record).some((args) => args[1] === 'start-image-scan')).toBe(false);
+  });
+
+  test('gives up when the scan outlasts its timeout, before uploading or gating anything', () => {
+    const workspace = track(newWorkspace('HIGH'));
+    scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [{ stdout: scanResult(workspace.digest, 'IN_PROGRESS', []) }]);
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, ECR_SCAN_TIMEOUT_SECONDS: '1', ECR_SCAN_POLL_SECONDS: '1' } });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+    expect(run.output).toContain('did not complete within 1s');
+    expect(recordedUploads(workspace.record)).toEqual([]);
+  });
+
+  test('fails without pushing when the image artifact is missing', () => {
+    const workspace = track(newWorkspace('HIGH'));
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, IMAGE_ARTIFACT_NAME: 'Other' } });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 2 });
+    expect(fs.existsSync(path.join(workspace.record, 'crane.jsonl'))).toBe(false);
+  });
+});
