@@ -362,7 +362,7 @@ export class JsonElementScanner {
     if (this.kind === Kind.Skip || end <= start) return;
     this.partsBytes += end - start;
     if (this.partsBytes > this.maxValueBytes) {
-      throw new MalformedInputError(`a single value at ${this.valuePath.join('.')} exceeds ${Math.round(this.maxValueBytes / 1048576)} MiB`, 'too-large');
+      throw new MalformedInputError(`${this.valuePath.length ? `the value at ${this.valuePath.join('.')}` : 'the document'} exceeds ${this.maxValueBytes >= 1048576 ? `${Math.round(this.maxValueBytes / 1048576)} MiB` : `${this.maxValueBytes} bytes`}, more than one finding may hold`, 'too-large');
     }
     this.parts.push(buf.subarray(start, end));
   }
