@@ -1,7 +1,7 @@
 import { MalformedInputError } from '../errors';
 import { FindingTypes } from '../asff/finding-types';
 import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
+import { peekSource, type ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
@@ -39,8 +39,11 @@ export const banditParser: Parser = {
 };
 
 async function* parseBandit(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
+  const peeked = await peekSource(source);
+  // Bandit writes generated_at before anything else; Semgrep and tfsec reports also have `results`.
+  if (!peeked.head.toString('utf8').includes('"generated_at"')) throw new MalformedInputError('not a Bandit report: no generated_at', 'unrecognised');
   const repeats = new RepeatFilter();
-  for await (const element of streamJsonElements(source, { elements: ['results.*'] })) {
+  for await (const element of streamJsonElements(peeked.source, { elements: ['results.*'] })) {
     const result = asRecord(element.value);
     const testId = asString(result.test_id);
     if (testId === undefined) throw new MalformedInputError('not a Bandit report: results[] entries have no test_id', 'unrecognised');

@@ -1,7 +1,7 @@
 import { MalformedInputError } from '../errors';
 import { vulnerabilityType } from '../asff/finding-types';
 import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
+import { peekSource, type ReportSource } from '../streams/report-source';
 import { asArray, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
@@ -42,11 +42,20 @@ export const clairParser: Parser = {
 };
 
 async function* parseClair(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
+  const peeked = await peekSource(source);
+  const head = peeked.head.toString('utf8');
+  // Both clients write their own key first: clair-scanner `image` and `unapproved`, klar `LayerCount`.
+  if (!head.includes('"unapproved"') && !head.includes('"LayerCount"')) throw new MalformedInputError('not a Clair report: neither clair-scanner (unapproved) nor klar (LayerCount)', 'unrecognised');
   const repeats = new RepeatFilter();
   // klar groups by severity (`Vulnerabilities.High[]`); a group is small enough to take whole.
   const selection = { elements: ['vulnerabilities.*', 'Vulnerabilities.*'], capture: ['image'] };
-  for await (const element of streamJsonElements(source, selection)) {
+  for await (const element of streamJsonElements(peeked.source, selection)) {
     const klar = element.selector !== 'vulnerabilities.*';
+    if (!klar && typeof element.path[1] !== 'number') throw new MalformedInputError('not a Clair report: vulnerabilities must be a list', 'unrecognised');
+    // klar's Vulnerabilities is an object of severity groups; an array there is another tool's report (Trivy's cluster report).
+    if (klar && (typeof element.path[1] === 'number' || !Array.isArray(element.value))) {
+      throw new MalformedInputError('not a Clair report: Vulnerabilities must map severities to lists', 'unrecognised');
+    }
     const entries = klar ? asArray(element.value).map((entry) => ({ entry: asRecord(entry), group: element.path[1] })) : [{ entry: asRecord(element.value), group: undefined }];
     for (const { entry, group } of entries) {
       const draft = clairFinding(klar ? fromKlar(entry, group) : fromClairScanner(entry), asString(element.captured.image), context);

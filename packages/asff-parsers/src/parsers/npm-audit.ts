@@ -38,8 +38,13 @@ export const npmAuditParser: Parser = {
 
 async function* parseNpmAudit(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
   const peeked = await peekSource(source);
-  failOnAuditError(peeked.head.toString('utf8'), peeked.complete);
+  const head = peeked.head.toString('utf8');
+  failOnAuditError(head, peeked.complete);
+  // npm keys its vulnerabilities by package; a list there (even an empty one) is Clair's, Snyk's or Anchore's.
+  if (/"vulnerabilities"\s*:\s*\[/.test(head) && !head.includes('"auditReportVersion"')) throw new MalformedInputError('not an npm audit report: vulnerabilities is a list', 'unrecognised');
   for await (const element of streamJsonElements(peeked.source, { elements: ['advisories.*', 'vulnerabilities.*'] })) {
+    // Both are objects keyed by advisory id or package name; a list there is another scanner's (Snyk, Anchore, Clair).
+    if (typeof element.path[1] === 'number') throw new MalformedInputError(`not an npm audit report: ${element.selector.split('.')[0]} is a list`, 'unrecognised');
     const entry = asRecord(element.value);
     yield element.selector === 'advisories.*' ? advisoryFinding(entry, context) : packageFinding(entry, String(element.path[1]), context);
   }
@@ -105,6 +110,7 @@ function advisoryFinding(advisory: Record<string, unknown>, context: ParseContex
 
 function packageFinding(entry: Record<string, unknown>, key: string, context: ParseContext): FindingDraft {
   const name = asString(entry.name) ?? key;
+  if (!Array.isArray(entry.via) && asString(entry.severity) === undefined) throw new MalformedInputError(`not an npm audit report: vulnerabilities.${key} has neither via nor severity`, 'unrecognised');
   const advisories = asArray(entry.via).filter((v) => typeof v === 'object' && v !== null).map(asRecord);
   const throughPackages = asArray(entry.via).map((v) => (typeof v === 'string' ? v : undefined)).filter((v): v is string => v !== undefined);
   const nodes = asArray(entry.nodes).map(asString).filter((n): n is string => n !== undefined);

@@ -1,7 +1,7 @@
 import { MalformedInputError } from '../errors';
 import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
 import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
+import { peekSource, type ReportSource } from '../streams/report-source';
 import { asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
@@ -48,8 +48,14 @@ export const semgrepParser: Parser = {
 };
 
 async function* parseSemgrep(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
+  const peeked = await peekSource(source);
+  const head = peeked.head.toString('utf8');
+  // An empty Bandit run also has `results` and `errors`; its `generated_at` and `metrics` give it away.
+  if (head.includes('"generated_at"') && head.includes('"metrics"')) throw new MalformedInputError('not a Semgrep report: this is a Bandit report', 'unrecognised');
+  // The CLI always writes an errors list; a whole report without one (tfsec's `{"results": null}`) is not Semgrep's.
+  if (peeked.complete && !head.includes('"errors"') && !head.includes('"vulns"')) throw new MalformedInputError('not a Semgrep report: no errors list', 'unrecognised');
   const repeats = new RepeatFilter();
-  for await (const element of streamJsonElements(source, { elements: ['results.*', 'vulns.*'] })) {
+  for await (const element of streamJsonElements(peeked.source, { elements: ['results.*', 'vulns.*'] })) {
     const entry = asRecord(element.value);
     const draft = element.selector === 'results.*' ? cliFinding(entry, context) : scaFinding(entry, context);
     // Semgrep repeats a result verbatim when two configs carry the same rule: one finding.

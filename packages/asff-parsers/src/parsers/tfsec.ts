@@ -1,7 +1,7 @@
 import { MalformedInputError } from '../errors';
 import { FindingTypes } from '../asff/finding-types';
 import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
+import { peekSource, type ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
@@ -43,8 +43,12 @@ export const tfsecParser: Parser = {
 };
 
 async function* parseTfsec(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
+  const peeked = await peekSource(source);
+  const head = peeked.head.toString('utf8');
+  // tfsec writes nothing but `results`; Semgrep and Bandit reports carry an `errors` list beside theirs.
+  if (head.includes('"errors"') && !head.includes('"rule_id"')) throw new MalformedInputError('not a tfsec report: it has an errors list (Semgrep or Bandit)', 'unrecognised');
   const repeats = new RepeatFilter();
-  for await (const element of streamJsonElements(source, { elements: ['results.*'] })) {
+  for await (const element of streamJsonElements(peeked.source, { elements: ['results.*'] })) {
     const result = asRecord(element.value);
     const status = statusOf(result);
     if (status === 'passed') continue;

@@ -1,5 +1,6 @@
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
+import { ReportError } from '../../src/errors';
 import { banditParser } from '../../src/parsers/bandit';
 import { detectParser } from '../../src/parsers/detect';
 import { PARSERS } from '../../src/parsers/registry';
@@ -41,7 +42,7 @@ describe('bandit parser', () => {
 
   test('an empty run has no findings; a report without results is refused', async () => {
     await expect(convertFixture('bandit', 'empty.json')).resolves.toEqual([]);
-    await expect(collect(convert({ tool: 'bandit', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'g.json' }))).rejects.toThrow('g.json: not the expected report');
+    await expect(collect(convert({ tool: 'bandit', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'g.json' }))).rejects.toThrow('g.json: not a Bandit report: no generated_at');
   });
 
   test('recognises a large run whose results lie beyond the detection head', () => {
@@ -53,5 +54,10 @@ describe('bandit parser', () => {
   test('auto-detection picks bandit, also for an empty run', () => {
     for (const name of ['report.json', 'empty.json']) expect(detectParser({ text: fixtureText('bandit', name), complete: true }, PARSERS).id).toBe('bandit');
     expect(banditParser.detect({ text: '{"results": [], "errors": []}', complete: true })).toBeUndefined();
+  });
+
+  test('refuses the reports of look-alike tools, empty ones included', async () => {
+    await expect(convertFixture('semgrep', 'cli-empty.json', { tool: 'bandit' })).rejects.toThrow(ReportError);
+    await expect(convertFixture('tfsec', 'empty-null.json', { tool: 'bandit' })).rejects.toThrow(ReportError);
   });
 });

@@ -1,5 +1,6 @@
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
+import { ReportError } from '../../src/errors';
 import { clairParser } from '../../src/parsers/clair';
 import { detectParser } from '../../src/parsers/detect';
 import { PARSERS } from '../../src/parsers/registry';
@@ -50,9 +51,20 @@ describe('clair parser', () => {
     expect(clairParser.detect({ text: '{"vulnerabilities": []}', complete: true })).toBeUndefined();
   });
 
+  test('refuses a Trivy cluster report, whose Vulnerabilities is a list of resources', async () => {
+    await expect(convertFixture('trivy', 'k8s-cluster-grouped.json', { tool: 'clair' })).rejects.toThrow('not a Clair report: neither clair-scanner (unapproved) nor klar (LayerCount)');
+    const listed = '{"LayerCount": 2, "Vulnerabilities": [{"Namespace": "default", "Results": []}]}';
+    await expect(collect(convert({ tool: 'clair', input: memorySource(listed), context: SCAN, fileName: 'k.json' }))).rejects.toThrow('k.json: not a Clair report: Vulnerabilities must map severities to lists');
+  });
+
   test('refuses a vulnerability without a name', async () => {
     await expect(collect(convert({ tool: 'clair', input: memorySource('{"image":"x","unapproved":[],"vulnerabilities":[{"featurename":"a"}]}'), context: SCAN, fileName: 'c.json' }))).rejects.toThrow(
       'c.json: not a Clair report: a vulnerability has no name',
     );
+  });
+
+  test('refuses the reports of look-alike tools, empty ones included', async () => {
+    await expect(convertFixture('npm-audit', 'v7-clean.json', { tool: 'clair' })).rejects.toThrow(ReportError);
+    await expect(convertFixture('npm-audit', 'v7.json', { tool: 'clair' })).rejects.toThrow(ReportError);
   });
 });

@@ -1,5 +1,6 @@
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
+import { ReportError } from '../../src/errors';
 import { detectParser } from '../../src/parsers/detect';
 import { npmAuditParser } from '../../src/parsers/npm-audit';
 import { PARSERS } from '../../src/parsers/registry';
@@ -66,5 +67,12 @@ describe('npm-audit parser', () => {
 
   test('refuses a report without advisories or vulnerabilities', async () => {
     await expect(collect(convert({ tool: 'npm-audit', input: memorySource('{"results": []}'), context: SCAN, fileName: 'x.json' }))).rejects.toThrow('x.json: not the expected report');
+  });
+
+  test('refuses the reports of look-alike tools, empty ones included', async () => {
+    await expect(convertFixture('clair', 'clair-scanner.json', { tool: 'npm-audit' })).rejects.toThrow(ReportError);
+    await expect(convertFixture('clair', 'clair-scanner-empty.json', { tool: 'npm-audit' })).rejects.toThrow(ReportError);
+    await expect(convertFixture('snyk', 'single-project.json', { tool: 'npm-audit' })).rejects.toThrow(ReportError);
+    await expect(convertFixture('anchore', 'vulnerabilities.json', { tool: 'npm-audit' })).rejects.toThrow(ReportError);
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
+import { ReportError } from '../../src/errors';
 import { detectParser } from '../../src/parsers/detect';
 import { PARSERS } from '../../src/parsers/registry';
 import { semgrepParser } from '../../src/parsers/semgrep';
@@ -84,8 +85,13 @@ describe('semgrep parser', () => {
   });
 
   test('refuses a results entry without a rule id', async () => {
-    await expect(collect(convert({ tool: 'semgrep', input: memorySource('{"results":[{"test_id":"B101"}]}'), context: SCAN, fileName: 'b.json' }))).rejects.toThrow(
+    await expect(collect(convert({ tool: 'semgrep', input: memorySource('{"results":[{"test_id":"B101"}],"errors":[]}'), context: SCAN, fileName: 'b.json' }))).rejects.toThrow(
       'b.json: not a Semgrep report: results[] entries have no check_id',
     );
+  });
+
+  test('refuses the reports of look-alike tools, empty ones included', async () => {
+    await expect(convertFixture('bandit', 'empty.json', { tool: 'semgrep' })).rejects.toThrow(ReportError);
+    await expect(convertFixture('tfsec', 'empty-null.json', { tool: 'semgrep' })).rejects.toThrow(ReportError);
   });
 });

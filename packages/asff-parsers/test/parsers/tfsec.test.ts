@@ -1,5 +1,6 @@
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
+import { ReportError } from '../../src/errors';
 import { detectParser } from '../../src/parsers/detect';
 import { PARSERS } from '../../src/parsers/registry';
 import { tfsecParser } from '../../src/parsers/tfsec';
@@ -49,5 +50,10 @@ describe('tfsec parser', () => {
 
   test('refuses a result without a rule id', async () => {
     await expect(collect(convert({ tool: 'tfsec', input: memorySource('{"results":[{"check_id":"x"}]}'), context: SCAN, fileName: 'x.json' }))).rejects.toThrow('x.json: not a tfsec report: a result has no rule_id');
+  });
+
+  test('refuses the reports of look-alike tools, empty ones included', async () => {
+    await expect(convertFixture('bandit', 'empty.json', { tool: 'tfsec' })).rejects.toThrow(ReportError);
+    await expect(convertFixture('semgrep', 'cli-empty.json', { tool: 'tfsec' })).rejects.toThrow(ReportError);
   });
 });
