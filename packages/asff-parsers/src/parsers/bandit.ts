@@ -6,6 +6,7 @@ import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-valu
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
+import { codeLocationId, portablePath } from './code-location';
 
 const BANDIT_SEVERITIES: SeverityTable = {
   high: 'HIGH',
@@ -47,7 +48,7 @@ async function* parseBandit(source: ReportSource, context: ParseContext): AsyncG
     const result = asRecord(element.value);
     const testId = asString(result.test_id);
     if (testId === undefined) throw new MalformedInputError('not a Bandit report: results[] entries have no test_id', 'unrecognised');
-    const file = (asString(result.filename) ?? 'unknown-file').replace(/\\/g, '/');
+    const file = portablePath(asString(result.filename) ?? 'unknown-file');
     const line = asNumber(result.line_number);
     const column = asNumber(result.col_offset);
     const locationKey = `${file}:${line ?? ''}:${column ?? ''}`;
@@ -82,7 +83,7 @@ function banditFinding(
     description: joinNonEmpty([text, `In ${where}.`, confidence ? `Bandit confidence: ${confidence}.` : undefined, cwe !== undefined ? `CWE-${cwe}.` : undefined], '\n\n'),
     severity: severityFrom(BANDIT_SEVERITIES, result.issue_severity),
     types: [FindingTypes.CODE_VULNERABILITY],
-    resources: [{ type: 'Other', id: `${context.scan.repository ? `${context.scan.repository}/` : ''}${file.replace(/^\/+/, '')}${line === undefined ? '' : `:${line}`}` }],
+    resources: [{ type: 'Other', id: codeLocationId(context.scan, file, line) }],
     secrets: password === undefined ? undefined : [password],
     remediation: moreInfo ? { text: `See the Bandit documentation of ${testId}${testName ? ` (${testName})` : ''}.`, url: moreInfo } : undefined,
     productFields: {

@@ -6,6 +6,7 @@ import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-valu
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
+import { codeLocationId, portablePath } from './code-location';
 
 const CHECKOV_SEVERITIES: SeverityTable = {
   critical: 'CRITICAL',
@@ -75,7 +76,7 @@ function checkovFinding(check: Record<string, unknown>, checkType: string | unde
   const checkId = asString(check.check_id);
   if (checkId === undefined) throw new MalformedInputError('not a Checkov report: a check has no check_id', 'unrecognised');
   const name = asString(check.check_name) ?? checkId;
-  const file = (asString(check.repo_file_path) ?? asString(check.file_path) ?? 'unknown-file').replace(/\\/g, '/');
+  const file = portablePath(asString(check.repo_file_path) ?? asString(check.file_path) ?? 'unknown-file');
   const range = asArray(check.file_line_range).map(asNumber).filter((n): n is number => n !== undefined);
   const resource = asString(check.resource);
   const guideline = asString(check.guideline);
@@ -93,7 +94,7 @@ function checkovFinding(check: Record<string, unknown>, checkType: string | unde
     ),
     severity: severityFrom(CHECKOV_SEVERITIES, check.severity, UNRATED),
     types: [checkType === 'secrets' ? FindingTypes.SECRET : FindingTypes.CONFIGURATION],
-    resources: [{ type: 'Other', id: `${context.scan.repository ? `${context.scan.repository}/` : ''}${file.replace(/^\/+/, '')}${range.length ? `:${range[0]}` : ''}` }],
+    resources: [{ type: 'Other', id: codeLocationId(context.scan, file, range[0]) }],
     remediation: guideline ? { text: `Follow the guideline for ${checkId}: ${name}.`, url: guideline } : undefined,
     productFields: {
       File: file,

@@ -6,6 +6,7 @@ import { peekSource, type ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
+import { codeLocationId, portablePath } from './code-location';
 
 /**
  * gitleaks rates nothing: a committed secret is HIGH (it must be rotated,
@@ -110,7 +111,7 @@ function toLeak(entry: Record<string, unknown>): Leak {
   return {
     rule,
     description: asString(v8 ? entry.Description : undefined),
-    file: (asString(v8 ? entry.File : entry.file) ?? 'unknown-file').replace(/\\/g, '/'),
+    file: portablePath(asString(v8 ? entry.File : entry.file) ?? 'unknown-file'),
     line: asNumber(v8 ? entry.StartLine : entry.lineNumber),
     secret,
     secretContexts: [asString(v8 ? entry.Match : entry.line)].filter((s): s is string => s !== undefined),
@@ -137,7 +138,7 @@ function leakFinding(group: LeakGroup, context: ParseContext): FindingDraft {
     description: joinNonEmpty([`gitleaks rule ${leak.rule} matched a secret (fingerprint ${fingerprint}) in ${where}.`, commits, 'The value is withheld; rotate the secret, then remove it from the history.'], '\n\n'),
     severity: severityFrom(GITLEAKS_SEVERITIES, 'unrated'),
     types: [FindingTypes.SECRET],
-    resources: [{ type: 'Other', id: `${context.scan.repository ? `${context.scan.repository}/` : ''}${leak.file.replace(/^\/+/, '')}${leak.line === undefined ? '' : `:${leak.line}`}` }],
+    resources: [{ type: 'Other', id: codeLocationId(context.scan, leak.file, leak.line) }],
     remediation: { text: 'Revoke and rotate the secret, move it to AWS Secrets Manager or SSM Parameter Store (SecureString), and purge it from the git history.' },
     productFields: {
       File: leak.file,

@@ -6,6 +6,7 @@ import { asNumber, asRecord, asString } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
+import { codeLocationId, portablePath } from './code-location';
 
 /**
  * Lint levels are about Dockerfile hygiene, not exploitable flaws: an `error`
@@ -52,7 +53,7 @@ async function* parseHadolint(source: ReportSource, context: ParseContext): Asyn
     if (code === undefined) {
       throw new MalformedInputError('not a hadolint report: expected an array of {code, line, file, level, message}', 'unrecognised');
     }
-    const file = normalisePath(asString(entry.file) ?? 'Dockerfile');
+    const file = portablePath(asString(entry.file) ?? 'Dockerfile');
     const line = asNumber(entry.line);
     const column = asNumber(entry.column);
     const locationKey = `${file}:${line ?? ''}:${column ?? ''}`;
@@ -67,7 +68,7 @@ async function* parseHadolint(source: ReportSource, context: ParseContext): Asyn
       description: `${message}\n\nIn ${where}.`,
       severity: severityFrom(HADOLINT_SEVERITIES, entry.level),
       types: [FindingTypes.CONFIGURATION],
-      resources: [{ type: 'Other', id: codeLocation(context, file, line) }],
+      resources: [{ type: 'Other', id: codeLocationId(context.scan, file, line) }],
       remediation: { text: message, url: ruleUrl(code) },
       productFields: { File: file, ...(line !== undefined ? { Line: String(line) } : {}), ...(column !== undefined ? { Column: String(column) } : {}) },
     };
@@ -77,14 +78,4 @@ async function* parseHadolint(source: ReportSource, context: ParseContext): Asyn
 /** DL rules are documented in hadolint's wiki, SC rules (embedded ShellCheck) in ShellCheck's. */
 function ruleUrl(code: string): string {
   return code.startsWith('SC') ? `https://www.shellcheck.net/wiki/${code}` : `https://github.com/hadolint/hadolint/wiki/${code}`;
-}
-
-/** Reports written on Windows use backslashes; one spelling keeps the Id the same on every runner. */
-function normalisePath(path: string): string {
-  return path.replace(/\\/g, '/');
-}
-
-function codeLocation(context: ParseContext, file: string, line: number | undefined): string {
-  const prefix = context.scan.repository ? `${context.scan.repository}/` : '';
-  return `${prefix}${file.replace(/^\/+/, '')}${line === undefined ? '' : `:${line}`}`;
 }

@@ -6,6 +6,7 @@ import { asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
+import { codeLocationId, portablePath } from './code-location';
 
 /**
  * Semgrep rules say ERROR/WARNING/INFO (newer rules CRITICAL/HIGH/MEDIUM/LOW);
@@ -67,7 +68,7 @@ async function* parseSemgrep(source: ReportSource, context: ParseContext): Async
 function cliFinding(result: Record<string, unknown>, context: ParseContext): FindingDraft {
   const checkId = asString(result.check_id);
   if (checkId === undefined) throw new MalformedInputError('not a Semgrep report: results[] entries have no check_id', 'unrecognised');
-  const path = (asString(result.path) ?? 'unknown-file').replace(/\\/g, '/');
+  const path = portablePath(asString(result.path) ?? 'unknown-file');
   const start = asRecord(result.start);
   const end = asRecord(result.end);
   const startLine = asNumber(start.line);
@@ -88,7 +89,7 @@ function cliFinding(result: Record<string, unknown>, context: ParseContext): Fin
     description: joinNonEmpty([message, `In ${path}${startLine === undefined ? '' : `:${startLine}`}.`, cwes.length ? cwes.join('; ') : undefined], '\n\n'),
     severity: severityFrom(SEMGREP_SEVERITIES, extra.severity),
     types: [secretRule ? FindingTypes.SECRET : FindingTypes.CODE_VULNERABILITY],
-    resources: [{ type: 'Other', id: codeLocation(context, path, startLine) }],
+    resources: [{ type: 'Other', id: codeLocationId(context.scan, path, startLine) }],
     remediation: references.length ? { text: `See the references of rule ${checkId}.`, url: references[0] } : undefined,
     productFields: {
       File: path,
@@ -192,6 +193,3 @@ function firstSentence(text: string): string {
   return end > 0 && end < 200 ? flat.slice(0, end + 1) : flat;
 }
 
-function codeLocation(context: ParseContext, path: string, line: number | undefined): string {
-  return `${context.scan.repository ? `${context.scan.repository}/` : ''}${path.replace(/^\/+/, '')}${line === undefined ? '' : `:${line}`}`;
-}

@@ -6,6 +6,7 @@ import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-valu
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
+import { codeLocationId, portablePath } from './code-location';
 
 /** Legacy tfsec (< 0.40) said ERROR/WARNING/INFO; current tfsec says CRITICAL/HIGH/MEDIUM/LOW. */
 const TFSEC_SEVERITIES: SeverityTable = {
@@ -70,7 +71,7 @@ function tfsecFinding(result: Record<string, unknown>, ignored: boolean, context
   const ruleId = asString(result.long_id) ?? asString(result.rule_id);
   if (ruleId === undefined) throw new MalformedInputError('not a tfsec report: a result has no rule_id', 'unrecognised');
   const location = asRecord(result.location);
-  const file = (asString(location.filename) ?? 'unknown-file').replace(/\\/g, '/');
+  const file = portablePath(asString(location.filename) ?? 'unknown-file');
   const start = asNumber(location.start_line);
   const end = asNumber(location.end_line);
   const description = asString(result.description);
@@ -86,7 +87,7 @@ function tfsecFinding(result: Record<string, unknown>, ignored: boolean, context
     description: joinNonEmpty([description ?? ruleDescription, asString(result.impact) ? `Impact: ${asString(result.impact)}.` : undefined, `In ${file}${lines ? ` (lines ${lines})` : ''}.`], '\n\n'),
     severity: severityFrom(TFSEC_SEVERITIES, result.severity),
     types: [FindingTypes.CONFIGURATION],
-    resources: [{ type: 'Other', id: `${context.scan.repository ? `${context.scan.repository}/` : ''}${file.replace(/^\/+/, '')}${start === undefined ? '' : `:${start}`}` }],
+    resources: [{ type: 'Other', id: codeLocationId(context.scan, file, start) }],
     remediation: asString(result.resolution) || links.length ? { text: asString(result.resolution), url: links[0] } : undefined,
     productFields: {
       File: file,

@@ -8,6 +8,7 @@ import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-valu
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from './parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
 import { RepeatFilter } from './repeat-filter';
+import { codeLocationId } from './code-location';
 
 /** References kept per vulnerability; Trivy lists dozens of mirrors of the same advisory. */
 const MAX_REFERENCES = 20;
@@ -180,7 +181,7 @@ function misconfigurationFinding(m: Record<string, unknown>, scope: ResultScope,
     description: joinNonEmpty([asString(m.Description) ?? title, message, `In ${scope.target}${lines ? ` (lines ${lines})` : ''}${causeResource ? `, resource ${causeResource}` : ''}.`], '\n\n'),
     severity: severityFrom(VULNERABILITY_SEVERITIES, m.Severity),
     types: [FindingTypes.CONFIGURATION],
-    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: codeLocation(context, scope.target, start) }],
+    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: codeLocationId(context.scan, scope.target, start) }],
     remediation: asString(m.Resolution) || primaryUrl ? { text: asString(m.Resolution), url: primaryUrl } : undefined,
     sourceUrl: primaryUrl,
     productFields: {
@@ -216,7 +217,7 @@ function secretFinding(s: Record<string, unknown>, scope: ResultScope, context: 
     description: joinNonEmpty([`Trivy rule ${ruleId}${asString(s.Category) ? ` (${asString(s.Category)})` : ''} matched a secret in ${where}${lines ? ` (lines ${lines})` : ''}.`, 'The value is withheld; rotate the secret and remove it from the source or image.'], '\n\n'),
     severity: severityFrom(VULNERABILITY_SEVERITIES, s.Severity),
     types: [FindingTypes.SECRET],
-    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: codeLocation(context, scope.target, start) }],
+    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: codeLocationId(context.scan, scope.target, start) }],
     remediation: { text: 'Revoke and rotate the secret, then keep it in AWS Secrets Manager or SSM Parameter Store (SecureString) instead of the source or image.' },
     productFields: {
       Target: scope.target,
@@ -244,7 +245,7 @@ function licenseFinding(l: Record<string, unknown>, scope: ResultScope, context:
     description: `${subject} is distributed under ${name}${category ? `, a license Trivy classifies as ${category}` : ''}. Target: ${scope.target}.`,
     severity: severityFrom(VULNERABILITY_SEVERITIES, l.Severity),
     types: [FindingTypes.CONFIGURATION],
-    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: file ? codeLocation(context, file, undefined) : pkg ? `package:${pkg}` : scope.target }],
+    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: file ? codeLocationId(context.scan, file) : pkg ? `package:${pkg}` : scope.target }],
     remediation: link ? { text: `Review whether ${name} is acceptable for this distribution.`, url: link } : undefined,
     productFields: { Target: scope.target, License: name, ...(category ? { Category: category } : {}), ...(pkg ? { Package: pkg } : {}), ...workloadFields(scope) },
   };
@@ -306,6 +307,3 @@ function cvssOf(cvss: Record<string, unknown>): Cvss[] {
   return out;
 }
 
-function codeLocation(context: ParseContext, path: string, line: number | undefined): string {
-  return `${context.scan.repository ? `${context.scan.repository}/` : ''}${path.replace(/\\/g, '/').replace(/^\/+/, '')}${line === undefined ? '' : `:${line}`}`;
-}
