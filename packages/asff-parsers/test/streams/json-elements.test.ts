@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MalformedInputError } from '../../src/errors';
 import { JsonElementScanner, streamJsonElements, type JsonSelection } from '../../src/streams/json-elements';
 import { memorySource } from '../../src/streams/report-source';
@@ -96,5 +98,36 @@ describe('streamJsonElements', () => {
     const nested = '['.repeat(depth) + ']'.repeat(depth);
     const found = await select(`{"matches":[${nested}]}`, { elements: ['matches.*'] }, 7);
     expect(found).toHaveLength(1);
+  });
+
+  test('reads a 32 MiB document while holding one element at a time', async () => {
+    const element = JSON.stringify({ vulnerability: { id: 'CVE-2026-0001', description: 'd'.repeat(2000) }, artifact: { name: 'p', version: '1' } });
+    const perChunk = 256;
+    const chunks = Math.ceil((32 * 1024 * 1024) / (perChunk * (element.length + 1)));
+    async function* generated(): AsyncGenerator<Buffer> {
+      yield Buffer.from('{"matches":[');
+      for (let c = 0; c < chunks; c++) {
+        const body = Array.from({ length: perChunk }, () => element).join(',');
+        yield Buffer.from(c === 0 ? body : `,${body}`);
+      }
+      yield Buffer.from(']}');
+    }
+    // heapUsed counts garbage until a collection runs: measure live memory after forced collections.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const baseline = process.memoryUsage().heapUsed;
+    let peak = 0;
+    let count = 0;
+    for await (const found of streamJsonElements(generated(), { elements: ['matches.*'] })) {
+      count++;
+      if (count % 8192 === 0) {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
+      }
+      expect((found.value as { artifact: { name: string } }).artifact.name).toBe('p');
+    }
+    expect(count).toBe(chunks * perChunk);
+    expect(peak).toBeLessThan(8 * 1024 * 1024);
   });
 });
