@@ -8,7 +8,7 @@ import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-valu
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from './parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
 import { RepeatFilter } from './repeat-filter';
-import { codeLocationId } from './code-location';
+import { codeLocationId, portablePath } from './code-location';
 
 /** References kept per vulnerability; Trivy lists dozens of mirrors of the same advisory. */
 const MAX_REFERENCES = 20;
@@ -52,6 +52,8 @@ interface ResultScope {
   readonly resultClass?: string;
   readonly resultType?: string;
   readonly artifact?: string;
+  /** `container_image` when the report is of an image: its files are in the image, not the repository. */
+  readonly artifactType?: string;
   readonly workload?: { readonly cluster?: string; readonly namespace?: string; readonly kind?: string; readonly name?: string };
 }
 
@@ -83,7 +85,7 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
       scope = { target: asString(c['*.Target']) ?? 'unknown-target', resultType: asString(c['*.Type']) };
     } else if (element.selector.startsWith('Results.')) {
       kind = element.path[2] as Kind;
-      scope = { target: asString(c['Results.*.Target']) ?? 'unknown-target', resultClass: asString(c['Results.*.Class']), resultType: asString(c['Results.*.Type']), artifact: asString(c.ArtifactName) };
+      scope = { target: asString(c['Results.*.Target']) ?? 'unknown-target', resultClass: asString(c['Results.*.Class']), resultType: asString(c['Results.*.Type']), artifact: asString(c.ArtifactName), artifactType: asString(c.ArtifactType) };
     } else {
       kind = element.path[4] as Kind;
       scope = {
@@ -93,16 +95,16 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
         workload: { cluster: asString(c.ClusterName), namespace: asString(c['*.*.Namespace']), kind: asString(c['*.*.Kind']), name: asString(c['*.*.Name']) },
       };
     }
-    const draft = toFinding(kind, item, scope, context, asString(c.ArtifactType));
+    const draft = toFinding(kind, item, scope, context);
     if (draft === undefined || !repeats.first(draft)) continue;
     yield draft;
   }
 }
 
-function toFinding(kind: Kind, item: Record<string, unknown>, scope: ResultScope, context: ParseContext, artifactType: string | undefined): FindingDraft | undefined {
+function toFinding(kind: Kind, item: Record<string, unknown>, scope: ResultScope, context: ParseContext): FindingDraft | undefined {
   switch (kind) {
     case 'Vulnerabilities':
-      return vulnerabilityFinding(item, scope, context, artifactType);
+      return vulnerabilityFinding(item, scope, context);
     case 'Misconfigurations':
       return misconfigurationFinding(item, scope, context);
     case 'Secrets':
@@ -114,7 +116,7 @@ function toFinding(kind: Kind, item: Record<string, unknown>, scope: ResultScope
   }
 }
 
-function vulnerabilityFinding(v: Record<string, unknown>, scope: ResultScope, context: ParseContext, artifactType: string | undefined): FindingDraft {
+function vulnerabilityFinding(v: Record<string, unknown>, scope: ResultScope, context: ParseContext): FindingDraft {
   const id = asString(v.VulnerabilityID);
   if (id === undefined) throw new MalformedInputError('not a Trivy report: a vulnerability has no VulnerabilityID', 'unrecognised');
   const name = asString(v.PkgName) ?? 'unknown-package';
@@ -127,7 +129,7 @@ function vulnerabilityFinding(v: Record<string, unknown>, scope: ResultScope, co
   const primaryUrl = asString(v.PrimaryURL);
   const cwes = asArray(v.CweIDs).map(asString).filter((c): c is string => c !== undefined);
   const packageId = purl ?? `${name}@${version ?? ''}`;
-  const resources: DraftResource[] = [...scopeResources(scope, context, artifactType), { type: 'Other', id: packageId, details: { Other: { package: `${name}@${version ?? ''}`, ...(pkgPath ? { path: pkgPath } : {}), target: scope.target } } }];
+  const resources: DraftResource[] = [...scopeResources(scope, context), { type: 'Other', id: packageId, details: { Other: { package: `${name}@${version ?? ''}`, ...(pkgPath ? { path: pkgPath } : {}), target: scope.target } } }];
   return {
     ruleId: id,
     locationKey: joinNonEmpty([workloadKey(scope), targetKey(scope), name, version, pkgPath], '|'),
@@ -181,7 +183,7 @@ function misconfigurationFinding(m: Record<string, unknown>, scope: ResultScope,
     description: joinNonEmpty([asString(m.Description) ?? title, message, `In ${scope.target}${lines ? ` (lines ${lines})` : ''}${causeResource ? `, resource ${causeResource}` : ''}.`], '\n\n'),
     severity: severityFrom(VULNERABILITY_SEVERITIES, m.Severity),
     types: [FindingTypes.CONFIGURATION],
-    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: codeLocationId(context.scan, scope.target, start) }],
+    resources: fileResources(scope, context, scope.target, start),
     remediation: asString(m.Resolution) || primaryUrl ? { text: asString(m.Resolution), url: primaryUrl } : undefined,
     sourceUrl: primaryUrl,
     productFields: {
@@ -217,7 +219,7 @@ function secretFinding(s: Record<string, unknown>, scope: ResultScope, context: 
     description: joinNonEmpty([`Trivy rule ${ruleId}${asString(s.Category) ? ` (${asString(s.Category)})` : ''} matched a secret in ${where}${lines ? ` (lines ${lines})` : ''}.`, 'The value is withheld; rotate the secret and remove it from the source or image.'], '\n\n'),
     severity: severityFrom(VULNERABILITY_SEVERITIES, s.Severity),
     types: [FindingTypes.SECRET],
-    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: codeLocationId(context.scan, scope.target, start) }],
+    resources: fileResources(scope, context, scope.target, start),
     remediation: { text: 'Revoke and rotate the secret, then keep it in AWS Secrets Manager or SSM Parameter Store (SecureString) instead of the source or image.' },
     productFields: {
       Target: scope.target,
@@ -245,7 +247,7 @@ function licenseFinding(l: Record<string, unknown>, scope: ResultScope, context:
     description: `${subject} is distributed under ${name}${category ? `, a license Trivy classifies as ${category}` : ''}. Target: ${scope.target}.`,
     severity: severityFrom(VULNERABILITY_SEVERITIES, l.Severity),
     types: [FindingTypes.CONFIGURATION],
-    resources: scope.workload ? workloadResources(scope) : [{ type: 'Other', id: file ? codeLocationId(context.scan, file) : pkg ? `package:${pkg}` : scope.target }],
+    resources: file ? fileResources(scope, context, file, undefined) : scope.workload ? workloadResources(scope) : [{ type: 'Other', id: pkg ? `package:${pkg}` : scope.target }],
     remediation: link ? { text: `Review whether ${name} is acceptable for this distribution.`, url: link } : undefined,
     productFields: { Target: scope.target, License: name, ...(category ? { Category: category } : {}), ...(pkg ? { Package: pkg } : {}), ...workloadFields(scope) },
   };
@@ -279,12 +281,28 @@ function workloadResources(scope: ResultScope): DraftResource[] {
 }
 
 /** The image a vulnerability is in: the command line's, else the report's own artifact or target. */
-function scopeResources(scope: ResultScope, context: ParseContext, artifactType: string | undefined): DraftResource[] {
+function scopeResources(scope: ResultScope, context: ParseContext): DraftResource[] {
   const resources: DraftResource[] = scope.workload ? workloadResources(scope) : [];
   const fromTarget = /^(.*?)\s\([a-z][\w-]*\s[^)]*\)$/i.exec(scope.target)?.[1];
-  const image = context.scan.image ?? (artifactType === 'container_image' ? scope.artifact : undefined) ?? fromTarget;
+  const image = context.scan.image ?? (scope.artifactType === 'container_image' ? scope.artifact : undefined) ?? fromTarget;
   if (image) resources.push({ type: 'Container', id: image, details: { Container: { ImageName: image } } });
   return resources;
+}
+
+/**
+ * Where a misconfiguration, secret or license file is: the Kubernetes
+ * resource in a cluster report, the image and the path inside it in an image
+ * scan, else `repository/path:line` in the scanned source.
+ */
+function fileResources(scope: ResultScope, context: ParseContext, path: string, line: number | undefined): DraftResource[] {
+  if (scope.workload) return workloadResources(scope);
+  const image = context.scan.image ?? (scope.artifactType === 'container_image' ? scope.artifact : undefined);
+  if (image === undefined) return [{ type: 'Other', id: codeLocationId(context.scan, path, line) }];
+  const inImage = `${portablePath(path).replace(/^\/*/, '/')}${line === undefined ? '' : `:${line}`}`;
+  return [
+    { type: 'Container', id: image, details: { Container: { ImageName: image } } },
+    { type: 'Other', id: `${image}:${inImage}`, details: { Other: { image, path: inImage } } },
+  ];
 }
 
 function cvssOf(cvss: Record<string, unknown>): Cvss[] {

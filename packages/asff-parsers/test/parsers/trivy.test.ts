@@ -41,11 +41,18 @@ describe('trivy parser', () => {
     const misconfigurations = findings.filter((f) => f.GeneratorId?.startsWith('trivy/AVD-AWS'));
     expect(misconfigurations.map((f) => f.ProductFields!.Resource)).toEqual(['aws_s3_bucket.logs', 'aws_s3_bucket.assets']);
     expect(misconfigurations[0].Remediation?.Recommendation).toEqual({ Text: 'Enable blocking any PUT calls with a public ACL specified', Url: 'https://avd.aquasec.com/misconfig/avd-aws-0086' });
-    expect(misconfigurations[0].Resources![0].Id).toBe('example-repo/deploy/main.tf:12');
+    // The report is of an image: the file is inside the image, not in the repository.
+    expect(misconfigurations[0].Resources!.map((r) => r.Id)).toEqual([expect.stringMatching(/^registry\.example\.com\/shop\/api@sha256:1{64}$/), expect.stringMatching(/@sha256:1{64}:\/deploy\/main\.tf:12$/)]);
     expect(byType('Sensitive Data Identifications/Passwords')).toHaveLength(1);
     const license = findings.find((f) => f.GeneratorId === 'trivy/license/GPL-3.0');
     expect(license?.Title).toBe('License GPL-3.0 (restricted) in gpl-thing');
     expect(findings).toHaveLength(9);
+  });
+
+  test('a filesystem or repository scan names repository/path:line', async () => {
+    const report = { SchemaVersion: 2, ArtifactName: '.', ArtifactType: 'filesystem', Results: [{ Target: 'deploy/main.tf', Class: 'config', Type: 'terraform', Misconfigurations: [{ ID: 'AVD-AWS-0086', Title: 'S3 public ACL', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { StartLine: 12, EndLine: 20 } }] }] };
+    const [finding] = await collect(convert({ tool: 'trivy', input: memorySource(JSON.stringify(report)), context: SCAN }));
+    expect(finding.Resources!.map((r) => r.Id)).toEqual(['example-repo/deploy/main.tf:12']);
   });
 
   test('CVSS from every source and version, severity from the Severity field whatever its case', async () => {
