@@ -38,6 +38,8 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
     ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
+      // The tests check the sample app's policy with the same parser `asff gate` uses.
+      siblingDependency(`${SCOPE}/asff-parsers`, 'packages/asff-parsers'),
       `@aws-cdk/integ-tests-alpha@${VERSIONS.integTestsAlpha}`,
       `@aws-cdk/integ-runner@${VERSIONS.integRunner}`,
     ],
