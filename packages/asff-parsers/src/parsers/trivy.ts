@@ -9,6 +9,7 @@ import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } fr
 import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
 import { RepeatFilter } from './repeat-filter';
 import { codeLocationId, portablePath } from './code-location';
+import { imageRepository } from '../asff/finding-id';
 
 /** References kept per vulnerability; Trivy lists dozens of mirrors of the same advisory. */
 const MAX_REFERENCES = 20;
@@ -255,12 +256,13 @@ function licenseFinding(l: Record<string, unknown>, scope: ResultScope, context:
 
 /**
  * An OS-package target names the image with its tag (`app:1.4 (alpine 3.19)`):
- * the tag changes every build, the OS family does not. Language and file
- * targets are paths and stay as they are.
+ * the tag changes every build, the image repository and the OS family do
+ * not. Two images of one workload stay apart by their repositories. Language
+ * and file targets are paths and stay as they are.
  */
 function targetKey(scope: ResultScope): string {
-  const os = /\s\(([a-z][\w-]*)\s[^)]*\)$/i.exec(scope.target);
-  if (scope.resultClass === 'os-pkgs' || os !== null) return `os:${scope.resultType ?? os?.[1] ?? ''}`;
+  const os = /^(.*?)\s\(([a-z][\w-]*)\s[^)]*\)$/i.exec(scope.target);
+  if (scope.resultClass === 'os-pkgs' || os !== null) return `os:${imageRepository(os?.[1])}:${scope.resultType ?? os?.[2] ?? ''}`;
   return scope.target;
 }
 

@@ -92,6 +92,14 @@ describe('trivy parser', () => {
     expect(clusterRole.Severity?.Label).toBe('CRITICAL');
   });
 
+  test('the same CVE in the OS packages of two images of one workload is two findings', async () => {
+    const osResult = (image: string) => ({ Target: `${image} (alpine 3.19.1)`, Class: 'os-pkgs', Type: 'alpine', Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-2000', PkgName: 'zlib', InstalledVersion: '1.3-r0', Severity: 'HIGH' }] });
+    const report = { ClusterName: 'c', Resources: [{ Namespace: 'shop', Kind: 'Deployment', Name: 'web', Results: [osResult('registry.example.com/shop/web:1.4.2'), osResult('registry.example.com/shop/sidecar:2.0')] }] };
+    const findings = await collect(convert({ tool: 'trivy', input: memorySource(JSON.stringify(report)), context: SCAN }));
+    expect(findings.map((f) => f.Resources!.find((r) => r.Type === 'Container')!.Id)).toEqual(['registry.example.com/shop/web:1.4.2', 'registry.example.com/shop/sidecar:2.0']);
+    expect(new Set(findings.map((f) => f.Id)).size).toBe(2);
+  });
+
   test('the older cluster report grouped by Vulnerabilities and Misconfigurations', async () => {
     const findings = await convertFixture('trivy', 'k8s-cluster-grouped.json');
     expect(findings.map((f) => f.GeneratorId)).toEqual(['trivy/CVE-2099-3000', 'trivy/KSV001']);
