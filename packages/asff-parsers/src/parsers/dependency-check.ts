@@ -48,9 +48,9 @@ async function* parseDependencyCheck(source: ReportSource, context: ParseContext
     const dependency = describeDependency(match.element);
     for (const vulnerability of match.element.first('vulnerabilities')?.children ?? []) {
       if (vulnerability.name !== 'vulnerability' && vulnerability.name !== 'suppressedVulnerability') continue;
-      const draft = vulnerabilityFinding(vulnerability, dependency, project, context);
-      if (!repeats.first(draft)) continue;
-      yield draft;
+      // Two manifests can hold the same package (two package-lock.json with lodash@4.17.15): their path tells them apart.
+      const draft = repeats.admit(vulnerabilityFinding(vulnerability, dependency, project, context), [dependency.filePath]);
+      if (draft !== undefined) yield draft;
     }
   }
 }

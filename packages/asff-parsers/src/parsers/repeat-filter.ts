@@ -22,6 +22,23 @@ export class RepeatFilter {
     this.seen.add(digest);
     return true;
   }
+
+  /**
+   * For a location key that is stable but not always specific enough: the
+   * draft as it is when its key is new, else with the first refinement (a
+   * less stable detail, e.g. an absolute path) appended that makes it new,
+   * else undefined — every spelling was seen, it is a verbatim repeat. The
+   * common case keeps the stable key; only a real clash pays with stability.
+   */
+  admit(draft: FindingDraft, refinements: readonly (string | undefined)[]): FindingDraft | undefined {
+    if (this.first(draft)) return draft;
+    for (const refinement of refinements) {
+      if (refinement === undefined || refinement === '') continue;
+      const refined = { ...draft, locationKey: `${draft.locationKey}|${refinement}` };
+      if (this.first(refined)) return refined;
+    }
+    return undefined;
+  }
 }
 
 /** Two 32-bit multiply-xorshift lanes (cyrb53 without the final fold), as four UTF-16 units. */

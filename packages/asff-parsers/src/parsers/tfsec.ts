@@ -53,9 +53,9 @@ async function* parseTfsec(source: ReportSource, context: ParseContext): AsyncGe
     const result = asRecord(element.value);
     const status = statusOf(result);
     if (status === 'passed') continue;
-    const draft = tfsecFinding(result, status === 'ignored', context);
-    if (!repeats.first(draft)) continue;
-    yield draft;
+    // Versions that name the resource nowhere report module instances at the same lines: the description tells them apart.
+    const draft = repeats.admit(tfsecFinding(result, status === 'ignored', context), [asString(result.description)]);
+    if (draft !== undefined) yield draft;
   }
 }
 

@@ -66,6 +66,15 @@ describe('dependency-check parser', () => {
     expect(finding.Severity).toEqual({ Label: 'CRITICAL', Original: 'CRITICAL' });
   });
 
+  test('the same package in two manifests is two findings; a dependency listed twice is one', async () => {
+    const dependency = (manifest: string) =>
+      `<dependency isVirtual="true"><fileName>package-lock.json?lodash</fileName><filePath>/src/${manifest}/package-lock.json?lodash</filePath><identifiers><package><id>pkg:npm/lodash@4.17.15</id></package></identifiers><vulnerabilities><vulnerability><name>GHSA-0000-1111-2222</name><severity>HIGH</severity></vulnerability></vulnerabilities></dependency>`;
+    const report = `<analysis xmlns="https://jeremylong.github.io/DependencyCheck/dependency-check.2.5.xsd"><dependencies>${dependency('web')}${dependency('admin')}${dependency('admin')}</dependencies></analysis>`;
+    const findings = await collect(convert({ tool: 'dependency-check', input: memorySource(report), context: SCAN }));
+    expect(findings.map((f) => f.Vulnerabilities![0].VulnerablePackages![0].FilePath)).toEqual(['/src/web/package-lock.json?lodash', '/src/admin/package-lock.json?lodash']);
+    expect(new Set(findings.map((f) => f.Id)).size).toBe(2);
+  });
+
   test('dependencies without vulnerabilities yield nothing', async () => {
     await expect(convertFixture('dependency-check', 'no-vulnerabilities.xml')).resolves.toEqual([]);
   });

@@ -19,4 +19,13 @@ describe('RepeatFilter', () => {
     expect(filter.first({ ruleId: 'a', locationKey: 'bc' })).toBe(true);
     expect(filter.first({ ruleId: 'ab', locationKey: 'c' })).toBe(false);
   });
+
+  test('admit keeps the stable key first, refines only a clash, and drops a verbatim repeat', () => {
+    const filter = new RepeatFilter();
+    const draft = { ruleId: 'CVE-1', locationKey: 'pkg:npm/lodash@1', title: 't', description: 'd', severity: { label: 'LOW' as const, original: 'low' }, types: [], resources: [] };
+    expect(filter.admit(draft, ['/src/web/package-lock.json'])?.locationKey).toBe('pkg:npm/lodash@1');
+    expect(filter.admit(draft, ['/src/admin/package-lock.json'])?.locationKey).toBe('pkg:npm/lodash@1|/src/admin/package-lock.json');
+    expect(filter.admit(draft, ['/src/admin/package-lock.json'])).toBeUndefined();
+    expect(filter.admit(draft, [undefined, ''])).toBeUndefined();
+  });
 });

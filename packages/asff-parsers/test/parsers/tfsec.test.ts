@@ -33,6 +33,14 @@ describe('tfsec parser', () => {
     for (const f of findings) expect(validateFinding(f)).toEqual([]);
   });
 
+  test('module instances that only the description names stay apart', async () => {
+    const result = (description: string) => ({ rule_id: 'aws-vpc-no-public-egress-sgr', rule_description: 'open egress', severity: 'CRITICAL', description, location: { filename: 'modules/sg/main.tf', start_line: 72, end_line: 72 } });
+    const report = { results: [result('Security group rule allows egress to 0.0.0.0/0 (module a).'), result('Security group rule allows egress to 0.0.0.0/0 (module b).')] };
+    const findings = await collect(convert({ tool: 'tfsec', input: memorySource(JSON.stringify(report)), context: SCAN }));
+    expect(findings).toHaveLength(2);
+    expect(new Set(findings.map((f) => f.Id)).size).toBe(2);
+  });
+
   test('an ignored result is imported as suppressed', async () => {
     const report = { results: [{ rule_id: 'AVD-AWS-0089', long_id: 'aws-s3-enable-bucket-logging', rule_description: 'logging', severity: 'MEDIUM', status: 2, resource: 'aws_s3_bucket.a', location: { filename: 'main.tf', start_line: 1, end_line: 3 } }] };
     const [finding] = await collect(convert({ tool: 'tfsec', input: memorySource(JSON.stringify(report)), context: SCAN }));
