@@ -1,32 +1,22 @@
-import { awscdk, javascript, typescript } from 'projen';
+import { awscdk, typescript } from 'projen';
 import { addReadyTask } from './construct-library';
+import { jestOptions, PACKAGE_DEFAULTS } from './defaults';
 import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
 
 /** The private CDK app that assembles the published constructs into the whole factory. */
 export function createReferencePipeline(root: typescript.TypeScriptProject): awscdk.AwsCdkTypeScriptApp {
   const project = new awscdk.AwsCdkTypeScriptApp({
+    ...PACKAGE_DEFAULTS,
     parent: root,
     outdir: 'apps/reference-pipeline',
     name: `${SCOPE}/reference-pipeline`,
     description: 'Reference DevSecOps factory: the constructs assembled into one compliant pipeline.',
-    defaultReleaseBranch: 'main',
-    packageManager: javascript.NodePackageManager.NPM,
     cdkVersion: VERSIONS.awsCdkLibDev,
     cdkCliVersion: VERSIONS.awsCdkCli,
     constructsVersion: VERSIONS.constructsDev,
-    typescriptVersion: VERSIONS.typescript,
-    minNodeVersion: '20.0.0',
-    jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER, passWithNoTests: false, jestConfig: { testTimeout: 120_000 } },
+    jestOptions: jestOptions(120_000),
     requireApproval: awscdk.ApprovalLevel.BROADENING,
-    eslint: false,
-    prettier: false,
-    sampleCode: false,
-    github: false,
-    release: false,
-    depsUpgrade: false,
-    pullRequestTemplate: false,
-    buildWorkflow: false,
     licensed: false,
     deps: [
       `cdk-nag@${VERSIONS.cdkNag}`,
@@ -59,23 +49,12 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
 /** The small web service the factory builds in docs and tests. */
 export function createSampleApp(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
   const project = new typescript.TypeScriptProject({
+    ...PACKAGE_DEFAULTS,
     parent: root,
     outdir: 'apps/sample-app',
     name: `${SCOPE}/sample-app`,
     description: 'A small web service with a Dockerfile and Kubernetes manifests, built by the reference pipeline.',
-    defaultReleaseBranch: 'main',
-    packageManager: javascript.NodePackageManager.NPM,
-    typescriptVersion: VERSIONS.typescript,
-    minNodeVersion: '20.0.0',
-    jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER, passWithNoTests: false },
-    eslint: false,
-    prettier: false,
-    sampleCode: false,
-    github: false,
-    release: false,
-    depsUpgrade: false,
-    pullRequestTemplate: false,
-    buildWorkflow: false,
+    jestOptions: jestOptions(),
     licensed: false,
     devDeps: [`@types/node@${VERSIONS.nodeTypes}`, `yaml@${VERSIONS.yaml}`],
   });

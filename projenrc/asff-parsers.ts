@@ -1,5 +1,6 @@
-import { javascript, typescript } from 'projen';
+import { typescript } from 'projen';
 import { addReadyTask } from './construct-library';
+import { jestOptions, PACKAGE_DEFAULTS } from './defaults';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
 
 /**
@@ -8,33 +9,18 @@ import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versi
  */
 export function createAsffParsers(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
   const project = new typescript.TypeScriptProject({
+    ...PACKAGE_DEFAULTS,
     parent: root,
     outdir: 'packages/asff-parsers',
     name: `${SCOPE}/asff-parsers`,
     description: 'Convert security scanner reports to AWS Security Finding Format, import them into Security Hub, gate builds on them.',
     keywords: ['asff', 'security-hub', 'sarif', 'zap', 'snyk', 'grype', 'trivy', 'devsecops'],
-    defaultReleaseBranch: 'main',
     authorName: AUTHOR,
     authorEmail: AUTHOR_ADDRESS,
     repository: REPOSITORY_URL,
     repositoryDirectory: 'packages/asff-parsers',
     license: 'Apache-2.0',
-    packageManager: javascript.NodePackageManager.NPM,
-    typescriptVersion: VERSIONS.typescript,
-    minNodeVersion: '20.0.0',
-    jestOptions: {
-      jestVersion: VERSIONS.jest,
-      updateSnapshot: javascript.UpdateSnapshot.NEVER, passWithNoTests: false,
-      jestConfig: { testTimeout: 60_000 },
-    },
-    eslint: false,
-    prettier: false,
-    sampleCode: false,
-    github: false,
-    release: false,
-    depsUpgrade: false,
-    pullRequestTemplate: false,
-    buildWorkflow: false,
+    jestOptions: jestOptions(60_000),
     bin: { asff: 'bin/asff' },
     deps: [
       `@aws-sdk/client-securityhub@${VERSIONS.awsSdk}`,

@@ -1,4 +1,5 @@
 import { cdk, javascript, typescript } from 'projen';
+import { jestOptions, PACKAGE_DEFAULTS } from './defaults';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
 
 export interface ConstructLibraryOptions {
@@ -22,22 +23,19 @@ export interface ConstructLibraryOptions {
  */
 export function createConstructLibrary(options: ConstructLibraryOptions): cdk.JsiiProject {
   const project = new cdk.JsiiProject({
+    ...PACKAGE_DEFAULTS,
     parent: options.parent,
     outdir: `packages/${options.name}`,
     name: `${SCOPE}/${options.name}`,
     description: options.description,
     keywords: ['aws-cdk', 'cdk', 'devsecops', 'security-hub', ...(options.keywords ?? [])],
-    defaultReleaseBranch: 'main',
     author: AUTHOR,
     authorAddress: AUTHOR_ADDRESS,
     repositoryUrl: REPOSITORY_URL,
     repositoryDirectory: `packages/${options.name}`,
     license: 'Apache-2.0',
-    packageManager: javascript.NodePackageManager.NPM,
     jsiiVersion: VERSIONS.jsii,
-    typescriptVersion: VERSIONS.typescript,
-    minNodeVersion: '20.0.0',
-    jestOptions: { jestVersion: VERSIONS.jest, updateSnapshot: javascript.UpdateSnapshot.NEVER, passWithNoTests: false },
+    jestOptions: jestOptions(),
     peerDependencyOptions: { pinnedDevDependency: false },
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLibPeer}`, `constructs@${VERSIONS.constructsPeer}`],
     bundledDeps: options.bundledDeps,
@@ -48,14 +46,6 @@ export function createConstructLibrary(options: ConstructLibraryOptions): cdk.Js
       `@types/node@${VERSIONS.nodeTypes}`,
       ...(options.devDeps ?? []),
     ],
-    eslint: false,
-    prettier: false,
-    sampleCode: false,
-    github: false,
-    release: false,
-    depsUpgrade: false,
-    pullRequestTemplate: false,
-    buildWorkflow: false,
     stability: 'experimental',
     publishToPypi: { distName: `devsecops-factory.${options.name}`, module: options.pythonModule },
     gitignore: ['/assets/', '/dist/'],
