@@ -35,10 +35,10 @@ export class SeenIds {
 
 /** 52 bits of the hex hash after the last `/`, plus one so that 0 can mark an empty slot. */
 function keyOf(id: string): number {
-  const hex = id.slice(id.lastIndexOf('/') + 1).replace(/[^0-9a-f]/g, '').slice(0, 13).padEnd(13, '0');
-  const value = parseInt(hex, 16);
-  // Ids without a hex hash (never produced by the builder) still get a key.
-  return (Number.isNaN(value) ? hashString(id) : value) + 1;
+  const start = id.lastIndexOf('/') + 1;
+  const hex = id.slice(start, start + 13);
+  // Ids without a 13-digit hex hash (never produced by the builder) still get a key.
+  return (/^[0-9a-f]{13}$/.test(hex) ? parseInt(hex, 16) : hashString(id)) + 1;
 }
 
 function hashString(text: string): number {

@@ -20,6 +20,8 @@ describe('SeenIds', () => {
     expect(seen.add('grype/0000000000001aaaa')).toBe(true);
     expect(seen.add('grype/0000000000002aaaa')).toBe(true);
     expect(seen.add('grype/0000000000001bbbb')).toBe(false);
+    expect(seen.add('custom-id-without-hash')).toBe(true);
+    expect(seen.add('custom-id-without-hash')).toBe(false);
   });
 
   test('keeps 100 000 Ids in well under 8 MB', () => {
