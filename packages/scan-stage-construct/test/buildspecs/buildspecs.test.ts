@@ -68,7 +68,9 @@ describe.each(SCAN_BUILDSPECS)('scan buildspec %s', (file) => {
 
   test('verifies every download against its pinned digest before using it', () => {
     // Downloads follow redirects (release assets); local API calls do not.
-    for (const block of blocks.filter((b) => /curl [^\n]*--location/.test(b))) {
+    const downloading = blocks.filter((b) => /curl [^\n]*--location/.test(b));
+    expect(downloading.length).toBeGreaterThan(0);
+    for (const block of downloading) {
       const downloads = (block.match(/curl [^\n]*--location/g) ?? []).length;
       const checks = (block.match(/sha256sum --check --strict -/g) ?? []).length;
       expect(checks).toBe(downloads);
