@@ -20,6 +20,11 @@ export function createConstructLibraries(root: typescript.TypeScriptProject): vo
     createReferencePipeline(root),
     createSampleApp(root),
   ];
+  // projen ignores any folder named `logs`, which would silently drop `src/logs/` source folders.
+  for (const project of [root, ...packages]) {
+    project.gitignore.removePatterns('logs');
+    project.gitignore.exclude('/logs/');
+  }
   delegateInstallToRoot(root, packages);
   addRootTasks(root);
 }
