@@ -1,0 +1,24 @@
+import { CfnResource, aws_kms as kms } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { allowLogsToUseKey } from '../../src/logs/allow-logs-to-use-key';
+import { testStack } from '../support/stacks';
+
+describe('allowLogsToUseKey', () => {
+  test('lets the regional CloudWatch Logs service use the key for this account\'s log groups only', () => {
+    const stack = testStack();
+    allowLogsToUseKey(new kms.Key(stack, 'Key', { enableKeyRotation: true }), stack);
+    const statement = (Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement[1];
+    expect(statement.Principal).toEqual({ Service: 'logs.eu-west-1.amazonaws.com' });
+    expect(statement.Action).not.toContain('kms:*');
+    expect(stack.resolve(statement.Condition)).toEqual({
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']] } },
+    });
+  });
+
+  test('leaves an imported key alone: its owner grants CloudWatch Logs', () => {
+    const stack = testStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    expect(() => allowLogsToUseKey(key, stack)).not.toThrow();
+    expect(stack.node.findAll().filter((construct) => construct instanceof CfnResource)).toEqual([]);
+  });
+});
