@@ -38,6 +38,8 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
   project.package.addField('private', true);
   // Types are hoisted to the workspace root; a package-local typeRoots hides them.
   project.tsconfig?.file.addDeletionOverride('compilerOptions.typeRoots');
+  // The root `synth` task synthesizes once, on purpose; compiling (and so `npm test`) need not.
+  project.postCompileTask.reset();
   project.addTask('integ:snapshot', {
     description: 'Re-record the integ-runner snapshot of test/integ/integ.factory.ts after an intended change',
     exec: 'ts-node --transpile-only scripts/record-integ-snapshot.ts',

@@ -67,8 +67,13 @@ export function formatSummary(summary: ComplianceSummary): string {
     const state = pack.violations === 0 ? 'PASS' : `FAIL (${pack.violations} unacknowledged: ${pack.rules.join(', ')})`;
     lines.push(`  ${pack.pack.padEnd(16)} ${state}`);
   }
+  // Granular ids (AwsSolutions-IAM5[Action::s3:List*]) are grouped under their rule for reading.
   const byRule = new Map<string, number>();
-  for (const ack of summary.acknowledgements) byRule.set(ack.ruleId, (byRule.get(ack.ruleId) ?? 0) + 1);
-  lines.push(`Acknowledged with a reason: ${summary.acknowledgements.length} (${[...byRule].map(([id, n]) => `${id} x${n}`).join(', ') || 'none'})`);
+  for (const ack of summary.acknowledgements) {
+    const rule = ack.ruleId.replace(/\[.*\]$/, '');
+    byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+  }
+  lines.push(`Acknowledged with a specific reason: ${summary.acknowledgements.length}`);
+  for (const [rule, count] of [...byRule].sort((a, b) => b[1] - a[1])) lines.push(`  ${rule.padEnd(48)} ${count}`);
   return lines.join('\n');
 }
