@@ -55,6 +55,16 @@ export function suppressionNote(suppression: Suppression): string {
   return truncate(`Suppressed by policy until ${suppression.expires}: ${suppression.reason}`);
 }
 
+/**
+ * The note on a finding the scanner itself reported as suppressed (Dependency-Check
+ * suppressedVulnerability, Checkov skipped checks, tfsec ignores, VEX not_affected):
+ * the decision was made in the application repository, so Security Hub shows it too.
+ */
+export function scannerSuppressionNote(reason: string): string {
+  return truncate(`${SCANNER_NOTE_PREFIX}${reason}`);
+}
+const SCANNER_NOTE_PREFIX = 'Suppressed in the scanner configuration: ';
+
 function truncate(text: string): string {
   return text.length > MAX_NOTE_CHARS ? `${text.slice(0, MAX_NOTE_CHARS - 1)}…` : text;
 }
@@ -67,7 +77,8 @@ interface Update {
 
 /**
  * Makes Security Hub reflect the policy for one scope: findings under an
- * active suppression become SUPPRESSED with a note giving reason and expiry
+ * active suppression, or reported as suppressed by the scanner itself
+ * (ProductFields.Suppressed), become SUPPRESSED with a note giving the reason
  * (BatchUpdateFindings, the customer's API for Workflow); findings this
  * policy suppressed earlier whose suppression expired or was removed go back
  * to NEW. Findings already in the wanted state are not touched, so running
@@ -99,14 +110,19 @@ export async function applySuppressions(options: ApplySuppressionsOptions): Prom
   for await (const finding of listing) {
     if (scopeOf(finding) !== options.scope) continue;
     const match = findSuppression(options.policy, finding, options.stage, now);
+    const scannerReason = finding.ProductFields?.Suppressed;
     const status = finding.Workflow?.Status;
-    if (match?.active) {
-      const note = suppressionNote(match.suppression);
-      if (status !== 'SUPPRESSED' || finding.Note?.Text !== note) plan(finding, 'SUPPRESSED', note);
+    const wanted = match?.active ? suppressionNote(match.suppression)
+      : scannerReason ? scannerSuppressionNote(scannerReason)
+        : undefined;
+    if (wanted) {
+      if (status !== 'SUPPRESSED' || finding.Note?.Text !== wanted) plan(finding, 'SUPPRESSED', wanted);
     } else if (status === 'SUPPRESSED' && finding.Note?.UpdatedBy === POLICY_NOTE_AUTHOR) {
       const note = match
         ? `Suppression expired on ${match.suppression.expires}: ${match.suppression.reason}`
-        : 'Suppression removed from the policy';
+        : finding.Note.Text?.startsWith(SCANNER_NOTE_PREFIX)
+          ? 'The scanner no longer suppresses this finding'
+          : 'Suppression removed from the policy';
       plan(finding, 'NEW', truncate(note));
     }
   }

@@ -15,6 +15,7 @@ describe('applySuppressions', () => {
       sampleFinding('one'),
       sampleFinding('other'),
       sampleFinding('manual'),
+      sampleFinding('vex', { ProductFields: { 'devsecops-factory/scope': 's', Suppressed: 'not_affected: vulnerable code not in execute path' } }),
     ]);
   });
   afterEach(async () => fake.close());
@@ -27,16 +28,33 @@ describe('applySuppressions', () => {
 
   test('suppresses matching findings with a note giving reason and expiry', async () => {
     const summary = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
-    expect(summary).toMatchObject({ suppressed: 2, unsuppressed: 0, failed: 0 });
+    expect(summary).toMatchObject({ suppressed: 3, unsuppressed: 0, failed: 0 });
     expect(stored('cve')).toMatchObject({ Workflow: { Status: 'SUPPRESSED' }, Note: { Text: 'Suppressed by policy until 2027-01-01: not reachable', UpdatedBy: POLICY_NOTE_AUTHOR } });
     expect(stored('other').Workflow.Status).toBe('NEW');
+  });
+
+  test('suppresses what the scanner itself reported as suppressed, with its reason', async () => {
+    await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    expect(stored('vex')).toMatchObject({
+      Workflow: { Status: 'SUPPRESSED' },
+      Note: { Text: 'Suppressed in the scanner configuration: not_affected: vulnerable code not in execute path', UpdatedBy: POLICY_NOTE_AUTHOR },
+    });
+  });
+
+  test('a finding the scanner no longer suppresses goes back to NEW', async () => {
+    await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    const importer = new SecurityHubImporter({ client: fake.client(), scope: 's' });
+    await importer.import([sampleFinding('vex')]);
+    const later = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    expect(later).toMatchObject({ unsuppressed: 1 });
+    expect(stored('vex')).toMatchObject({ Workflow: { Status: 'NEW' }, Note: { Text: 'The scanner no longer suppresses this finding' } });
   });
 
   test('running it again changes nothing', async () => {
     await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
     const again = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
     expect(again).toMatchObject({ suppressed: 0, unsuppressed: 0 });
-    expect(fake.requests.received.BatchUpdateFindings).toBe(2);
+    expect(fake.requests.received.BatchUpdateFindings).toBe(3); // one request per distinct note, all from the first run
   });
 
   test('an expired suppression no longer suppresses: the finding goes back to NEW', async () => {
@@ -57,6 +75,6 @@ describe('applySuppressions', () => {
     let throttled = false;
     fake.faults = { beforeRequest: (op) => (op === 'BatchUpdateFindings' && !throttled ? ((throttled = true), 'throttle') : undefined) };
     const summary = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z'), backoff: { baseMs: 1, capMs: 5 } });
-    expect(summary).toMatchObject({ suppressed: 2, throttled: 1, retried: 1 });
+    expect(summary).toMatchObject({ suppressed: 3, throttled: 1, retried: 1 });
   });
 });
