@@ -1,6 +1,6 @@
 import { awscdk, typescript } from 'projen';
 import { addReadyTask } from './construct-library';
-import { jestOptions, PACKAGE_DEFAULTS } from './defaults';
+import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
 import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
 
@@ -8,6 +8,7 @@ import { siblingDependency } from './workspace';
 export function createReferencePipeline(root: typescript.TypeScriptProject): awscdk.AwsCdkTypeScriptApp {
   const project = new awscdk.AwsCdkTypeScriptApp({
     ...PACKAGE_DEFAULTS,
+    ...lintOptions(['scripts']),
     parent: root,
     outdir: 'apps/reference-pipeline',
     name: `${SCOPE}/reference-pipeline`,
@@ -52,6 +53,7 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
 export function createSampleApp(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
   const project = new typescript.TypeScriptProject({
     ...PACKAGE_DEFAULTS,
+    ...lintOptions(),
     parent: root,
     outdir: 'apps/sample-app',
     name: `${SCOPE}/sample-app`,

@@ -1,6 +1,6 @@
 import { typescript } from 'projen';
 import { addReadyTask } from './construct-library';
-import { jestOptions, PACKAGE_DEFAULTS } from './defaults';
+import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
 
 /**
@@ -10,6 +10,7 @@ import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versi
 export function createAsffParsers(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
   const project = new typescript.TypeScriptProject({
     ...PACKAGE_DEFAULTS,
+    ...lintOptions(['bench']),
     parent: root,
     outdir: 'packages/asff-parsers',
     name: `${SCOPE}/asff-parsers`,
@@ -33,10 +34,10 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
     ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
-      `@types/aws-lambda@^8.10.150`,
+      '@types/aws-lambda@^8.10.150',
       `fast-check@${VERSIONS.fastCheck}`,
       `esbuild@${VERSIONS.esbuild}`,
-      `aws-sdk-client-mock@^4.1.0`,
+      'aws-sdk-client-mock@^4.1.0',
     ],
     tsconfig: { compilerOptions: { lib: ['es2022'], target: 'ES2022' } },
     gitignore: ['/dist/', '/.bench/'],

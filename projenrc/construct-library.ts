@@ -1,5 +1,5 @@
 import { cdk, javascript, typescript } from 'projen';
-import { jestOptions, PACKAGE_DEFAULTS } from './defaults';
+import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
 
 export interface ConstructLibraryOptions {
@@ -24,6 +24,7 @@ export interface ConstructLibraryOptions {
 export function createConstructLibrary(options: ConstructLibraryOptions): cdk.JsiiProject {
   const project = new cdk.JsiiProject({
     ...PACKAGE_DEFAULTS,
+    ...lintOptions(['scripts']),
     parent: options.parent,
     outdir: `packages/${options.name}`,
     name: `${SCOPE}/${options.name}`,
@@ -54,7 +55,7 @@ export function createConstructLibrary(options: ConstructLibraryOptions): cdk.Js
   // jsii-clean for other languages without needing a Python registry.
   project.addTask('check:python', {
     description: 'Generate the Python bindings with jsii-pacmak --code-only (build check, no registry)',
-    exec: `jsii-pacmak --code-only --targets python --outdir dist/python-code --force`,
+    exec: 'jsii-pacmak --code-only --targets python --outdir dist/python-code --force',
   });
   // jsii-docgen only searches the package folder for dependency assemblies; workspaces hoist them.
   project.tasks.tryFind('docgen')?.reset('node ../../scripts/docgen.js');

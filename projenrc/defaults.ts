@@ -1,4 +1,6 @@
-import { javascript } from 'projen';
+import { existsSync } from 'fs';
+import { join } from 'path';
+import { javascript, typescript } from 'projen';
 import { VERSIONS } from './versions';
 
 /**
@@ -10,7 +12,6 @@ export const PACKAGE_DEFAULTS = {
   packageManager: javascript.NodePackageManager.NPM,
   typescriptVersion: VERSIONS.typescript,
   minNodeVersion: '20.0.0',
-  eslint: false,
   prettier: false,
   sampleCode: false,
   github: false,
@@ -28,4 +29,53 @@ export function jestOptions(testTimeout?: number): javascript.JestOptions {
     passWithNoTests: false,
     ...(testTimeout ? { jestConfig: { testTimeout } } : {}),
   };
+}
+
+/**
+ * ESLint as every package runs it (projen's config and rules, legacy config
+ * format): `src/` may import only runtime dependencies, the dev folders may
+ * import dev dependencies too. The test task never rewrites sources (`--fix`
+ * off), so CI fails on a lint error instead of silently fixing it; run
+ * `npx projen eslint --fix` in a package to fix locally.
+ */
+export function lintOptions(devdirs: string[] = []): { eslint: boolean; eslintOptions: javascript.EslintOptions } {
+  return {
+    eslint: true,
+    eslintOptions: {
+      dirs: ['src'],
+      devdirs: ['test', ...devdirs],
+      fileExtensions: ['.ts'],
+      commandOptions: { fix: false, extraArgs: ['--max-warnings=0'] },
+    },
+  };
+}
+
+/**
+ * projen adds the import plugin and resolver unversioned ("*"), which a
+ * workspace package cannot resolve before the root has installed them; pin
+ * them so the first install already has them.
+ */
+export function pinLintPlugins(project: javascript.NodeProject): void {
+  project.addDevDeps(`eslint-plugin-import@${VERSIONS.eslintPluginImport}`, `eslint-import-resolver-typescript@${VERSIONS.eslintImportResolverTs}`);
+}
+
+/**
+ * Typed linting resolves each file's nearest tsconfig.json, so each dev folder
+ * beside `test/` (bench, scripts) gets one of its own, shaped like projen's
+ * test tsconfig: type-check only, every compiler option from the package's.
+ */
+export function typeCheckDevFolders(project: typescript.TypeScriptProject): void {
+  const devFolders = (project.eslint?.lintPatterns ?? []).filter(
+    (dir) => dir !== project.srcdir && dir !== project.testdir && existsSync(join(project.outdir, dir)),
+  );
+  for (const dir of devFolders) {
+    const config = new javascript.TypescriptConfig(project, {
+      fileName: `${dir}/tsconfig.json`,
+      include: ['**/*.ts'],
+      exclude: ['node_modules'],
+      compilerOptions: { noEmit: true, rootDir: '..' },
+    });
+    config.addExtends(project.tsconfig!);
+    project.npmignore?.exclude(`/${dir}/tsconfig.json`);
+  }
 }

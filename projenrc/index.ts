@@ -2,6 +2,7 @@ import { typescript } from 'projen';
 import { createReferencePipeline, createSampleApp } from './apps';
 import { createAsffParsers } from './asff-parsers';
 import { createEksDeployConstruct, createGovernanceConstruct, createScanStageConstruct } from './constructs';
+import { pinLintPlugins, typeCheckDevFolders } from './defaults';
 import { createRoot } from './root';
 import { addRootTasks } from './tasks';
 import { delegateInstallToRoot } from './workspace';
@@ -25,6 +26,8 @@ export function createConstructLibraries(root: typescript.TypeScriptProject): vo
     project.gitignore.removePatterns('logs');
     project.gitignore.exclude('/logs/');
   }
+  packages.forEach(pinLintPlugins);
+  packages.forEach(typeCheckDevFolders);
   delegateInstallToRoot(root, packages);
   addRootTasks(root);
 }

@@ -1,4 +1,5 @@
 import { JsonFile, javascript, typescript } from 'projen';
+import { lintOptions, pinLintPlugins } from './defaults';
 import { VERSIONS } from './versions';
 
 /** Workspace folders, in the order lerna should see them. */
@@ -22,7 +23,8 @@ export function createRoot(): typescript.TypeScriptProject {
     minNodeVersion: '20.0.0',
     sampleCode: false,
     jest: false,
-    eslint: false,
+    // Lints .projenrc.ts and projenrc/ with the packages' rules; the packages lint themselves in their test task.
+    ...lintOptions(),
     prettier: false,
     github: false,
     release: false,
@@ -43,6 +45,7 @@ export function createRoot(): typescript.TypeScriptProject {
     ],
     gitignore: ['cdk.out/', '.jsii', 'tsconfig.tsbuildinfo', '*.tgz', '.bench/', '/dist/', 'coverage/', 'test-reports/'],
   });
+  pinLintPlugins(root);
   root.package.addField('private', true);
   root.package.addField('workspaces', WORKSPACES);
 

@@ -28,6 +28,8 @@ export const VERSIONS = {
   cdk8sPlus: '^2.5.57',
   integTestsAlpha: '2.245.0-alpha.0',
   integRunner: '2.197.10',
+  eslintPluginImport: '^2.32.0',
+  eslintImportResolverTs: '^4.4.5',
 } as const;
 
 export const SCOPE = '@devsecops-factory';

@@ -40,6 +40,7 @@ export function delegateInstallToRoot(root: javascript.NodeProject, subprojects:
     rootPostSynth();
     let changed = false;
     for (const sub of subprojects) {
+      if (lockIsStale(root, sub)) changed = true;
       const resolutions = (sub.package as any).resolveDepsAndWritePackageJson() as string[] | undefined;
       if (resolutions?.length) {
         root.logger.info(`${sub.package.packageName}: ${resolutions.join(', ')}`);
@@ -50,6 +51,27 @@ export function delegateInstallToRoot(root: javascript.NodeProject, subprojects:
       root.tasks.runTask(process.env.CI ? root.package.installCiTask.name : root.package.installTask.name);
     }
   };
+}
+
+/**
+ * True when a subproject's manifest declares other dependencies than the
+ * lockfile recorded for it (a dependency added in projenrc/): the root must
+ * install so that `npm ci` on a fresh clone gets them.
+ */
+function lockIsStale(root: Project, sub: javascript.NodeProject): boolean {
+  const lockPath = join(root.outdir, 'package-lock.json');
+  const manifestPath = join(sub.outdir, 'package.json');
+  if (!existsSync(lockPath) || !existsSync(manifestPath)) return true;
+  const locked = JSON.parse(readFileSync(lockPath, 'utf-8')).packages?.[relativeOutdir(root, sub)];
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf-8'));
+  if (!locked) return true;
+  return ['dependencies', 'devDependencies', 'peerDependencies'].some(
+    (field) => JSON.stringify(sorted(locked[field])) !== JSON.stringify(sorted(manifest[field])),
+  );
+}
+
+function sorted(deps: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(deps ?? {}).sort(([a], [b]) => a.localeCompare(b));
 }
 
 function relativeOutdir(root: Project, sub: Project): string {

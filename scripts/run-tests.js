@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every package's tests (after `lerna run ready`), the jsii Python code-generation
+// Lints projenrc, runs every package's tests and lint (after `lerna run ready`), the jsii Python code-generation
 // check and, when the shared corpus is beside the clone, the ASFF conformance run; then
 // prints one closing line `tests: N passed, N failed` summed over all jest runs.
 'use strict';
@@ -23,6 +23,9 @@ function run(label, command, args, options = {}) {
   if (result.status !== 0) exitCode = 1;
   return `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
 }
+
+// The packages lint in their own test task; the root lints .projenrc.ts and projenrc/.
+run('eslint (projenrc)', 'npx', ['projen', 'eslint']);
 
 const testOutput = run('package tests', 'npx', ['lerna', 'run', 'test', '--stream', '--concurrency', '2', '--no-bail']);
 for (const line of testOutput.split('\n')) {

@@ -25,7 +25,7 @@ interface Measurement {
 function child(args: readonly string[]): Measurement | undefined {
   // The JSON.parse baseline needs room for the whole tree; the conversion runs with Node's defaults.
   const heap = args[0] === 'json-parse' ? ['--max-old-space-size=4096'] : [];
-  const result = spawnSync(process.execPath, [...heap, join(__dirname, 'measure-child.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const result = spawnSync(process.execPath, [...heap, join(__dirname, 'measure-child.js'), ...args], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
   if (result.status !== 0) {
     process.stderr.write(`  measurement failed: ${result.stderr.trim().split('\n')[0]}\n`);
     return undefined;

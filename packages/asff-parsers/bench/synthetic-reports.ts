@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 
 /** The synthetic report kinds the benchmark generates. */
 export type SyntheticKind = 'grype' | 'sarif' | 'zap';
@@ -94,7 +94,7 @@ export async function writeSyntheticReport(kind: SyntheticKind, path: string, by
     batch.push(element);
     batchBytes += element.length;
     count++;
-    if (batchBytes > 1 << 20) {
+    if (batchBytes > 1024 * 1024) {
       await put(batch.join(''));
       batch = [];
       batchBytes = 0;

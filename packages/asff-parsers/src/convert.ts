@@ -1,8 +1,8 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { buildFinding } from './asff/builder';
 import { disambiguatedId } from './asff/finding-id';
-import { SeenIds } from './asff/seen-ids';
 import { PARTITIONS, type ScanContext } from './asff/scan-context';
+import { SeenIds } from './asff/seen-ids';
 import { MalformedInputError, ReportError, UsageError } from './errors';
 import { detectParser } from './parsers/detect';
 import type { Parser } from './parsers/parser';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { validateFinding } from '../src/asff/validate';
 import { convert } from '../src/convert';
 import { ReportError, UsageError } from '../src/errors';
+import { collect, fixture, SCAN } from './support/convert-helpers';
+import { draft } from './support/drafts';
+import type { FindingDraft, Parser } from '../src/parsers/parser';
 import { PARSERS } from '../src/parsers/registry';
 import { memorySource } from '../src/streams/report-source';
-import fc from 'fast-check';
-import type { FindingDraft, Parser } from '../src/parsers/parser';
-import { draft } from './support/drafts';
-import { collect, fixture, SCAN } from './support/convert-helpers';
 
 /** Reports no scanner writes, each of which must give findings or a one-line ReportError. */
 const grype = readFileSync(fixture('grype', 'two-matches.json'));

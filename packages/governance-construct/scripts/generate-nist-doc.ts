@@ -148,8 +148,8 @@ export function parseDeclaration(
 }
 
 /** Read and check the declarations of every package under `<root>/packages`. */
-export function loadDeclarations(repositoryRoot: string): PackageDeclaration[] {
-  const packagesDir = path.join(repositoryRoot, 'packages');
+export function loadDeclarations(root: string): PackageDeclaration[] {
+  const packagesDir = path.join(root, 'packages');
   const packages: PackageDeclaration[] = [];
   const problems: string[] = [];
   for (const entry of fs.readdirSync(packagesDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {

@@ -1,7 +1,7 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Template } from 'aws-cdk-lib/assertions';
 import { BuildSecret } from '../src';
 import { newStack } from './support/factory';
 import { policyStatements } from './support/iam-policies';

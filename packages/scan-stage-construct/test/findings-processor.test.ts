@@ -67,13 +67,15 @@ describe('FindingsProcessor function', () => {
       ReservedConcurrentExecutions: 2,
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsDeadLetterQueue'), 'Arn'] } },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FindingsLogs') } },
-      Environment: { Variables: Match.objectLike({
-        RAW_PREFIX: 'raw/',
-        CONVERTED_PREFIX: 'converted/',
-        DEAD_LETTER_PREFIX: 'dead-letter/',
-        ARCHIVE_MISSING: 'true',
-        SSE_KMS_KEY_ID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsKey'), 'Arn'] },
-      }) },
+      Environment: {
+        Variables: Match.objectLike({
+          RAW_PREFIX: 'raw/',
+          CONVERTED_PREFIX: 'converted/',
+          DEAD_LETTER_PREFIX: 'dead-letter/',
+          ARCHIVE_MISSING: 'true',
+          SSE_KMS_KEY_ID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsKey'), 'Arn'] },
+        }),
+      },
     });
   });
 

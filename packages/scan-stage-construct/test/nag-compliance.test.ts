@@ -1,5 +1,5 @@
-import { buildWholeFactory } from './support/whole-factory';
 import { nagViolations, recordAcknowledgements, violationsWithout } from './support/nag';
+import { buildWholeFactory } from './support/whole-factory';
 
 describe('cdk-nag packs (AwsSolutions, NIST 800-53 rev5)', () => {
   test.each([

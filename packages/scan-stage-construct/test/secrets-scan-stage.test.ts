@@ -1,5 +1,5 @@
-import { Match } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, SecretsScanStage } from '../src';
 import { readBuildspec } from './support/buildspec-files';
 import { newStack, stageDependencies } from './support/factory';
@@ -45,11 +45,13 @@ describe('SecretsScanStage', () => {
   test('may upload only under raw/ and policies/ in the reports bucket', () => {
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SharedReports'), 'Arn'] }, prefix]] });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([{
-        Action: 's3:PutObject',
-        Effect: 'Allow',
-        Resource: [objects('/raw/*'), objects('/policies/*')],
-      }]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: 's3:PutObject',
+          Effect: 'Allow',
+          Resource: [objects('/raw/*'), objects('/policies/*')],
+        }]),
+      },
     });
   });
 

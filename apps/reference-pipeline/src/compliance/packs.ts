@@ -1,5 +1,5 @@
-import { IConstruct } from 'constructs';
 import { AwsSolutionsChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 
 /**
  * The rule packs that gate the factory's own compliance. Each is registered as a

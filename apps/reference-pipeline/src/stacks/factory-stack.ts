@@ -1,7 +1,3 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
-import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   ApprovalGate, DeployImage, DeployManifests, EksDeployStage, FindingsComparison,
 } from '@devsecops-factory/eks-deploy-construct';
@@ -10,6 +6,10 @@ import {
   BuildSecret, CodeScanStage, DastScanStage, EcrScanStage, FindingsProcessor, ImageScanner, ImageScanStage,
   SastTool, SecretsScanStage, ZapScanType,
 } from '@devsecops-factory/scan-stage-construct';
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeBuildLocalSecret, acknowledgePipelineGrants } from '../compliance/pipeline-acknowledgements';
 import { FactoryConfig } from '../config/schema';

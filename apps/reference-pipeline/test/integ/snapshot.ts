@@ -13,6 +13,8 @@ export function synthesizeIntegApp(outdir = mkdtempSync(join(tmpdir(), 'integ-fa
   const previous = process.env.CDK_OUTDIR;
   process.env.CDK_OUTDIR = outdir;
   try {
+    // The integ app synthesizes on import, like integ-runner's `node integ.factory.js`; isolateModules needs a synchronous load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     jest.isolateModules(() => require('./integ.factory'));
   } finally {
     if (previous === undefined) delete process.env.CDK_OUTDIR; else process.env.CDK_OUTDIR = previous;

@@ -1,9 +1,9 @@
 import type { AwsSecurityFinding, Resource, Vulnerability } from '@aws-sdk/client-securityhub';
-import type { DraftResource, FindingDraft, Parser } from '../parsers/parser';
-import { findingId } from './finding-id';
 import { enforceLimitsInPlace } from './enforce-limits';
+import { findingId } from './finding-id';
 import { redactSecrets } from './redact';
 import type { Partition, ScanContext } from './scan-context';
+import type { DraftResource, FindingDraft, Parser, DraftVulnerability } from '../parsers/parser';
 
 /** The ASFF schema version Security Hub expects. */
 export const SCHEMA_VERSION = '2018-10-08';
@@ -70,7 +70,11 @@ export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanC
   const remediationText = draft.remediation?.text?.trim();
   const remediationUrl = draft.remediation?.url?.trim();
   if (remediationText || remediationUrl) {
-    finding.Remediation = { Recommendation: { ...(remediationText ? { Text: remediationText } : {}), ...(remediationUrl ? { Url: remediationUrl } : {}) } };
+    const recommendation = {
+      ...(remediationText ? { Text: remediationText } : {}),
+      ...(remediationUrl ? { Url: remediationUrl } : {}),
+    };
+    finding.Remediation = { Recommendation: recommendation };
   }
   if (draft.vulnerabilities !== undefined && draft.vulnerabilities.length > 0) {
     finding.Vulnerabilities = draft.vulnerabilities.map(
@@ -79,7 +83,7 @@ export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanC
         ...(v.vulnerablePackages?.length ? { VulnerablePackages: [...v.vulnerablePackages] } : {}),
         ...(v.cvss?.length ? { Cvss: [...v.cvss] } : {}),
         ...(v.relatedVulnerabilities?.length ? { RelatedVulnerabilities: [...new Set(v.relatedVulnerabilities)] } : {}),
-        ...(v.vendor ? { Vendor: { Name: v.vendor.name, ...(v.vendor.url ? { Url: v.vendor.url } : {}), ...(v.vendor.severity ? { VendorSeverity: v.vendor.severity } : {}) } } : {}),
+        ...(v.vendor ? { Vendor: vendorOf(v.vendor) } : {}),
         ...(v.referenceUrls?.length ? { ReferenceUrls: [...new Set(v.referenceUrls)] } : {}),
         ...(v.fixAvailable ? { FixAvailable: v.fixAvailable } : {}),
         ...(v.epssScore !== undefined && Number.isFinite(v.epssScore) ? { EpssScore: v.epssScore } : {}),
@@ -135,4 +139,12 @@ function productFields(draft: FindingDraft, tool: FindingTool, scan: ScanContext
     put(key.toLowerCase().startsWith('aws/') ? `tool/${key}` : key, value);
   }
   return fields;
+}
+
+function vendorOf(vendor: NonNullable<DraftVulnerability['vendor']>): NonNullable<Vulnerability['Vendor']> {
+  return {
+    Name: vendor.name,
+    ...(vendor.url ? { Url: vendor.url } : {}),
+    ...(vendor.severity ? { VendorSeverity: vendor.severity } : {}),
+  };
 }

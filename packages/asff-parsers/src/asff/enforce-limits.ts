@@ -50,7 +50,10 @@ export function enforceLimitsInPlace(f: AwsSecurityFinding): AwsSecurityFinding 
 }
 
 function limitProductFields(fields: Record<string, string>, notes: Record<string, string>): Record<string, string> {
-  const entries = Object.entries(fields).map(([k, v]) => [truncateChars(k, LIMITS.productFieldKeyChars), truncateChars(String(v), LIMITS.productFieldValueChars)] as const);
+  const entries = Object.entries(fields).map(([k, v]) => [
+    truncateChars(k, LIMITS.productFieldKeyChars),
+    truncateChars(String(v), LIMITS.productFieldValueChars),
+  ] as const);
   const noteEntries = Object.entries(notes);
   const room = LIMITS.productFields - noteEntries.length;
   const limited: Record<string, string> = {};
@@ -76,7 +79,9 @@ function capStrings(node: unknown): number {
       if (typeof value === 'string') {
         if (value.length * 3 > LIMITS.stringBytes) node[i] = truncateBytes(value, LIMITS.stringBytes);
         chars += (node[i] as string).length + 3;
-      } else chars += capStrings(value) + 1;
+      } else {
+        chars += capStrings(value) + 1;
+      }
     }
   } else if (node !== null && typeof node === 'object') {
     const record = node as Record<string, unknown>;
@@ -86,7 +91,9 @@ function capStrings(node: unknown): number {
       if (typeof value === 'string') {
         if (value.length * 3 > LIMITS.stringBytes) record[key] = truncateBytes(value, LIMITS.stringBytes);
         chars += (record[key] as string).length;
-      } else chars += capStrings(value) + 2;
+      } else {
+        chars += capStrings(value) + 2;
+      }
     }
   } else {
     chars += 24;
@@ -135,7 +142,10 @@ function shrinkToSize(f: AwsSecurityFinding): void {
       parent[largest.key] = truncateBytes(parent[largest.key], Math.floor(largest.bytes / 2));
       continue;
     }
-    const longest = arrays.reduce<(typeof arrays)[number] | undefined>((best, a) => (best === undefined || a.length > best.length ? a : best), undefined);
+    const longest = arrays.reduce<(typeof arrays)[number] | undefined>(
+      (best, a) => (best === undefined || a.length > best.length ? a : best),
+    undefined,
+    );
     if (longest === undefined) return;
     const list = longest.parent[longest.key] as unknown[];
     longest.parent[longest.key] = list.slice(0, Math.ceil(list.length / 2));

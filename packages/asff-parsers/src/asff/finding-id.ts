@@ -1,5 +1,5 @@
-import { sha256Hex } from './sha256';
 import type { ScanContext } from './scan-context';
+import { sha256Hex } from './sha256';
 
 /**
  * The image repository without tag or digest: the same image repository keeps

@@ -1,3 +1,5 @@
+/* eslint-disable no-bitwise -- an open-addressing hash table: power-of-two masks and 32-bit string hashing */
+
 /**
  * The Ids already used in one report, kept as 52-bit keys in an
  * open-addressing table of doubles: 16 bytes per Id instead of ~40 for a

@@ -25,7 +25,11 @@ export interface ParsedArgs {
  * required flags and values outside `choices` are usage errors, so a typo in
  * a pipeline script fails loudly instead of being ignored.
  */
-export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[], positionals: { min: number; max: number; names?: string } = { min: 0, max: 0 }): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  specs: readonly OptionSpec[],
+  positionals: { min: number; max: number; names?: string } = { min: 0, max: 0 },
+): ParsedArgs {
   const options: Record<string, string | boolean | undefined> = {};
   const rest: string[] = [];
   const byName = new Map(specs.map((s) => [s.name, s]));
@@ -52,8 +56,9 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       continue;
     }
     let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
+    if (eq >= 0) {
+      value = arg.slice(eq + 1);
+    } else {
       value = argv[i + 1];
       if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`option '--${name}' needs a value`);
       i++;

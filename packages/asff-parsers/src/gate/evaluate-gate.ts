@@ -1,8 +1,8 @@
 import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { GatedFinding, GateResult, GateStatus } from './gate-result';
 import { findSuppression } from '../policy/match-suppression';
 import { SecurityPolicy, thresholdFor } from '../policy/security-policy';
 import { meetsThreshold, SEVERITY_LABELS, SeverityLabel, severityOf, severityRank } from '../policy/severity';
-import { GatedFinding, GateResult, GateStatus } from './gate-result';
 
 export interface EvaluateGateOptions {
   readonly policy: SecurityPolicy;
@@ -20,7 +20,10 @@ const STATUS_ORDER: Record<GateStatus, number> = { 'blocking': 0, 'below-thresho
  * itself reported it as suppressed (ProductFields.Suppressed); ARCHIVED
  * findings (fixed, or closed by the tool) never count.
  */
-export async function evaluateGate(findings: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>, options: EvaluateGateOptions): Promise<GateResult> {
+export async function evaluateGate(
+  findings: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>,
+  options: EvaluateGateOptions,
+): Promise<GateResult> {
   const threshold = thresholdFor(options.policy, options.stage);
   const now = options.now ?? new Date();
   const counts = Object.fromEntries(SEVERITY_LABELS.map((label) => [label, 0])) as Record<SeverityLabel, number>;
@@ -51,9 +54,17 @@ export async function evaluateGate(findings: AsyncIterable<AwsSecurityFinding> |
       status = meetsThreshold(severity, threshold) ? 'blocking' : 'below-threshold';
     }
     if (match && !match.active) expiredSuppressions++;
-    gated.push({ ...describe(finding, severity), status, suppressedBecause, expiredSuppression: match && !match.active ? { reason: match.suppression.reason, expires: match.suppression.expires } : undefined });
+    gated.push({
+      ...describe(finding, severity),
+      status,
+      suppressedBecause,
+      expiredSuppression: match && !match.active ? { reason: match.suppression.reason, expires: match.suppression.expires } : undefined,
+    });
   }
-  gated.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || severityRank(b.severity) - severityRank(a.severity) || a.title.localeCompare(b.title));
+  gated.sort((
+    a,
+    b,
+  ) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || severityRank(b.severity) - severityRank(a.severity) || a.title.localeCompare(b.title));
   const blocking = gated.filter((f) => f.status === 'blocking').length;
   return { stage: options.stage, threshold, passed: blocking === 0, counts, blocking, suppressed, archived, expiredSuppressions, findings: gated };
 }

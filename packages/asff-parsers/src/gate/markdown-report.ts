@@ -1,5 +1,5 @@
-import { SEVERITY_LABELS } from '../policy/severity';
 import { GateResult } from './gate-result';
+import { SEVERITY_LABELS } from '../policy/severity';
 
 function cell(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').slice(0, 200);

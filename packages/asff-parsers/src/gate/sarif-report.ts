@@ -1,5 +1,5 @@
-import { SeverityLabel } from '../policy/severity';
 import { GatedFinding, GateResult } from './gate-result';
+import { SeverityLabel } from '../policy/severity';
 
 const LEVEL: Record<SeverityLabel, 'error' | 'warning' | 'note'> = {
   CRITICAL: 'error',

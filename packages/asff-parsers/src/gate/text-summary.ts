@@ -1,5 +1,5 @@
-import { SEVERITY_LABELS } from '../policy/severity';
 import { GateResult } from './gate-result';
+import { SEVERITY_LABELS } from '../policy/severity';
 
 /** The lines `asff gate` prints: verdict, counts by severity, the worst findings. */
 export function textSummary(result: GateResult, worst = 10): string {

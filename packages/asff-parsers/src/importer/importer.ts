@@ -233,7 +233,11 @@ export class SecurityHubImporter {
       const exhausted = attempt >= this.maxAttempts;
       let response: BatchImportFindingsCommandOutput;
       try {
-        response = await pacedSend<BatchImportFindingsCommandOutput>(this.client, new BatchImportFindingsCommand({ Findings: pending.map((p) => p.finding) }), this.importBucket);
+        response = await pacedSend<BatchImportFindingsCommandOutput>(
+          this.client,
+          new BatchImportFindingsCommand({ Findings: pending.map((p) => p.finding) }),
+          this.importBucket,
+        );
       } catch (error) {
         const kind = classifyRequestError(error);
         if (kind === 'throttled') {

@@ -37,7 +37,11 @@ export async function* listFindings(filters: AwsSecurityFindingFilters, options:
   } while (nextToken);
 }
 
-async function getPage(filters: AwsSecurityFindingFilters, nextToken: string | undefined, options: ListFindingsOptions): Promise<GetFindingsCommandOutput> {
+async function getPage(
+  filters: AwsSecurityFindingFilters,
+  nextToken: string | undefined,
+  options: ListFindingsOptions,
+): Promise<GetFindingsCommandOutput> {
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) {
       options.counters.retried++;
@@ -45,7 +49,11 @@ async function getPage(filters: AwsSecurityFindingFilters, nextToken: string | u
     }
     options.counters.requests++;
     try {
-      return await pacedSend<GetFindingsCommandOutput>(options.client, new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken }), options.bucket);
+      return await pacedSend<GetFindingsCommandOutput>(
+        options.client,
+        new GetFindingsCommand({ Filters: filters, MaxResults: 100, NextToken: nextToken }),
+        options.bucket,
+      );
     } catch (error) {
       const kind = classifyRequestError(error);
       if (kind === 'throttled') {

@@ -9,14 +9,14 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { convert } from '../convert';
 import { ReportError, UsageError } from '../errors';
+import { FunctionIdentity, InvalidReportUpload, parseReportMetadata } from './report-metadata';
+import { S3DeadLetterSink } from './s3-dead-letter-sink';
+import { outputKeys, ProcessorSettings } from './settings';
 import { ImportSummary } from '../importer/import-summary';
 import { SecurityHubImporter, SecurityHubImporterOptions } from '../importer/importer';
 import { applySuppressions, SuppressionSummary } from '../policy/apply-suppressions';
 import { parsePolicy } from '../policy/parse-policy';
 import { SEVERITY_LABELS, SeverityLabel, severityOf } from '../policy/severity';
-import { FunctionIdentity, InvalidReportUpload, parseReportMetadata } from './report-metadata';
-import { S3DeadLetterSink } from './s3-dead-letter-sink';
-import { outputKeys, ProcessorSettings } from './settings';
 
 export interface ProcessReportDependencies {
   readonly s3: S3Client;
@@ -64,7 +64,14 @@ export async function processReport(bucket: string, key: string, deps: ProcessRe
       tool: metadata.tool,
       input: body as AsyncIterable<Buffer>,
       fileName: key,
-      context: { ...identity, repository: metadata.repository, branch: metadata.branch, commit: metadata.commit, buildId: metadata.buildId, image: metadata.image },
+      context: {
+        ...identity,
+        repository: metadata.repository,
+        branch: metadata.branch,
+        commit: metadata.commit,
+        buildId: metadata.buildId,
+        image: metadata.image,
+      },
     });
     const spoolFile = join(spool, 'findings.asff.json');
     const severities = Object.fromEntries(SEVERITY_LABELS.map((l) => [l, 0])) as Record<SeverityLabel, number>;
@@ -132,7 +139,11 @@ export async function processReport(bucket: string, key: string, deps: ProcessRe
 }
 
 /** Passes findings on to the importer while spooling them as `{"Findings":[...]}` and counting severities. */
-async function* tee(findings: AsyncIterable<AwsSecurityFinding>, output: NodeJS.WritableStream, severities: Record<SeverityLabel, number>): AsyncIterable<AwsSecurityFinding> {
+async function* tee(
+  findings: AsyncIterable<AwsSecurityFinding>,
+  output: NodeJS.WritableStream,
+  severities: Record<SeverityLabel, number>,
+): AsyncIterable<AwsSecurityFinding> {
   let first = true;
   for await (const finding of findings) {
     const chunk = `${first ? '{"Findings":[\n' : ',\n'}${JSON.stringify(finding)}`;

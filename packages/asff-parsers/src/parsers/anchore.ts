@@ -1,10 +1,10 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
-import { vulnerabilityType } from '../asff/finding-types';
-import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from './parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
+import { vulnerabilityType } from '../asff/finding-types';
+import { streamJsonElements } from '../streams/json-elements';
+import type { ReportSource } from '../streams/report-source';
 
 /** Anchore writes the string "None" for absent values. */
 function present(value: unknown): string | undefined {
@@ -71,7 +71,19 @@ function classicFinding(v: Record<string, unknown>, image: DraftResource | undef
       });
     })
     .filter((c): c is Cvss => c !== undefined);
-  return vulnerabilityDraft({ id, name, version, path, fix, url, cvss, severity: v.severity, packageType: present(v.package_type), feed: present(v.feed_group), image });
+  return vulnerabilityDraft({
+    id,
+    name,
+    version,
+    path,
+    fix,
+    url,
+    cvss,
+    severity: v.severity,
+    packageType: present(v.package_type),
+    feed: present(v.feed_group),
+    image,
+  });
 }
 
 function evaluationFinding(v: Record<string, unknown>, image: DraftResource | undefined): FindingDraft {
@@ -122,7 +134,13 @@ function vulnerabilityDraft(e: Entry): FindingDraft {
     vulnerabilities: [
       {
         id: e.id,
-        vulnerablePackages: [{ Name: e.name, ...(e.version ? { Version: e.version } : {}), ...(e.packageType ? { PackageManager: e.packageType } : {}), ...(e.path ? { FilePath: e.path } : {}), ...(e.fix ? { FixedInVersion: e.fix } : {}) }],
+        vulnerablePackages: [{
+          Name: e.name,
+          ...(e.version ? { Version: e.version } : {}),
+          ...(e.packageType ? { PackageManager: e.packageType } : {}),
+          ...(e.path ? { FilePath: e.path } : {}),
+          ...(e.fix ? { FixedInVersion: e.fix } : {}),
+        }],
         cvss: e.cvss,
         relatedVulnerabilities: e.related,
         vendor: { name: 'Anchore', ...(e.url ? { url: e.url } : {}) },

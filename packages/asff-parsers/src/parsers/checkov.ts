@@ -1,12 +1,12 @@
-import { MalformedInputError } from '../errors';
 import { FindingTypes } from '../asff/finding-types';
-import { streamJsonElements } from '../streams/json-elements';
-import { peekSource, type ReportSource } from '../streams/report-source';
+import { MalformedInputError } from '../errors';
+import { codeLocationId, portablePath } from './code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
-import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
-import { codeLocationId, portablePath } from './code-location';
+import { severityFrom } from './severity';
+import { streamJsonElements } from '../streams/json-elements';
+import { peekSource, type ReportSource } from '../streams/report-source';
 
 const CHECKOV_SEVERITIES: SeverityTable = {
   critical: 'CRITICAL',
@@ -55,7 +55,7 @@ async function* parseCheckov(source: ReportSource, context: ParseContext): Async
   const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(peeked.source, selection)) {
     const skipped = element.selector.includes('skipped');
-    const checkType = asString(element.captured['check_type'] ?? element.captured['*.check_type']);
+    const checkType = asString(element.captured.check_type ?? element.captured['*.check_type']);
     const draft = checkovFinding(asRecord(element.value), checkType, skipped, context);
     if (!repeats.first(draft)) continue;
     yield draft;

@@ -1,11 +1,11 @@
-import { MalformedInputError } from '../errors';
 import { vulnerabilityType } from '../asff/finding-types';
-import { streamJsonElements } from '../streams/json-elements';
-import { peekSource, type ReportSource } from '../streams/report-source';
+import { MalformedInputError } from '../errors';
 import { asArray, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
-import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
+import { severityFrom } from './severity';
+import { streamJsonElements } from '../streams/json-elements';
+import { peekSource, type ReportSource } from '../streams/report-source';
 
 /** Clair's severity names (from its `database.Severity`), Defcon1 being its "worse than critical". */
 const CLAIR_SEVERITIES: SeverityTable = {
@@ -56,7 +56,10 @@ async function* parseClair(source: ReportSource, context: ParseContext): AsyncGe
     if (klar && (typeof element.path[1] === 'number' || !Array.isArray(element.value))) {
       throw new MalformedInputError('not a Clair report: Vulnerabilities must map severities to lists', 'unrecognised');
     }
-    const entries = klar ? asArray(element.value).map((entry) => ({ entry: asRecord(entry), group: element.path[1] })) : [{ entry: asRecord(element.value), group: undefined }];
+    const entries = klar ? asArray(element.value).map((entry) => ({ entry: asRecord(entry), group: element.path[1] })) : [{
+      entry: asRecord(element.value),
+      group: undefined,
+    }];
     for (const { entry, group } of entries) {
       const draft = clairFinding(klar ? fromKlar(entry, group) : fromClairScanner(entry), asString(element.captured.image), context);
       if (!repeats.first(draft)) continue;

@@ -1,10 +1,10 @@
 import { MalformedInputError } from '../errors';
-import { streamJsonElements } from '../streams/json-elements';
-import { streamLines } from '../streams/lines';
-import { peekSource, type ReportSource } from '../streams/report-source';
 import { asArray, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
+import { streamJsonElements } from '../streams/json-elements';
+import { streamLines } from '../streams/lines';
+import { peekSource, type ReportSource } from '../streams/report-source';
 
 /** Falco priorities (syslog levels). */
 const FALCO_SEVERITIES: SeverityTable = {
@@ -170,7 +170,17 @@ function addAlert(groups: Map<string, AlertGroup>, alert: Record<string, unknown
   const key = JSON.stringify([rule, asString(alert.source) ?? 'syscall', workload.key]);
   let group = groups.get(key);
   if (group === undefined) {
-    group = { rule, first: alert, workload, examples: [], tags: new Set(), secrets: new Set(), count: 0, priority: alert.priority, priorityRank: rank(alert.priority) };
+    group = {
+      rule,
+      first: alert,
+      workload,
+      examples: [],
+      tags: new Set(),
+      secrets: new Set(),
+      count: 0,
+      priority: alert.priority,
+      priorityRank: rank(alert.priority),
+    };
     groups.set(key, group);
   }
   group.count++;

@@ -1,9 +1,9 @@
 import { FindingTypes } from '../asff/finding-types';
 import { secretFingerprint } from '../asff/redact';
 import { MalformedInputError } from '../errors';
+import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { streamLines } from '../streams/lines';
 import type { ReportSource } from '../streams/report-source';
-import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 
 /** git-secrets reports no severity: every prohibited pattern it matched is a committed credential. */
 const GIT_SECRETS_SEVERITY: SeverityTable = { 'prohibited pattern': 'HIGH' };
@@ -35,7 +35,8 @@ export const gitSecretsParser: Parser = {
     if (head.text.includes('[ERROR] Matched one or more prohibited patterns')) return 0.95;
     const lines = head.text.split('\n').filter((l) => l.trim() !== '');
     const complete = head.complete ? lines : lines.slice(0, -1);
-    if (complete.length > 0 && complete.every((l) => HISTORY_LINE.test(l) || SCAN_LINE.test(l) || NOISE_LINE.test(l)) && complete.some((l) => HISTORY_LINE.test(l))) return 0.5;
+    const onlyGitSecretsLines = complete.every((l) => HISTORY_LINE.test(l) || SCAN_LINE.test(l) || NOISE_LINE.test(l));
+    if (complete.length > 0 && onlyGitSecretsLines && complete.some((l) => HISTORY_LINE.test(l))) return 0.5;
     return undefined;
   },
   parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {

@@ -1,12 +1,12 @@
 import { FindingTypes } from '../asff/finding-types';
 import { secretFingerprint } from '../asff/redact';
 import { MalformedInputError } from '../errors';
-import { streamJsonElements } from '../streams/json-elements';
-import { peekSource, type ReportSource } from '../streams/report-source';
+import { codeLocationId, portablePath } from './code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
-import { codeLocationId, portablePath } from './code-location';
+import { streamJsonElements } from '../streams/json-elements';
+import { peekSource, type ReportSource } from '../streams/report-source';
 
 /**
  * gitleaks rates nothing: a committed secret is HIGH (it must be rotated,
@@ -93,7 +93,8 @@ async function* parseGitleaks(source: ReportSource, context: ParseContext): Asyn
     }
     group.occurrences++;
     for (const value of [leak.secret, ...leak.secretContexts]) if (value !== REDACTED_BY_GITLEAKS) group.secrets.add(value);
-    if (leak.commit !== undefined && !group.commits.includes(leak.commit) && group.commits.length < MAX_LISTED_COMMITS) group.commits.push(leak.commit);
+    const listCommit = leak.commit !== undefined && !group.commits.includes(leak.commit) && group.commits.length < MAX_LISTED_COMMITS;
+    if (listCommit) group.commits.push(leak.commit!);
     if (leak.date !== undefined && Number.isFinite(Date.parse(leak.date))) {
       if (group.firstDate === undefined || Date.parse(leak.date) < Date.parse(group.firstDate)) group.firstDate = leak.date;
       if (group.lastDate === undefined || Date.parse(leak.date) > Date.parse(group.lastDate)) group.lastDate = leak.date;

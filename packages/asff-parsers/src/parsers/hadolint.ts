@@ -1,12 +1,12 @@
-import { MalformedInputError } from '../errors';
 import { FindingTypes } from '../asff/finding-types';
-import { streamJsonElements } from '../streams/json-elements';
-import { peekSource, type ReportSource } from '../streams/report-source';
+import { MalformedInputError } from '../errors';
+import { codeLocationId, portablePath } from './code-location';
 import { asNumber, asRecord, asString } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
-import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
-import { codeLocationId, portablePath } from './code-location';
+import { severityFrom } from './severity';
+import { streamJsonElements } from '../streams/json-elements';
+import { peekSource, type ReportSource } from '../streams/report-source';
 
 /**
  * Lint levels are about Dockerfile hygiene, not exploitable flaws: an `error`
@@ -70,7 +70,11 @@ async function* parseHadolint(source: ReportSource, context: ParseContext): Asyn
       types: [FindingTypes.CONFIGURATION],
       resources: [{ type: 'Other', id: codeLocationId(context.scan, file, line) }],
       remediation: { text: message, url: ruleUrl(code) },
-      productFields: { File: file, ...(line !== undefined ? { Line: String(line) } : {}), ...(column !== undefined ? { Column: String(column) } : {}) },
+      productFields: {
+        File: file,
+        ...(line !== undefined ? { Line: String(line) } : {}),
+        ...(column !== undefined ? { Column: String(column) } : {}),
+      },
     };
   }
 }

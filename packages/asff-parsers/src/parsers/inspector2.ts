@@ -1,11 +1,11 @@
 import type { Cvss, SoftwarePackage } from '@aws-sdk/client-securityhub';
-import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
-import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { toIsoTimestamp } from './text';
+import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
+import { streamJsonElements } from '../streams/json-elements';
+import type { ReportSource } from '../streams/report-source';
 
 /** Inspector's severities map one to one; UNTRIAGED has not been rated yet. */
 export const INSPECTOR_SEVERITIES: SeverityTable = {
@@ -63,7 +63,12 @@ export function inspectorFinding(f: Record<string, unknown>): FindingDraft {
     .map((c): Cvss | undefined => {
       const record = asRecord(c);
       const score = asNumber(record.baseScore);
-      return score === undefined ? undefined : { BaseScore: score, ...(asString(record.scoringVector) ? { BaseVector: asString(record.scoringVector) } : {}), ...(asString(record.version) ? { Version: asString(record.version) } : {}), ...(asString(record.source) ? { Source: asString(record.source) } : {}) };
+      return score === undefined ? undefined : {
+        BaseScore: score,
+        ...(asString(record.scoringVector) ? { BaseVector: asString(record.scoringVector) } : {}),
+        ...(asString(record.version) ? { Version: asString(record.version) } : {}),
+        ...(asString(record.source) ? { Source: asString(record.source) } : {}),
+      };
     })
     .filter((c): c is Cvss => c !== undefined);
   const vulnerablePackages = packages.map(
@@ -99,17 +104,17 @@ export function inspectorFinding(f: Record<string, unknown>): FindingDraft {
     vulnerabilities:
       type === 'PACKAGE_VULNERABILITY' && vulnerabilityId
         ? [
-            {
-              id: vulnerabilityId,
-              vulnerablePackages,
-              cvss,
-              relatedVulnerabilities: asArray(details.relatedVulnerabilities).map(asString).filter((r): r is string => r !== undefined),
-              vendor: { name: asString(details.source) ?? 'Amazon Inspector', ...(asString(details.sourceUrl) ? { url: asString(details.sourceUrl) } : {}), ...(asString(details.vendorSeverity) ? { severity: asString(details.vendorSeverity) } : {}) },
-              referenceUrls: asArray(details.referenceUrls).map(asString).filter((u): u is string => u !== undefined),
-              fixAvailable: fixAvailable === 'YES' || fixAvailable === 'NO' || fixAvailable === 'PARTIAL' ? fixAvailable : undefined,
-              ...(epss !== undefined ? { epssScore: epss } : {}),
-            },
-          ]
+          {
+            id: vulnerabilityId,
+            vulnerablePackages,
+            cvss,
+            relatedVulnerabilities: asArray(details.relatedVulnerabilities).map(asString).filter((r): r is string => r !== undefined),
+            vendor: { name: asString(details.source) ?? 'Amazon Inspector', ...(asString(details.sourceUrl) ? { url: asString(details.sourceUrl) } : {}), ...(asString(details.vendorSeverity) ? { severity: asString(details.vendorSeverity) } : {}) },
+            referenceUrls: asArray(details.referenceUrls).map(asString).filter((u): u is string => u !== undefined),
+            fixAvailable: fixAvailable === 'YES' || fixAvailable === 'NO' || fixAvailable === 'PARTIAL' ? fixAvailable : undefined,
+            ...(epss !== undefined ? { epssScore: epss } : {}),
+          },
+        ]
         : undefined,
     remediation: remediationText && remediationText !== 'None Provided' ? { text: remediationText, url: asString(recommendation.Url) ?? asString(recommendation.url) } : undefined,
     sourceUrl: asString(details.sourceUrl),

@@ -41,6 +41,7 @@ export class RepeatFilter {
   }
 }
 
+/* eslint-disable no-bitwise -- a 64-bit hash is 32-bit integer arithmetic by definition */
 /** Two 32-bit multiply-xorshift lanes (cyrb53 without the final fold), as four UTF-16 units. */
 function hash64(text: string): string {
   let h1 = 0xdeadbeef;

@@ -1,11 +1,11 @@
-import { sha256Hex } from '../asff/sha256';
-import { FindingTypes } from '../asff/finding-types';
-import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
 import { asArray, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { labelFromScore, parseScore, severityFrom } from './severity';
 import { firstLine } from './text';
+import { FindingTypes } from '../asff/finding-types';
+import { sha256Hex } from '../asff/sha256';
+import { streamJsonElements } from '../streams/json-elements';
+import type { ReportSource } from '../streams/report-source';
 
 /** SARIF `level` -> label, used when no `security-severity` score is given. */
 export const SARIF_LEVELS: SeverityTable = {
@@ -106,11 +106,19 @@ async function* parseSarif(source: ReportSource, context: ParseContext, options:
   }
 }
 
-function sarifFinding(result: Record<string, unknown>, location: Record<string, unknown>, rules: RuleIndex, context: ParseContext, options: SarifParserOptions): FindingDraft {
+function sarifFinding(
+  result: Record<string, unknown>,
+  location: Record<string, unknown>,
+  rules: RuleIndex,
+  context: ParseContext,
+  options: SarifParserOptions,
+): FindingDraft {
   const ruleRef = asRecord(result.rule);
   const ruleIndex = typeof result.ruleIndex === 'number' ? result.ruleIndex : typeof ruleRef.index === 'number' ? ruleRef.index : undefined;
   const declaredId = asString(result.ruleId) ?? asString(ruleRef.id);
-  const rule = (declaredId !== undefined ? rules.byId.get(declaredId) : undefined) ?? (ruleIndex !== undefined ? rules.byIndex[ruleIndex] : undefined) ?? {};
+  const rule = (declaredId !== undefined ? rules.byId.get(declaredId) : undefined)
+    ?? (ruleIndex !== undefined ? rules.byIndex[ruleIndex] : undefined)
+    ?? {};
   const message = messageText(asRecord(result.message), rule);
   const ruleId = declaredId ?? asString(rule.id) ?? `unidentified-${shortHash(message ?? '')}`;
   const physical = asRecord(location.physicalLocation);

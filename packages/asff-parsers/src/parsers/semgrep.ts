@@ -1,12 +1,12 @@
-import { MalformedInputError } from '../errors';
 import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
-import { streamJsonElements } from '../streams/json-elements';
-import { peekSource, type ReportSource } from '../streams/report-source';
+import { MalformedInputError } from '../errors';
+import { codeLocationId, portablePath } from './code-location';
 import { asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
-import { severityFrom } from './severity';
 import { RepeatFilter } from './repeat-filter';
-import { codeLocationId, portablePath } from './code-location';
+import { severityFrom } from './severity';
+import { streamJsonElements } from '../streams/json-elements';
+import { peekSource, type ReportSource } from '../streams/report-source';
 
 /**
  * Semgrep rules say ERROR/WARNING/INFO (newer rules CRITICAL/HIGH/MEDIUM/LOW);
@@ -140,7 +140,13 @@ function scaFinding(vuln: Record<string, unknown>, context: ParseContext): Findi
     vulnerabilities: [
       {
         id: vulnerabilityId,
-        vulnerablePackages: [{ Name: name, ...(version ? { Version: version } : {}), FilePath: path, ...(safe ? { FixedInVersion: safe } : {}), ...(asString(advisory.ecosystem) ? { PackageManager: asString(advisory.ecosystem) } : {}) }],
+        vulnerablePackages: [{
+          Name: name,
+          ...(version ? { Version: version } : {}),
+          FilePath: path,
+          ...(safe ? { FixedInVersion: safe } : {}),
+          ...(asString(advisory.ecosystem) ? { PackageManager: asString(advisory.ecosystem) } : {}),
+        }],
         relatedVulnerabilities: cves.slice(1),
         vendor: { name: 'Semgrep' },
         referenceUrls: urls,

@@ -1,11 +1,11 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
 import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
 import { MalformedInputError } from '../errors';
-import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from './parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
+import { streamJsonElements } from '../streams/json-elements';
+import type { ReportSource } from '../streams/report-source';
 
 /** Dependency paths listed in a description before "and N more". */
 const PATHS_SHOWN = 5;
@@ -93,6 +93,7 @@ function snykFinding({ vulnerability: v, project, paths }: Group, context: Parse
     .map((r) => asString(asRecord(r).url))
     .filter((u): u is string => u !== undefined);
   const epss = asNumber(asRecord(v.epssDetails).probability);
+  const packageManager = asString(v.packageManager) ?? asString(project.packageManager);
   const snykUrl = id.startsWith('SNYK-') ? `https://security.snyk.io/vuln/${id}` : undefined;
   const resources: DraftResource[] = [];
   const image = context.scan.image ?? containerImage(project);
@@ -116,24 +117,24 @@ function snykFinding({ vulnerability: v, project, paths }: Group, context: Parse
     vulnerabilities: isLicense
       ? undefined
       : [
-          {
-            id,
-            vulnerablePackages: [
-              {
-                Name: name,
-                ...(version ? { Version: version } : {}),
-                ...(asString(v.packageManager) ?? asString(project.packageManager) ? { PackageManager: asString(v.packageManager) ?? asString(project.packageManager) } : {}),
-                ...(fixedIn.length ? { FixedInVersion: fixedIn.join(', ') } : {}),
-              },
-            ],
-            cvss,
-            relatedVulnerabilities: cves,
-            vendor: { name: 'Snyk', ...(snykUrl ? { url: snykUrl } : {}), ...(asString(v.severity) ? { severity: asString(v.severity) } : {}) },
-            referenceUrls: references,
-            fixAvailable: v.isUpgradable === true || v.isPatchable === true || fixedIn.length > 0 ? 'YES' : 'NO',
-            ...(epss !== undefined ? { epssScore: epss } : {}),
-          },
-        ],
+        {
+          id,
+          vulnerablePackages: [
+            {
+              Name: name,
+              ...(version ? { Version: version } : {}),
+              ...(packageManager ? { PackageManager: packageManager } : {}),
+              ...(fixedIn.length ? { FixedInVersion: fixedIn.join(', ') } : {}),
+            },
+          ],
+          cvss,
+          relatedVulnerabilities: cves,
+          vendor: { name: 'Snyk', ...(snykUrl ? { url: snykUrl } : {}), ...(asString(v.severity) ? { severity: asString(v.severity) } : {}) },
+          referenceUrls: references,
+          fixAvailable: v.isUpgradable === true || v.isPatchable === true || fixedIn.length > 0 ? 'YES' : 'NO',
+          ...(epss !== undefined ? { epssScore: epss } : {}),
+        },
+      ],
     remediation: fixedIn.length || upgrade.length ? { text: upgrade.length ? `Upgrade to ${upgrade[upgrade.length - 1]} (fixed in ${fixedIn.join(', ') || 'a later version'}).` : `Upgrade ${name} to ${fixedIn.join(' or ')}.`, url: snykUrl } : undefined,
     sourceUrl: snykUrl,
     productFields: {

@@ -2,14 +2,14 @@ import type { Cvss } from '@aws-sdk/client-securityhub';
 import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
 import { secretFingerprint } from '../asff/redact';
 import { MalformedInputError } from '../errors';
-import { streamJsonElements } from '../streams/json-elements';
-import { peekSource, type ReportSource } from '../streams/report-source';
+import { codeLocationId, portablePath } from './code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from './parser';
-import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
 import { RepeatFilter } from './repeat-filter';
-import { codeLocationId, portablePath } from './code-location';
+import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
 import { imageRepository } from '../asff/finding-id';
+import { streamJsonElements } from '../streams/json-elements';
+import { peekSource, type ReportSource } from '../streams/report-source';
 
 /** References kept per vulnerability; Trivy lists dozens of mirrors of the same advisory. */
 const MAX_REFERENCES = 20;
@@ -142,7 +142,13 @@ function vulnerabilityFinding(v: Record<string, unknown>, scope: ResultScope, co
     vulnerabilities: [
       {
         id,
-        vulnerablePackages: [{ Name: name, ...(version ? { Version: version } : {}), ...(scope.resultType ? { PackageManager: scope.resultType } : {}), ...(pkgPath ? { FilePath: pkgPath } : {}), ...(fixed ? { FixedInVersion: fixed } : {}) }],
+        vulnerablePackages: [{
+          Name: name,
+          ...(version ? { Version: version } : {}),
+          ...(scope.resultType ? { PackageManager: scope.resultType } : {}),
+          ...(pkgPath ? { FilePath: pkgPath } : {}),
+          ...(fixed ? { FixedInVersion: fixed } : {}),
+        }],
         cvss: cvssOf(asRecord(v.CVSS)),
         vendor: { name: asString(asRecord(v.DataSource).Name) ?? asString(v.SeveritySource) ?? 'Trivy', ...(primaryUrl ? { url: primaryUrl } : {}) },
         referenceUrls: [...new Set([...(primaryUrl ? [primaryUrl] : []), ...references])].slice(0, MAX_REFERENCES),
@@ -209,7 +215,10 @@ function secretFinding(s: Record<string, unknown>, scope: ResultScope, context: 
   const where = `${scope.target}${start === undefined ? '' : `:${start}`}`;
   // Trivy masks the value in Match and Code, but masking rules vary by version: neither is copied,
   // and both are handed to the builder as secrets in case any other field echoes them.
-  const exposed = [match, ...asArray(asRecord(s.Code).Lines).flatMap((l) => [asString(asRecord(l).Content), asString(asRecord(l).Highlighted)])].filter(
+  const exposed = [
+    match,
+    ...asArray(asRecord(s.Code).Lines).flatMap((l) => [asString(asRecord(l).Content), asString(asRecord(l).Highlighted)]),
+  ].filter(
     (t): t is string => t !== undefined && t.trim().length >= 4,
   );
   const fingerprint = match === undefined ? undefined : secretFingerprint(match);
@@ -250,7 +259,13 @@ function licenseFinding(l: Record<string, unknown>, scope: ResultScope, context:
     types: [FindingTypes.CONFIGURATION],
     resources: file ? fileResources(scope, context, file, undefined) : scope.workload ? workloadResources(scope) : [{ type: 'Other', id: pkg ? `package:${pkg}` : scope.target }],
     remediation: link ? { text: `Review whether ${name} is acceptable for this distribution.`, url: link } : undefined,
-    productFields: { Target: scope.target, License: name, ...(category ? { Category: category } : {}), ...(pkg ? { Package: pkg } : {}), ...workloadFields(scope) },
+    productFields: {
+      Target: scope.target,
+      License: name,
+      ...(category ? { Category: category } : {}),
+      ...(pkg ? { Package: pkg } : {}),
+      ...workloadFields(scope),
+    },
   };
 }
 
@@ -274,7 +289,12 @@ function workloadKey(scope: ResultScope): string | undefined {
 function workloadFields(scope: ResultScope): Record<string, string> {
   const w = scope.workload;
   if (w === undefined) return {};
-  return { ...(w.cluster ? { Cluster: w.cluster } : {}), ...(w.namespace ? { Namespace: w.namespace } : {}), ...(w.kind ? { Kind: w.kind } : {}), ...(w.name ? { Name: w.name } : {}) };
+  return {
+    ...(w.cluster ? { Cluster: w.cluster } : {}),
+    ...(w.namespace ? { Namespace: w.namespace } : {}),
+    ...(w.kind ? { Kind: w.kind } : {}),
+    ...(w.name ? { Name: w.name } : {}),
+  };
 }
 
 function workloadResources(scope: ResultScope): DraftResource[] {

@@ -1,18 +1,18 @@
-import { FindingTypes } from '../asff/finding-types';
-import { streamJsonElements } from '../streams/json-elements';
-import { peekSource, type ReportSource } from '../streams/report-source';
-import { streamXmlElements, type XmlElement } from '../streams/xml-elements';
 import { asArray, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { firstUrl, htmlToText } from './text';
+import { FindingTypes } from '../asff/finding-types';
+import { streamJsonElements } from '../streams/json-elements';
+import { peekSource, type ReportSource } from '../streams/report-source';
+import { streamXmlElements, type XmlElement } from '../streams/xml-elements';
 
 /** ZAP risk codes 0-3, and the words ZAP uses for them. */
 const ZAP_RISKS: SeverityTable = {
-  '0': 'INFORMATIONAL',
-  '1': 'LOW',
-  '2': 'MEDIUM',
-  '3': 'HIGH',
+  0: 'INFORMATIONAL',
+  1: 'LOW',
+  2: 'MEDIUM',
+  3: 'HIGH',
   informational: 'INFORMATIONAL',
   info: 'INFORMATIONAL',
   low: 'LOW',
@@ -96,7 +96,12 @@ function jsonAlert(alert: Record<string, unknown>): ZapAlert {
     count: asString(alert.count),
     instances: asArray(alert.instances).map((i) => {
       const instance = asRecord(i);
-      return { uri: asString(instance.uri), method: asString(instance.method), param: asString(instance.param), evidence: asString(instance.evidence) };
+      return {
+        uri: asString(instance.uri),
+        method: asString(instance.method),
+        param: asString(instance.param),
+        evidence: asString(instance.evidence),
+      };
     }),
   };
 }

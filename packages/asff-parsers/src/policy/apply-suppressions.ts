@@ -5,6 +5,8 @@ import {
   BatchUpdateFindingsCommandOutput,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { findSuppression } from './match-suppression';
+import { SecurityPolicy, Suppression } from './security-policy';
 import { BackoffOptions, fullJitterDelay } from '../importer/backoff';
 import { Clock, systemClock } from '../importer/clock';
 import { classifyRequestError, isRetryableFindingCode } from '../importer/errors';
@@ -12,8 +14,6 @@ import { listFindings, RequestCounters } from '../importer/list-findings';
 import { pacedSend } from '../importer/paced-send';
 import { scopeFilters, scopeOf } from '../importer/scope';
 import { BATCH_UPDATE_RATE, GET_FINDINGS_RATE, RateLimit, TokenBucket } from '../importer/token-bucket';
-import { findSuppression } from './match-suppression';
-import { SecurityPolicy, Suppression } from './security-policy';
 
 /** Note.UpdatedBy of the notes the policy writes: how a later run recognises its own suppressions. */
 export const POLICY_NOTE_AUTHOR = 'asff-policy';
@@ -132,7 +132,11 @@ export async function applySuppressions(options: ApplySuppressionsOptions): Prom
   for (const update of updates.values()) {
     for (let i = 0; i < update.identifiers.length; i += MAX_IDENTIFIERS) {
       const chunk = update.identifiers.slice(i, i + MAX_IDENTIFIERS);
-      const { processed, failed } = await sendUpdate(update, chunk, { client: options.client, bucket, maxAttempts, backoff: options.backoff, clock, random, counters });
+      const { processed, failed } = await sendUpdate(
+        update,
+        chunk,
+        { client: options.client, bucket, maxAttempts, backoff: options.backoff, clock, random, counters },
+      );
       result[update.status === 'SUPPRESSED' ? 'suppressed' : 'unsuppressed'] += processed;
       result.failed += failed;
     }
@@ -150,7 +154,11 @@ interface SendContext {
   readonly counters: RequestCounters;
 }
 
-async function sendUpdate(update: Update, identifiers: AwsSecurityFindingIdentifier[], context: SendContext): Promise<{ processed: number; failed: number }> {
+async function sendUpdate(
+  update: Update,
+  identifiers: AwsSecurityFindingIdentifier[],
+  context: SendContext,
+): Promise<{ processed: number; failed: number }> {
   let pending = identifiers;
   let processed = 0;
   let failed = 0;

@@ -71,7 +71,12 @@ function matches(suppression: Suppression, finding: AwsSecurityFinding, stage: s
  * expired one, so renewing a suppression with a new entry works without
  * deleting the old one.
  */
-export function findSuppression(policy: SecurityPolicy, finding: AwsSecurityFinding, stage: string | undefined, now: Date): SuppressionMatch | undefined {
+export function findSuppression(
+  policy: SecurityPolicy,
+  finding: AwsSecurityFinding,
+  stage: string | undefined,
+  now: Date,
+): SuppressionMatch | undefined {
   let expired: Suppression | undefined;
   for (const suppression of policy.suppressions) {
     if (!matches(suppression, finding, stage)) continue;

@@ -76,7 +76,7 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
       const where = `suppressions[${index}]`;
       if (!isMap(item)) return fail(item as Node, `${where} must be a mapping`);
       checkKeys(item, SUPPRESSION_KEYS, where, fail);
-      const text = (key: string, required: boolean): string | undefined => {
+      const stringField = (key: string, required: boolean): string | undefined => {
         const node = item.get(key, true);
         if (node === undefined) return required ? fail(item, `${where}.${key} is required`) : undefined;
         if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number') || String(node.value).trim() === '') {
@@ -84,9 +84,9 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
         }
         return String(node.value).trim();
       };
-      const id = text('id', false);
-      const rule = text('rule', false);
-      const path = text('path', false);
+      const id = stringField('id', false);
+      const rule = stringField('rule', false);
+      const path = stringField('path', false);
       if ((id === undefined) === (rule === undefined)) fail(item, `${where} needs exactly one of id or rule`);
       if (path !== undefined && rule === undefined) fail(item.get('path', true) as Node, `${where}.path only applies with rule`);
       if (path !== undefined) {
@@ -96,8 +96,8 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
           fail(item.get('path', true) as Node, `${where}.path: ${(error as Error).message}`);
         }
       }
-      const reason = text('reason', true)!;
-      const expires = text('expires', true)!;
+      const reason = stringField('reason', true)!;
+      const expires = stringField('expires', true)!;
       const date = DATE.exec(expires);
       const valid = date && new Date(`${expires}T00:00:00Z`).toISOString().startsWith(expires);
       if (!valid) fail(item.get('expires', true) as Node, `${where}.expires must be a date YYYY-MM-DD, got '${expires}'`);

@@ -341,9 +341,11 @@ export class JsonElementScanner {
         continue;
       }
       const b = buf[i++];
-      if (b === QUOTE) inString = true;
-      else if (b === LBRACE || b === LBRACKET) depth++;
-      else if (b === RBRACE || b === RBRACKET) {
+      if (b === QUOTE) {
+        inString = true;
+      } else if (b === LBRACE || b === LBRACKET) {
+        depth++;
+      } else if (b === RBRACE || b === RBRACKET) {
         depth--;
         if (depth === 0) {
           this.finishValue(buf, start, i);

@@ -18,7 +18,10 @@ describe('finding Ids', () => {
 
   test('Ids are unique: different (rule, location) pairs never share an Id', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(fc.string(), fc.string()), { minLength: 2, maxLength: 40, selector: ([r, l]) => JSON.stringify([r, l]) }), (pairs) => {
+      fc.property(fc.uniqueArray(
+        fc.tuple(fc.string(), fc.string()),
+        { minLength: 2, maxLength: 40, selector: ([r, l]) => JSON.stringify([r, l]) },
+      ), (pairs) => {
         const ids = pairs.map(([ruleId, locationKey]) => buildFinding(draft({ ruleId, locationKey }), TOOL, SCAN).Id);
         expect(new Set(ids).size).toBe(pairs.length);
       }),

@@ -1,7 +1,7 @@
-import { evaluateGate } from '../../src/gate/evaluate-gate';
-import { ReportError } from '../../src/errors';
-import { sampleFinding } from '../support/fake-security-hub/sample-findings';
 import { gateFindings, NOW, POLICY } from './gate-fixtures';
+import { ReportError } from '../../src/errors';
+import { evaluateGate } from '../../src/gate/evaluate-gate';
+import { sampleFinding } from '../support/fake-security-hub/sample-findings';
 
 describe('evaluateGate', () => {
   test('fails on unsuppressed ACTIVE findings at or above the threshold', async () => {

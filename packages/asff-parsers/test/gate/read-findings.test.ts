@@ -1,5 +1,5 @@
-import { readFindings } from '../../src/gate/read-findings';
 import { ReportError } from '../../src/errors';
+import { readFindings } from '../../src/gate/read-findings';
 import { memorySource } from '../../src/streams/report-source';
 import { sampleFindings } from '../support/fake-security-hub/sample-findings';
 

@@ -1,10 +1,10 @@
+import { gateFindings, NOW, POLICY } from './gate-fixtures';
 import { evaluateGate } from '../../src/gate/evaluate-gate';
 import { GateResult } from '../../src/gate/gate-result';
 import { junitReport } from '../../src/gate/junit-report';
 import { markdownReport } from '../../src/gate/markdown-report';
 import { sarifReport } from '../../src/gate/sarif-report';
 import { textSummary } from '../../src/gate/text-summary';
-import { gateFindings, NOW, POLICY } from './gate-fixtures';
 
 describe('gate reports', () => {
   let result: GateResult;

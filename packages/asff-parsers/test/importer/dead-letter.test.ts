@@ -13,6 +13,7 @@ describe('FileDeadLetterSink', () => {
     expect(await sink.close()).toBe(2);
     const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.finding.Id, l.errorCode])).toEqual([['a', 'InvalidInput'], ['b', 'InternalFailure']]);
+    // eslint-disable-next-line no-bitwise -- permission bits of a file mode
     expect(statSync(path).mode & 0o077).toBe(0);
   });
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { run } from '../../src/cli/main';
 import { SCOPE_PRODUCT_FIELD } from '../../src/importer/scope';
+import { sarifReport } from '../lambda/s3-fixture';
 import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT, PRODUCT_ARN, sampleFinding, sampleFindings } from '../support/fake-security-hub/sample-findings';
-import { sarifReport } from '../lambda/s3-fixture';
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();

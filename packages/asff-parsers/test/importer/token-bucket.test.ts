@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { TokenBucket } from '../../src/importer/token-bucket';
 import { VirtualClock } from './virtual-clock';
+import { TokenBucket } from '../../src/importer/token-bucket';
 
 /** Largest number of grants inside any window of `windowMs`. */
 function busiestWindow(times: number[], windowMs: number): number {

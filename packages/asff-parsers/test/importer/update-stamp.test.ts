@@ -1,5 +1,5 @@
-import { UpdateStamps } from '../../src/importer/update-stamp';
 import { VirtualClock } from './virtual-clock';
+import { UpdateStamps } from '../../src/importer/update-stamp';
 
 describe('UpdateStamps', () => {
   test('stamps imports with the run start when the report is older', () => {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -29,7 +30,7 @@ describe('findings-processor bundle', () => {
     const required = new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
     // The SDK probes for the optional CRT signer inside a try/catch; it is not needed for SigV4.
     required.delete('@aws-sdk/signature-v4-crt');
-    const builtins = new Set(require('node:module').builtinModules as string[]);
+    const builtins = new Set(builtinModules);
     for (const name of required) expect(builtins.has(name.replace(/^node:/, '').split('/')[0]) || builtins.has(name.replace(/^node:/, ''))).toBe(true);
     expect(statSync(out).size).toBeLessThan(5 * 1024 * 1024);
   });

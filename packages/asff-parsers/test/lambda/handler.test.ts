@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, S3Event } from 'aws-lambda';
+import { mockReportsBucket, sarifReport } from './s3-fixture';
 import { createHandler } from '../../src/lambda/handler';
 import { REPORT_METADATA_KEYS } from '../../src/lambda/report-metadata';
 import { settingsFromEnvironment } from '../../src/lambda/settings';
 import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT, PRODUCT_ARN } from '../support/fake-security-hub/sample-findings';
-import { mockReportsBucket, sarifReport } from './s3-fixture';
 
 const context = {
   invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:findings-processor`,

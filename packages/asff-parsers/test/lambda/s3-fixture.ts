@@ -16,8 +16,9 @@ export function mockReportsBucket() {
   });
   s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: unknown }) => {
     let body: string;
-    if (typeof input.Body === 'string') body = input.Body;
-    else {
+    if (typeof input.Body === 'string') {
+      body = input.Body;
+    } else {
       const chunks: Buffer[] = [];
       for await (const chunk of input.Body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
       body = Buffer.concat(chunks).toString('utf8');

@@ -61,7 +61,7 @@ describe('dependency-check parser', () => {
   });
 
   test('an UNKNOWN severity text falls through to the CVSS rating', async () => {
-    const report = `<analysis xmlns="https://jeremylong.github.io/DependencyCheck/dependency-check.2.5.xsd"><dependencies><dependency><fileName>a.jar</fileName><vulnerabilities><vulnerability source="OSSINDEX"><name>CVE-2099-2</name><severity>UNKNOWN</severity><cvssV3><baseScore>9.1</baseScore><baseSeverity>CRITICAL</baseSeverity></cvssV3></vulnerability></vulnerabilities></dependency></dependencies></analysis>`;
+    const report = '<analysis xmlns="https://jeremylong.github.io/DependencyCheck/dependency-check.2.5.xsd"><dependencies><dependency><fileName>a.jar</fileName><vulnerabilities><vulnerability source="OSSINDEX"><name>CVE-2099-2</name><severity>UNKNOWN</severity><cvssV3><baseScore>9.1</baseScore><baseSeverity>CRITICAL</baseSeverity></cvssV3></vulnerability></vulnerabilities></dependency></dependencies></analysis>';
     const [finding] = await collect(convert({ tool: 'dependency-check', input: memorySource(report), context: SCAN }));
     expect(finding.Severity).toEqual({ Label: 'CRITICAL', Original: 'CRITICAL' });
   });

@@ -16,7 +16,7 @@ describe('falco parser', () => {
       'Debugfs Launched in Privileged Container in container 9f8e7d6c5b4a (docker.io/library/debian) on ip-10-0-2-45.eu-west-1.compute.internal',
     ]);
     const [sensitive] = findings;
-    expect(sensitive.ProductFields).toMatchObject({ Alerts: '2', Source: 'syscall', 'field/fd.name': '/etc/shadow' });
+    expect(sensitive.ProductFields).toMatchObject({ 'Alerts': '2', 'Source': 'syscall', 'field/fd.name': '/etc/shadow' });
     expect(sensitive.FirstObservedAt).toBe('2026-11-20T12:03:11.123Z');
     expect(sensitive.LastObservedAt).toBe('2026-11-20T12:05:40.000Z');
     // Both distinct outputs are quoted, without their per-alert timestamps.

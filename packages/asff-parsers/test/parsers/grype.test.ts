@@ -1,7 +1,7 @@
 import { validateFinding } from '../../src/asff/validate';
-import { grypeParser } from '../../src/parsers/grype';
 import { convert } from '../../src/convert';
 import { ReportError } from '../../src/errors';
+import { grypeParser } from '../../src/parsers/grype';
 import { memorySource } from '../../src/streams/report-source';
 import { collect, convertFixture, fixtureText, SCAN } from '../support/convert-helpers';
 

@@ -15,7 +15,7 @@ describe('applySuppressions', () => {
       sampleFinding('one'),
       sampleFinding('other'),
       sampleFinding('manual'),
-      sampleFinding('vex', { ProductFields: { 'devsecops-factory/scope': 's', Suppressed: 'not_affected: vulnerable code not in execute path' } }),
+      sampleFinding('vex', { ProductFields: { 'devsecops-factory/scope': 's', 'Suppressed': 'not_affected: vulnerable code not in execute path' } }),
     ]);
   });
   afterEach(async () => fake.close());

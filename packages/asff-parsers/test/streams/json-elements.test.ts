@@ -1,6 +1,6 @@
-import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
 import { MalformedInputError } from '../../src/errors';
 import { JsonElementScanner, streamJsonElements, type JsonSelection } from '../../src/streams/json-elements';
 import { memorySource } from '../../src/streams/report-source';

@@ -1,6 +1,6 @@
-import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ScanContext } from '../../src/asff/scan-context';
 import { convert } from '../../src/convert';
 
@@ -27,7 +27,11 @@ export function fixtureText(tool: string, name: string): string {
 }
 
 /** Converts a fixture file and collects the findings. */
-export async function convertFixture(tool: string, name: string, options: { tool?: string; context?: Partial<ScanContext> } = {}): Promise<AwsSecurityFinding[]> {
+export async function convertFixture(
+  tool: string,
+  name: string,
+  options: { tool?: string; context?: Partial<ScanContext> } = {},
+): Promise<AwsSecurityFinding[]> {
   return collect(convert({ tool: options.tool ?? tool, input: fixture(tool, name), context: { ...SCAN, ...options.context } }));
 }
 

@@ -17,8 +17,8 @@ import { KubectlRelease } from './kubectl-release';
 import { grantNamespaceAccess } from './namespace-access';
 import { DeployImage } from '../image/deploy-image';
 import { isDeferred } from '../image/image-digest';
-import { DeployManifests } from '../manifests/deploy-manifests';
 import { allowLogsToUseKey } from '../logs/allow-logs-to-use-key';
+import { DeployManifests } from '../manifests/deploy-manifests';
 import { acknowledgeCodeBuildProjectGrants } from '../nag/codebuild-role-acknowledgements';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -167,7 +167,8 @@ export class EksDeployStage extends Construct {
     const stack = Stack.of(this);
     const clusterName = props.cluster?.clusterName ?? props.clusterName!;
     const clusterRegion = props.clusterRegion ?? stack.region;
-    if (props.deployRoleArn === undefined && !Token.isUnresolved(clusterRegion) && !Token.isUnresolved(stack.region) && clusterRegion !== stack.region) {
+    const regionsKnown = !Token.isUnresolved(clusterRegion) && !Token.isUnresolved(stack.region);
+    if (props.deployRoleArn === undefined && regionsKnown && clusterRegion !== stack.region) {
       // The access entry is a resource of this stack, so of this region.
       throw new Error(`cluster region ${clusterRegion} differs from the stack region ${stack.region}: deploy a CrossAccountDeployRole in the cluster's region and pass deployRoleArn`);
     }

@@ -82,9 +82,17 @@ describe('synthesizeWorkload', () => {
 
   test('honours custom sizing, probes and replica count', () => {
     const custom = byKind(manifests(synthesizeWorkload({
-      name: 'api', containerPort: 3000, replicas: 3, livenessPath: '/live', readinessPath: '/ready',
-      cpuRequestMillis: 250, cpuLimitMillis: 1000, memoryRequestMebibytes: 256, memoryLimitMebibytes: 512,
-      runAsUser: 2000, exposeService: false,
+      name: 'api',
+      containerPort: 3000,
+      replicas: 3,
+      livenessPath: '/live',
+      readinessPath: '/ready',
+      cpuRequestMillis: 250,
+      cpuLimitMillis: 1000,
+      memoryRequestMebibytes: 256,
+      memoryLimitMebibytes: 512,
+      runAsUser: 2000,
+      exposeService: false,
     })), 'Deployment');
     const customContainer = custom.spec.template.spec.containers[0];
     expect(custom.spec.replicas).toBe(3);

@@ -30,14 +30,21 @@ export function nagViolations(scope: IConstruct): string[] {
 export function nagReport(scope: IConstruct): string {
   return JSON.stringify([new AwsSolutionsChecks(), new NIST80053R5Checks()]
     .flatMap((pack) => pack.validateScope(scope).violations)
-    .map((violation) => ({ rule: violation.ruleName, resources: violation.violatingResources.map((resource) => [resource.resourceLogicalId, resource.locations]) })), null, 1);
+    .map((violation) => ({
+      rule: violation.ruleName,
+      resources: violation.violatingResources.map((resource) => [resource.resourceLogicalId, resource.locations]),
+    })), null, 1);
 }
 
 /**
  * A minimal pipeline (S3 source) around the given actions, so action
  * configuration and the grants CodePipeline adds show in the template.
  */
-export function pipelineAround(stack: Stack, source: codepipeline.Artifact, stages: Array<{ name: string; actions: codepipeline.IAction[] }>): codepipeline.Pipeline {
+export function pipelineAround(
+  stack: Stack,
+  source: codepipeline.Artifact,
+  stages: Array<{ name: string; actions: codepipeline.IAction[] }>,
+): codepipeline.Pipeline {
   const bucket = new s3.Bucket(stack, 'SourceBucket', { enforceSSL: true, versioned: true, encryption: s3.BucketEncryption.S3_MANAGED });
   return new codepipeline.Pipeline(stack, 'Pipeline', {
     stages: [

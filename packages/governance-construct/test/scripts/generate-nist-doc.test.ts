@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   compareControls, DeclarationError, DOCUMENT_PATH, loadDeclarations, main, PackageDeclaration, parseDeclaration, renderDocument, repositoryRoot,
@@ -91,12 +92,16 @@ describe('generate-nist-doc', () => {
   describe('renderDocument', () => {
     const packages: PackageDeclaration[] = [
       {
-        packageName: '@x/b', directory: 'packages/b', components: [
+        packageName: '@x/b',
+        directory: 'packages/b',
+        components: [
           { name: 'Zeta', source: 'src/zeta.ts', composes: [], controls: [{ id: 'AU-12', rationale: 'Generates records.' }, { id: 'AU-2', rationale: 'Logs events.' }] },
         ],
       },
       {
-        packageName: '@x/a', directory: 'packages/a', components: [
+        packageName: '@x/a',
+        directory: 'packages/a',
+        components: [
           { name: 'Alpha', source: 'src/alpha.ts', composes: [], controls: [{ id: 'AU-2', rationale: 'Also logs.' }] },
           { name: 'Whole', source: 'src/whole.ts', composes: ['Alpha'], controls: [] },
         ],
@@ -136,7 +141,7 @@ describe('generate-nist-doc', () => {
   });
 
   test('reports every invalid declaration of the repository at once', () => {
-    const root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'nist-'));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nist-'));
     try {
       for (const [name, json] of [['one', '{"components": []}'], ['two', 'not json']]) {
         fs.mkdirSync(path.join(root, 'packages', name), { recursive: true });
@@ -165,7 +170,7 @@ describe('generate-nist-doc', () => {
 
     beforeEach(() => {
       messages.length = 0;
-      root = fs.mkdtempSync(path.join(require('os').tmpdir(), 'nist-cli-'));
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'nist-cli-'));
       const packageDir = path.join(root, 'packages', 'p');
       fs.mkdirSync(path.join(packageDir, 'src'), { recursive: true });
       fs.writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify({ name: '@x/p' }));

@@ -54,6 +54,7 @@ describe('dast-scan buildspec, scan preparation run for real', () => {
     const { dir, result, plan, file } = prepareScan({ ZAP_SCAN_TYPE: 'baseline' });
     dirs.push(dir);
     for (const name of ['zap.properties', 'api-header.txt']) {
+      // eslint-disable-next-line no-bitwise -- permission bits of a file mode
       expect(fs.statSync(file(name)).mode & 0o777).toBe(0o600);
       expect(fs.readFileSync(file(name), 'utf8')).toContain(API_KEY);
     }

@@ -135,7 +135,11 @@ describe('secrets-scan buildspec, run for real', () => {
 
     const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
 
-    expect({ failedCommand: run.failedCommand, status: run.status, output: run.output }).toEqual({ failedCommand: undefined, status: 0, output: expect.any(String) });
+    expect({
+      failedCommand: run.failedCommand,
+      status: run.status,
+      output: run.output,
+    }).toEqual({ failedCommand: undefined, status: 0, output: expect.any(String) });
     expect(uploads(workspace).map((u) => u.destination)).toEqual([
       's3://factory-reports/policies/factory/secrets/7/security-policy.yml',
       's3://factory-reports/raw/factory/secrets/7/git-secrets.txt',

@@ -14,13 +14,22 @@ export interface RenderedStage {
 }
 
 /** Synthesizes the stage inside a pipeline (after `before`, one pipeline stage each) and extracts the parts tests look at. */
-export function renderStage(stack: Stack, source: codepipeline.Artifact, action: codepipeline.IAction, projectIdPrefix: string, before: codepipeline.IAction[] = []): RenderedStage {
+export function renderStage(
+  stack: Stack,
+  source: codepipeline.Artifact,
+  action: codepipeline.IAction,
+  projectIdPrefix: string,
+  before: codepipeline.IAction[] = [],
+): RenderedStage {
   pipelineAround(stack, source, [...before, action]);
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources;
   const [, project] = Object.entries<any>(resources).find(([id, r]) => r.Type === 'AWS::CodeBuild::Project' && id.startsWith(projectIdPrefix))!;
   const buildspecText = flattenJoin(project.Properties.Source.BuildSpec);
-  const environment = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, { Type: v.Type, Value: v.Value }]));
+  const environment = Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [
+    v.Name,
+    { Type: v.Type, Value: v.Value },
+  ]));
   const pipeline = Object.values<any>(resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
   const rendered = pipeline.Properties.Stages[before.length + 1].Actions[0];
   return {

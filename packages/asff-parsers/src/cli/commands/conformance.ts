@@ -103,7 +103,7 @@ export async function checkReport(dir: string, row: ExpectedRow, verbose = false
 export const conformanceCommand: CliCommand = {
   name: 'conformance',
   summary: 'convert every report of a corpus folder and compare with its expected.tsv',
-  usage: `asff conformance <dir> [--verbose]\n\n  Reads <dir>/expected.tsv (tool, file, expected_findings, note, asff_tool), converts <dir>/<tool>/<file>,\n  and reports per file the count against the expectation, invalid findings and shared Ids.\n  Exit 1 when a finding is invalid, two findings share an Id, or a conversion fails unexpectedly;\n  count differences that follow from a tool's counting unit are listed, not failed.\n\n  --verbose      print the first validation issues of failing reports`,
+  usage: 'asff conformance <dir> [--verbose]\n\n  Reads <dir>/expected.tsv (tool, file, expected_findings, note, asff_tool), converts <dir>/<tool>/<file>,\n  and reports per file the count against the expectation, invalid findings and shared Ids.\n  Exit 1 when a finding is invalid, two findings share an Id, or a conversion fails unexpectedly;\n  count differences that follow from a tool\'s counting unit are listed, not failed.\n\n  --verbose      print the first validation issues of failing reports',
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { options, positionals } = parseArgs(argv, OPTIONS, { min: 1, max: 1, names: '<dir>' });
     const dir = positionals[0];
@@ -114,7 +114,7 @@ export const conformanceCommand: CliCommand = {
       throw new ReportError(join(dir, 'expected.tsv'), `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'unreadable');
     }
     const rows = parseExpected(text);
-    const tally = { pass: 0, differs: 0, 'no-parser': 0, fail: 0 };
+    const tally = { 'pass': 0, 'differs': 0, 'no-parser': 0, 'fail': 0 };
     await write(io.stdout, ['status', 'tool', 'file', 'expected', 'actual', 'detail'].join('\t') + '\n');
     for (const row of rows) {
       const result = await checkReport(dir, row, options.verbose === true);

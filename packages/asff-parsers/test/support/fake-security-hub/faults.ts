@@ -25,6 +25,7 @@ export interface FaultPlan {
   failFinding?(operation: Operation, findingId: string): FindingFault | undefined;
 }
 
+/* eslint-disable no-bitwise -- mulberry32 is 32-bit integer arithmetic by definition */
 /** Small deterministic PRNG so that a failing fault schedule can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -36,6 +37,7 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 /** Every request of `operation` numbered `from`..`from+count-1` is throttled. */
 export function throttlingStorm(operation: Operation, from: number, count: number): FaultPlan {

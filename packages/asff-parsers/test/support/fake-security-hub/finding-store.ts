@@ -20,6 +20,10 @@ export interface StoreStatistics {
 
 /** Security Hub's finding table: keyed by ProductArn + Id, with its update rules. */
 export class FindingStore {
+  static key(productArn: string, id: string): string {
+    return `${productArn}\u0000${id}`;
+  }
+
   readonly stats: StoreStatistics = {
     created: 0,
     updated: 0,
@@ -29,9 +33,6 @@ export class FindingStore {
   };
   private readonly findings = new Map<string, Json>();
 
-  static key(productArn: string, id: string): string {
-    return `${productArn}\u0000${id}`;
-  }
 
   get size(): number {
     return this.findings.size;
