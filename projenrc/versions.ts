@@ -29,7 +29,8 @@ export const VERSIONS = {
   integTestsAlpha: '2.245.0-alpha.0',
   integRunner: '2.197.10',
   eslintPluginImport: '^2.32.0',
-  eslintImportResolverTs: '^4.4.5',
+  /** 3.8 resolves in plain JS; 3.9+ and 4.x pull native resolver bindings whose every platform build must be in the registry for `npm ci`. */
+  eslintImportResolverTs: '~3.8.7',
 } as const;
 
 export const SCOPE = '@devsecops-factory';
