@@ -4,15 +4,16 @@ import {
   BatchImportFindingsCommandOutput,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { BackoffOptions, fullJitterDelay } from './backoff';
+import { BackoffOptions } from './backoff';
 import { BatchLimits, SECURITY_HUB_BATCH_LIMITS } from './batch-limits';
 import { Clock, systemClock } from './clock';
 import { DeadLetterSink, MemoryDeadLetterSink } from './dead-letter';
-import { classifyRequestError, errorCodeOf, errorMessageOf, isRetryableFindingCode } from './errors';
+import { errorCodeOf, errorMessageOf, isRetryableFindingCode } from './errors';
 import { ImportProgress, ImportSummary } from './import-summary';
 import { listFindings } from './list-findings';
 import { pacedSend } from './paced-send';
 import { asProviderFinding, withoutCustomerFields } from './prepare-finding';
+import { isTransient, recordRequestFailure, startAttempt } from './request-retry';
 import { checkScope, scopeFilters, scopeOf, withScope } from './scope';
 import { BATCH_IMPORT_RATE, GET_FINDINGS_RATE, RateLimit, TokenBucket } from './token-bucket';
 import { UpdateStamps } from './update-stamp';
@@ -224,11 +225,10 @@ export class SecurityHubImporter {
   private async sendBatch(batch: Pending[]): Promise<void> {
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) {
-        this.counts.retried++;
-        await this.clock.sleep(fullJitterDelay(attempt - 1, this.options.backoff, this.random));
-      }
-      this.counts.requests++;
+      await startAttempt(
+        attempt,
+        { maxAttempts: this.maxAttempts, backoff: this.options.backoff, clock: this.clock, random: this.random, counters: this.counts },
+      );
       for (const p of pending) p.attempts++;
       const exhausted = attempt >= this.maxAttempts;
       let response: BatchImportFindingsCommandOutput;
@@ -239,16 +239,12 @@ export class SecurityHubImporter {
           this.importBucket,
         );
       } catch (error) {
-        const kind = classifyRequestError(error);
-        if (kind === 'throttled') {
-          this.counts.throttled++;
-          this.importBucket.drain();
-        }
+        const kind = recordRequestFailure(error, { bucket: this.importBucket, counters: this.counts });
         if (kind === 'retryable') {
           // A 5xx or a lost connection may come after Security Hub stored the findings.
           for (const p of pending) p.possiblyImported = true;
         }
-        if ((kind === 'throttled' || kind === 'retryable') && !exhausted) continue;
+        if (isTransient(kind) && !exhausted) continue;
         if (kind === 'splittable' && pending.length > 1) {
           const half = Math.ceil(pending.length / 2);
           await Promise.all([this.sendBatch(pending.slice(0, half)), this.sendBatch(pending.slice(half))]);

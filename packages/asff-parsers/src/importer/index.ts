@@ -11,3 +11,4 @@ export * from './token-bucket';
 export * from './update-stamp';
 export * from './paced-send';
 export * from './list-findings';
+export * from './request-retry';

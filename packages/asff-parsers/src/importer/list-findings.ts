@@ -1,27 +1,9 @@
-import { AwsSecurityFinding, AwsSecurityFindingFilters, GetFindingsCommand, GetFindingsCommandOutput, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { BackoffOptions, fullJitterDelay } from './backoff';
-import { Clock } from './clock';
-import { classifyRequestError } from './errors';
+import { AwsSecurityFinding, AwsSecurityFindingFilters, GetFindingsCommand, GetFindingsCommandOutput } from '@aws-sdk/client-securityhub';
 import { pacedSend } from './paced-send';
-import { TokenBucket } from './token-bucket';
+import { isTransient, PacedRequestContext, recordRequestFailure, startAttempt } from './request-retry';
 
-/** Request counters shared by the steps of one run. */
-export interface RequestCounters {
-  requests: number;
-  throttled: number;
-  retried: number;
-}
-
-export interface ListFindingsOptions {
-  readonly client: SecurityHubClient;
-  /** GetFindings pacing (3 requests/s, burst 6 in Security Hub). */
-  readonly bucket: TokenBucket;
-  readonly maxAttempts: number;
-  readonly backoff?: BackoffOptions;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly counters: RequestCounters;
-}
+/** GetFindings is paced at its own quota (3 requests/s, burst 6 in Security Hub). */
+export type ListFindingsOptions = PacedRequestContext;
 
 /**
  * Every finding matching the filters, page by page (100 per page), paced and
@@ -43,11 +25,7 @@ async function getPage(
   options: ListFindingsOptions,
 ): Promise<GetFindingsCommandOutput> {
   for (let attempt = 1; ; attempt++) {
-    if (attempt > 1) {
-      options.counters.retried++;
-      await options.clock.sleep(fullJitterDelay(attempt - 1, options.backoff, options.random));
-    }
-    options.counters.requests++;
+    await startAttempt(attempt, options);
     try {
       return await pacedSend<GetFindingsCommandOutput>(
         options.client,
@@ -55,12 +33,7 @@ async function getPage(
         options.bucket,
       );
     } catch (error) {
-      const kind = classifyRequestError(error);
-      if (kind === 'throttled') {
-        options.counters.throttled++;
-        options.bucket.drain();
-      }
-      if ((kind !== 'throttled' && kind !== 'retryable') || attempt >= options.maxAttempts) throw error;
+      if (!isTransient(recordRequestFailure(error, options)) || attempt >= options.maxAttempts) throw error;
     }
   }
 }

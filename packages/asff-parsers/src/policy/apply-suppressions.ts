@@ -7,11 +7,12 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { findSuppression } from './match-suppression';
 import { SecurityPolicy, Suppression } from './security-policy';
-import { BackoffOptions, fullJitterDelay } from '../importer/backoff';
+import { BackoffOptions } from '../importer/backoff';
 import { Clock, systemClock } from '../importer/clock';
-import { classifyRequestError, isRetryableFindingCode } from '../importer/errors';
-import { listFindings, RequestCounters } from '../importer/list-findings';
+import { isRetryableFindingCode } from '../importer/errors';
+import { listFindings } from '../importer/list-findings';
 import { pacedSend } from '../importer/paced-send';
+import { isTransient, PacedRequestContext, recordRequestFailure, RequestCounters, startAttempt } from '../importer/request-retry';
 import { scopeFilters, scopeOf } from '../importer/scope';
 import { BATCH_UPDATE_RATE, GET_FINDINGS_RATE, RateLimit, TokenBucket } from '../importer/token-bucket';
 
@@ -144,30 +145,16 @@ export async function applySuppressions(options: ApplySuppressionsOptions): Prom
   return { ...result, ...counters };
 }
 
-interface SendContext {
-  readonly client: SecurityHubClient;
-  readonly bucket: TokenBucket;
-  readonly maxAttempts: number;
-  readonly backoff?: BackoffOptions;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly counters: RequestCounters;
-}
-
 async function sendUpdate(
   update: Update,
   identifiers: AwsSecurityFindingIdentifier[],
-  context: SendContext,
+  context: PacedRequestContext,
 ): Promise<{ processed: number; failed: number }> {
   let pending = identifiers;
   let processed = 0;
   let failed = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > 1) {
-      context.counters.retried++;
-      await context.clock.sleep(fullJitterDelay(attempt - 1, context.backoff, context.random));
-    }
-    context.counters.requests++;
+    await startAttempt(attempt, context);
     const exhausted = attempt >= context.maxAttempts;
     let response: BatchUpdateFindingsCommandOutput;
     try {
@@ -181,12 +168,7 @@ async function sendUpdate(
         context.bucket,
       );
     } catch (error) {
-      const kind = classifyRequestError(error);
-      if (kind === 'throttled') {
-        context.counters.throttled++;
-        context.bucket.drain();
-      }
-      if ((kind === 'throttled' || kind === 'retryable') && !exhausted) continue;
+      if (isTransient(recordRequestFailure(error, context)) && !exhausted) continue;
       return { processed, failed: failed + pending.length };
     }
     processed += response.ProcessedFindings?.length ?? 0;
