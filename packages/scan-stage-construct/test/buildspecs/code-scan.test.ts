@@ -1,57 +1,37 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readBuildspec } from '../support/buildspec-files';
-import { installAwsStub, linkTool, recordedUploads, runPhase } from '../support/buildspec-runner';
+import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical code-scan buildspec's build phase with bash, jq and the
  * real asff CLI; Semgrep, hadolint and `aws` are stubs writing small reports.
  */
-const ASFF_CLI = path.join(__dirname, '..', '..', '..', 'asff-parsers', 'bin', 'asff');
 const spec = readBuildspec('code-scan.yml');
 
-function stub(bin: string, name: string, body: string): void {
-  fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\nset -euo pipefail\n${body}\n`, { mode: 0o755 });
-}
-
-function newWorkspace(root: string) {
-  const source = path.join(root, 'src');
-  const bin = path.join(root, 'bin');
-  const record = path.join(root, 'calls');
-  fs.mkdirSync(source, { recursive: true });
-  fs.writeFileSync(path.join(source, 'Dockerfile'), 'FROM node:latest\n');
-  fs.writeFileSync(path.join(source, 'security-policy.yml'), 'version: 1\nstages:\n  code:\n    threshold: MEDIUM\n');
-  installAwsStub(bin, record);
-  linkTool(bin, 'asff', ASFF_CLI);
+function newWorkspace(): StageWorkspace {
+  const workspace = newStageWorkspace({
+    stage: 'code',
+    threshold: 'MEDIUM',
+    build: { project: 'code-scan', id: '1a2b', number: 4, sourceVersion: 'aaaabbbbccccddddeeeeffff0000111122223333' },
+  });
+  fs.writeFileSync(path.join(workspace.source, 'Dockerfile'), 'FROM node:latest\n');
   // Semgrep finds nothing: an empty SARIF run.
-  stub(bin, 'semgrep', `out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done
+  stubTool(workspace.bin, 'semgrep', `out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done
 printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Semgrep OSS","rules":[]}},"results":[]}]}' > "$out"`);
   // hadolint reports an error-level issue on the Dockerfile.
-  stub(bin, 'hadolint', `[ "$1" = "--no-fail" ] || exit 3
+  stubTool(workspace.bin, 'hadolint', `[ "$1" = "--no-fail" ] || exit 3
 printf '[{"line":1,"code":"DL3007","message":"Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag","column":1,"file":"%s","level":"error"}]' "$4"`);
-  const env = {
-    PATH: `${bin}:${process.env.PATH}`,
-    HOME: root,
-    REPORTS_BUCKET: 'factory-reports',
-    STAGE_NAME: 'code',
-    POLICY_FILE: 'security-policy.yml',
-    CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111111111111:build/code-scan:1a2b',
-    CODEBUILD_BUILD_ID: 'code-scan:1a2b',
-    CODEBUILD_BUILD_NUMBER: '4',
-    CODEBUILD_RESOLVED_SOURCE_VERSION: 'aaaabbbbccccddddeeeeffff0000111122223333',
-    CODEBUILD_INITIATOR: 'codepipeline/factory',
-  };
-  return { source, record, env };
+  return workspace;
 }
 
 describe('code-scan buildspec, run with stubbed scanners', () => {
-  let root: string;
-  beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'code-scan-')); });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const workspaces: StageWorkspace[] = [];
+  afterAll(() => workspaces.forEach((w) => fs.rmSync(w.root, { recursive: true, force: true })));
+  const track = (w: StageWorkspace) => (workspaces.push(w), w);
 
   test('gates every tool before failing, so that each one publishes its JUnit report', () => {
-    const { source, record, env } = newWorkspace(root);
+    const { source, record, env } = track(newWorkspace());
 
     const run = runPhase(spec, 'build', { cwd: source, env });
 
@@ -63,7 +43,7 @@ describe('code-scan buildspec, run with stubbed scanners', () => {
   });
 
   test('passes with hadolint turned off when the SAST report is clean', () => {
-    const { source, record, env } = newWorkspace(root);
+    const { source, record, env } = track(newWorkspace());
 
     const run = runPhase(spec, 'build', { cwd: source, env: { ...env, HADOLINT_ENABLED: 'false' } });
 
@@ -73,7 +53,7 @@ describe('code-scan buildspec, run with stubbed scanners', () => {
   });
 
   test('stops on an unsupported SAST tool before uploading anything', () => {
-    const { source, record, env } = newWorkspace(root);
+    const { source, record, env } = track(newWorkspace());
 
     const run = runPhase(spec, 'build', { cwd: source, env: { ...env, SAST_TOOL: 'lint-everything' } });
 

@@ -1,23 +1,17 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readBuildspec } from '../support/buildspec-files';
-import { awsCalls, installAwsStub, linkTool, recordedUploads, runPhase, scriptAwsResponses } from '../support/buildspec-runner';
+import { awsCalls, newStageWorkspace, recordedUploads, runPhase, scriptAwsResponses, StageWorkspace } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical ecr-scan buildspec's build phase with bash, jq and the real
  * asff CLI; `aws` (ECR) and `crane` (registry) are stubs that record their calls.
  */
-const ASFF_CLI = path.join(__dirname, '..', '..', '..', 'asff-parsers', 'bin', 'asff');
 const spec = readBuildspec('ecr-scan.yml');
 const REPOSITORY_URI = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/sample-app';
 
-interface Workspace {
-  readonly root: string;
-  readonly source: string;
-  readonly record: string;
-  readonly env: Record<string, string>;
+interface Workspace extends StageWorkspace {
   readonly digest: string;
 }
 
@@ -45,41 +39,28 @@ process.exit(2);
 }
 
 function newWorkspace(threshold: string): Workspace {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-scan-'));
-  const source = path.join(root, 'src');
+  const workspace = newStageWorkspace({
+    stage: 'ecr',
+    threshold,
+    build: { project: 'ecr-scan', id: '5d1f', number: 12, sourceVersion: '0123456789abcdef0123456789abcdef01234567' },
+  });
+  const { root, bin, record } = workspace;
   const image = path.join(root, 'image-artifact', 'image');
-  const bin = path.join(root, 'bin');
-  const record = path.join(root, 'calls');
-  fs.mkdirSync(source, { recursive: true });
   fs.mkdirSync(image, { recursive: true });
-  fs.writeFileSync(path.join(source, 'security-policy.yml'), `version: 1\nstages:\n  ecr:\n    threshold: ${threshold}\n`);
   const tarball = Buffer.from(`not really an image ${Date.now()}`);
   fs.writeFileSync(path.join(image, 'image.tar'), tarball);
-  installAwsStub(bin, record);
   installCraneStub(bin, record);
-  linkTool(bin, 'asff', ASFF_CLI);
   scriptAwsResponses(record, 'ecr', 'get-login-password', [{ stdout: 'registry-password-not-for-logs\n' }]);
   scriptAwsResponses(record, 'ecr', 'start-image-scan', [{ stdout: '{}' }]);
   return {
-    root,
-    source,
-    record,
+    ...workspace,
     digest: `sha256:${createHash('sha256').update(tarball).digest('hex')}`,
     env: {
-      PATH: `${bin}:${process.env.PATH}`,
-      HOME: root,
-      REPORTS_BUCKET: 'factory-reports',
-      STAGE_NAME: 'ecr',
-      POLICY_FILE: 'security-policy.yml',
+      ...workspace.env,
       ECR_REPOSITORY_URI: REPOSITORY_URI,
       IMAGE_ARTIFACT_NAME: 'ScannedImage',
       CODEBUILD_SRC_DIR_ScannedImage: path.join(root, 'image-artifact'),
       ECR_SCAN_POLL_SECONDS: '0',
-      CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111111111111:build/ecr-scan:5d1f',
-      CODEBUILD_BUILD_ID: 'ecr-scan:5d1f',
-      CODEBUILD_BUILD_NUMBER: '12',
-      CODEBUILD_RESOLVED_SOURCE_VERSION: '0123456789abcdef0123456789abcdef01234567',
-      CODEBUILD_INITIATOR: 'codepipeline/factory',
     },
   };
 }

@@ -1,74 +1,43 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readBuildspec } from '../support/buildspec-files';
-import { installAwsStub, linkTool, recordedUploads, runPhase } from '../support/buildspec-runner';
+import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical image-scan buildspec's build phase with bash, jq and the
  * real asff CLI; `docker`, `grype` and `aws` are stubs (no Docker engine here).
  */
-const ASFF_CLI = path.join(__dirname, '..', '..', '..', 'asff-parsers', 'bin', 'asff');
 const spec = readBuildspec('image-scan.yml');
 const IMAGE_ID = 'sha256:4f2a9d0c7b1e8a6f5d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c';
 
-function stub(bin: string, name: string, body: string): void {
-  fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\nset -euo pipefail\n${body}\n`, { mode: 0o755 });
-}
-
-interface Workspace {
-  readonly root: string;
-  readonly source: string;
-  readonly record: string;
-  readonly env: Record<string, string>;
-}
-
-function newWorkspace(): Workspace {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'image-scan-'));
-  const source = path.join(root, 'src');
-  const bin = path.join(root, 'bin');
-  const record = path.join(root, 'calls');
-  fs.mkdirSync(source, { recursive: true });
-  fs.writeFileSync(path.join(source, 'Dockerfile'), 'FROM scratch\nCOPY app /app\n');
-  fs.writeFileSync(path.join(source, 'security-policy.yml'), 'version: 1\nstages:\n  image:\n    threshold: HIGH\n');
-  installAwsStub(bin, record);
-  linkTool(bin, 'asff', ASFF_CLI);
-  stub(bin, 'docker', `printf '%s\\n' "$*" >> ${JSON.stringify(path.join(record, 'docker.log'))}
+function newWorkspace(): StageWorkspace {
+  const workspace = newStageWorkspace({
+    stage: 'image',
+    threshold: 'HIGH',
+    build: { project: 'image-scan', id: '77aa', number: 3, sourceVersion: 'fedcba9876543210fedcba9876543210fedcba98' },
+  });
+  const { bin, record } = workspace;
+  fs.writeFileSync(path.join(workspace.source, 'Dockerfile'), 'FROM scratch\nCOPY app /app\n');
+  stubTool(bin, 'docker', `printf '%s\\n' "$*" >> ${JSON.stringify(path.join(record, 'docker.log'))}
 case "$1" in
   build) ;;
   save) printf 'image layers' > "$3" ;;
   image) echo "${IMAGE_ID}" ;;
   *) exit 2 ;;
 esac`);
-  stub(bin, 'grype', `[ "$1" = "docker-archive:image/image.tar" ] || exit 3
+  stubTool(bin, 'grype', `[ "$1" = "docker-archive:image/image.tar" ] || exit 3
 cat > "$5" <<'JSON'
 {"matches":[{"vulnerability":{"id":"CVE-2099-0002","severity":"High","namespace":"debian:distro:debian:12","description":"Made-up flaw.","fix":{"versions":["1.2.4"],"state":"fixed"}},
 "relatedVulnerabilities":[],"matchDetails":[],"artifact":{"name":"libexample","version":"1.2.3","type":"deb","locations":[{"path":"/var/lib/dpkg/status"}]}}],
 "source":{"type":"image","target":{"userInput":"image/image.tar"}},"distro":{"name":"debian","version":"12"},"descriptor":{"name":"grype","version":"0.119.0"}}
 JSON`);
-  return {
-    root,
-    source,
-    record,
-    env: {
-      PATH: `${bin}:${process.env.PATH}`,
-      HOME: root,
-      REPORTS_BUCKET: 'factory-reports',
-      STAGE_NAME: 'image',
-      POLICY_FILE: 'security-policy.yml',
-      CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111111111111:build/image-scan:77aa',
-      CODEBUILD_BUILD_ID: 'image-scan:77aa',
-      CODEBUILD_BUILD_NUMBER: '3',
-      CODEBUILD_RESOLVED_SOURCE_VERSION: 'fedcba9876543210fedcba9876543210fedcba98',
-      CODEBUILD_INITIATOR: 'codepipeline/factory',
-    },
-  };
+  return workspace;
 }
 
 describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
-  const workspaces: Workspace[] = [];
+  const workspaces: StageWorkspace[] = [];
   afterAll(() => workspaces.forEach((w) => fs.rmSync(w.root, { recursive: true, force: true })));
-  const track = (w: Workspace) => (workspaces.push(w), w);
+  const track = (w: StageWorkspace) => (workspaces.push(w), w);
 
   test('builds, saves and scans the image with Grype, exports its id and fails the gate on a high CVE', () => {
     const workspace = track(newWorkspace());

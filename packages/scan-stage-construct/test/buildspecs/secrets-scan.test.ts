@@ -1,17 +1,15 @@
 import { execFileSync } from 'child_process';
 import { randomInt } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readBuildspec } from '../support/buildspec-files';
-import { installAwsStub, linkTool, runPhase } from '../support/buildspec-runner';
+import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical secrets-scan buildspec for real (bash, git, git-secrets,
  * the asff CLI) against throwaway repositories; only `aws` is a stub. The
  * install phase is not run: it installs the same tools from the registries.
  */
-const ASFF_CLI = path.join(__dirname, '..', '..', '..', 'asff-parsers', 'bin', 'asff');
 const spec = readBuildspec('secrets-scan.yml');
 
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -24,11 +22,9 @@ function plantedCredentials(): { accessKeyId: string; secretKey: string } {
   return { accessKeyId: `AKIA${randomText(UPPER_ALNUM, 16)}`, secretKey: randomText(BASE64ISH, 40) };
 }
 
-interface Workspace {
-  readonly root: string;
+interface Workspace extends StageWorkspace {
+  /** The source folder, a git repository. */
   readonly repo: string;
-  readonly record: string;
-  readonly env: Record<string, string>;
 }
 
 function git(repo: string, ...args: string[]): string {
@@ -36,38 +32,15 @@ function git(repo: string, ...args: string[]): string {
 }
 
 function newWorkspace(): Workspace {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-scan-'));
-  const repo = path.join(root, 'src');
-  const bin = path.join(root, 'bin');
-  const record = path.join(root, 'aws-calls');
-  fs.mkdirSync(repo);
+  const workspace = newStageWorkspace({ stage: 'secrets', threshold: 'LOW', build: { project: 'secrets-scan', id: '0b7a5c3e', number: 7 } });
+  const repo = workspace.source;
   git(repo, 'init', '--quiet', '--initial-branch', 'main');
   git(repo, 'config', 'user.email', 'dev@example.com');
   git(repo, 'config', 'user.name', 'Developer');
-  fs.writeFileSync(path.join(repo, 'security-policy.yml'), 'version: 1\nstages:\n  secrets:\n    threshold: LOW\n');
   fs.writeFileSync(path.join(repo, 'README.md'), '# service\n');
   git(repo, 'add', '.');
   git(repo, 'commit', '--quiet', '-m', 'initial');
-  installAwsStub(bin, record);
-  linkTool(bin, 'asff', ASFF_CLI);
-  const env: Record<string, string> = {
-    PATH: `${bin}:${process.env.PATH}`,
-    HOME: root,
-    GIT_CONFIG_NOSYSTEM: '1',
-    REPORTS_BUCKET: 'factory-reports',
-    STAGE_NAME: 'secrets',
-    POLICY_FILE: 'security-policy.yml',
-    CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111111111111:build/secrets-scan:0b7a5c3e',
-    CODEBUILD_BUILD_ID: 'secrets-scan:0b7a5c3e',
-    CODEBUILD_BUILD_NUMBER: '7',
-    CODEBUILD_INITIATOR: 'codepipeline/factory',
-  };
-  return { root, repo, record, env };
-}
-
-function uploads(workspace: Workspace): Array<{ destination: string; metadata: Record<string, string>; body: string }> {
-  return fs.readdirSync(workspace.record).filter((f) => f.startsWith('upload-')).sort()
-    .map((f) => JSON.parse(fs.readFileSync(path.join(workspace.record, f), 'utf8')));
+  return { ...workspace, repo, env: { ...workspace.env, GIT_CONFIG_NOSYSTEM: '1' } };
 }
 
 /** Every file the build left under reports/, concatenated. */
@@ -99,7 +72,7 @@ describe('secrets-scan buildspec, run for real', () => {
     const gateCommand = spec.phases.build.commands.length - 1;
     expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: gateCommand, status: 1 });
 
-    const [policyUpload, upload, ...more] = uploads(workspace);
+    const [policyUpload, upload, ...more] = recordedUploads(workspace.record);
     expect(more).toEqual([]);
     expect(policyUpload.destination).toBe('s3://factory-reports/policies/factory/secrets/7/security-policy.yml');
     expect(policyUpload.body).toContain('threshold: LOW');
@@ -140,7 +113,7 @@ describe('secrets-scan buildspec, run for real', () => {
       status: run.status,
       output: run.output,
     }).toEqual({ failedCommand: undefined, status: 0, output: expect.any(String) });
-    expect(uploads(workspace).map((u) => u.destination)).toEqual([
+    expect(recordedUploads(workspace.record).map((u) => u.destination)).toEqual([
       's3://factory-reports/policies/factory/secrets/7/security-policy.yml',
       's3://factory-reports/raw/factory/secrets/7/git-secrets.txt',
     ]);

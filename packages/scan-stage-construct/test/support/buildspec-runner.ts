@@ -120,3 +120,58 @@ export function recordedUploads(recordDir: string): Array<{ destination: string;
   return fs.readdirSync(recordDir).filter((f) => f.startsWith('upload-')).sort()
     .map((f) => JSON.parse(fs.readFileSync(path.join(recordDir, f), 'utf8')));
 }
+
+/** The `asff` CLI the asff-parsers package builds: stages run the real converter and gate. */
+export const ASFF_CLI = path.join(__dirname, '..', '..', '..', 'asff-parsers', 'bin', 'asff');
+
+export interface StageWorkspaceOptions {
+  /** `STAGE_NAME`, and the stage the policy file sets a threshold for. */
+  readonly stage: string;
+  readonly threshold: string;
+  /** The CodeBuild project and build the run pretends to be. */
+  readonly build: { readonly project: string; readonly id: string; readonly number: number; readonly sourceVersion?: string };
+}
+
+/** A throwaway build: source folder, stub `bin/` on PATH, the `aws` stub's record folder, CodeBuild's variables. */
+export interface StageWorkspace {
+  readonly root: string;
+  readonly source: string;
+  readonly bin: string;
+  readonly record: string;
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Lays out what every scan stage's build phase expects: the source with its
+ * security policy, the `aws` stub and the real `asff` on PATH, and the
+ * variables CodeBuild and the stage's project set.
+ */
+export function newStageWorkspace(options: StageWorkspaceOptions): StageWorkspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${options.build.project}-`));
+  const source = path.join(root, 'src');
+  const bin = path.join(root, 'bin');
+  const record = path.join(root, 'calls');
+  fs.mkdirSync(source, { recursive: true });
+  fs.writeFileSync(path.join(source, 'security-policy.yml'), `version: 1\nstages:\n  ${options.stage}:\n    threshold: ${options.threshold}\n`);
+  installAwsStub(bin, record);
+  linkTool(bin, 'asff', ASFF_CLI);
+  const { project, id, number, sourceVersion } = options.build;
+  const env: Record<string, string> = {
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: root,
+    REPORTS_BUCKET: 'factory-reports',
+    STAGE_NAME: options.stage,
+    POLICY_FILE: 'security-policy.yml',
+    CODEBUILD_BUILD_ARN: `arn:aws:codebuild:eu-west-1:111111111111:build/${project}:${id}`,
+    CODEBUILD_BUILD_ID: `${project}:${id}`,
+    CODEBUILD_BUILD_NUMBER: String(number),
+    ...(sourceVersion ? { CODEBUILD_RESOLVED_SOURCE_VERSION: sourceVersion } : {}),
+    CODEBUILD_INITIATOR: 'codepipeline/factory',
+  };
+  return { root, source, bin, record, env };
+}
+
+/** A stand-in tool on PATH: a bash script with `set -euo pipefail`. */
+export function stubTool(binDir: string, name: string, body: string): void {
+  fs.writeFileSync(path.join(binDir, name), `#!/usr/bin/env bash\nset -euo pipefail\n${body}\n`, { mode: 0o755 });
+}
