@@ -3,12 +3,13 @@ import { Arn, ArnFormat, Stack, aws_iam as iam, aws_kms as kms } from 'aws-cdk-l
 /**
  * CloudWatch Logs encrypts with a customer managed key only if the key policy
  * lets the regional service use it, here for log groups of this account and
- * region only. A no-op for an imported key, whose owner grants it.
+ * region only. The principal takes the partition's URL suffix (`amazonaws.com.cn`
+ * in aws-cn). A no-op for an imported key, whose owner grants it.
  */
 export function allowLogsToUseKey(key: kms.IKey, stack: Stack): void {
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchLogsOfThisAccount',
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
     actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
     resources: ['*'],
     conditions: {

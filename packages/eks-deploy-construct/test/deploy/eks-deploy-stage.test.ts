@@ -79,7 +79,7 @@ describe('EksDeployStage', () => {
         KeyPolicy: {
           Statement: Match.arrayWith([Match.objectLike({
             Sid: 'AllowCloudWatchLogsOfThisAccount',
-            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+            Principal: { Service: { 'Fn::Join': ['', ['logs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
             Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
           })]),
         },

@@ -8,11 +8,19 @@ describe('allowLogsToUseKey', () => {
     const stack = testStack();
     allowLogsToUseKey(new kms.Key(stack, 'Key', { enableKeyRotation: true }), stack);
     const statement = (Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement[1];
-    expect(statement.Principal).toEqual({ Service: 'logs.eu-west-1.amazonaws.com' });
+    expect(stack.resolve(statement.Principal)).toEqual({ Service: { 'Fn::Join': ['', ['logs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } });
     expect(statement.Action).not.toContain('kms:*');
     expect(stack.resolve(statement.Condition)).toEqual({
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']] } },
     });
+  });
+
+  test('names the Logs service with the partition\'s URL suffix (aws-cn: logs.<region>.amazonaws.com.cn)', () => {
+    const stack = testStack('111111111111', 'cn-north-1');
+    allowLogsToUseKey(new kms.Key(stack, 'Key', { enableKeyRotation: true }), stack);
+    const statement = (Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement[1];
+    expect(JSON.stringify(stack.resolve(statement.Principal))).not.toContain('amazonaws.com"');
+    expect(stack.resolve(statement.Principal)).toEqual({ Service: { 'Fn::Join': ['', ['logs.cn-north-1.', { Ref: 'AWS::URLSuffix' }]] } });
   });
 
   test('leaves an imported key alone: its owner grants CloudWatch Logs', () => {

@@ -7,6 +7,8 @@ const keysOpenedToLogs = new WeakSet<kms.IKey>();
 /**
  * CloudWatch Logs encrypts a log group with a customer key only when the key
  * policy lets the regional Logs service use it for this account's log groups.
+ * The service principal takes the partition's URL suffix (`logs.<region>.amazonaws.com.cn`
+ * in aws-cn).
  * Added once per key; imported keys cannot be changed here, so their policy
  * must already carry this statement (see README).
  */
@@ -16,7 +18,7 @@ export function allowCloudWatchLogsToUseKey(key: kms.IKey): void {
   const stack = Stack.of(key);
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchLogsOfThisAccount',
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
     actions: [
       'kms:Encrypt',
       'kms:Decrypt',
