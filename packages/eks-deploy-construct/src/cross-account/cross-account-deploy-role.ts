@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Stack, Token, aws_eks as eks, aws_iam as iam } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, PhysicalName, Stack, Token, aws_eks as eks, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { grantNamespaceAccess } from '../deploy/namespace-access';
 
@@ -22,10 +22,12 @@ export interface CrossAccountDeployRoleProps {
   readonly namespace: string;
 
   /**
-   * Name of the role, so the pipeline account can know its ARN
-   * (`CrossAccountDeployRole.arnFor`).
+   * Name of the role. Give it for a pipeline in another CDK app: the pipeline
+   * account builds the ARN from it (`CrossAccountDeployRole.arnFor`).
    *
-   * @default `eks-deploy-<clusterName>-<namespace>` (truncated to 64 characters)
+   * @default `eks-deploy-<clusterName>-<namespace>-<8 hex characters of this construct's path>`,
+   * at most 64 characters: two roles for one cluster and namespace do not collide.
+   * Read it from `roleName` (or use `roleArn`) within the same app.
    */
   readonly roleName?: string;
 }
@@ -50,6 +52,8 @@ export class CrossAccountDeployRole extends Construct {
     return `arn:${Aws.PARTITION}:iam::${account}:role/${roleName}`;
   }
 
+  /** The role's name (`CrossAccountDeployRole.arnFor`). */
+  public readonly roleName: string;
   /** The role's ARN (`EksDeployStage.deployRoleArn`). */
   public readonly roleArn: string;
   /** The role. */
@@ -62,7 +66,7 @@ export class CrossAccountDeployRole extends Construct {
     if (!Token.isUnresolved(props.namespace) && !DNS_LABEL.test(props.namespace)) {
       throw new Error(`namespace must be a DNS-1123 label; got '${props.namespace}'`);
     }
-    const roleName = props.roleName ?? `eks-deploy-${props.clusterName}-${props.namespace}`.slice(0, 64);
+    const roleName = props.roleName ?? defaultRoleName(this, props.clusterName, props.namespace);
     if (!Token.isUnresolved(roleName) && !ROLE_NAME.test(roleName)) {
       throw new Error(`roleName must be 1-64 characters of letters, digits and +=,.@_-; got '${roleName}'`);
     }
@@ -85,6 +89,22 @@ export class CrossAccountDeployRole extends Construct {
     });
     this.accessEntry = grantNamespaceAccess(this, 'AccessEntry', props.clusterName, role.roleArn, props.namespace);
     this.role = role;
+    this.roleName = Token.isUnresolved(roleName) ? role.roleName : roleName;
     this.roleArn = role.roleArn;
   }
+}
+
+/**
+ * `eks-deploy-<cluster>-<namespace>-<suffix>`: readable, and unique per
+ * construct because the suffix comes from the construct's address (a stable
+ * hash of its path), so a second role for the same cluster and namespace gets
+ * another name. The readable part is cut so the whole stays within IAM's 64.
+ */
+function defaultRoleName(scope: Construct, clusterName: string, namespace: string): string {
+  if (Token.isUnresolved(clusterName) || Token.isUnresolved(namespace)) {
+    // A token cannot be cut to length; let CDK generate a unique name instead.
+    return PhysicalName.GENERATE_IF_NEEDED;
+  }
+  const suffix = `-${scope.node.addr.slice(-8)}`;
+  return `eks-deploy-${clusterName}-${namespace}`.slice(0, 64 - suffix.length) + suffix;
 }

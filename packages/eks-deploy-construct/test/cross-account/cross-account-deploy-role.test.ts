@@ -1,4 +1,4 @@
-import { App, Stack, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
+import { App, Fn, Stack, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CrossAccountDeployRole, DeployImage, DeployManifests, EksDeployStage } from '../../src';
 import { DIGEST, REPOSITORY, identityStatements, nagViolations, sourceArtifact, testStack, wildcardActions } from '../support/stacks';
@@ -26,8 +26,48 @@ describe('CrossAccountDeployRole', () => {
     ]);
   });
 
-  test('has a predictable name and short sessions', () => {
-    expect(roleResource.Properties).toMatchObject({ RoleName: 'eks-deploy-apps-production-web', MaxSessionDuration: 3600 });
+  test('has a readable default name unique to the construct, and short sessions', () => {
+    expect(roleResource.Properties).toMatchObject({ RoleName: expect.stringMatching(/^eks-deploy-apps-production-web-[0-9a-f]{8}$/), MaxSessionDuration: 3600 });
+  });
+
+  test('uses the given name as is, so another account can build its ARN', () => {
+    const named = targetRole(testStack('222222222222'), 'eks-deploy-apps-production-web');
+    expect(named.roleName).toBe('eks-deploy-apps-production-web');
+    expect((Object.values(Template.fromStack(Stack.of(named)).findResources('AWS::IAM::Role'))[0] as any).Properties.RoleName)
+      .toBe('eks-deploy-apps-production-web');
+  });
+
+  test('gives two roles for the same cluster and namespace different default names', () => {
+    const twice = testStack('222222222222');
+    const trustedRole = iam.Role.fromRoleArn(twice, 'PipelineRole', PIPELINE_ROLE);
+    const first = new CrossAccountDeployRole(twice, 'FirstPipeline', { trustedRole, clusterName: 'apps-production', namespace: 'web' });
+    const second = new CrossAccountDeployRole(twice, 'SecondPipeline', { trustedRole, clusterName: 'apps-production', namespace: 'web' });
+    const names = Object.values(Template.fromStack(twice).findResources('AWS::IAM::Role')).map((role: any) => role.Properties.RoleName);
+    expect(names).toEqual([first.roleName, second.roleName]);
+    expect(new Set(names).size).toBe(2);
+  });
+
+  test('keeps a default name built from long cluster and namespace names within 64 characters and unique', () => {
+    const long = testStack('222222222222');
+    const trustedRole = iam.Role.fromRoleArn(long, 'PipelineRole', PIPELINE_ROLE);
+    const props = { trustedRole, clusterName: 'c'.repeat(60), namespace: 'n'.repeat(40) };
+    const names = [new CrossAccountDeployRole(long, 'A', props), new CrossAccountDeployRole(long, 'B', props)].map((role) => role.roleName);
+    for (const name of names) expect(name).toMatch(/^eks-deploy-c+-[0-9a-f]{8}$/);
+    for (const name of names) expect(name.length).toBe(64);
+    expect(names[0]).not.toBe(names[1]);
+  });
+
+  test('lets CDK generate the name when the cluster name is only known at deploy time', () => {
+    const deferred = testStack('222222222222');
+    const role = new CrossAccountDeployRole(deferred, 'DeployRole', {
+      trustedRole: iam.Role.fromRoleArn(deferred, 'PipelineRole', PIPELINE_ROLE),
+      clusterName: Fn.importValue('AppsClusterName'),
+      namespace: 'web',
+    });
+    const [logicalId, resource] = Object.entries(Template.fromStack(deferred).findResources('AWS::IAM::Role'))[0] as [string, any];
+    // No name cut out of a token: CloudFormation names the role, and roleName refers to it.
+    expect(resource.Properties.RoleName).toBeUndefined();
+    expect(deferred.resolve(role.roleName)).toEqual({ Ref: logicalId });
   });
 
   test('may describe the target cluster only, through a managed policy', () => {
@@ -74,7 +114,9 @@ describe('CrossAccountDeployRole', () => {
       encryptionKey: new kms.Key(pipelineStack, 'Key', { enableKeyRotation: true }),
       deployRoleArn: CrossAccountDeployRole.arnFor('222222222222', 'eks-deploy-apps-production-web'),
     });
-    new CrossAccountDeployRole(targetStack, 'DeployRole', { trustedRole: production.role, clusterName: 'apps-production', namespace: 'web' });
+    new CrossAccountDeployRole(targetStack, 'DeployRole', {
+      trustedRole: production.role, clusterName: 'apps-production', namespace: 'web', roleName: 'eks-deploy-apps-production-web',
+    });
     const trust = (Object.values(Template.fromStack(targetStack).findResources('AWS::IAM::Role'))[0] as any).Properties.AssumeRolePolicyDocument.Statement[0];
     const stageRoleName = (Object.values(Template.fromStack(pipelineStack).findResources('AWS::IAM::Role'))[0] as any).Properties.RoleName;
     expect(typeof stageRoleName).toBe('string');
