@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -33,7 +33,10 @@ export interface FindingsProcessorProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Topic notified by the alarms (processor errors, dead letters).
+   * Topic notified by the alarms (processor errors, dead letters). Give one: without it a failed
+   * import only shows as an alarm state in the CloudWatch console and nobody is told (no EventBridge
+   * rule of the factory matches alarm state changes). The governance construct's security-alert
+   * topic (`PipelineGovernance.notifications.securityAlertTopic`) accepts CloudWatch alarms.
    *
    * @default - alarms without actions
    */
@@ -47,12 +50,18 @@ export interface FindingsProcessorProps {
   readonly reportRetention?: Duration;
 
   /**
-   * Concurrent imports. Security Hub allows 10 BatchImportFindings requests per second per account
-   * and Region, shared by every import; each invocation paces itself to that limit, so a few
-   * concurrent ones already saturate it. Extra S3 events wait in Lambda's asynchronous queue
-   * (retried for up to 6 hours) instead of being throttled by Security Hub.
+   * Reserve this many concurrent executions for the function (opt-in). Security Hub allows 10
+   * BatchImportFindings requests per second per account and Region, shared by every import; each
+   * invocation paces itself to that limit and retries throttled requests with backoff, so a few
+   * concurrent ones already saturate it. A reservation caps them: extra S3 events then wait in
+   * Lambda's asynchronous queue (retried for up to 6 hours) instead of being throttled.
    *
-   * @default 2
+   * Lambda refuses a reservation that would leave the account fewer than 100 unreserved
+   * executions, so it fails the deployment in accounts with a low concurrency quota (new accounts
+   * may have 10): check the quota ("Concurrent executions", Service Quotas) before setting it.
+   * Failed invocations are retried twice, then dead-lettered, with or without it.
+   *
+   * @default - no reservation: the function uses the account's unreserved concurrency
    */
   readonly reservedConcurrentExecutions?: number;
 
@@ -105,6 +114,11 @@ export class FindingsProcessor extends Construct {
   constructor(scope: Construct, id: string, props: FindingsProcessorProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
+    const reserved = props.reservedConcurrentExecutions;
+    if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
+      // 0 would throttle every invocation: all reports would go to the dead-letter queue.
+      throw new Error(`reservedConcurrentExecutions must be a positive integer, got ${reserved}`);
+    }
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: 'DevSecOps factory: scan reports, findings-processor queue and logs',
       enableKeyRotation: true,
@@ -154,7 +168,7 @@ export class FindingsProcessor extends Construct {
       // The role's permissions all come from the managed policy above: aws-cdk-lib's own
       // additions (inline, broader) are not wanted.
       role: role.withoutPolicyUpdates(),
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 2,
+      reservedConcurrentExecutions: reserved,
       deadLetterQueue: queue,
       retryAttempts: 2,
       tracing: lambda.Tracing.ACTIVE,
@@ -174,6 +188,13 @@ export class FindingsProcessor extends Construct {
     });
     // The function depends on its policy being attached before the first invocation.
     fn.node.addDependency(policy);
+    if (reserved === undefined) {
+      Validations.of(fn).acknowledge({
+        id: 'NIST.800.53.R5-LambdaConcurrency',
+        reason: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): Lambda refuses a reservation that leaves the account under 100 unreserved executions, '
+          + 'which fails the first deploy in accounts with a low quota. Throttled Security Hub imports are retried with backoff, failed invocations retried twice then dead-lettered.',
+      });
+    }
     if (!props.vpc) {
       Validations.of(fn).acknowledge({
         id: 'NIST.800.53.R5-LambdaInsideVPC',
@@ -209,7 +230,8 @@ export class FindingsProcessor extends Construct {
       for (const alarm of [this.errorsAlarm, this.deadLettersAlarm]) {
         Validations.of(alarm).acknowledge({
           id: 'NIST.800.53.R5-CloudWatchAlarmAction',
-          reason: 'No alarmTopic was given: the alarm state changes still reach EventBridge (CloudWatch Alarm State Change events) for the governance notifications.',
+          reason: 'No alarmTopic was given: the alarm has no action and notifies nobody, its state shows in CloudWatch only. '
+            + 'Pass alarmTopic (the reference app passes the governance security-alert topic) to be notified.',
         });
       }
     }

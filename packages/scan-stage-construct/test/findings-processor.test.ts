@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { FindingsProcessor } from '../src';
 import { newStack } from './support/factory';
 import { policyStatements } from './support/iam-policies';
-import { nagViolations } from './support/nag';
+import { nagViolations, recordAcknowledgements } from './support/nag';
 
 function processorTemplate(props: ConstructorParameters<typeof FindingsProcessor>[2] = {}) {
   const stack = newStack();
@@ -64,7 +64,6 @@ describe('FindingsProcessor function', () => {
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       Timeout: 900,
-      ReservedConcurrentExecutions: 2,
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsDeadLetterQueue'), 'Arn'] } },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FindingsLogs') } },
       Environment: {
@@ -77,6 +76,27 @@ describe('FindingsProcessor function', () => {
         }),
       },
     });
+  });
+
+  test('reserves no concurrency by default: a reservation fails deploy in accounts with a low concurrency quota', () => {
+    const fn = Object.values<any>(template.findResources('AWS::Lambda::Function'))
+      .find((f) => f.Properties.Handler === 'index.handler' && f.Properties.Runtime === 'nodejs24.x');
+    expect(fn.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
+  });
+
+  test('reserves concurrency when asked, with the same retries and dead-letter queue', () => {
+    const stack = newStack();
+    new FindingsProcessor(stack, 'Findings', { reservedConcurrentExecutions: 2 });
+    const reserved = Template.fromStack(stack);
+    reserved.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 2,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsDeadLetterQueue'), 'Arn'] } },
+    });
+    reserved.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+  });
+
+  test.each([0, -1, 1.5])('refuses a reservation of %p', (reservedConcurrentExecutions) => {
+    expect(() => new FindingsProcessor(newStack(), 'Findings', { reservedConcurrentExecutions })).toThrow(/positive integer/);
   });
 
   test('retries failed asynchronous invocations twice before dead-lettering', () => {
@@ -145,6 +165,16 @@ describe('FindingsProcessor queue, key and alarms', () => {
       expect(alarm.Properties.Threshold).toBe(1);
     }
     expect(withTopic.errorsAlarm.alarmArn).toBeDefined();
+  });
+
+  test('without a topic, the acknowledgement says nobody is notified instead of claiming EventBridge does', () => {
+    const recorded = recordAcknowledgements(() => new FindingsProcessor(newStack(), 'Findings'));
+    const reasons = recorded.filter((a) => a.id === 'NIST.800.53.R5-CloudWatchAlarmAction');
+    expect(reasons.map((a) => a.path).sort()).toEqual(['Factory/Findings/DeadLettersAlarm', 'Factory/Findings/ErrorsAlarm']);
+    for (const { reason } of reasons) {
+      expect(reason).toMatch(/notifies nobody/);
+      expect(reason).not.toMatch(/EventBridge/);
+    }
   });
 
   test('exposes the bucket and key for the scan stages', () => {
