@@ -1,4 +1,5 @@
-import { CfnResource, Stack, Token, Validations, aws_codebuild as codebuild, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Stack, Validations, aws_codebuild as codebuild, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
+import { nagResourceText } from './nag-resource-text';
 
 /**
  * Acknowledges the findings that aws-cdk-lib's own CodeBuild grants raise on
@@ -7,17 +8,20 @@ import { CfnResource, Stack, Token, Validations, aws_codebuild as codebuild, aws
  */
 export function acknowledgeCodeBuildProjectGrants(role: iam.Role, project: codebuild.PipelineProject): void {
   const stack = Stack.of(project);
-  const projectLogicalId = stack.getLogicalId(project.node.defaultChild as CfnResource);
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  const arnPrefix = `arn:<AWS::Partition>:%s:${region}:${account}`;
+  // The same ARNs aws-cdk-lib's Project grants, rendered as this stack renders them.
+  const defaultLogStreams = nagResourceText(role, stack.formatArn({
+    service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `/aws/codebuild/${project.projectName}:*`,
+  }));
+  const ownReportGroups = nagResourceText(role, stack.formatArn({
+    service: 'codebuild', resource: 'report-group', resourceName: `${project.projectName}-*`,
+  }));
   Validations.of(role).acknowledge(
     {
-      id: `AwsSolutions-IAM5[Resource::${arnPrefix.replace('%s', 'logs')}:log-group:/aws/codebuild/<${projectLogicalId}>:*]`,
+      id: `AwsSolutions-IAM5[Resource::${defaultLogStreams}]`,
       reason: 'aws-cdk-lib always grants a CodeBuild project its default log group /aws/codebuild/<project>; the :* covers its build-named log streams only. The build logs to its own KMS-encrypted log group.',
     },
     {
-      id: `AwsSolutions-IAM5[Resource::${arnPrefix.replace('%s', 'codebuild')}:report-group/<${projectLogicalId}>-*]`,
+      id: `AwsSolutions-IAM5[Resource::${ownReportGroups}]`,
       reason: 'aws-cdk-lib always grants a CodeBuild project the report groups named after it (<project>-*); nothing outside this project\'s own report groups is covered.',
     },
     {

@@ -19,6 +19,17 @@ describe('CodeBuild role acknowledgements', () => {
     ]));
   });
 
+  test('name the partition literally when the stack renders it literally (cdk init\'s enablePartitionLiterals flag)', () => {
+    const app = new App({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });
+    const stack = new Stack(app, 'Test', { env: { account: '333333333333', region: 'ap-southeast-2' } });
+    const { role, project } = projectWithRole(stack);
+    acknowledgeCodeBuildProjectGrants(role, project);
+    expect(acknowledgedRuleIds(role)).toEqual(expect.arrayContaining([
+      'AwsSolutions-IAM5[Resource::arn:aws:logs:ap-southeast-2:333333333333:log-group:/aws/codebuild/<Build45A36621>:*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:codebuild:ap-southeast-2:333333333333:report-group/<Build45A36621>-*]',
+    ]));
+  });
+
   test('use pseudo parameters in an environment-agnostic stack', () => {
     const stack = new Stack();
     const { role, project } = projectWithRole(stack);

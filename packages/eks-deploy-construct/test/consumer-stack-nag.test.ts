@@ -1,0 +1,87 @@
+import { App, Stack, aws_eks as eks, aws_kms as kms } from 'aws-cdk-lib';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ApprovalGate, CrossAccountDeployRole, DeployImage, DeployManifests, EksDeployStage, FalcoAddon } from '../src';
+import { acknowledgedRuleIds, removeAcknowledgement } from './support/acknowledgements';
+import { DIGEST, REPOSITORY, pipelineAround, sourceArtifact } from './support/stacks';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+/** The pipeline, its artifact bucket and the source bucket belong to the consumer, and so do their findings. */
+const CONSUMER_OWNED = /^Consumer\/(Pipeline|SourceBucket)\//;
+
+/**
+ * A consumer's stack as `cdk init` would start it (its recommended feature
+ * flags, e.g. literal partitions in a stack with an environment) or with
+ * aws-cdk-lib's defaults, using every construct of the package twice.
+ */
+function consumerApp(env: typeof ENV | undefined, recommendedFlags: boolean): App {
+  const app = new App({ context: recommendedFlags ? { ...CURRENTLY_RECOMMENDED_FLAGS } : {} });
+  const stack = new Stack(app, 'Consumer', { env });
+  const source = sourceArtifact();
+  const key = new kms.Key(stack, 'PipelineKey', { enableKeyRotation: true });
+  const image = DeployImage.fromDigest(REPOSITORY, DIGEST);
+  const manifests = DeployManifests.fromSourceDirectory('k8s', 'sample-app');
+  const deploy = (stageName: string) => new EksDeployStage(stack, `Deploy-${stageName}`, {
+    stageName, input: source, image, manifests, clusterName: `apps-${stageName}`, namespace: 'sample-app', encryptionKey: key,
+  });
+  const staging = deploy('staging');
+  const production = deploy('production');
+  const gate = (stageName: string) => new ApprovalGate(stack, `Approve-${stageName}`, { stageName, image, commitId: 'abc1234' });
+  pipelineAround(stack, source, [
+    { name: 'Staging', actions: [staging.action] },
+    { name: 'ApproveCanary', actions: [gate('canary').action] },
+    { name: 'ApproveProduction', actions: [gate('production').action] },
+    { name: 'Production', actions: [production.action] },
+  ]);
+  // Two pipelines may deploy to the same cluster and namespace: each gets its own role.
+  for (const trustedRole of [staging.role, production.role]) {
+    new CrossAccountDeployRole(stack, `Target-${trustedRole.node.scope!.node.id}`, {
+      trustedRole, clusterName: 'apps-production', namespace: 'sample-app',
+    });
+  }
+  for (const clusterName of ['apps-staging', 'apps-production']) {
+    new FalcoAddon(stack, `Falco-${clusterName}`, { cluster: eks.Cluster.fromClusterAttributes(stack, `Cluster-${clusterName}`, { clusterName }) });
+  }
+  app.synth();
+  return app;
+}
+
+function awsSolutionsFindings(app: App): string[] {
+  return new AwsSolutionsChecks().validateScope(app).violations
+    .flatMap((violation) => violation.violatingResources.map((resource) => `${violation.ruleName} on ${resource.constructPath}`))
+    .filter((finding) => !CONSUMER_OWNED.test(finding.split(' on ')[1]));
+}
+
+describe('every construct twice in a consumer\'s stack', () => {
+  test.each([
+    ['without an environment, default flags', undefined, false],
+    ['without an environment, cdk init flags', undefined, true],
+    ['with an environment, default flags', ENV, false],
+    ['with an environment, cdk init flags (literal partition)', ENV, true],
+  ])('is AwsSolutions clean %s', (_name, env, flags) => {
+    expect(awsSolutionsFindings(consumerApp(env, flags))).toEqual([]);
+  });
+
+  // With cdk init's flags and an environment the ARNs read arn:aws:...; an
+  // acknowledgement written as arn:<AWS::Partition>:... would miss them.
+  const resourceAcknowledgements = [...new Set(acknowledgedRuleIds(consumerApp(ENV, true)))]
+    .filter((id) => id.startsWith('AwsSolutions-IAM5[Resource::arn:'));
+
+  test('acknowledges the default log group and report groups with the literal partition the stack renders', () => {
+    expect(resourceAcknowledgements.map((id) => id.replace(/<\w+>/, '<Project>'))).toEqual(expect.arrayContaining([
+      'AwsSolutions-IAM5[Resource::arn:aws:logs:eu-west-1:111111111111:log-group:/aws/codebuild/<Project>:*]',
+      'AwsSolutions-IAM5[Resource::arn:aws:codebuild:eu-west-1:111111111111:report-group/<Project>-*]',
+    ]));
+  });
+
+  test.each(resourceAcknowledgements)('needs %s: without it the finding returns', (id) => {
+    const app = consumerApp(ENV, true);
+    expect(removeAcknowledgement(app, id)).toBe(1);
+    expect(awsSolutionsFindings(app)).toEqual([expect.stringMatching(new RegExp(`^${escape(id)} on Consumer/Deploy-\\w+/Role/DefaultPolicy/Resource$`))]);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
