@@ -1,5 +1,5 @@
 import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { globToRegExp } from './glob';
+import { compileGlob, GlobMatcher } from './glob';
 import { isExpired, SecurityPolicy, Suppression } from './security-policy';
 
 /** How a policy treats one finding. */
@@ -47,14 +47,21 @@ export function pathsOf(finding: AwsSecurityFinding): string[] {
   return [...paths];
 }
 
-const globCache = new Map<string, RegExp>();
-function glob(pattern: string): RegExp {
-  let regExp = globCache.get(pattern);
-  if (!regExp) {
-    regExp = globToRegExp(pattern);
-    globCache.set(pattern, regExp);
+/**
+ * Longer paths are never matched by a glob: no file system accepts a path this
+ * long (PATH_MAX is 4096), so such a path is a crafted report, and leaving
+ * its finding unsuppressed fails closed.
+ */
+export const MAX_MATCHED_PATH_CHARS = 4096;
+
+const globCache = new Map<string, GlobMatcher>();
+function glob(pattern: string): GlobMatcher {
+  let matcher = globCache.get(pattern);
+  if (!matcher) {
+    matcher = compileGlob(pattern);
+    globCache.set(pattern, matcher);
   }
-  return regExp;
+  return matcher;
 }
 
 function matches(suppression: Suppression, finding: AwsSecurityFinding, stage: string | undefined): boolean {
@@ -63,7 +70,7 @@ function matches(suppression: Suppression, finding: AwsSecurityFinding, stage: s
   if (!ruleIdsOf(finding).includes(suppression.rule!.toUpperCase())) return false;
   if (suppression.path === undefined) return true;
   const pattern = glob(suppression.path);
-  return pathsOf(finding).some((path) => pattern.test(path));
+  return pathsOf(finding).some((path) => path.length <= MAX_MATCHED_PATH_CHARS && pattern.test(path));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from 'yaml';
 import { ReportError } from '../errors';
-import { globToRegExp } from './glob';
+import { compileGlob } from './glob';
 import { PolicyError } from './policy-error';
 import { SecurityPolicy, Suppression } from './security-policy';
 import { SEVERITY_LABELS, Threshold } from './severity';
@@ -91,7 +91,7 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
       if (path !== undefined && rule === undefined) fail(item.get('path', true) as Node, `${where}.path only applies with rule`);
       if (path !== undefined) {
         try {
-          globToRegExp(path);
+          compileGlob(path);
         } catch (error) {
           fail(item.get('path', true) as Node, `${where}.path: ${(error as Error).message}`);
         }

@@ -1,0 +1,50 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * How long one call of `run(size)` takes, in milliseconds: the call is
+ * repeated until at least `minMillis` have passed (so sub-millisecond work is
+ * measured, not the timer's resolution), and the fastest of three rounds wins
+ * (so a garbage collection or another process does not count).
+ */
+export async function timePerCall(run: (size: number) => unknown, size: number, minMillis = 20): Promise<number> {
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    let calls = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      await run(size);
+      calls++;
+      elapsed = performance.now() - start;
+    } while (elapsed < minMillis);
+    best = Math.min(best, elapsed / calls);
+  }
+  return best;
+}
+
+/** The times at `size` and `size * factor` and their ratio. */
+export interface Growth {
+  readonly small: number;
+  readonly large: number;
+  readonly ratio: number;
+}
+
+/**
+ * Measures how the time of `run` grows from `size` to `size * factor`. Tests
+ * of adversarial inputs assert on this ratio, never on absolute times: a
+ * linear algorithm grows about `factor` times (plus noise) on any machine,
+ * a quadratic one `factor²` times.
+ */
+export async function measureGrowth(run: (size: number) => unknown, size: number, factor = 10): Promise<Growth> {
+  await run(size); // warm up: compile, allocate, load modules
+  const small = await timePerCall(run, size);
+  const large = await timePerCall(run, size * factor);
+  return { small, large, ratio: large / small };
+}
+
+/**
+ * The ratio a linear algorithm stays under when the input grows 10 times:
+ * 10 plus generous room for noise on a busy 2-core machine, yet far below
+ * the 100 of a quadratic algorithm.
+ */
+export const LINEAR_RATIO_LIMIT = 30;
