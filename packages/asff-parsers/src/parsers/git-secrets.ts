@@ -8,10 +8,6 @@ import type { ReportSource } from '../streams/report-source';
 /** git-secrets reports no severity: every prohibited pattern it matched is a committed credential. */
 const GIT_SECRETS_SEVERITY: SeverityTable = { 'prohibited pattern': 'HIGH' };
 
-/** `commit:path:line:text` (`--scan-history`; commit may be abbreviated as `ccd589a...`). */
-const HISTORY_LINE = /^([0-9a-f]{7,40})(?:\.\.\.)?:(.+?):(\d+):(.*)$/;
-/** `path:line:text` (`--scan`, pre-commit hook). */
-const SCAN_LINE = /^(.+?):(\d+):(.*)$/;
 /** The banner and mitigation advice git-secrets prints after the matches. */
 const NOISE_LINE = /^(\[ERROR\]|\[WARNING\]|Possible mitigations:|- (Mark|List|Use) )/;
 
@@ -35,8 +31,9 @@ export const gitSecretsParser: Parser = {
     if (head.text.includes('[ERROR] Matched one or more prohibited patterns')) return 0.95;
     const lines = head.text.split('\n').filter((l) => l.trim() !== '');
     const complete = head.complete ? lines : lines.slice(0, -1);
-    const onlyGitSecretsLines = complete.every((l) => HISTORY_LINE.test(l) || SCAN_LINE.test(l) || NOISE_LINE.test(l));
-    if (complete.length > 0 && onlyGitSecretsLines && complete.some((l) => HISTORY_LINE.test(l))) return 0.5;
+    const parsed = complete.map((l) => parseGitSecretsLine(l));
+    const onlyGitSecretsLines = parsed.every((p) => p !== undefined);
+    if (complete.length > 0 && onlyGitSecretsLines && parsed.some((p) => typeof p === 'object' && p.commit !== undefined)) return 0.5;
     return undefined;
   },
   parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
@@ -44,14 +41,65 @@ export const gitSecretsParser: Parser = {
   },
 };
 
-/** Parses one output line; undefined for banner, advice and blank lines. */
+/**
+ * Parses one output line; 'noise' for banner, advice and blank lines,
+ * undefined for anything else.
+ *
+ * The line is report-controlled and up to 1 MiB, so it is split by scanning
+ * for separators rather than with a regex: `^(.+?):(\d+):(.*)$` rescans the
+ * rest of the line at every `:digits:` when the line holds a character `.`
+ * does not match (U+2028, `\r`), which made a 1 MiB line take minutes. The
+ * path is the shortest prefix followed by `:digits:` (so a path may contain
+ * `:`, as in `deploy:prod.env:1:...`), as git-secrets prints it.
+ */
 export function parseGitSecretsLine(text: string): SecretMatch | 'noise' | undefined {
   if (text.trim() === '' || NOISE_LINE.test(text)) return 'noise';
-  const history = HISTORY_LINE.exec(text);
-  if (history !== null) return { commit: history[1], path: history[2], line: history[3], text: history[4] };
-  const scan = SCAN_LINE.exec(text);
-  if (scan !== null) return { path: scan[1], line: scan[2], text: scan[3] };
+  const afterCommit = commitPrefixEnd(text);
+  if (afterCommit !== undefined) {
+    const history = splitPathLineText(text, afterCommit);
+    if (history !== undefined) return { commit: text.slice(0, commitLength(text)), ...history };
+  }
+  return splitPathLineText(text, 0);
+}
+
+/** `--scan-history` lines start with a 7 to 40 digit commit, maybe abbreviated as `ccd589a...`, then `:`. */
+function commitPrefixEnd(text: string): number | undefined {
+  const length = commitLength(text);
+  if (length < 7 || length > 40) return undefined;
+  if (text[length] === ':') return length + 1;
+  if (text.startsWith('...:', length)) return length + 4;
   return undefined;
+}
+
+function commitLength(text: string): number {
+  let i = 0;
+  while (i < text.length && i <= 40 && isLowerHex(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * `path:line:text` from `start`: the first `:digits:` after a non-empty path.
+ * Each `:` is looked at once and the digits after it once, so this is linear.
+ */
+function splitPathLineText(text: string, start: number): Omit<SecretMatch, 'commit'> | undefined {
+  let colon = text.indexOf(':', start + 1);
+  while (colon >= 0) {
+    let end = colon + 1;
+    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+    if (end > colon + 1 && text[end] === ':') {
+      return { path: text.slice(start, colon), line: text.slice(colon + 1, end), text: text.slice(end + 1) };
+    }
+    colon = text.indexOf(':', end);
+  }
+  return undefined;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isLowerHex(code: number): boolean {
+  return isDigit(code) || (code >= 0x61 && code <= 0x66);
 }
 
 async function* parseGitSecrets(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
