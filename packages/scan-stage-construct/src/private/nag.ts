@@ -1,4 +1,6 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { IConstruct } from 'constructs';
 
 /**
@@ -32,4 +34,41 @@ function flatten(node: unknown): string {
 /** Acknowledges one IAM5 wildcard-resource finding on `scope`, for one resource. */
 export function acknowledgeWildcardResource(scope: IConstruct, resource: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResourceText(scope, resource)}]`, reason });
+}
+
+/** What aws-cdk-lib's `grantRead` on a bucket writes as action prefixes. */
+const ARTIFACT_READ_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+/** What `grantReadWrite` adds to them (the other actions it adds are not wildcards). */
+const ARTIFACT_WRITE_ACTIONS = ['s3:DeleteObject*', 's3:Abort*'];
+
+/**
+ * Acknowledges the grant CodePipeline gives the stage's project on the
+ * pipeline's artifact bucket. That bucket is only known when the action joins
+ * a pipeline: aws-cdk-lib's CodeBuildAction then grants the project role read
+ * (read/write when the action has outputs) on it and passes it to the
+ * project's `bindToCodePipeline`, which is extended here to acknowledge, for
+ * exactly that bucket, the findings the grant raises. A bucket of another
+ * stack (cross-stack or cross-region replication bucket) is not named here,
+ * so its objects finding stays visible.
+ */
+export function acknowledgePipelineArtifactGrants(project: codebuild.Project, action: codepipeline.IAction): void {
+  const bindToCodePipeline = project.bindToCodePipeline.bind(project);
+  project.bindToCodePipeline = (scope, options) => {
+    bindToCodePipeline(scope, options);
+    const role = project.role!;
+    const writes = (action.actionProperties.outputs ?? []).length > 0;
+    const reason = `CodePipeline grants this stage's project ${writes ? 'read/write' : 'read'} access to the pipeline's artifact bucket `
+      + `(aws-cdk-lib writes the action prefixes ${[...ARTIFACT_READ_ACTIONS, ...(writes ? ARTIFACT_WRITE_ACTIONS : [])].join(', ')} `
+      + 'on that one bucket and its objects) so that the build can fetch its input artifacts'
+      + (writes ? ' and store its output artifact.' : '.');
+    Validations.of(role).acknowledge(
+      ...[...ARTIFACT_READ_ACTIONS, ...(writes ? ARTIFACT_WRITE_ACTIONS : [])]
+        .map((artifactAction) => ({ id: `AwsSolutions-IAM5[Action::${artifactAction}]`, reason })),
+    );
+    const bucket = options.artifactBucket.node.defaultChild;
+    if (!CfnResource.isCfnResource(bucket) || Stack.of(bucket) === Stack.of(role)) {
+      acknowledgeWildcardResource(role, options.artifactBucket.arnForObjects('*'),
+        'The objects of the pipeline\'s artifact bucket: CodePipeline names a new key per execution and artifact.');
+    }
+  };
 }

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { loadBuildspec } from './buildspec';
 import { allowCloudWatchLogsToUseKey } from './logs-key-access';
-import { acknowledgeWildcardResource } from './nag';
+import { acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from './nag';
 import { BuildSecret } from '../build-secret';
 import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, POLICIES_PREFIX, RAW_REPORTS_PREFIX } from '../defaults';
 import { ScanStageProps } from '../scan-stage-props';
@@ -100,6 +100,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   });
 
   acknowledgeGeneratedPolicy(project);
+  acknowledgePipelineArtifactGrants(project, action);
   return { project, action, reportGroup, logGroup };
 }
 
