@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -33,6 +33,14 @@ export interface AuditTrailProps {
    * @default Duration.days(2557) - seven years
    */
   readonly archiveRetention?: Duration;
+
+  /**
+   * Name of the trail. The trail bucket's policy lets CloudTrail write only for
+   * this trail (`aws:SourceArn`), so the name is known at synthesis.
+   *
+   * @default - generated from the construct path and the region
+   */
+  readonly trailName?: string;
 
   /**
    * Age after which S3 server access logs of the audit buckets are deleted.
@@ -96,8 +104,18 @@ export class AuditTrail extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // The trail's ARN is built from its name, not read from the trail, which
+    // depends on the bucket policy (CloudTrail checks it on creation).
+    const trailName = props.trailName ?? `${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}-${Stack.of(this).region}`;
+    const trailArn = Stack.of(this).formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
+    this.allowThisTrailToDeliver(trailArn);
+
     this.trail = new cloudtrail.Trail(this, 'Trail', {
-      bucket: this.bucket,
+      trailName,
+      // The Trail construct would add its own delivery statements, without
+      // aws:SourceArn; through this reference it cannot, and the statements of
+      // allowThisTrailToDeliver are the only ones.
+      bucket: s3.Bucket.fromBucketAttributes(this, 'TrailBucket', { bucketArn: this.bucket.bucketArn, bucketName: this.bucket.bucketName }),
       encryptionKey: this.encryptionKey,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
@@ -106,10 +124,34 @@ export class AuditTrail extends Construct {
       sendToCloudWatchLogs: true,
       cloudWatchLogGroup: this.logGroup,
     });
+    this.trail.node.addDependency(this.bucket.policy!);
     Validations.of(this.trail).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
       reason: 'The Trail construct grants its CloudWatch Logs delivery role logs:CreateLogStream and logs:PutLogEvents on this log group only, in a policy attached to that role alone.',
     });
+  }
+
+  /**
+   * CloudTrail checks the bucket ACL and writes log files under
+   * `AWSLogs/<account>/` for this trail only (confused-deputy protection).
+   */
+  private allowThisTrailToDeliver(trailArn: string): void {
+    const cloudtrailPrincipal = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    const thisTrail = { 'aws:SourceArn': trailArn };
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudTrailChecksBucketAcl',
+      principals: [cloudtrailPrincipal],
+      actions: ['s3:GetBucketAcl'],
+      resources: [this.bucket.bucketArn],
+      conditions: { StringEquals: thisTrail },
+    }));
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudTrailWritesLogFilesOfThisTrail',
+      principals: [cloudtrailPrincipal],
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects(`AWSLogs/${Stack.of(this).account}/*`)],
+      conditions: { StringEquals: { ...thisTrail, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    }));
   }
 
   private allowCloudTrailToEncrypt(): void {

@@ -30,6 +30,18 @@ export interface PipelineGovernanceProps {
   readonly factoryRoles?: iam.IRole[];
 
   /**
+   * Existing notification topics to use instead of creating them. Create the
+   * {@link FactoryNotifications} first when constructs built before the
+   * governance need its topics, e.g. the findings processor's alarms
+   * (`alarmTopic: notifications.securityAlertTopic`). Email addresses are then
+   * the notifications' own: `pipelineFailureEmails` and `securityAlertEmails`
+   * must not be given as well.
+   *
+   * @default - new topics, subscribed by `pipelineFailureEmails` and `securityAlertEmails`
+   */
+  readonly notifications?: FactoryNotifications;
+
+  /**
    * Email addresses told when a pipeline execution or stage fails.
    *
    * @default - no email subscription
@@ -130,7 +142,10 @@ export class PipelineGovernance extends Construct {
   constructor(scope: Construct, id: string, props: PipelineGovernanceProps = {}) {
     super(scope, id);
     this.auditTrail = new AuditTrail(this, 'AuditTrail', props.auditTrail);
-    this.notifications = new FactoryNotifications(this, 'Notifications', {
+    if (props.notifications && (props.pipelineFailureEmails !== undefined || props.securityAlertEmails !== undefined)) {
+      throw new Error('pipelineFailureEmails and securityAlertEmails subscribe new topics: with existing notifications, subscribe them in FactoryNotifications');
+    }
+    this.notifications = props.notifications ?? new FactoryNotifications(this, 'Notifications', {
       pipelineFailureEmails: props.pipelineFailureEmails,
       securityAlertEmails: props.securityAlertEmails,
     });

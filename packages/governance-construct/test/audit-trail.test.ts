@@ -48,6 +48,37 @@ describe('AuditTrail', () => {
     });
   });
 
+  test('lets CloudTrail check the ACL and write log files for this trail only (aws:SourceArn), and no statement without it', () => {
+    const { template, trail, stack } = synth();
+    const bucket = stack.getLogicalId(trail.bucket.node.defaultChild as any);
+    const trailResource = Object.values<any>(template.findResources('AWS::CloudTrail::Trail'))[0];
+    const trailName = trailResource.Properties.TrailName;
+    expect(trailName).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/);
+    expect(trailName).toContain('eu-west-1');
+    const trailArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudtrail:eu-west-1:111122223333:trail/${trailName}`]] };
+    const fromCloudTrail = allowStatements(template).filter((statement) => statement.type === 'AWS::S3::BucketPolicy'
+      && JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com'));
+    expect(fromCloudTrail.map((statement) => statement.actions).sort()).toEqual([['s3:GetBucketAcl'], ['s3:PutObject']]);
+    for (const statement of fromCloudTrail) {
+      expect(statement.conditions.StringEquals['aws:SourceArn']).toEqual(trailArn);
+      expect(JSON.stringify(statement.resources)).toContain(bucket);
+    }
+    const put = fromCloudTrail.find((statement) => statement.actions.includes('s3:PutObject'))!;
+    expect(put.conditions.StringEquals['s3:x-amz-acl']).toBe('bucket-owner-full-control');
+    expect(put.resources).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/AWSLogs/111122223333/*']] });
+    // CloudTrail validates the bucket policy when the trail is created.
+    expect(trailResource.DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(trail.bucket.policy!.node.defaultChild as any)]));
+  });
+
+  test('names the trail as asked, in the aws:SourceArn too', () => {
+    const { template } = synth({ trailName: 'factory-audit' });
+    template.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: 'factory-audit' });
+    const arns = allowStatements(template).filter((statement) => statement.type === 'AWS::S3::BucketPolicy'
+      && JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com')).map((statement) => JSON.stringify(statement.conditions));
+    expect(arns).toHaveLength(2);
+    for (const arn of arns) expect(arn).toContain(':cloudtrail:eu-west-1:111122223333:trail/factory-audit');
+  });
+
   test('stores log files in a TLS-only, private, versioned, KMS-encrypted bucket with lifecycle and access logging', () => {
     const { template, trail, stack } = synth();
     const accessLogsBucket = stack.getLogicalId(trail.accessLogsBucket.node.defaultChild as any);

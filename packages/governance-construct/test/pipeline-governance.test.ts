@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { PipelineGovernance, PipelineGovernanceProps } from '../src';
+import { FactoryNotifications, PipelineGovernance, PipelineGovernanceProps } from '../src';
 import { acknowledgementsIn, nagViolations, violationsWithout } from './support/nag';
 import { wildcardActions } from './support/policies';
 import { newAgnosticStack, newStack } from './support/stack';
@@ -80,6 +80,25 @@ describe('PipelineGovernance', () => {
     expect(targetOf(governance.eventRules.rolePolicyChangeRule)).toEqual(alerts);
     expect(resources[stack.getLogicalId(governance.eventRules.criticalApiCallRule.node.defaultChild as any)].DependsOn)
       .toEqual(expect.arrayContaining([stack.getLogicalId(governance.auditTrail.trail.node.defaultChild as any)]));
+  });
+
+  test('uses existing notifications instead of creating topics, so earlier constructs can alarm into them', () => {
+    const stack = newStack();
+    const notifications = new FactoryNotifications(stack, 'Notifications', { securityAlertEmails: ['security@example.com'] });
+    const { template, governance } = synth(() => ({ notifications }), stack);
+    expect(governance.notifications).toBe(notifications);
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    const alerts = { Ref: stack.getLogicalId(notifications.securityAlertTopic.node.defaultChild as any) };
+    const alarms = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([alerts]);
+  });
+
+  test('refuses emails for topics it does not create', () => {
+    const stack = newStack();
+    const notifications = new FactoryNotifications(stack, 'Notifications');
+    expect(() => new PipelineGovernance(stack, 'Governance', { notifications, securityAlertEmails: ['security@example.com'] }))
+      .toThrow(/existing notifications/);
   });
 
   test('grants no wildcard or service-wide action anywhere', () => {
