@@ -1,3 +1,4 @@
+import { Validations } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -105,6 +106,9 @@ export class FactoryEventRules extends Construct {
       },
     });
     this.criticalApiCallRule.addTarget(new targets.SnsTopic(securityAlertTopic, { message: apiCallMessage() }));
+    for (const rule of [this.pipelineExecutionFailedRule, this.stageExecutionFailedRule, this.criticalApiCallRule]) {
+      acknowledgeTopicOfThisStack(rule);
+    }
 
     const roleNames = (props.factoryRoles ?? []).map((role) => role.roleName);
     if (roleNames.length > 0) {
@@ -121,8 +125,23 @@ export class FactoryEventRules extends Construct {
         },
       });
       this.rolePolicyChangeRule.addTarget(new targets.SnsTopic(securityAlertTopic, { message: apiCallMessage() }));
+      acknowledgeTopicOfThisStack(this.rolePolicyChangeRule);
     }
   }
+}
+
+/**
+ * The target topic is referenced by ARN (see above), so aws-cdk-lib reads its
+ * account and region from that ARN: tokens, which it cannot compare with the
+ * literal environment of a stack that has one, and it warns about a possible
+ * cross-environment rule. The topic is FactoryNotifications' topic in this
+ * same stack, so the rule is never cross-environment.
+ */
+function acknowledgeTopicOfThisStack(rule: events.Rule): void {
+  Validations.of(rule).acknowledge({
+    id: '@aws-cdk/aws-events:ruleUnresolvedEnvironment',
+    reason: 'The target is a FactoryNotifications topic of this same stack, referenced by ARN so that no extra publish grant is added; rule and topic always share account and region.',
+  });
 }
 
 function apiCallMessage(): events.RuleTargetInput {
