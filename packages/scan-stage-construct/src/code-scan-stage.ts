@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BuildSecret } from './build-secret';
+import { withCodeConnectionsGrant } from './private/connection-grant';
 import { createScanProject } from './private/scan-project';
 import { ScanStageProps } from './scan-stage-props';
 
@@ -91,7 +92,7 @@ export class CodeScanStage extends Construct {
       secrets: tool === SastTool.SNYK_CODE && props.snykToken ? { SNYK_TOKEN: props.snykToken } : undefined,
     });
     this.project = parts.project;
-    this.action = parts.action;
+    this.action = withCodeConnectionsGrant(parts.action, parts.project);
     this.reportGroup = parts.reportGroup;
     this.logGroup = parts.logGroup;
   }

@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BuildSecret } from './build-secret';
+import { withCodeConnectionsGrant } from './private/connection-grant';
 import { createScanProject } from './private/scan-project';
 import { ScanStageProps } from './scan-stage-props';
 
@@ -92,7 +93,7 @@ export class DastScanStage extends Construct {
       actionEnvironmentVariables: { TARGET_URL: { value: props.targetUrl } },
     });
     this.project = parts.project;
-    this.action = parts.action;
+    this.action = withCodeConnectionsGrant(parts.action, parts.project);
     this.reportGroup = parts.reportGroup;
     this.logGroup = parts.logGroup;
   }

@@ -5,6 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { withCodeConnectionsGrant } from './private/connection-grant';
 import { createScanProject } from './private/scan-project';
 import { ScanStageProps } from './scan-stage-props';
 
@@ -73,7 +74,7 @@ export class EcrScanStage extends Construct {
       extraInputs: [props.imageArtifact],
     });
     this.project = parts.project;
-    this.action = parts.action;
+    this.action = withCodeConnectionsGrant(parts.action, parts.project);
     this.reportGroup = parts.reportGroup;
     this.logGroup = parts.logGroup;
     this.grantRegistryAccess(props);

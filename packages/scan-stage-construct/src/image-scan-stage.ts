@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ImageScanner } from './image-scanner';
+import { withCodeConnectionsGrant } from './private/connection-grant';
 import { createScanProject } from './private/scan-project';
 import { plainVariables } from './private/variables';
 import { ScanStageProps } from './scan-stage-props';
@@ -88,7 +89,7 @@ export class ImageScanStage extends Construct {
       outputs: [this.imageArtifact],
     });
     this.project = parts.project;
-    this.action = parts.action;
+    this.action = withCodeConnectionsGrant(parts.action, parts.project);
     this.reportGroup = parts.reportGroup;
     this.logGroup = parts.logGroup;
   }

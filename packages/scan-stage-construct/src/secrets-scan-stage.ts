@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { withCodeConnectionsGrant } from './private/connection-grant';
 import { createScanProject } from './private/scan-project';
 import { ScanStageProps } from './scan-stage-props';
 
@@ -48,7 +49,7 @@ export class SecretsScanStage extends Construct {
       },
     });
     this.project = parts.project;
-    this.action = parts.action;
+    this.action = withCodeConnectionsGrant(parts.action, parts.project);
     this.reportGroup = parts.reportGroup;
     this.logGroup = parts.logGroup;
   }
