@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { loadBuildspec } from './buildspec';
 import { allowCloudWatchLogsToUseKey } from './logs-key-access';
 import { acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from './nag';
+import { protectProjectRoleTrust } from './trust-policy';
 import { BuildSecret } from '../build-secret';
 import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, POLICIES_PREFIX, RAW_REPORTS_PREFIX } from '../defaults';
 import { ScanStageProps } from '../scan-stage-props';
@@ -100,6 +101,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   });
 
   acknowledgeGeneratedPolicy(project);
+  protectProjectRoleTrust(project);
   acknowledgePipelineArtifactGrants(project, action);
   return { project, action, reportGroup, logGroup };
 }
