@@ -22,6 +22,30 @@ export class DeployAction extends actions.CodeBuildAction {
   protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
     const config = super.bound(scope, stage, options);
     acknowledgeArtifactBucketRead(this.projectRole, options.bucket);
+    this.grantCodeConnectionsUse();
     return config;
   }
+
+  /**
+   * aws-cdk-lib grants a project that clones through a connection only
+   * `codestar-connections:UseConnection`. Connections created since July 2024
+   * have `arn:<partition>:codeconnections:...` ARNs, and IAM matches the
+   * action's service prefix against the resource's: grant both.
+   */
+  private grantCodeConnectionsUse(): void {
+    for (const input of this.actionProperties.inputs ?? []) {
+      const connectionArn = input.getMetadata(CONNECTION_ARN_METADATA);
+      if (connectionArn === undefined) continue;
+      this.projectRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['codeconnections:UseConnection'],
+        resources: [connectionArn],
+      }));
+    }
+  }
 }
+
+/**
+ * Where aws-cdk-lib's CodeStarConnectionsSourceAction records the connection
+ * ARN on a full-clone (`codeBuildCloneOutput`) output artifact.
+ */
+const CONNECTION_ARN_METADATA = 'CodeStarConnectionArnProperty';
