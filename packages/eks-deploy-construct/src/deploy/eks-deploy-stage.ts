@@ -178,8 +178,16 @@ export class EksDeployStage extends Construct {
 
     // A physical name is generated when a stack in another account needs this
     // ARN (a CrossAccountDeployRole trusts exactly this role).
+    // Confused-deputy protection: CodeBuild may assume the role only for a
+    // project of this account and Region. Not this project's ARN: its name is
+    // generated and the project depends on the role (a circular dependency).
     const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'codebuild', resource: 'project', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }) },
+        },
+      }),
       roleName: PhysicalName.GENERATE_IF_NEEDED,
       description: `Deploys ${props.stageName} to EKS cluster ${clusterName} namespace ${props.namespace}`,
     });

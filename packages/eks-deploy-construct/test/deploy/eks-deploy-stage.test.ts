@@ -42,6 +42,20 @@ describe('EksDeployStage', () => {
       expect(stack.resolve(statements[0].Resource)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:111111111111:cluster/apps']] });
     });
 
+    test('lets CodeBuild assume the project role only for a project of this account and Region (confused deputy)', () => {
+      const role = Object.values<any>(template.findResources('AWS::IAM::Role'))
+        .find((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('codebuild.amazonaws.com'));
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'codebuild.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '111111111111' },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codebuild:eu-west-1:111111111111:project/*']] } },
+        },
+      }]);
+    });
+
     test('uses no wildcard or service-wide action and may not assume other roles', () => {
       const statements = identityStatements(template.toJSON());
       expect(wildcardActions(statements)).toEqual([]);
