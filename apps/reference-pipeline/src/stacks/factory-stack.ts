@@ -135,15 +135,13 @@ export class FactoryStack extends Stack {
       ],
     });
 
+    acknowledgePipelineGrants(this.pipeline, this.artifacts.bucket);
     const roles = (...stages: Array<{ project: { role?: iam.IRole } }>) => stages.map((s) => s.project.role)
       .filter((role): role is iam.IRole => role !== undefined);
-    const readers = [...roles(secrets, code, publish, dast), staging.role, production.role];
-    const writers = roles(imageScan);
-    acknowledgePipelineGrants(this.pipeline, this.artifacts.bucket, { readers, writers });
 
     this.governance = new PipelineGovernance(this, 'Governance', {
       pipelines: [this.pipeline],
-      factoryRoles: [this.pipeline.role, ...readers, ...writers],
+      factoryRoles: [this.pipeline.role, ...roles(secrets, code, publish, dast), staging.role, production.role, ...roles(imageScan)],
       pipelineFailureEmails: config.notifications.emails,
       securityAlertEmails: config.notifications.emails,
       enableSecurityHub: config.governance.enableSecurityHub,
