@@ -57,6 +57,20 @@ export function createConstructLibrary(options: ConstructLibraryOptions): cdk.Js
     description: 'Generate the Python bindings with jsii-pacmak --code-only (build check, no registry)',
     exec: 'jsii-pacmak --code-only --targets python --outdir dist/python-code --force',
   });
+  // npm workspaces hoist the bundled dependencies to the root, where `npm pack` (run by jsii-pacmak, lerna
+  // publish or by hand) does not look: stage them into the package's own node_modules for the pack, then remove them.
+  if ((options.bundledDeps ?? []).length > 0) {
+    project.addTask('prepack', {
+      description: 'npm lifecycle: copy the bundled dependencies into node_modules/ so that the tarball carries them',
+      exec: 'node ../../scripts/stage-bundled-deps.js .',
+    });
+    project.addTask('postpack', {
+      description: 'npm lifecycle: remove the bundled dependencies prepack copied',
+      exec: 'node ../../scripts/stage-bundled-deps.js . --clean',
+    });
+  }
+  // Repository-only helpers (doc generators) are not part of the library.
+  project.addPackageIgnore('/scripts/');
   // jsii-docgen only searches the package folder for dependency assemblies; workspaces hoist them.
   project.tasks.tryFind('docgen')?.reset('node ../../scripts/docgen.js');
   addReadyTask(project);
