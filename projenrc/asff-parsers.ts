@@ -48,13 +48,19 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
     './package.json': './package.json',
   });
 
-  // The Lambda ships as one self-contained file so that construct packages can
-  // embed it and consumers need neither esbuild nor Docker at synth time.
-  project.addTask('bundle:lambda', {
-    description: 'Bundle the findings-processor Lambda handler into dist/lambda/index.js',
-    exec: 'esbuild src/lambda/handler.ts --bundle --platform=node --target=node22 --format=cjs --minify --sourcemap=external --legal-comments=external --outfile=dist/lambda/index.js',
+  // The Lambda and the CLI ship as one self-contained file each, built together from the same sources, so that
+  // construct packages can embed both (consumers need neither esbuild, Docker nor a registry at synth or build time).
+  project.addTask('bundle', {
+    description: 'Bundle the findings-processor Lambda (dist/lambda/) and the asff CLI (dist/cli/), each with its third-party notices',
+    exec: 'node ../../scripts/bundle-asff.js',
   });
-  project.postCompileTask.spawn(project.tasks.tryFind('bundle:lambda')!);
+  project.postCompileTask.spawn(project.tasks.tryFind('bundle')!);
+  // The published package carries the CLI bundle too: AsffCli.fromCodeArtifact installs that one
+  // integrity-checked file and resolves none of the package's dependencies from a registry.
+  // (projen's `dist` pattern only names the folder: once a file inside is re-included, its files need their own.)
+  project.addPackageIgnore('/dist/**');
+  project.addPackageIgnore('!/dist/cli/asff.js');
+  project.addPackageIgnore('!/dist/cli/THIRD-PARTY-NOTICES.txt');
 
   // The bench measures the compiled converter (a child process loads lib/), so compile first.
   const bench = project.addTask('bench', {

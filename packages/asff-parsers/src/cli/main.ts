@@ -1,10 +1,11 @@
 import { ReportError, UsageError } from '../errors';
 import type { CliIo } from './command';
 import { COMMANDS } from './commands';
+import { packageVersion } from './version';
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return ['usage: asff <command> [options]   (asff <command> --help for its options)', '', ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', '  --debug   show stack traces on errors'].join('\n');
+  return ['usage: asff <command> [options]   (asff <command> --help for its options)', '', ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', '  --debug     show stack traces on errors', '  --version   print the version of the CLI'].join('\n');
 }
 
 /**
@@ -27,6 +28,10 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(`${help()}\n`);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   try {

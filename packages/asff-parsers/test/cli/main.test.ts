@@ -86,6 +86,14 @@ describe('asff CLI', () => {
     expect(result.stdout.split('\n')).toContain('grype');
   });
 
+  test('--version prints the version of the package and exits 0', () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V', 'version']) {
+      const result = runCli([flag]);
+      expect({ flag, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ flag, status: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
   test('--help lists the commands and exits 0', () => {
     const result = runCli(['--help']);
     expect(result.status).toBe(0);
