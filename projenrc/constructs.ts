@@ -27,9 +27,12 @@ export function createScanStageConstruct(root: typescript.TypeScriptProject): cd
     'image-scan.yml',
     'ecr-scan.yml',
     'dast-scan.yml',
+    // Run first in every scan stage's install phase (src/private/buildspec.ts).
+    'install-asff-cli.sh',
   ]);
-  // The findings-processor Lambda, pre-bundled by asff-parsers, ships inside this package.
-  project.preCompileTask.exec('node ../../scripts/embed-lambda.js ../asff-parsers/dist/lambda assets/findings-processor');
+  // The findings-processor Lambda and the asff CLI, pre-bundled together by asff-parsers, ship inside this package.
+  project.preCompileTask.exec('node ../../scripts/embed-bundle.js ../asff-parsers/dist/lambda assets/findings-processor');
+  project.preCompileTask.exec('node ../../scripts/embed-bundle.js ../asff-parsers/dist/cli assets/asff-cli');
   return project;
 }
 

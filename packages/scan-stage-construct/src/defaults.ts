@@ -1,9 +1,3 @@
-/**
- * Version of `@devsecops-factory/asff-parsers` (the `asff` CLI) the stages install when
- * `asffCliVersion` is not given. Exact, never a range: a build must be reproducible.
- */
-export const DEFAULT_ASFF_CLI_VERSION = '0.1.0';
-
 /** Policy file path, relative to the input artifact, when `policyFile` is not given. */
 export const DEFAULT_POLICY_FILE = 'security-policy.yml';
 

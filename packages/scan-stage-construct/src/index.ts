@@ -1,3 +1,4 @@
+export * from './asff-cli';
 export * from './build-secret';
 export * from './code-scan-stage';
 export * from './dast-scan-stage';

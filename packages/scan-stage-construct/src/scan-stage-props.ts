@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AsffCli } from './asff-cli';
 
 /** What every scan stage needs: where its input is, where reports go, how findings are gated. */
 export interface ScanStageProps {
@@ -75,11 +76,12 @@ export interface ScanStageProps {
   readonly sourceBranch?: string;
 
   /**
-   * Exact version of the `@devsecops-factory/asff-parsers` CLI installed in the build.
+   * Where the build gets the `asff` CLI from.
    *
-   * @default DEFAULT_ASFF_CLI_VERSION
+   * @default AsffCli.fromAsset() - the CLI bundled in this library, deployed as a CDK file asset and checked by
+   * sha256 in each build (no package registry)
    */
-  readonly asffCliVersion?: string;
+  readonly asffCli?: AsffCli;
 
   /**
    * Build timeout.

@@ -1,5 +1,5 @@
 import { BuildSecret, CodeScanStage, SastTool } from '../src';
-import { readBuildspec } from './support/buildspec-files';
+import { expectedStageBuildspec } from './support/buildspec-files';
 import { newStack, stageDependencies } from './support/factory';
 import { renderStage } from './support/stage-template';
 
@@ -14,7 +14,7 @@ describe('CodeScanStage', () => {
   test('runs Semgrep and hadolint by default with the canonical buildspec, unprivileged', () => {
     const { buildspec, environment, project } = render();
     const { reports: _reports, ...rest } = buildspec;
-    expect(rest).toEqual(readBuildspec('code-scan.yml'));
+    expect(rest).toEqual(expectedStageBuildspec('code-scan.yml'));
     expect(environment).toEqual(expect.objectContaining({
       SAST_TOOL: { Type: 'PLAINTEXT', Value: 'semgrep' },
       SEMGREP_CONFIG: { Type: 'PLAINTEXT', Value: 'p/default' },

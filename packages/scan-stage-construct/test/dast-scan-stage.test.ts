@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { DastScanStage, ZapScanType } from '../src';
-import { readBuildspec } from './support/buildspec-files';
+import { expectedStageBuildspec } from './support/buildspec-files';
 import { importedSecret, newStack, stageDependencies } from './support/factory';
 import { actionOverrides, renderStage } from './support/stage-template';
 
@@ -21,7 +21,7 @@ describe('DastScanStage', () => {
 
   test('runs a baseline scan with the canonical buildspec and a bounded ZAP run', () => {
     const { reports: _reports, ...rest } = buildspec;
-    expect(rest).toEqual(readBuildspec('dast-scan.yml'));
+    expect(rest).toEqual(expectedStageBuildspec('dast-scan.yml'));
     expect(environment.ZAP_SCAN_TYPE.Value).toBe('baseline');
     expect(environment.ZAP_TIMEOUT_MINUTES.Value).toBe('30');
     expect(project.Properties.TimeoutInMinutes).toBe(50);

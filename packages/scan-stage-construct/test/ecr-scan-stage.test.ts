@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { EcrScanStage, ImageScanStage } from '../src';
-import { readBuildspec } from './support/buildspec-files';
+import { expectedStageBuildspec } from './support/buildspec-files';
 import { importedRepository, newStack, stageDependencies } from './support/factory';
 import { policyStatements } from './support/iam-policies';
 import { renderStage } from './support/stage-template';
@@ -22,7 +22,7 @@ describe('EcrScanStage', () => {
 
   test('pushes with crane, unprivileged, and bounds the wait for the ECR scan', () => {
     const { reports: _reports, ...rest } = buildspec;
-    expect(rest).toEqual(readBuildspec('ecr-scan.yml'));
+    expect(rest).toEqual(expectedStageBuildspec('ecr-scan.yml'));
     expect(project.Properties.Environment.PrivilegedMode).toBe(false);
     expect(environment.ECR_SCAN_TIMEOUT_SECONDS.Value).toBe('900');
     expect(project.Properties.TimeoutInMinutes).toBe(35);

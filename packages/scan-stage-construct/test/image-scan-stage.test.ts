@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { BuildSecret, ImageScanner, ImageScanStage } from '../src';
-import { readBuildspec } from './support/buildspec-files';
+import { expectedStageBuildspec } from './support/buildspec-files';
 import { importedSecret, newStack, stageDependencies } from './support/factory';
 import { renderStage } from './support/stage-template';
 
@@ -15,7 +15,7 @@ describe('ImageScanStage', () => {
   test('builds with Docker in privileged mode and scans with Grype by default', () => {
     const { project, buildspec, environment } = render();
     const { reports: _reports, ...rest } = buildspec;
-    expect(rest).toEqual(readBuildspec('image-scan.yml'));
+    expect(rest).toEqual(expectedStageBuildspec('image-scan.yml'));
     expect(project.Properties.Environment.PrivilegedMode).toBe(true);
     expect(project.Properties.TimeoutInMinutes).toBe(60);
     expect(environment).toEqual(expect.objectContaining({

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, SecretsScanStage } from '../src';
-import { readBuildspec } from './support/buildspec-files';
+import { DEFAULT_POLICY_FILE, SecretsScanStage } from '../src';
+import { expectedStageBuildspec } from './support/buildspec-files';
 import { newStack, stageDependencies } from './support/factory';
 import { actionOverrides, renderStage } from './support/stage-template';
 
@@ -17,7 +17,7 @@ describe('SecretsScanStage', () => {
 
   test('runs the canonical secrets-scan buildspec, reporting the gate to its own report group', () => {
     const { reports, ...rest } = buildspec;
-    expect(rest).toEqual(readBuildspec('secrets-scan.yml'));
+    expect(rest).toEqual(expectedStageBuildspec('secrets-scan.yml'));
     expect(Object.values(reports)).toEqual([{ 'files': ['junit-*.xml'], 'base-directory': 'reports', 'file-format': 'JUNITXML' }]);
     const reportGroup = Object.keys(template.findResources('AWS::CodeBuild::ReportGroup'))[0];
     expect(Object.keys(reports)).toEqual([`<GetAtt:${reportGroup}.Arn>`]);
@@ -32,12 +32,14 @@ describe('SecretsScanStage', () => {
     expect(project.Properties.EncryptionKey).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SharedKey/), 'Arn'] });
   });
 
-  test('passes the bucket, stage, policy and pinned CLI version as plain settings', () => {
+  test('passes the bucket, stage, policy and where the CLI is (asset and its sha256) as plain settings', () => {
     expect(environment).toEqual({
       REPORTS_BUCKET: { Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^SharedReports/) } },
       STAGE_NAME: { Type: 'PLAINTEXT', Value: 'secrets' },
       POLICY_FILE: { Type: 'PLAINTEXT', Value: DEFAULT_POLICY_FILE },
-      ASFF_CLI_VERSION: { Type: 'PLAINTEXT', Value: DEFAULT_ASFF_CLI_VERSION },
+      ASFF_CLI_SOURCE: { Type: 'PLAINTEXT', Value: 'asset' },
+      ASFF_CLI_S3_URI: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^s3:\/\/cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.js$/) },
+      ASFF_CLI_SHA256: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^[0-9a-f]{64}$/) },
       GITLEAKS_ENABLED: { Type: 'PLAINTEXT', Value: 'false' },
     });
   });

@@ -9,8 +9,7 @@ import * as YAML from 'yaml';
  * the gate's JUnit output becomes a CodeBuild test report.
  */
 export function loadBuildspec(name: string, reportGroup: codebuild.IReportGroup): codebuild.BuildSpec {
-  const file = path.join(__dirname, '..', '..', 'assets', 'buildspecs', name);
-  const spec = YAML.parse(fs.readFileSync(file, 'utf8'));
+  const spec = scanBuildspec(name);
   spec.reports = {
     [reportGroup.reportGroupArn]: {
       'files': ['junit-*.xml'],
@@ -20,3 +19,21 @@ export function loadBuildspec(name: string, reportGroup: codebuild.IReportGroup)
   };
   return codebuild.BuildSpec.fromObjectToYaml(spec);
 }
+
+const EMBEDDED = path.join(__dirname, '..', '..', 'assets', 'buildspecs');
+
+/**
+ * One canonical buildspec as a stage runs it: the shared `install-asff-cli.sh` first in its install phase
+ * (one copy of that script for all five stages), then the buildspec's own commands.
+ */
+export function scanBuildspec(name: string): any {
+  const spec = YAML.parse(fs.readFileSync(path.join(EMBEDDED, name), 'utf8'));
+  const install = fs.readFileSync(path.join(EMBEDDED, INSTALL_ASFF_CLI), 'utf8');
+  spec.phases ??= {};
+  spec.phases.install ??= {};
+  spec.phases.install.commands = [install, ...(spec.phases.install.commands ?? [])];
+  return spec;
+}
+
+/** The script that installs the asff CLI, embedded beside the buildspecs. */
+export const INSTALL_ASFF_CLI = 'install-asff-cli.sh';

@@ -9,8 +9,9 @@ import { loadBuildspec } from './buildspec';
 import { allowCloudWatchLogsToUseKey } from './logs-key-access';
 import { acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from './nag';
 import { protectProjectRoleTrust } from './trust-policy';
+import { AsffCli } from '../asff-cli';
 import { BuildSecret } from '../build-secret';
-import { DEFAULT_ASFF_CLI_VERSION, DEFAULT_POLICY_FILE, POLICIES_PREFIX, RAW_REPORTS_PREFIX } from '../defaults';
+import { DEFAULT_POLICY_FILE, POLICIES_PREFIX, RAW_REPORTS_PREFIX } from '../defaults';
 import { ScanStageProps } from '../scan-stage-props';
 
 /** How one stage differs from the others. */
@@ -58,6 +59,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const stageName = props.stageName ?? options.defaultStageName;
+  const asffCli = props.asffCli ?? AsffCli.fromAsset();
 
   const project = new codebuild.PipelineProject(scope, 'Project', {
     description: options.description,
@@ -74,13 +76,14 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
       REPORTS_BUCKET: { value: props.reportsBucket.bucketName },
       STAGE_NAME: { value: stageName },
       POLICY_FILE: { value: props.policyFile ?? DEFAULT_POLICY_FILE },
-      ASFF_CLI_VERSION: { value: props.asffCliVersion ?? DEFAULT_ASFF_CLI_VERSION },
+      ...asffCli.bind(scope).environmentVariables,
       ...options.environmentVariables,
       ...secretVariables(options.secrets),
     },
     logging: { cloudWatch: { logGroup } },
   });
   reportGroup.grantWrite(project);
+  asffCli.grantInstall(project);
   for (const secret of Object.values(options.secrets ?? {})) secret.grantRead(project);
   grantRawReportUpload(project, props);
 

@@ -1,6 +1,8 @@
-import { DEFAULT_ASFF_CLI_VERSION } from '../../src';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { INSTALL_ASFF_CLI, scanBuildspec } from '../../src/private/buildspec';
 import {
-  SCAN_BUILDSPECS, allBuildspecFiles, bashSyntax, commandBlocks, readBuildspec, shellcheckErrors,
+  BUILDSPEC_DIR, SCAN_BUILDSPECS, allBuildspecFiles, bashSyntax, commandBlocks, readBuildspec, shellcheckErrors,
 } from '../support/buildspec-files';
 
 describe('the checks themselves', () => {
@@ -42,6 +44,15 @@ describe.each(files)('%s', (file) => {
     });
 });
 
+describe('the shared asff CLI install script', () => {
+  const script = readFileSync(join(BUILDSPEC_DIR, INSTALL_ASFF_CLI), 'utf8');
+  test('passes bash -n and shellcheck -S error, and fails fast', () => {
+    expect(bashSyntax(script)).toEqual({ ok: true, output: '' });
+    expect(shellcheckErrors(script)).toEqual({ ok: true, output: '' });
+    expect(script).toMatch(/^set -euo pipefail$/m);
+  });
+});
+
 describe.each(SCAN_BUILDSPECS)('scan buildspec %s', (file) => {
   const spec = readBuildspec(file);
   const blocks = commandBlocks(spec).map((b) => b.script);
@@ -54,9 +65,16 @@ describe.each(SCAN_BUILDSPECS)('scan buildspec %s', (file) => {
     }
   });
 
-  test('installs the asff CLI at an exact, default version', () => {
-    expect(variables.ASFF_CLI_VERSION).toBe(DEFAULT_ASFF_CLI_VERSION);
-    expect(all).toContain('npm install --global --no-audit --no-fund "@devsecops-factory/asff-parsers@${ASFF_CLI_VERSION}"');
+  test('installs nothing from the npm registry: the asff CLI comes from the shared install script', () => {
+    expect(all).not.toMatch(/npm (install|i|ci)\b[^\n]*@devsecops-factory/);
+    expect(all).not.toContain('asff-parsers@');
+    const stageSpec = scanBuildspec(file);
+    expect(stageSpec.phases.install.commands[0]).toBe(readFileSync(join(BUILDSPEC_DIR, INSTALL_ASFF_CLI), 'utf8'));
+    expect(stageSpec.phases.install.commands.slice(1)).toEqual(spec.phases.install.commands);
+  });
+
+  test('asks CodeBuild for a supported Node.js LTS (22 or 24)', () => {
+    expect([22, 24]).toContain(Number(spec.phases.install['runtime-versions'].nodejs));
   });
 
   test('pins every tool version exactly and every digest in full', () => {

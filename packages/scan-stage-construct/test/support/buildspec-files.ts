@@ -17,6 +17,18 @@ export function readBuildspec(name: string): any {
   return YAML.parse(fs.readFileSync(path.join(BUILDSPEC_DIR, name), 'utf8'));
 }
 
+/** The canonical script every scan stage runs first in its install phase. */
+export function readInstallAsffCli(): string {
+  return fs.readFileSync(path.join(BUILDSPEC_DIR, 'install-asff-cli.sh'), 'utf8');
+}
+
+/** A canonical scan buildspec as its stage must synthesize it: the asff CLI install script first. */
+export function expectedStageBuildspec(name: string): any {
+  const spec = readBuildspec(name);
+  spec.phases.install.commands = [readInstallAsffCli(), ...spec.phases.install.commands];
+  return spec;
+}
+
 /** Every shell block CodeBuild runs: phases.<phase>.commands and phases.<phase>.finally. */
 export function commandBlocks(spec: any): Array<{ label: string; script: string }> {
   const blocks: Array<{ label: string; script: string }> = [];

@@ -56,7 +56,8 @@ function stringValues(values: Record<string, unknown>): Record<string, string> {
 
 /**
  * A stand-in `aws` CLI on PATH: records every call in `calls.jsonl`, keeps a
- * copy of each `s3 cp` upload (with its metadata) instead of calling AWS, and
+ * copy of each `s3 cp` upload (with its metadata) instead of calling AWS, serves
+ * `s3 cp s3://…` downloads from `objects/<bucket>/<key>`, and
  * answers other calls from `responses/<service>-<operation>/NNN.json`
  * (`{ "stdout", "stderr", "exit" }`, in order; the last one repeats).
  */
@@ -69,6 +70,13 @@ const path = require('path');
 const args = process.argv.slice(2);
 const record = ${JSON.stringify(recordDir)};
 fs.appendFileSync(path.join(record, 'calls.jsonl'), JSON.stringify(args) + '\\n');
+if (args[0] === 's3' && args[1] === 'cp' && args[2].startsWith('s3://')) {
+  // A download: served from objects/<bucket>/<key> of the record folder.
+  const stored = path.join(record, 'objects', args[2].slice('s3://'.length));
+  if (!fs.existsSync(stored)) { console.error('fatal error: An error occurred (404) when calling the HeadObject operation: Key not found'); process.exit(1); }
+  fs.copyFileSync(stored, args[3]);
+  process.exit(0);
+}
 if (args[0] === 's3' && args[1] === 'cp') {
   const [source, destination] = args.slice(2, 4);
   const flag = args.indexOf('--metadata');
@@ -93,6 +101,13 @@ console.error('aws stub: unsupported call ' + args.join(' '));
 process.exit(2);
 `;
   fs.writeFileSync(path.join(binDir, 'aws'), stub, { mode: 0o755 });
+}
+
+/** Stores an object the stub's `aws s3 cp s3://<bucket>/<key> <file>` downloads. */
+export function storeS3Object(recordDir: string, uri: string, body: Buffer | string): void {
+  const file = path.join(recordDir, 'objects', uri.replace(/^s3:\/\//, ''));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, body);
 }
 
 /** Puts a real executable on PATH under `name`. */
