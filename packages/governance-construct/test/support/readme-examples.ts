@@ -57,9 +57,16 @@ export function compileErrors(examples: ReadmeExample[], options: CompileOptions
   const files = new Map<string, { text: string; readmeLines: number[] }>();
   groups.forEach((group, index) => files.set(path.join(options.packageDir, 'test', `__readme_example_${index}.ts`), wrap(group)));
   const compilerOptions: ts.CompilerOptions = {
-    strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true, skipLibCheck: true, types: [],
-    baseUrl: options.packageDir, paths: { [options.packageName]: ['src/index.ts'] },
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: [],
+    baseUrl: options.packageDir,
+    paths: { [options.packageName]: ['src/index.ts'] },
   };
   const host = ts.createCompilerHost(compilerOptions);
   const getSourceFile = host.getSourceFile.bind(host);
