@@ -1,6 +1,7 @@
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { FactoryConfig } from '../config/schema';
@@ -24,7 +25,7 @@ export class PipelineSource extends Construct {
     if (source.type === 'codeconnections') {
       const [owner, repo] = source.repository.split('/');
       this.repositoryName = source.repository;
-      this.action = new actions.CodeStarConnectionsSourceAction({
+      this.action = new ConnectionsSourceAction({
         actionName: 'Source',
         connectionArn: source.connectionArn
           ?? ssm.StringParameter.valueForStringParameter(this, source.connectionArnParameter!),
@@ -48,5 +49,29 @@ export class PipelineSource extends Construct {
         variablesNamespace: SOURCE_NAMESPACE,
       });
     }
+  }
+}
+
+/**
+ * aws-cdk-lib grants the source action role only `codestar-connections:UseConnection`.
+ * Connections created since July 2024 have `arn:<partition>:codeconnections:...` ARNs and
+ * IAM matches the action's service prefix against the resource's: grant both. (The scan
+ * and deploy projects that clone get both from their constructs.)
+ */
+class ConnectionsSourceAction extends actions.CodeStarConnectionsSourceAction {
+  private readonly connectionArn: string;
+
+  constructor(props: actions.CodeStarConnectionsSourceActionProps) {
+    super(props);
+    this.connectionArn = props.connectionArn;
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const config = super.bound(scope, stage, options);
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codeconnections:UseConnection'],
+      resources: [this.connectionArn],
+    }));
+    return config;
   }
 }
