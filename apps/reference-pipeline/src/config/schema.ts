@@ -7,6 +7,7 @@ const arn = (service: string) =>
 const name = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'letters, digits, . _ / - only');
 const branch = z.string().min(1).max(255).regex(/^[^\s~^:?*[\\]+$/, 'not a valid git branch name');
 const email = z.email();
+const imageName = z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'expected an ECR repository name');
 
 const codeConnectionsSource = z.strictObject({
   type: z.literal('codeconnections'),
@@ -51,8 +52,15 @@ export const factoryConfigSchema = z.strictObject({
     }).default({ scanner: 'grype' }),
   }).default({ secrets: { gitleaks: false }, code: { sast: 'semgrep', hadolint: true }, image: { scanner: 'grype' } }),
   image: z.strictObject({
-    /** ECR repository the factory creates for the application image. */
-    repositoryName: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'expected an ECR repository name'),
+    /** Image name the Kubernetes manifests use; the deploy replaces it with repository@digest. Defaults to repositoryName. */
+    name: imageName.optional(),
+    /**
+     * A fixed name for the ECR repository. Default: generated, so a redeploy after teardown (the repository is
+     * retained) creates a new one instead of failing with "already exists".
+     */
+    repositoryName: imageName.optional(),
+    /** Use the existing repository repositoryName (e.g. retained by a previous deployment) instead of creating it. */
+    importExistingRepository: z.boolean().default(false),
     /** Dockerfile directory inside the application repository. */
     context: z.string().default('.'),
     /** Amazon Inspector enhanced scanning instead of basic ECR scanning. */
@@ -86,6 +94,12 @@ export const factoryConfigSchema = z.strictObject({
 }).superRefine((config, ctx) => {
   if (config.source.type === 'codeconnections' && !config.source.connectionArn === !config.source.connectionArnParameter) {
     ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of connectionArn or connectionArnParameter' });
+  }
+  if (!config.image.name && !config.image.repositoryName) {
+    ctx.addIssue({ code: 'custom', path: ['image', 'name'], message: 'give the image name the manifests use (or a repositoryName)' });
+  }
+  if (config.image.importExistingRepository && !config.image.repositoryName) {
+    ctx.addIssue({ code: 'custom', path: ['image', 'repositoryName'], message: 'required when importExistingRepository is true' });
   }
   const needsSnyk = config.scanners.image.scanner === 'snyk' || config.scanners.code.sast === 'snyk-code';
   if (needsSnyk && !config.scanners.image.snykTokenSecretArn) {

@@ -1,7 +1,7 @@
 import {
   ApprovalGate, DeployImage, DeployManifests, EksDeployStage, FindingsComparison,
 } from '@devsecops-factory/eks-deploy-construct';
-import { PipelineGovernance } from '@devsecops-factory/governance-construct';
+import { FactoryNotifications, PipelineGovernance } from '@devsecops-factory/governance-construct';
 import {
   BuildSecret, CodeScanStage, DastScanStage, EcrScanStage, FindingsProcessor, ImageScanner, ImageScanStage,
   SastTool, SecretsScanStage, ZapScanType,
@@ -40,8 +40,19 @@ export class FactoryStack extends Stack {
 
     this.artifacts = new ArtifactStore(this, 'ArtifactStore');
     const encryptionKey = this.artifacts.key;
-    this.findings = new FindingsProcessor(this, 'Findings', { encryptionKey });
-    const image = new ImageRepository(this, 'Image', { repositoryName: config.image.repositoryName, encryptionKey });
+    // The notification topics come first: the findings processor's alarms notify the security topic.
+    const notifications = new FactoryNotifications(this, 'Notifications', {
+      pipelineFailureEmails: config.notifications.emails,
+      securityAlertEmails: config.notifications.emails,
+    });
+    this.findings = new FindingsProcessor(this, 'Findings', { encryptionKey, alarmTopic: notifications.securityAlertTopic });
+    const image = new ImageRepository(this, 'Image', {
+      repositoryName: config.image.repositoryName,
+      importExisting: config.image.importExistingRepository,
+      encryptionKey,
+    });
+    // The name the manifests use for the image; the deploy replaces it with repository@digest.
+    const imageName = config.image.name ?? config.image.repositoryName!;
     const source = new PipelineSource(this, 'Source', config.source);
 
     const scanProps = {
@@ -80,7 +91,7 @@ export class FactoryStack extends Stack {
 
     // One digest, resolved once at push time, flows to staging, the approval mail and production.
     const digest = DeployImage.fromDigest(image.repository.repositoryUri, `#{${PUBLISH_NAMESPACE}.IMAGE_DIGEST}`);
-    const manifests = DeployManifests.fromSourceDirectory(config.deploy.manifests, config.image.repositoryName);
+    const manifests = DeployManifests.fromSourceDirectory(config.deploy.manifests, imageName);
     const deployTo = (stageName: 'staging' | 'production') => new EksDeployStage(this, stageName === 'staging' ? 'StagingDeploy' : 'ProductionDeploy', {
       stageName,
       input: source.output,
@@ -142,8 +153,7 @@ export class FactoryStack extends Stack {
     this.governance = new PipelineGovernance(this, 'Governance', {
       pipelines: [this.pipeline],
       factoryRoles: [this.pipeline.role, ...roles(secrets, code, publish, dast), staging.role, production.role, ...roles(imageScan)],
-      pipelineFailureEmails: config.notifications.emails,
-      securityAlertEmails: config.notifications.emails,
+      notifications,
       enableSecurityHub: config.governance.enableSecurityHub,
       enableConfigRecorder: config.governance.enableConfigRecorder,
     });

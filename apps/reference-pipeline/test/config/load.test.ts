@@ -84,6 +84,15 @@ describe('factory configuration', () => {
     expect(() => loadConfig(bad)).toThrow(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid YAML: `));
   });
 
+  test('generates the repository name unless one is fixed, and imports only a named repository', () => {
+    const named = parseConfig({ ...valid, image: { name: 'shop' } }, 'factory.config.yaml');
+    expect(named.image.repositoryName).toBeUndefined();
+    expect(named.image.importExistingRepository).toBe(false);
+    expect(issues({ ...valid, image: {} }).join()).toMatch(/image\.name/);
+    expect(issues({ ...valid, image: { name: 'shop', importExistingRepository: true } }).join()).toMatch(/image\.repositoryName.*importExistingRepository/);
+    expect(issues({ ...valid, image: { repositoryName: 'shop', importExistingRepository: true } })).toEqual([]);
+  });
+
   test('reads JSON configurations too', () => {
     expect(loadConfig(write('factory.json', JSON.stringify(valid))).image.repositoryName).toBe('shop');
   });

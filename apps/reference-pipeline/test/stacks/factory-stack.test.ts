@@ -48,12 +48,49 @@ describe('FactoryStack pipeline', () => {
     expect(JSON.stringify(stage('Approval'))).toContain('#{Publish.IMAGE_DIGEST}');
   });
 
-  test('keeps an immutable, KMS-encrypted image repository that scans on push', () => {
+  test('keeps an immutable, KMS-encrypted image repository, scanned through the registry configuration', () => {
     template.hasResourceProperties('AWS::ECR::Repository', {
       ImageTagMutability: 'IMMUTABLE',
-      ImageScanningConfiguration: { ScanOnPush: true },
       EncryptionConfiguration: Match.objectLike({ EncryptionType: 'KMS' }),
     });
+    // Per-repository scan-on-push is deprecated: the publish stage starts or awaits the registry's scan.
+    const [repository] = Object.values(template.findResources('AWS::ECR::Repository'));
+    expect(repository.Properties.ImageScanningConfiguration).toBeUndefined();
+  });
+
+  test('lets the repository name be generated, so a redeploy after teardown does not fail with "already exists"', () => {
+    const [repository] = Object.values(template.findResources('AWS::ECR::Repository'));
+    expect(repository.Properties.RepositoryName).toBeUndefined();
+    expect(repository.DeletionPolicy).toBe('Retain');
+    // The manifests' image name is the config's, whatever the repository is called.
+    expect(JSON.stringify(stage('Staging'))).toBeDefined();
+    expect(JSON.stringify(template.findResources('AWS::CodeBuild::Project'))).toContain('"MANIFEST_IMAGE_NAME","Type":"PLAINTEXT","Value":"sample-app"');
+  });
+
+  test('imports a retained repository instead of creating it when asked', () => {
+    const config = { ...referenceConfig, image: { ...referenceConfig.image, repositoryName: 'sample-app', importExistingRepository: true } };
+    const imported = synth(config).template;
+    imported.resourceCountIs('AWS::ECR::Repository', 0);
+    expect(JSON.stringify(imported.toJSON())).toContain(':repository/sample-app');
+  });
+
+  test('notifies the security topic on findings-processor errors and dead letters', () => {
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([id]) => id.startsWith('Findings'));
+    expect(alarms.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors']);
+    const [securityTopic] = Object.keys(template.findResources('AWS::SNS::Topic')).filter((id) => id.startsWith('NotificationsSecurityAlertTopic'));
+    expect(securityTopic).toBeDefined();
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: securityTopic }]);
+  });
+
+  test('every role that may use the connection as codestar-connections may also use it as codeconnections', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const actionsOn = (policy: any, prefix: string) => [policy.Properties.PolicyDocument.Statement].flat()
+      .filter((st: any) => [st.Action].flat().includes(`${prefix}:UseConnection`)).map((st: any) => JSON.stringify(st.Resource));
+    const withLegacy = policies.filter((policy) => actionsOn(policy, 'codestar-connections').length > 0);
+    // The source action role and the seven projects that clone.
+    expect(withLegacy.length).toBe(8);
+    for (const policy of withLegacy) expect(actionsOn(policy, 'codeconnections')).toEqual(actionsOn(policy, 'codestar-connections'));
   });
 });
 
