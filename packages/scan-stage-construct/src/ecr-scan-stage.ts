@@ -15,14 +15,19 @@ export interface EcrScanStageProps extends ScanStageProps {
   readonly imageArtifact: codepipeline.Artifact;
 
   /**
-   * The ECR repository receiving the image. Enable scan on push (basic scanning) or enhanced
-   * scanning on the registry; with neither, the stage starts a basic scan itself.
+   * The ECR repository receiving the image. Scanning is read from the registry scanning
+   * configuration (`ecr get-registry-scanning-configuration`): with enhanced scanning the stage
+   * waits for Amazon Inspector; with basic scanning it waits for a scan on push of a registry
+   * rule and starts a basic scan itself when none registers. Per-repository scan on push is
+   * deprecated by ECR and not relied on.
    */
   readonly ecrRepository: ecr.IRepository;
 
   /**
-   * The registry uses enhanced scanning (Amazon Inspector): grants `inspector2:ListFindings`,
-   * which ECR needs to return enhanced findings.
+   * Whether the registry is expected to use enhanced scanning (Amazon Inspector). Informational:
+   * the stage reads the registry's scan type when it runs, and always holds
+   * `inspector2:ListFindings` (ECR needs it to return enhanced findings), so a registry switched
+   * to enhanced scanning does not fail the stage whatever this says.
    *
    * @default false
    */
@@ -81,8 +86,12 @@ export class EcrScanStage extends Construct {
   }
 
   private grantRegistryAccess(props: EcrScanStageProps): void {
-    // Registry login is account-wide by design: GetAuthorizationToken has no resource-level permission.
-    this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    // Registry login and the registry's scanning configuration are account-wide by design:
+    // neither action has a resource-level permission.
+    this.project.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecr:GetAuthorizationToken', 'ecr:GetRegistryScanningConfiguration'],
+      resources: ['*'],
+    }));
     this.project.addToRolePolicy(new iam.PolicyStatement({
       actions: [
         'ecr:BatchCheckLayerAvailability',
@@ -97,11 +106,13 @@ export class EcrScanStage extends Construct {
       ],
       resources: [props.ecrRepository.repositoryArn],
     }));
-    const reasons = ['ecr:GetAuthorizationToken (registry login) has no resource-level permissions'];
-    if (props.enhancedScanning) {
-      this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['inspector2:ListFindings'], resources: ['*'] }));
-      reasons.push('inspector2:ListFindings, read by ECR for enhanced findings, has no resource-level permissions');
-    }
+    // The registry may use enhanced scanning whatever props.enhancedScanning says (it is account
+    // configuration): without this, describe-image-scan-findings is denied there.
+    this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['inspector2:ListFindings'], resources: ['*'] }));
+    const reasons = [
+      'ecr:GetAuthorizationToken (registry login) and ecr:GetRegistryScanningConfiguration (basic or enhanced scanning) have no resource-level permissions',
+      'inspector2:ListFindings, read by ECR for enhanced findings, has no resource-level permissions',
+    ];
     Validations.of(this.project.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: `${reasons.join('; ')}. Every other ECR action is limited to this one repository.`,

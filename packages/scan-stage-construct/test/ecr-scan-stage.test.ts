@@ -44,11 +44,18 @@ describe('EcrScanStage', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/sample-app']],
     }]);
     expect(onRepository.flatMap((s) => s.actions)).toEqual(expect.arrayContaining(['ecr:PutImage', 'ecr:DescribeImageScanFindings', 'ecr:StartImageScan']));
-    expect(statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions)).toEqual(['ecr:GetAuthorizationToken']);
-    expect(ecrActionsOf(template).flatMap((s) => s.actions)).not.toContain('inspector2:ListFindings');
+    expect(statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions).sort())
+      .toEqual(['ecr:GetAuthorizationToken', 'ecr:GetRegistryScanningConfiguration']);
   });
 
-  test('with enhanced scanning, may also list Inspector findings', () => {
+  test('may read the registry scanning configuration and Inspector findings even without enhancedScanning', () => {
+    // The registry's scan type is account configuration: a registry in enhanced mode denies
+    // describe-image-scan-findings to a role without inspector2:ListFindings.
+    const wildcard = ecrActionsOf(template).filter((s) => s.resources.includes('*')).flatMap((s) => s.actions);
+    expect(wildcard).toEqual(expect.arrayContaining(['ecr:GetRegistryScanningConfiguration', 'inspector2:ListFindings']));
+  });
+
+  test('with enhanced scanning, may list Inspector findings', () => {
     const enhanced = render({ enhancedScanning: true, scanTimeout: Duration.minutes(30) });
     expect(ecrActionsOf(enhanced.template).flatMap((s) => s.actions)).toContain('inspector2:ListFindings');
     expect(enhanced.environment.ECR_SCAN_TIMEOUT_SECONDS.Value).toBe('1800');

@@ -14,6 +14,7 @@ describe('least privilege across every construct', () => {
   test('only actions without resource-level permissions are granted on "*"', () => {
     expect([...new Set(actionsOnAnyResource(template))]).toEqual([
       'ecr:GetAuthorizationToken',
+      'ecr:GetRegistryScanningConfiguration',
       'inspector2:ListFindings',
       'securityhub:BatchUpdateFindings',
       'securityhub:GetFindings',

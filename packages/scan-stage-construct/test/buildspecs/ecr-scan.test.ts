@@ -52,6 +52,7 @@ function newWorkspace(threshold: string): Workspace {
   installCraneStub(bin, record);
   scriptAwsResponses(record, 'ecr', 'get-login-password', [{ stdout: 'registry-password-not-for-logs\n' }]);
   scriptAwsResponses(record, 'ecr', 'start-image-scan', [{ stdout: '{}' }]);
+  scriptAwsResponses(record, 'ecr', 'get-registry-scanning-configuration', [{ stdout: registryScanning('BASIC') }]);
   return {
     ...workspace,
     digest: `sha256:${createHash('sha256').update(tarball).digest('hex')}`,
@@ -64,6 +65,13 @@ function newWorkspace(threshold: string): Workspace {
     },
   };
 }
+
+/** The registry scanning configuration, as get-registry-scanning-configuration returns it. */
+function registryScanning(scanType: 'BASIC' | 'ENHANCED'): string {
+  return JSON.stringify({ registryId: '111111111111', scanningConfiguration: { scanType, rules: [] } });
+}
+
+const SCAN_NOT_FOUND = { stderr: 'An error occurred (ScanNotFoundException) when calling the DescribeImageScanFindings operation', exit: 254 };
 
 /** A small describe-image-scan-findings answer, written from the documented shape. */
 function scanResult(digest: string, status: string, findings: object[]): string {
@@ -97,7 +105,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
   test('pushes by digest, starts the missing basic scan once, waits for it and fails the gate on a critical CVE', () => {
     const workspace = track(newWorkspace('HIGH'));
     scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [
-      { stderr: 'An error occurred (ScanNotFoundException) when calling the DescribeImageScanFindings operation', exit: 254 },
+      SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND,
       { stdout: scanResult(workspace.digest, 'IN_PROGRESS', []) },
       { stdout: scanResult(workspace.digest, 'COMPLETE', [CRITICAL_OPENSSL]) },
     ]);
@@ -113,7 +121,12 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     expect(run.output).not.toContain('registry-password-not-for-logs');
 
     const ecrCalls = awsCalls(workspace.record).filter((args) => args[0] === 'ecr').map((args) => args[1]);
-    expect(ecrCalls).toEqual(['get-login-password', 'describe-image-scan-findings', 'start-image-scan', 'describe-image-scan-findings', 'describe-image-scan-findings']);
+    expect(ecrCalls).toEqual([
+      'get-login-password', 'get-registry-scanning-configuration',
+      // A scan on push may register late: three more asks before starting one.
+      'describe-image-scan-findings', 'describe-image-scan-findings', 'describe-image-scan-findings', 'describe-image-scan-findings',
+      'start-image-scan', 'describe-image-scan-findings', 'describe-image-scan-findings',
+    ]);
     expect(awsCalls(workspace.record).find((args) => args[1] === 'start-image-scan')).toContain(`imageDigest=${workspace.digest}`);
 
     const report = recordedUploads(workspace.record).find((u) => u.destination.startsWith('s3://factory-reports/raw/'))!;
@@ -136,6 +149,88 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     expect(run.env.IMAGE_DIGEST).toBe(workspace.digest);
     expect(run.env.IMAGE_URI).toBe(`${REPOSITORY_URI}@${workspace.digest}`);
     expect(awsCalls(workspace.record).some((args) => args[1] === 'start-image-scan')).toBe(false);
+  });
+
+  test('waits out a scan on push that registers late instead of starting another', () => {
+    const workspace = track(newWorkspace('CRITICAL'));
+    scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [
+      SCAN_NOT_FOUND, SCAN_NOT_FOUND, { stdout: scanResult(workspace.digest, 'IN_PROGRESS', []) }, { stdout: scanResult(workspace.digest, 'COMPLETE', []) },
+    ]);
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: undefined, status: 0 });
+    expect(awsCalls(workspace.record).filter((args) => args[1] === 'start-image-scan')).toEqual([]);
+  });
+
+  test('waits for the existing scan when start-image-scan is refused with LimitExceededException', () => {
+    const workspace = track(newWorkspace('CRITICAL'));
+    scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [
+      SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, { stdout: scanResult(workspace.digest, 'COMPLETE', []) },
+    ]);
+    scriptAwsResponses(workspace.record, 'ecr', 'start-image-scan', [
+      { stderr: 'An error occurred (LimitExceededException) when calling the StartImageScan operation: The scan quota per image has been exceeded. Wait and try again.', exit: 254 },
+    ]);
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: undefined, status: 0 });
+    expect(run.output).toContain('LimitExceededException');
+    expect(awsCalls(workspace.record).filter((args) => args[1] === 'start-image-scan')).toHaveLength(1);
+  });
+
+  test('fails on any other start-image-scan error', () => {
+    const workspace = track(newWorkspace('CRITICAL'));
+    scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [SCAN_NOT_FOUND]);
+    scriptAwsResponses(workspace.record, 'ecr', 'start-image-scan', [
+      { stderr: 'An error occurred (AccessDeniedException) when calling the StartImageScan operation', exit: 254 },
+    ]);
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+    expect(run.output).toContain('AccessDeniedException');
+  });
+
+  test.each(['LIMIT_EXCEEDED', 'IMAGE_ARCHIVED', 'FAILED', 'UNSUPPORTED_IMAGE', 'FINDINGS_UNAVAILABLE', 'SCAN_ELIGIBILITY_EXPIRED'])(
+    'stops at the final status %s at once instead of waiting for the timeout', (status) => {
+      const workspace = track(newWorkspace('CRITICAL'));
+      scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [{ stdout: scanResult(workspace.digest, status, []) }]);
+
+      const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, ECR_SCAN_TIMEOUT_SECONDS: '900', ECR_SCAN_POLL_SECONDS: '30' } });
+
+      expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+      expect(run.output).toContain(`ECR scan ended with status ${status}`);
+      expect(awsCalls(workspace.record).filter((args) => args[1] === 'describe-image-scan-findings')).toHaveLength(1);
+      expect(recordedUploads(workspace.record)).toEqual([]);
+    });
+
+  test('in an enhanced registry, waits for Inspector (ACTIVE) without starting a basic scan, whatever enhancedScanning says', () => {
+    const workspace = track(newWorkspace('CRITICAL'));
+    scriptAwsResponses(workspace.record, 'ecr', 'get-registry-scanning-configuration', [{ stdout: registryScanning('ENHANCED') }]);
+    scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [
+      SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND,
+      { stdout: scanResult(workspace.digest, 'PENDING', []) }, { stdout: scanResult(workspace.digest, 'ACTIVE', []) },
+    ]);
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: undefined, status: 0 });
+    expect(run.output).toContain('ECR registry scan type: ENHANCED');
+    expect(awsCalls(workspace.record).filter((args) => args[1] === 'start-image-scan')).toEqual([]);
+  });
+
+  test('fails when the registry scanning configuration cannot be read', () => {
+    const workspace = track(newWorkspace('CRITICAL'));
+    scriptAwsResponses(workspace.record, 'ecr', 'get-registry-scanning-configuration', [
+      { stderr: 'An error occurred (AccessDeniedException) when calling the GetRegistryScanningConfiguration operation', exit: 254 },
+    ]);
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+    expect(run.output).toContain('GetRegistryScanningConfiguration');
+    expect(awsCalls(workspace.record).filter((args) => args[1] === 'describe-image-scan-findings')).toEqual([]);
   });
 
   test('gives up when the scan outlasts its timeout, before uploading or gating anything', () => {
