@@ -15,7 +15,9 @@ export function addRootTasks(root: typescript.TypeScriptProject): void {
 
   root.compileTask.reset(`${LERNA} ready`);
 
-  root.testTask.reset(`${LERNA} ready`);
+  // First, within seconds: the system tools the tests run for real (one line naming what is missing).
+  root.testTask.reset('node scripts/check-test-tools.js');
+  root.testTask.exec(`${LERNA} ready`);
   root.testTask.exec('node scripts/run-tests.js');
 
   root.packageTask.reset(`${LERNA} package`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Lints projenrc, runs every package's tests and lint (after `lerna run ready`), the jsii Python code-generation
-// check and, when the shared corpus is beside the clone, the ASFF conformance run; then
+// check, the workspace-level tests under test/ (packing and installing as a consumer) and, when the shared corpus is beside the clone, the ASFF conformance run; then
 // prints one closing line `tests: N passed, N failed` summed over all jest runs.
 'use strict';
 const { spawnSync } = require('child_process');
@@ -38,6 +38,14 @@ for (const line of testOutput.split('\n')) {
 }
 
 run('jsii python bindings (code only)', 'npx', ['lerna', 'run', 'check:python', '--stream', '--concurrency', '2']);
+
+// The workspace-level tests (node:test): the packages packed and installed as a consumer gets them, and the scripts.
+const rootOutput = run('root tests (consumer install, scripts)', process.execPath, ['--test', '--test-reporter=tap', 'test/']);
+for (const line of rootOutput.split('\n')) {
+  const match = /^# (pass|fail) (\d+)$/.exec(line);
+  if (match && match[1] === 'pass') passed += Number(match[2]);
+  if (match && match[1] === 'fail') failed += Number(match[2]);
+}
 
 const corpus = path.join(root, '..', 'shared', 'corpus');
 if (fs.existsSync(path.join(corpus, 'expected.tsv'))) {

@@ -1,5 +1,5 @@
 import {
-  Duration, Token,
+  Duration, Token, Validations,
   aws_codepipeline as codepipeline,
   aws_codepipeline_actions as actions,
   aws_iam as iam,
@@ -149,6 +149,11 @@ class KeyPolicyGrantingApprovalAction extends actions.ManualApprovalAction {
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['*'],
     }));
+    // aws-cdk-lib's grantPublish on a KMS-encrypted topic gives the action role kms:GenerateDataKey* on the key.
+    Validations.of(options.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason: 'Added by aws-cdk-lib when the approval action may publish to its KMS-encrypted topic; limited to the topic\'s one key.',
+    });
     return super.bound(scope, stage, options);
   }
 }

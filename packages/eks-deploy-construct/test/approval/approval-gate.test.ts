@@ -1,6 +1,8 @@
 import { Duration, Stack, aws_kms as kms } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApprovalGate, ApprovalGateProps, DeployImage } from '../../src';
+import { removeAcknowledgement } from '../support/acknowledgements';
 import {
   DIGEST, REPOSITORY, actionConfiguration, identityStatements, nagViolations, pipelineAround,
   sourceArtifact, testStack, wildcardActions,
@@ -88,6 +90,17 @@ describe('ApprovalGate', () => {
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
         Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineApproveApproveproductionCodePipelineActionRole/), 'Arn'] } },
       })]));
+    });
+
+    test('leaves no cdk-nag finding on the approval action\'s role, and needs its acknowledgement for that', () => {
+      const onActionRole = (scope: Stack) => [new AwsSolutionsChecks()].flatMap((pack) => pack.validateScope(scope).violations)
+        .filter((violation) => violation.violatingResources.some((resource) => (resource.constructPath ?? '').includes('Approve-production')))
+        .map((violation) => violation.ruleName);
+      expect(onActionRole(stack)).toEqual([]);
+      const again = testStack();
+      pipelineAround(again, sourceArtifact(), [{ name: 'Approve', actions: [gate(again).action] }]);
+      expect(removeAcknowledgement(again, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]')).toBe(1);
+      expect(onActionRole(again)).toEqual(['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]']);
     });
 
     test('grants no wildcard or service-wide action', () => {
