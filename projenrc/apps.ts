@@ -4,6 +4,12 @@ import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
 import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
 
+/** The AWS SDK clients the reference app's preflight reads the target account with. */
+const PREFLIGHT_CLIENTS = [
+  'client-sts', 'client-ssm', 'client-securityhub', 'client-config-service', 'client-codestar-connections',
+  'client-eks', 'client-ecr', 'client-lambda',
+];
+
 /** The private CDK app that assembles the published constructs into the whole factory. */
 export function createReferencePipeline(root: typescript.TypeScriptProject): awscdk.AwsCdkTypeScriptApp {
   const project = new awscdk.AwsCdkTypeScriptApp({
@@ -23,6 +29,8 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
       `cdk-nag@${VERSIONS.cdkNag}`,
       `yaml@${VERSIONS.yaml}`,
       `zod@${VERSIONS.zod}`,
+      // `npm run preflight`: read-only checks of the target account before the first deploy.
+      ...PREFLIGHT_CLIENTS.map((client) => `@aws-sdk/${client}@${VERSIONS.awsSdk}`),
       siblingDependency(`${SCOPE}/scan-stage-construct`, 'packages/scan-stage-construct'),
       siblingDependency(`${SCOPE}/eks-deploy-construct`, 'packages/eks-deploy-construct'),
       siblingDependency(`${SCOPE}/governance-construct`, 'packages/governance-construct'),
@@ -33,6 +41,7 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
       siblingDependency(`${SCOPE}/asff-parsers`, 'packages/asff-parsers'),
       `@aws-cdk/integ-tests-alpha@${VERSIONS.integTestsAlpha}`,
       `@aws-cdk/integ-runner@${VERSIONS.integRunner}`,
+      'aws-sdk-client-mock@^4.1.0',
     ],
     gitignore: ['/cdk.out/'],
   });
@@ -44,6 +53,11 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
   project.addTask('integ:snapshot', {
     description: 'Re-record the integ-runner snapshot of test/integ/integ.factory.ts after an intended change',
     exec: 'ts-node --transpile-only scripts/record-integ-snapshot.ts',
+  });
+  project.addTask('preflight', {
+    description: 'Check the target account and region before the first deploy (read-only AWS calls); exit 1 on a blocker',
+    exec: 'ts-node --transpile-only scripts/preflight.ts',
+    receiveArgs: true,
   });
   addReadyTask(project);
   return project;

@@ -38,6 +38,12 @@ export function addRootTasks(root: typescript.TypeScriptProject): void {
   // lerna refuses to version a dirty tree, so every tracked change here is projen's.
   version.exec('git add --update .projen packages apps package-lock.json');
 
+  root.addTask('preflight', {
+    description: 'Check the target AWS account and region for what would stop the first deploy (reference app)',
+    exec: 'npm run preflight --workspace apps/reference-pipeline --',
+    receiveArgs: true,
+  });
+
   root.addTask('bench', {
     description: 'Run the asff-parsers benchmarks and print the figures',
     exec: 'npm run bench --workspace packages/asff-parsers',
