@@ -1,5 +1,6 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
@@ -20,6 +21,14 @@ export interface ImageRepositoryProps {
    * @default false
    */
   readonly importExisting?: boolean;
+  /**
+   * Accounts whose clusters pull the image (a cross-account production): the
+   * repository policy lets them pull, and the key lets them decrypt through ECR
+   * only. Not applied to an imported repository, whose policy is its owner's.
+   *
+   * @default - only this account pulls
+   */
+  readonly pullAccounts?: string[];
   readonly encryptionKey: kms.IKey;
 }
 
@@ -59,5 +68,25 @@ export class ImageRepository extends Construct {
       // Images are release evidence: kept on teardown (docs/deploy.md, "Tear down").
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    for (const account of props.pullAccounts ?? []) this.allowPullFrom(account, props.encryptionKey);
+  }
+
+  /** Nodes in `account` pull by digest: read-only image actions, and the key through ECR only. */
+  private allowPullFrom(account: string, key: kms.IKey): void {
+    const stack = Stack.of(this);
+    const principal = new iam.AccountPrincipal(account);
+    this.repository.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `PullFromAccount${account}`,
+      principals: [principal],
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    }));
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `DecryptImageLayersThroughEcrForAccount${account}`,
+      principals: [principal],
+      actions: ['kms:Decrypt', 'kms:DescribeKey'],
+      // In a key policy, "*" means "this key".
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `ecr.${stack.region}.${stack.urlSuffix}` } },
+    }));
   }
 }

@@ -6,7 +6,7 @@ import {
   BuildSecret, CodeScanStage, DastScanStage, EcrScanStage, FindingsProcessor, ImageScanner, ImageScanStage,
   SastTool, SecretsScanStage, ZapScanType,
 } from '@devsecops-factory/scan-stage-construct';
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -49,6 +49,8 @@ export class FactoryStack extends Stack {
     const image = new ImageRepository(this, 'Image', {
       repositoryName: config.image.repositoryName,
       importExisting: config.image.importExistingRepository,
+      // A production in another account pulls the image from this repository.
+      pullAccounts: crossAccountTargets(config).filter((account) => Token.isUnresolved(this.account) || account !== this.account),
       encryptionKey,
     });
     // The name the manifests use for the image; the deploy replaces it with repository@digest.
@@ -158,6 +160,14 @@ export class FactoryStack extends Stack {
       enableConfigRecorder: config.governance.enableConfigRecorder,
     });
   }
+}
+
+/** Accounts of the deploy roles in other accounts (from their ARNs), each once. */
+function crossAccountTargets(config: FactoryConfig): string[] {
+  const accounts = [config.deploy.staging, config.deploy.production]
+    .map((target) => target.deployRoleArn?.split(':')[4])
+    .filter((account): account is string => account !== undefined && account !== '');
+  return [...new Set(accounts)];
 }
 
 function imageScanner(config: FactoryConfig, snykToken: BuildSecret | undefined): ImageScanner {

@@ -48,3 +48,30 @@ describe('ImageRepository', () => {
     expect(repository.Properties.ImageScanningConfiguration).toBeUndefined();
   });
 });
+
+describe('ImageRepository pulled from another account (cross-account production)', () => {
+  const { template, stack } = synth({ pullAccounts: ['222222222222'] });
+  const production = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } };
+
+  test('lets that account pull by digest, nothing more', () => {
+    const [repository] = Object.values(template.findResources('AWS::ECR::Repository'));
+    const statements = repository.Properties.RepositoryPolicyText.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Principal).toEqual(production);
+    expect([statements[0].Action].flat().sort()).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
+  });
+
+  test('lets that account decrypt the image layers through ECR of this Region only', () => {
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const statement = key.Properties.KeyPolicy.Statement.find((s: any) => JSON.stringify(s.Principal) === JSON.stringify(production));
+    expect(statement.Action).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    expect(stack.resolve(statement.Condition)).toEqual({
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['ecr.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+    });
+  });
+
+  test('opens nothing by default', () => {
+    const [repository] = Object.values(synth().template.findResources('AWS::ECR::Repository'));
+    expect(repository.Properties.RepositoryPolicyText).toBeUndefined();
+  });
+});

@@ -74,6 +74,18 @@ describe('FactoryStack pipeline', () => {
     expect(JSON.stringify(imported.toJSON())).toContain(':repository/sample-app');
   });
 
+  test('lets a production in another account pull the image, and only that account', () => {
+    const deployRoleArn = 'arn:aws:iam::222222222222:role/factory-deploy';
+    const config = { ...referenceConfig, deploy: { ...referenceConfig.deploy, production: { ...referenceConfig.deploy.production, deployRoleArn } } };
+    const crossAccount = synth(config);
+    expect(compliancePacks().flatMap((pack) => pack.validateScope(crossAccount.stack).violations.map((v) => v.ruleName))).toEqual([]);
+    const [repository] = Object.values(crossAccount.template.findResources('AWS::ECR::Repository'));
+    const principals = repository.Properties.RepositoryPolicyText.Statement.map((s: any) => JSON.stringify(s.Principal));
+    expect(principals).toEqual([JSON.stringify({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } })]);
+    const [sameAccount] = Object.values(template.findResources('AWS::ECR::Repository'));
+    expect(sameAccount.Properties.RepositoryPolicyText).toBeUndefined();
+  });
+
   test('notifies the security topic on findings-processor errors and dead letters', () => {
     const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
       .filter(([id]) => id.startsWith('Findings'));
