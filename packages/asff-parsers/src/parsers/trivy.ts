@@ -1,6 +1,7 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
 import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
 import { secretFingerprint } from '../asff/redact';
+import { sha256Hex } from '../asff/sha256';
 import { MalformedInputError } from '../errors';
 import { codeLocationId, portablePath } from './code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
@@ -75,6 +76,7 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
     requireContainer: false,
   };
   const repeats = new RepeatFilter();
+  const bounded = new BoundedTarget();
   for await (const element of streamJsonElements(peeked.source, selection)) {
     const item = asRecord(element.value);
     const c = element.captured;
@@ -83,14 +85,14 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
     if (element.selector === '*.Vulnerabilities.*') {
       if (typeof element.path[0] !== 'number') continue;
       kind = 'Vulnerabilities';
-      scope = { target: asString(c['*.Target']) ?? 'unknown-target', resultType: asString(c['*.Type']) };
+      scope = { target: bounded.of(asString(c['*.Target'])), resultType: asString(c['*.Type']) };
     } else if (element.selector.startsWith('Results.')) {
       kind = element.path[2] as Kind;
-      scope = { target: asString(c['Results.*.Target']) ?? 'unknown-target', resultClass: asString(c['Results.*.Class']), resultType: asString(c['Results.*.Type']), artifact: asString(c.ArtifactName), artifactType: asString(c.ArtifactType) };
+      scope = { target: bounded.of(asString(c['Results.*.Target'])), resultClass: asString(c['Results.*.Class']), resultType: asString(c['Results.*.Type']), artifact: asString(c.ArtifactName), artifactType: asString(c.ArtifactType) };
     } else {
       kind = element.path[4] as Kind;
       scope = {
-        target: asString(c['*.*.Results.*.Target']) ?? 'unknown-target',
+        target: bounded.of(asString(c['*.*.Results.*.Target'])),
         resultClass: asString(c['*.*.Results.*.Class']),
         resultType: asString(c['*.*.Results.*.Type']),
         workload: { cluster: asString(c.ClusterName), namespace: asString(c['*.*.Namespace']), kind: asString(c['*.*.Kind']), name: asString(c['*.*.Name']) },
@@ -99,6 +101,26 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
     const draft = toFinding(kind, item, scope, context);
     if (draft === undefined || !repeats.first(draft)) continue;
     yield draft;
+  }
+}
+
+/** Longest target used as it is; real targets (image references, lock file paths) are far shorter. */
+export const MAX_TARGET_CHARS = 4096;
+
+/**
+ * A result's target goes into every finding of the result (location key,
+ * description, resources), so a 1 MiB target would be hashed and copied once
+ * per finding. A longer target is cut and ends with a digest of the whole, so
+ * two long targets stay apart; the digest is computed once per result.
+ */
+class BoundedTarget {
+  private last: { readonly raw: string; readonly bounded: string } | undefined;
+
+  of(raw: string | undefined): string {
+    if (raw === undefined) return 'unknown-target';
+    if (raw.length <= MAX_TARGET_CHARS) return raw;
+    if (this.last?.raw !== raw) this.last = { raw, bounded: `${raw.slice(0, MAX_TARGET_CHARS - 64)} …[sha256:${sha256Hex(raw).slice(0, 16)}]` };
+    return this.last.bounded;
   }
 }
 
@@ -276,9 +298,44 @@ function licenseFinding(l: Record<string, unknown>, scope: ResultScope, context:
  * and file targets are paths and stay as they are.
  */
 function targetKey(scope: ResultScope): string {
-  const os = /^(.*?)\s\(([a-z][\w-]*)\s[^)]*\)$/i.exec(scope.target);
-  if (scope.resultClass === 'os-pkgs' || os !== null) return `os:${imageRepository(os?.[1])}:${scope.resultType ?? os?.[2] ?? ''}`;
+  const os = splitOsTarget(scope.target);
+  if (scope.resultClass === 'os-pkgs' || os !== undefined) return `os:${imageRepository(os?.image)}:${scope.resultType ?? os?.family ?? ''}`;
   return scope.target;
+}
+
+/** No image reference with its OS is longer: a longer target is a path, or a crafted report. */
+const MAX_OS_TARGET_CHARS = 2048;
+
+/**
+ * Splits an OS-package target, `image:tag (family version)`, as
+ * `/^(.*?)\s\(([a-z][\w-]*)\s[^)]*\)$/i` would, without that regex: the target
+ * is report-controlled, and the regex rescans the rest of the target at every
+ * ` (` (a 25 KB target with 100 findings took 40 s). Each `(` and the word
+ * after it are read once.
+ */
+export function splitOsTarget(target: string): { readonly image: string; readonly family: string } | undefined {
+  const last = target.length - 1;
+  if (target.length > MAX_OS_TARGET_CHARS || target[last] !== ')') return undefined;
+  // `[^)]*\)$`: the `(` of the OS part comes after every `)` but the last.
+  const after = target.lastIndexOf(')', last - 1) + 1;
+  // `.` matches no line terminator, so the image ends before the first one.
+  const lineBreak = target.search(/[\n\r\u2028\u2029]/);
+  for (let open = target.indexOf('(', Math.max(after, 1)); open >= 0 && open < last; open = target.indexOf('(', open + 1)) {
+    if (lineBreak >= 0 && lineBreak < open - 1) return undefined;
+    if (!/\s/.test(target[open - 1]) || !isAsciiLetter(target.charCodeAt(open + 1))) continue;
+    let end = open + 2;
+    while (end < last && isWordOrDash(target.charCodeAt(end))) end++;
+    if (end < last && /\s/.test(target[end])) return { image: target.slice(0, open - 1), family: target.slice(open + 1, end) };
+  }
+  return undefined;
+}
+
+function isAsciiLetter(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+function isWordOrDash(code: number): boolean {
+  return isAsciiLetter(code) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x2d;
 }
 
 function workloadKey(scope: ResultScope): string | undefined {
@@ -305,7 +362,7 @@ function workloadResources(scope: ResultScope): DraftResource[] {
 /** The image a vulnerability is in: the command line's, else the report's own artifact or target. */
 function scopeResources(scope: ResultScope, context: ParseContext): DraftResource[] {
   const resources: DraftResource[] = scope.workload ? workloadResources(scope) : [];
-  const fromTarget = /^(.*?)\s\([a-z][\w-]*\s[^)]*\)$/i.exec(scope.target)?.[1];
+  const fromTarget = splitOsTarget(scope.target)?.image;
   const image = context.scan.image ?? (scope.artifactType === 'container_image' ? scope.artifact : undefined) ?? fromTarget;
   if (image) resources.push({ type: 'Container', id: image, details: { Container: { ImageName: image } } });
   return resources;

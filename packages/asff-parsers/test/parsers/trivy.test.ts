@@ -4,9 +4,10 @@ import { convert } from '../../src/convert';
 import { ReportError } from '../../src/errors';
 import { detectParser } from '../../src/parsers/detect';
 import { PARSERS } from '../../src/parsers/registry';
-import { trivyParser } from '../../src/parsers/trivy';
+import { MAX_TARGET_CHARS, splitOsTarget, trivyParser } from '../../src/parsers/trivy';
 import { memorySource } from '../../src/streams/report-source';
 import { collect, convertFixture, fixtureText, SCAN } from '../support/convert-helpers';
+import { LINEAR_RATIO_LIMIT, measureGrowth } from '../support/growth';
 
 const FIXTURES = ['legacy-array.json', 'schema2-image.json', 'k8s-cluster.json', 'k8s-cluster-grouped.json'];
 
@@ -160,5 +161,62 @@ describe('trivy parser', () => {
     await expect(collect(convert({ tool: 'trivy', input: memorySource('{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"PkgName": "a"}]}]}'), context: SCAN, fileName: 'bad.json' }))).rejects.toThrow(
       'bad.json: not a Trivy report: a vulnerability has no VulnerabilityID',
     );
+  });
+
+  describe('adversarial targets', () => {
+    const reportWith = (target: string, findings: number) =>
+      JSON.stringify({
+        SchemaVersion: 2,
+        ArtifactName: 'x',
+        Results: [{ Target: target, Class: 'lang-pkgs', Type: 'npm', Vulnerabilities: Array.from({ length: findings }, (_, i) => ({ VulnerabilityID: `CVE-2099-${1000 + i}`, PkgName: 'p', InstalledVersion: '1', Severity: 'HIGH' })) }],
+      });
+    const convertReport = (report: string) => collect(convert({ tool: 'trivy', input: memorySource(report), context: SCAN }));
+
+    // `image:tag (os version)` was recognised with a regex that rescanned the
+    // rest of the target at every ` (`: a 25 KB target with 100 findings took 40 s.
+    test('time grows linearly with a target full of " (" that never closes', async () => {
+      const growth = await measureGrowth((n) => convertReport(reportWith(' (a '.repeat(n / 4), 1)), 2_560);
+      expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
+    });
+
+    // The target is part of every finding of its result: hashed and copied per
+    // finding, a long target made time grow with target length times findings.
+    test('time grows linearly with a report whose target and findings grow together', async () => {
+      const growth = await measureGrowth((n) => convertReport(reportWith('a'.repeat(n), n / 1000)), 20_000);
+      expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
+    });
+
+    test('two long targets that differ only at the end stay apart', async () => {
+      const [a] = await convertReport(reportWith(`${'a'.repeat(MAX_TARGET_CHARS * 2)}1`, 1));
+      const [b] = await convertReport(reportWith(`${'a'.repeat(MAX_TARGET_CHARS * 2)}2`, 1));
+      expect(a.Id).not.toBe(b.Id);
+      expect(a.ProductFields?.Target?.length).toBeLessThanOrEqual(MAX_TARGET_CHARS);
+    });
+
+    test('the OS target split agrees with the regex it replaces on short targets', () => {
+      const regex = /^(.*?)\s\(([a-z][\w-]*)\s[^)]*\)$/i;
+      const alphabet = fc.constantFrom(' ', '(', ')', 'a', 'Z', '1', '-', '_', ':', '.', '\n', '\u2028', '\t', '\u00a0');
+      fc.assert(
+        fc.property(fc.array(alphabet, { maxLength: 24 }), (chars) => {
+          const target = chars.join('');
+          const expected = regex.exec(target);
+          expect(splitOsTarget(target)).toEqual(expected === null ? undefined : { image: expected[1], family: expected[2] });
+        }),
+        { numRuns: 20_000 },
+      );
+    });
+
+    test.each([
+      ['registry.example.com/shop/web:1.4 (alpine 3.19.1)', 'registry.example.com/shop/web:1.4'],
+      ['web:1 (x) (debian 12)', 'web:1 (x)'],
+      ['web:1 (debian 12) (x)', undefined],
+      ['web:1 (debian)', undefined],
+      ['web:1(debian 12)', undefined],
+      ['app/package-lock.json', undefined],
+    ])('target %s names image %s', async (target, image) => {
+      const [finding] = await convertReport(reportWith(target, 1));
+      const container = finding.Resources!.find((r) => r.Type === 'Container');
+      expect(container?.Id).toBe(image);
+    });
   });
 });
