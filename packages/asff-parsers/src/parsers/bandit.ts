@@ -75,7 +75,7 @@ function banditFinding(
   const moreInfo = asString(result.more_info);
   // `code` is left out on purpose: for B105-B107 (hard-coded passwords) it is the password,
   // which issue_text quotes too: that quote goes to the builder for redaction.
-  const password = HARDCODED_PASSWORD_TESTS.has(testId) ? /password:\s*'(.+)'\s*$/i.exec(text)?.[1] : undefined;
+  const password = HARDCODED_PASSWORD_TESTS.has(testId) ? quotedPassword(text) : undefined;
   return {
     ruleId: testId,
     locationKey,
@@ -95,4 +95,34 @@ function banditFinding(
       ...(cwe !== undefined ? { CWE: `CWE-${cwe}` } : {}),
     },
   };
+}
+
+/** Where a quote after `password:` may open: each match is a distinct `password:` and the blanks after it. */
+const PASSWORD_QUOTE = /password:\s*'/gi;
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/**
+ * The password B105-B107 quote in issue_text (`Possible hardcoded password:
+ * 'hunter2'`): what `/password:\s*'(.+)'\s*$/i` captures, found without it.
+ * The text is report-controlled, and that regex rescans the rest of the text
+ * at every `password: '` when the text does not end in a quote; here each
+ * `password:` is matched once and the closing quote is found from the end.
+ */
+export function quotedPassword(text: string): string | undefined {
+  const trimmed = text.trimEnd();
+  const close = trimmed.length - 1;
+  if (close < 0 || trimmed[close] !== "'") return undefined;
+  // `.` matches no line terminator, so the password starts after the last one.
+  let lastBreak = -1;
+  for (let i = close - 1; i >= 0; i--) {
+    if (LINE_TERMINATOR.test(trimmed[i])) {
+      lastBreak = i;
+      break;
+    }
+  }
+  for (const match of trimmed.matchAll(PASSWORD_QUOTE)) {
+    const open = match.index + match[0].length - 1;
+    if (open > lastBreak && open < close - 1) return trimmed.slice(open + 1, close);
+  }
+  return undefined;
 }

@@ -165,7 +165,11 @@ function cvssOf(v: XmlElement): Cvss[] {
   return out;
 }
 
+/** No package URL is longer; a longer one is a crafted report, and the regex below is quadratic on it. */
+const MAX_PURL_CHARS = 2048;
+
 function fromPurl(purl: string): { name: string; version?: string; manager: string } | undefined {
+  if (purl.length > MAX_PURL_CHARS) return undefined;
   const m = /^pkg:([^/]+)\/(.+?)(?:@([^?#]+))?(?:[?#].*)?$/.exec(purl);
   if (m === null) return undefined;
   const path = decodeURIComponent(m[2]);

@@ -40,11 +40,8 @@ const MAX_EXAMPLES = 5;
 /** Output fields copied to ProductFields, leaving room within the 50 for the builder's own. */
 const MAX_ALERT_FIELDS = 30;
 
-/**
- * `key=value` pairs in command lines that carry credentials (`--password=...`,
- * `TOKEN=...`): runtime alerts quote command lines, Security Hub must not.
- */
-const CREDENTIAL_ARGUMENT = /(?:^|[\s"'(])-{0,2}[\w.-]*(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key)[\w.-]*[=:]\s*([^\s"')]+)/gi;
+/** The names of arguments and variables that carry credentials (`--password=...`, `TOKEN=...`). */
+const CREDENTIAL_NAME = /password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key/i;
 
 /**
  * Falco alerts with `json_output: true`: one JSON object per line (as Falco
@@ -64,7 +61,8 @@ export const falcoParser: Parser = {
     const alertKeys = ['"rule"', '"priority"', '"output"'].every((k) => text.includes(k));
     if (/^\s*[[{]/.test(text) && alertKeys && (text.includes('"output_fields"') || text.includes('"time"'))) return 0.9;
     // A pod log: Falco's text messages first, JSON alerts on later lines.
-    if (alertKeys && text.includes('"output_fields"') && /\n\s*\{\s*"(hostname|output|priority|rule|time)"/.test(text)) return 0.8;
+    // `[^\S\n]*`, not `\s*`: a run of newlines would be rescanned from each of them.
+    if (alertKeys && text.includes('"output_fields"') && /\n[^\S\n]*\{\s*"(hostname|output|priority|rule|time)"/.test(text)) return 0.8;
     if (/^\s*\{/.test(text) && text.includes('"events"') && text.includes('"logStreamName"') && text.includes('\\"priority\\"') && text.includes('\\"rule\\"')) return 0.85;
     return undefined;
   },
@@ -283,11 +281,56 @@ function withoutTimestamp(output: string): string {
   return output.replace(/^\d{2}:\d{2}:\d{2}\.\d+:\s*/, '').trim();
 }
 
-function credentialsIn(texts: readonly (string | undefined)[]): string[] {
+/**
+ * `key=value` pairs in command lines that carry credentials: runtime alerts
+ * quote command lines, Security Hub must not. What
+ * `/(?:^|[\s"'(])-{0,2}[\w.-]*(?:password|...)[\w.-]*[=:]\s*([^\s"')]+)/gi`
+ * captures, found without it: outputs are report-controlled, and that regex
+ * backtracks over a long word at each keyword in it. A word of `[\w.-]` that
+ * starts the text or follows a delimiter, names a credential and is followed
+ * by `=` or `:`, gives the value after it; each character is read a bounded
+ * number of times.
+ */
+export function credentialsIn(texts: readonly (string | undefined)[]): string[] {
   const found: string[] = [];
   for (const text of texts) {
     if (text === undefined) continue;
-    for (const match of text.matchAll(CREDENTIAL_ARGUMENT)) if (match[1].length >= 4) found.push(match[1]);
+    let i = 0;
+    while (i < text.length) {
+      // A word starts at the beginning or right after a delimiter.
+      if (i > 0 && !isDelimiter(text.charCodeAt(i - 1))) {
+        i++;
+        continue;
+      }
+      let end = i;
+      while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+      const separator = text[end];
+      if (end > i && (separator === '=' || separator === ':') && CREDENTIAL_NAME.test(text.slice(i, end))) {
+        let start = end + 1;
+        while (start < text.length && /\s/.test(text[start])) start++;
+        let stop = start;
+        while (stop < text.length && !isValueEnd(text[stop])) stop++;
+        if (stop > start) {
+          if (stop - start >= 4) found.push(text.slice(start, stop));
+          i = stop;
+          continue;
+        }
+      }
+      i = Math.max(end, i + 1);
+    }
   }
   return found;
+}
+
+function isDelimiter(code: number): boolean {
+  return code === 0x22 || code === 0x27 || code === 0x28 || /\s/.test(String.fromCharCode(code));
+}
+
+function isWordChar(code: number): boolean {
+  const letterOrDigit = (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+  return letterOrDigit || code === 0x5f || code === 0x2e || code === 0x2d;
+}
+
+function isValueEnd(char: string): boolean {
+  return char === '"' || char === "'" || char === ')' || /\s/.test(char);
 }

@@ -12,16 +12,29 @@ export function htmlToText(html: string | undefined): string | undefined {
   const text = html
     .replace(/<\s*(br|\/p|\/li|\/div)\s*\/?>/gi, '\n')
     .replace(/<\s*li\s*>/gi, '- ')
-    .replace(/<[^>]*>/g, '')
+    // `[^<>]`, not `[^>]`: with unclosed `<`s the latter rescans the rest of the text at each one.
+    .replace(/<[^<>]*>/g, '')
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
       if (entity.startsWith('#x') || entity.startsWith('#X')) return safeCodePoint(parseInt(entity.slice(2), 16), whole);
       if (entity.startsWith('#')) return safeCodePoint(parseInt(entity.slice(1), 10), whole);
       return ENTITIES[entity.toLowerCase()] ?? whole;
     })
-    .replace(/[ \t]+\n/g, '\n')
+    .split('\n')
+    .map(trimBlanksEnd)
+    .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
   return text === '' ? undefined : text;
+}
+
+/**
+ * The line without trailing spaces and tabs. A loop, because `[ \t]+\n` (or
+ * `$`) retries a long run of blanks from each of its characters.
+ */
+function trimBlanksEnd(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+  return end === line.length ? line : line.slice(0, end);
 }
 
 function safeCodePoint(code: number, fallback: string): string {

@@ -1,11 +1,13 @@
+import fc from 'fast-check';
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
 import { ReportError } from '../../src/errors';
-import { banditParser } from '../../src/parsers/bandit';
+import { banditParser, quotedPassword } from '../../src/parsers/bandit';
 import { detectParser } from '../../src/parsers/detect';
 import { PARSERS } from '../../src/parsers/registry';
 import { memorySource } from '../../src/streams/report-source';
 import { collect, convertFixture, fixtureText, SCAN } from '../support/convert-helpers';
+import { LINEAR_RATIO_LIMIT, measureGrowth } from '../support/growth';
 
 describe('bandit parser', () => {
   test('one finding per test per file, line and column; a verbatim repeat counts once', async () => {
@@ -59,5 +61,26 @@ describe('bandit parser', () => {
   test('refuses the reports of look-alike tools, empty ones included', async () => {
     await expect(convertFixture('semgrep', 'cli-empty.json', { tool: 'bandit' })).rejects.toThrow(ReportError);
     await expect(convertFixture('tfsec', 'empty-null.json', { tool: 'bandit' })).rejects.toThrow(ReportError);
+  });
+
+  test('the quoted password is the one the regex it replaces captured', () => {
+    const regex = /password:\s*'(.+)'\s*$/i;
+    const piece = fc.constantFrom('password:', 'Password: ', "'", ' ', '\n', '\u2028', 'x', 'hunter2', '\t');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join('');
+        expect(quotedPassword(text)).toBe(regex.exec(text)?.[1]);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  // issue_text is report-controlled; `password:\s*'(.+)'\s*$` rescanned the
+  // rest of the text at every `password: '` when the text did not end in a quote.
+  test('time grows linearly with an issue text full of password quotes', async () => {
+    const report = (n: number) =>
+      JSON.stringify({ generated_at: '2026-01-01T00:00:00Z', results: [{ filename: 'a.py', line_number: 1, issue_severity: 'LOW', issue_confidence: 'LOW', test_id: 'B105', test_name: 'hardcoded_password_string', issue_text: `${"Possible hardcoded password: '".repeat(n / 30)}x` }] });
+    const growth = await measureGrowth((n) => collect(convert({ tool: 'bandit', input: memorySource(report(n)), context: SCAN })), 6_000);
+    expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
   });
 });

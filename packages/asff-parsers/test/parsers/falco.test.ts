@@ -1,10 +1,12 @@
+import fc from 'fast-check';
 import { validateFinding } from '../../src/asff/validate';
 import { convert } from '../../src/convert';
 import { detectParser } from '../../src/parsers/detect';
-import { falcoParser } from '../../src/parsers/falco';
+import { credentialsIn, falcoParser } from '../../src/parsers/falco';
 import { PARSERS } from '../../src/parsers/registry';
 import { memorySource } from '../../src/streams/report-source';
 import { collect, convertFixture, fixtureText, SCAN } from '../support/convert-helpers';
+import { LINEAR_RATIO_LIMIT, measureGrowth } from '../support/growth';
 
 describe('falco parser', () => {
   test('one finding per rule per workload, repeated alerts counted with first and last time', async () => {
@@ -128,5 +130,37 @@ describe('falco parser', () => {
     const input = `${fixtureText('falco', 'alerts.ndjson').split('\n')[0]}\n{"hello": "world"}\n`;
     await expect(collect(convert({ tool: 'falco', input: memorySource(input), context: SCAN, fileName: 'falco.log' }))).rejects.toThrow('falco.log: not a Falco alert at line 2: expected rule, priority and output');
     await expect(collect(convert({ tool: 'falco', input: memorySource('{"rule": "x", "output": "y"\n'), context: SCAN, fileName: 'cut.log' }))).rejects.toThrow('cut.log: line 1 is not a JSON Falco alert');
+  });
+
+  describe('adversarial input', () => {
+    test('credentials are found as the regex they replace found them', () => {
+      const regex = /(?:^|[\s"'(])-{0,2}[\w.-]*(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key)[\w.-]*[=:]\s*([^\s"')]+)/gi;
+      const piece = fc.constantFrom('token', 'PWD', 'api-key', 'x', '-', '.', '=', ':', ' ', '\n', '"', "'", '(', ')', 'ab', '12345', '\u00a0');
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 16 }), (pieces) => {
+          const text = pieces.join('');
+          const expected = [...text.matchAll(regex)].map((m) => m[1]).filter((v) => v.length >= 4);
+          expect(credentialsIn([text])).toEqual(expected);
+        }),
+        { numRuns: 20_000 },
+      );
+    });
+
+    // Detection runs on the first 64 KB of every report given with --tool auto:
+    // `\n\s*\{` rescanned a run of newlines at each one (64 KB: 10 s).
+    test('detection takes time linear in a head full of newlines', async () => {
+      const head = (n: number) => `"rule" "priority" "output" "output_fields"${'\n'.repeat(n)}`;
+      const growth = await measureGrowth((n) => falcoParser.detect({ text: head(n), complete: false }), 2_000);
+      expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
+    });
+
+    // Credentials are looked for in every output and field: a long word full of
+    // keywords made `[\w.-]*password[\w.-]*[=:]` backtrack over the word at each keyword.
+    test('looking for credentials takes time linear in an output of one long word of keywords', async () => {
+      const alert = (n: number) =>
+        JSON.stringify({ output: 'token'.repeat(n / 5), priority: 'Warning', rule: 'r', time: '2026-11-21T09:00:00Z', output_fields: { 'proc.name': 'x' } });
+      const growth = await measureGrowth((n) => collect(convert({ tool: 'falco', input: memorySource(alert(n)), context: SCAN })), 4_000);
+      expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
+    });
   });
 });

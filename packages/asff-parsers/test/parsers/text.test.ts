@@ -1,4 +1,5 @@
 import { firstUrl, htmlToText, toIsoTimestamp } from '../../src/parsers/text';
+import { LINEAR_RATIO_LIMIT, measureGrowth } from '../support/growth';
 
 describe('text helpers', () => {
   test('htmlToText keeps paragraphs, drops tags and decodes entities', () => {
@@ -22,5 +23,21 @@ describe('text helpers', () => {
   test('firstUrl finds the first http(s) link', () => {
     expect(firstUrl('see https://a.test/x and http://b.test')).toBe('https://a.test/x');
     expect(firstUrl('no link')).toBeUndefined();
+  });
+
+  // ZAP descriptions are report-controlled: `<[^>]*>` rescanned the rest of a
+  // text of unclosed `<` at each one, `[ \t]+\n` a run of blanks at each blank.
+  test.each([
+    ['unclosed tags', (n: number) => '<'.repeat(n)],
+    ['blanks without a newline', (n: number) => `${' '.repeat(n)}x`],
+    ['blanks and tabs before text on each line', (n: number) => `${' \t'.repeat(n / 2)}x\n`],
+  ])('htmlToText takes time linear in the length of %s', async (_name, text) => {
+    const growth = await measureGrowth((n) => htmlToText(text(n)), 4_000);
+    expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
+  });
+
+  test('htmlToText drops blanks at line ends and keeps text that only looks like a tag start', () => {
+    expect(htmlToText('a \t\nb  \n\n\n\nc')).toBe('a\nb\n\nc');
+    expect(htmlToText('1 < 2 and <b>bold</b>')).toBe('1 < 2 and bold');
   });
 });
