@@ -84,7 +84,6 @@ export class AuditTrail extends Construct {
     }
 
     this.encryptionKey = createAuditKey(this, 'Key', { description: 'Encrypts the DevSecOps factory audit trail, its bucket and its log group' });
-    this.allowCloudTrailToEncrypt();
     this.allowCloudWatchLogsToEncrypt();
 
     this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogsBucket', {
@@ -109,6 +108,7 @@ export class AuditTrail extends Construct {
     const trailName = props.trailName ?? `${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}-${Stack.of(this).region}`;
     const trailArn = Stack.of(this).formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
     this.allowThisTrailToDeliver(trailArn);
+    this.allowCloudTrailToEncrypt(trailArn);
 
     this.trail = new cloudtrail.Trail(this, 'Trail', {
       trailName,
@@ -154,7 +154,7 @@ export class AuditTrail extends Construct {
     }));
   }
 
-  private allowCloudTrailToEncrypt(): void {
+  private allowCloudTrailToEncrypt(trailArn: string): void {
     const stack = Stack.of(this);
     const trailsOfThisAccount = stack.formatArn({
       service: 'cloudtrail',
@@ -169,7 +169,7 @@ export class AuditTrail extends Construct {
       actions: ['kms:GenerateDataKey'],
       resources: ['*'],
       conditions: {
-        ...sourceAccountCondition(this),
+        StringEquals: { ...sourceAccountCondition(this).StringEquals, 'aws:SourceArn': trailArn },
         StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': trailsOfThisAccount },
       },
     }));
@@ -178,7 +178,7 @@ export class AuditTrail extends Construct {
       principals: [cloudtrailPrincipal],
       actions: ['kms:DescribeKey'],
       resources: ['*'],
-      conditions: sourceAccountCondition(this),
+      conditions: { StringEquals: { ...sourceAccountCondition(this).StringEquals, 'aws:SourceArn': trailArn } },
     }));
   }
 
