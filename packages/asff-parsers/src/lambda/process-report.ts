@@ -9,7 +9,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { convert } from '../convert';
 import { ReportError, UsageError } from '../errors';
-import { FunctionIdentity, InvalidReportUpload, parseReportMetadata } from './report-metadata';
+import { FunctionIdentity, InvalidReportUpload, parseReportMetadata, reportLocation } from './report-metadata';
 import { S3DeadLetterSink } from './s3-dead-letter-sink';
 import { outputKeys, ProcessorSettings } from './settings';
 import { ImportSummary } from '../importer/import-summary';
@@ -56,7 +56,7 @@ export async function processReport(bucket: string, key: string, deps: ProcessRe
   const body = object.Body as AsyncIterable<Uint8Array> | undefined;
   const spool = await mkdtemp(join(tmpdir(), 'asff-'));
   try {
-    const metadata = parseReportMetadata(object.Metadata);
+    const metadata = parseReportMetadata(object.Metadata, reportLocation(key, settings.rawPrefix), settings.policiesPrefix);
     logger.appendKeys({ tool: metadata.tool, scope: metadata.scope, buildId: metadata.buildId });
     if (!body) throw new InvalidReportUpload('the object has no body');
 

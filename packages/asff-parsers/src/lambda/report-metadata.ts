@@ -45,16 +45,52 @@ export class InvalidReportUpload extends Error {
   override readonly name = 'InvalidReportUpload';
 }
 
-/** Reads and checks the metadata of one raw report. */
-export function parseReportMetadata(metadata: Readonly<Record<string, string>> | undefined): ReportMetadata {
+/**
+ * Where a raw report sits: `<raw prefix><repository>/<stage>/<build number>/<file>`; the repository may itself
+ * hold `/` (`org/repo`). Each scan project may write only under its own repository's prefix (IAM), so the key,
+ * unlike the metadata the build sets, says which repository the report belongs to.
+ */
+export interface ReportLocation {
+  readonly repository: string;
+  readonly stage: string;
+  readonly build: string;
+  readonly file: string;
+}
+
+export function reportLocation(key: string, rawPrefix: string): ReportLocation {
+  const parts = key.startsWith(rawPrefix) ? key.slice(rawPrefix.length).split('/') : [];
+  if (parts.length < 4 || parts.some((part) => part === '' || part === '.' || part === '..')) {
+    throw new InvalidReportUpload(`the key is not ${rawPrefix}<repository>/<stage>/<build number>/<file>`);
+  }
+  const [stage, build, file] = parts.slice(-3);
+  return { repository: parts.slice(0, -3).join('/'), stage, build, file };
+}
+
+/** Metadata values quoted in an error: short, one line (they come from the build, not from the report). */
+function quoted(value: string): string {
+  const line = value.replace(/[\r\n]+/g, ' ');
+  return `'${line.length > 80 ? `${line.slice(0, 80)}...` : line}'`;
+}
+
+/**
+ * Reads and checks the metadata of one raw report. With its location (the processor always passes it), the
+ * repository and stage come from the key: metadata that contradicts them (another repository's scope, a policy
+ * file of another repository or stage) rejects the report instead of touching that repository's findings.
+ */
+export function parseReportMetadata(
+  metadata: Readonly<Record<string, string>> | undefined,
+  location?: ReportLocation,
+  policiesPrefix = 'policies/',
+): ReportMetadata {
   const get = (key: string): string | undefined => {
     const value = metadata?.[key]?.trim();
     return value ? value : undefined;
   };
   const tool = get(REPORT_METADATA_KEYS.tool);
   if (!tool) throw new InvalidReportUpload(`the report has no '${REPORT_METADATA_KEYS.tool}' metadata`);
-  const repository = get(REPORT_METADATA_KEYS.repository);
   const branch = get(REPORT_METADATA_KEYS.branch);
+  if (location) return locatedMetadata(get, tool, branch, location, policiesPrefix);
+  const repository = get(REPORT_METADATA_KEYS.repository);
   const stage = get(REPORT_METADATA_KEYS.stage);
   let scope = get(REPORT_METADATA_KEYS.scope);
   try {
@@ -79,6 +115,50 @@ export function parseReportMetadata(metadata: Readonly<Record<string, string>> |
     // A digest alone still identifies the image: the Id scope then uses it.
     image: image ?? digest,
     policyKey: get(REPORT_METADATA_KEYS.policyKey),
+  };
+}
+
+function locatedMetadata(
+  get: (key: string) => string | undefined,
+  tool: string,
+  branch: string | undefined,
+  location: ReportLocation,
+  policiesPrefix: string,
+): ReportMetadata {
+  const { repository, stage } = location;
+  for (const [key, expected] of [[REPORT_METADATA_KEYS.repository, repository], [REPORT_METADATA_KEYS.stage, stage]] as const) {
+    const value = get(key);
+    if (value !== undefined && value !== expected) {
+      throw new InvalidReportUpload(`'${key}' metadata ${quoted(value)} contradicts the key's ${key} ${quoted(expected)}`);
+    }
+  }
+  // The buildspecs' scope: <repository>/<branch>/<stage>/<tool>; only the branch is the build's to say.
+  const ownScope = `${repository}/${branch ?? 'default'}/${stage}/${tool}`;
+  const scope = get(REPORT_METADATA_KEYS.scope);
+  if (scope !== undefined && scope !== ownScope) {
+    throw new InvalidReportUpload(`'scope' metadata ${quoted(scope)} is not this report's scope ${quoted(ownScope)} (repository and stage come from the key)`);
+  }
+  try {
+    checkScope(ownScope);
+  } catch (error) {
+    throw new InvalidReportUpload(`invalid scope: ${(error as Error).message}`);
+  }
+  const policyKey = get(REPORT_METADATA_KEYS.policyKey);
+  const ownPolicies = `${policiesPrefix}${repository}/${stage}/`;
+  if (policyKey !== undefined && (!policyKey.startsWith(ownPolicies) || policyKey.split('/').some((part) => part === '..' || part === '.'))) {
+    throw new InvalidReportUpload(`'policy-key' metadata ${quoted(policyKey)} is outside this report's ${ownPolicies}`);
+  }
+  const digest = get(REPORT_METADATA_KEYS.imageDigest);
+  return {
+    tool,
+    scope: ownScope,
+    stage,
+    repository,
+    branch,
+    buildId: get(REPORT_METADATA_KEYS.buildId),
+    commit: get(REPORT_METADATA_KEYS.commit),
+    image: get(REPORT_METADATA_KEYS.image) ?? digest,
+    policyKey,
   };
 }
 

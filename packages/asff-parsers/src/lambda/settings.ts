@@ -10,6 +10,8 @@ export interface ProcessorSettings {
   readonly convertedPrefix: string;
   /** DEAD_LETTER_PREFIX: where refused findings and rejected reports are written. Default `dead-letter/`. */
   readonly deadLetterPrefix: string;
+  /** POLICIES_PREFIX: where builds upload the policy files their reports name (`policy-key`). Default `policies/`. */
+  readonly policiesPrefix: string;
   /** ARCHIVE_MISSING: archive the scope's findings absent from the report. Default `true`. */
   readonly archiveMissing: boolean;
   /** SSE_KMS_KEY_ID: KMS key for the objects written. Default: the bucket's default encryption. */
@@ -26,6 +28,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
     rawPrefix: prefix('RAW_PREFIX', 'raw/'),
     convertedPrefix: prefix('CONVERTED_PREFIX', 'converted/'),
     deadLetterPrefix: prefix('DEAD_LETTER_PREFIX', 'dead-letter/'),
+    policiesPrefix: prefix('POLICIES_PREFIX', 'policies/'),
     archiveMissing: (env.ARCHIVE_MISSING ?? 'true').toLowerCase() !== 'false',
     kmsKeyId: env.SSE_KMS_KEY_ID || undefined,
   };

@@ -84,24 +84,24 @@ describe('findings-processor handler', () => {
     expect(fake.store.size).toBe(3);
     const stored = fake.store.all()[0];
     expect(stored.ProductArn).toBe(PRODUCT_ARN);
-    expect(stored.ProductFields['devsecops-factory/scope']).toBe('shop@main#build/sarif');
+    expect(stored.ProductFields['devsecops-factory/scope']).toBe('shop/main/build/sarif');
     const converted = JSON.parse(bucket.written.get('converted/shop/build/42/scan results.sarif.asff.json')!.body);
     expect(converted.Findings).toHaveLength(3);
     expect(bucket.written.has('dead-letter/shop/build/42/scan results.sarif.findings.ndjson')).toBe(false);
   });
 
   test('archives findings of the scope that the next report no longer has', async () => {
-    bucket.objects.set('raw/a.sarif', { body: sarifReport(3), metadata: METADATA });
-    bucket.objects.set('raw/b.sarif', { body: sarifReport(1), metadata: METADATA });
-    await handler()(event('raw/a.sarif'), context);
-    const [outcome] = await handler()(event('raw/b.sarif'), context);
+    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(3), metadata: METADATA });
+    bucket.objects.set('raw/shop/build/42/b.sarif', { body: sarifReport(1), metadata: METADATA });
+    await handler()(event('raw/shop/build/42/a.sarif'), context);
+    const [outcome] = await handler()(event('raw/shop/build/42/b.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 1, archived: 2 } });
     expect(fake.store.all().filter((f) => f.RecordState === 'ACTIVE')).toHaveLength(1);
   });
 
   test('emits EMF metrics: findings by severity, imports and dead letters', async () => {
-    bucket.objects.set('raw/a.sarif', { body: sarifReport(2), metadata: METADATA });
-    await handler()(event('raw/a.sarif'), context);
+    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: METADATA });
+    await handler()(event('raw/shop/build/42/a.sarif'), context);
     const documents = emitted.map((line) => JSON.parse(line));
     const high = documents.find((d) => d.Severity === 'HIGH');
     expect(high).toMatchObject({ Findings: 2 });
@@ -111,8 +111,8 @@ describe('findings-processor handler', () => {
   });
 
   test('never logs report contents or finding text', async () => {
-    bucket.objects.set('raw/a.sarif', { body: sarifReport(2, 'SUPERSECRETVALUE'), metadata: METADATA });
-    await handler()(event('raw/a.sarif'), context);
+    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2, 'SUPERSECRETVALUE'), metadata: METADATA });
+    await handler()(event('raw/shop/build/42/a.sarif'), context);
     const logs = logged.join('\n');
     expect(logs).toContain('Report processed');
     expect(logs).not.toContain('SUPER');
@@ -121,48 +121,109 @@ describe('findings-processor handler', () => {
   });
 
   test('writes refused findings to a dead-letter object with their error code', async () => {
-    bucket.objects.set('raw/a.sarif', { body: sarifReport(3), metadata: METADATA });
+    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(3), metadata: METADATA });
     fake.faults = { failFinding: () => ({ code: 'InvalidInput', message: 'refused by the test' }) };
-    const [outcome] = await handler()(event('raw/a.sarif'), context);
+    const [outcome] = await handler()(event('raw/shop/build/42/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 0, failed: 3 } });
-    const lines = bucket.written.get('dead-letter/a.sarif.findings.ndjson')!.body.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = bucket.written.get('dead-letter/shop/build/42/a.sarif.findings.ndjson')!.body.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines.every((l) => l.errorCode === 'InvalidInput')).toBe(true);
   });
 
   test('rejects a malformed report with an object saying why, without archiving and without retrying', async () => {
-    bucket.objects.set('raw/good.sarif', { body: sarifReport(2), metadata: METADATA });
-    bucket.objects.set('raw/bad.sarif', { body: '{"version":"2.1.0","runs":[{"results":[', metadata: METADATA });
-    await handler()(event('raw/good.sarif'), context);
-    const [outcome] = await handler()(event('raw/bad.sarif'), context);
+    bucket.objects.set('raw/shop/build/42/good.sarif', { body: sarifReport(2), metadata: METADATA });
+    bucket.objects.set('raw/shop/build/42/bad.sarif', { body: '{"version":"2.1.0","runs":[{"results":[', metadata: METADATA });
+    await handler()(event('raw/shop/build/42/good.sarif'), context);
+    const [outcome] = await handler()(event('raw/shop/build/42/bad.sarif'), context);
     expect(outcome.status).toBe('rejected');
-    expect(JSON.parse(bucket.written.get('dead-letter/bad.sarif.rejected.json')!.body)).toMatchObject({ rawKey: 'raw/bad.sarif', reason: expect.stringMatching(/^raw\/bad.sarif: /) });
+    expect(JSON.parse(bucket.written.get('dead-letter/shop/build/42/bad.sarif.rejected.json')!.body)).toMatchObject({ rawKey: 'raw/shop/build/42/bad.sarif', reason: expect.stringMatching(/^raw\/shop\/build\/42\/bad.sarif: /) });
     expect(fake.store.all().every((f) => f.RecordState === 'ACTIVE')).toBe(true);
   });
 
   test('rejects a report uploaded without the tool metadata', async () => {
-    bucket.objects.set('raw/x.sarif', { body: sarifReport(1), metadata: { scope: 's' } });
-    const [outcome] = await handler()(event('raw/x.sarif'), context);
+    bucket.objects.set('raw/shop/build/42/x.sarif', { body: sarifReport(1), metadata: { scope: 's' } });
+    const [outcome] = await handler()(event('raw/shop/build/42/x.sarif'), context);
     expect(outcome).toMatchObject({ status: 'rejected', reason: "the report has no 'tool' metadata" });
   });
 
   test('ignores objects outside the raw prefix so its own outputs never loop', async () => {
-    const [outcome] = await handler()(event('converted/a.sarif.asff.json'), context);
+    const [outcome] = await handler()(event('converted/shop/build/42/a.sarif.asff.json'), context);
     expect(outcome.status).toBe('skipped');
     expect(bucket.s3Mock.calls()).toHaveLength(0);
   });
 
   test('applies the suppressions of the policy named in the metadata', async () => {
-    bucket.objects.set('policies/security-policy.yml', { body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n    reason: test key\n    expires: 2999-01-01\n' });
-    bucket.objects.set('raw/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/security-policy.yml' } });
-    const [outcome] = await handler()(event('raw/a.sarif'), context);
+    bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n    reason: test key\n    expires: 2999-01-01\n' });
+    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
+    const [outcome] = await handler()(event('raw/shop/build/42/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', suppressions: { suppressed: 1 } });
     expect(fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(1);
   });
 
+  describe('isolates repositories: the key, not the metadata, says whose findings a report touches', () => {
+    const SHOP_SCOPE = 'shop/main/build/sarif';
+    async function shopHasThreeFindings(): Promise<void> {
+      bucket.objects.set('policies/shop/build/1/security-policy.yml', { body: 'version: 1\ndefault: HIGH\n' });
+      bucket.objects.set('raw/shop/build/1/a.sarif', { body: sarifReport(3), metadata: METADATA });
+      await handler()(event('raw/shop/build/1/a.sarif'), context);
+      expect(fake.store.all().filter((f) => f.RecordState === 'ACTIVE')).toHaveLength(3);
+    }
+    const shopUntouched = () => {
+      expect(fake.store.all().filter((f) => f.RecordState === 'ACTIVE' && f.ProductFields['devsecops-factory/scope'] === SHOP_SCOPE)).toHaveLength(3);
+      expect(fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(0);
+    };
+
+    test('a report under another repository\'s prefix that claims shop\'s scope is rejected: nothing archived, nothing suppressed', async () => {
+      await shopHasThreeFindings();
+      bucket.objects.set('policies/attacker/build/7/p.yml', { body: 'version: 1\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: x\n    expires: 2999-01-01\n' });
+      bucket.objects.set('raw/attacker/build/7/a.sarif', {
+        body: sarifReport(1),
+        metadata: { ...METADATA, [REPORT_METADATA_KEYS.scope]: SHOP_SCOPE, [REPORT_METADATA_KEYS.policyKey]: 'policies/attacker/build/7/p.yml' },
+      });
+      const [outcome] = await handler()(event('raw/attacker/build/7/a.sarif'), context);
+      expect(outcome).toMatchObject({ status: 'rejected', reason: "'repository' metadata 'shop' contradicts the key's repository 'attacker'" });
+      shopUntouched();
+    });
+
+    test('a scope naming another repository is rejected even when the repository metadata is left out', async () => {
+      await shopHasThreeFindings();
+      const { [REPORT_METADATA_KEYS.repository]: _omitted, ...metadata } = METADATA;
+      bucket.objects.set('raw/attacker/build/7/a.sarif', { body: sarifReport(1), metadata: { ...metadata, [REPORT_METADATA_KEYS.scope]: SHOP_SCOPE } });
+      const [outcome] = await handler()(event('raw/attacker/build/7/a.sarif'), context);
+      expect(outcome).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^'scope' metadata 'shop\/main\/build\/sarif' is not this report's scope 'attacker\/main\/build\/sarif'/) });
+      shopUntouched();
+    });
+
+    test('a report of its own repository may not apply another repository\'s policy file', async () => {
+      await shopHasThreeFindings();
+      bucket.objects.set('raw/attacker/build/7/a.sarif', {
+        body: sarifReport(1),
+        metadata: { ...METADATA, [REPORT_METADATA_KEYS.repository]: 'attacker', [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/1/security-policy.yml' },
+      });
+      const [outcome] = await handler()(event('raw/attacker/build/7/a.sarif'), context);
+      expect(outcome).toMatchObject({ status: 'rejected', reason: "'policy-key' metadata 'policies/shop/build/1/security-policy.yml' is outside this report's policies/attacker/build/" });
+      shopUntouched();
+    });
+
+    test('a report with no metadata but the tool lands in its own repository\'s scope only', async () => {
+      await shopHasThreeFindings();
+      bucket.objects.set('raw/attacker/build/7/a.sarif', { body: sarifReport(0), metadata: { [REPORT_METADATA_KEYS.tool]: 'sarif' } });
+      const [outcome] = await handler()(event('raw/attacker/build/7/a.sarif'), context);
+      expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 0, archived: 0 } });
+      shopUntouched();
+    });
+
+    test('a key that is not raw/<repository>/<stage>/<build>/<file> is rejected', async () => {
+      bucket.objects.set('raw/a.sarif', { body: sarifReport(1), metadata: METADATA });
+      const [outcome] = await handler()(event('raw/a.sarif'), context);
+      expect(outcome).toMatchObject({ status: 'rejected', reason: 'the key is not raw/<repository>/<stage>/<build number>/<file>' });
+      expect(fake.store.size).toBe(0);
+    });
+  });
+
   test('encrypts its outputs with the configured KMS key', async () => {
-    bucket.objects.set('raw/a.sarif', { body: sarifReport(1), metadata: METADATA });
-    await handler({ SSE_KMS_KEY_ID: 'alias/reports' })(event('raw/a.sarif'), context);
-    expect(bucket.written.get('converted/a.sarif.asff.json')!.input).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/reports' });
+    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(1), metadata: METADATA });
+    await handler({ SSE_KMS_KEY_ID: 'alias/reports' })(event('raw/shop/build/42/a.sarif'), context);
+    expect(bucket.written.get('converted/shop/build/42/a.sarif.asff.json')!.input).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/reports' });
   });
 });

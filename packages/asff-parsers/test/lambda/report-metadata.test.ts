@@ -1,4 +1,4 @@
-import { identityFromFunctionArn, InvalidReportUpload, parseReportMetadata } from '../../src/lambda/report-metadata';
+import { identityFromFunctionArn, InvalidReportUpload, parseReportMetadata, reportLocation } from '../../src/lambda/report-metadata';
 
 describe('report metadata', () => {
   test('derives the scope from repository, branch, stage and tool', () => {
@@ -22,5 +22,33 @@ describe('report metadata', () => {
     expect(identityFromFunctionArn('arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f', 'us-gov-west-1')).toEqual({ account: '123456789012', region: 'us-gov-west-1', partition: 'aws-us-gov' });
     expect(identityFromFunctionArn('arn:aws-cn:lambda:cn-north-1:123456789012:function:f:live', undefined)).toEqual({ account: '123456789012', region: 'cn-north-1', partition: 'aws-cn' });
     expect(() => identityFromFunctionArn('arn:aws:s3:::bucket', 'us-east-1')).toThrow(/not a Lambda function ARN/);
+  });
+});
+
+describe('report location', () => {
+  test('reads repository (which may hold /), stage, build and file from the key', () => {
+    expect(reportLocation('raw/example-org/shop/image/42/grype.json', 'raw/')).toEqual({ repository: 'example-org/shop', stage: 'image', build: '42', file: 'grype.json' });
+  });
+
+  test.each(['raw/grype.json', 'raw/shop/42/grype.json', 'raw/shop//image/42/g.json', 'raw/../shop/image/42/g.json', 'converted/shop/image/42/g.json'])(
+    'refuses %s', (key) => {
+      expect(() => reportLocation(key, 'raw/')).toThrow('the key is not raw/<repository>/<stage>/<build number>/<file>');
+    });
+
+  const location = reportLocation('raw/shop/image/42/grype.json', 'raw/');
+
+  test('the scope is the key\'s repository and stage with the build\'s branch and tool', () => {
+    expect(parseReportMetadata({ tool: 'grype', branch: 'main', scope: 'shop/main/image/grype' }, location).scope).toBe('shop/main/image/grype');
+    expect(parseReportMetadata({ tool: 'grype' }, location)).toMatchObject({ scope: 'shop/default/image/grype', repository: 'shop', stage: 'image' });
+  });
+
+  test.each([
+    [{ repository: 'bank' }, "'repository' metadata 'bank' contradicts the key's repository 'shop'"],
+    [{ stage: 'deploy' }, "'stage' metadata 'deploy' contradicts the key's stage 'image'"],
+    [{ scope: 'bank/main/image/grype' }, "'scope' metadata 'bank/main/image/grype' is not this report's scope 'shop/default/image/grype' (repository and stage come from the key)"],
+    [{ 'policy-key': 'policies/bank/image/1/p.yml' }, "'policy-key' metadata 'policies/bank/image/1/p.yml' is outside this report's policies/shop/image/"],
+    [{ 'policy-key': 'policies/shop/image/../../bank/image/1/p.yml' }, "'policy-key' metadata 'policies/shop/image/../../bank/image/1/p.yml' is outside this report's policies/shop/image/"],
+  ])('refuses metadata that contradicts the key: %j', (metadata, message) => {
+    expect(() => parseReportMetadata({ tool: 'grype', ...metadata }, location)).toThrow(new InvalidReportUpload(message));
   });
 });
