@@ -60,11 +60,12 @@ export interface ScanStageProps {
   readonly variablesNamespace?: string;
 
   /**
-   * Repository name used in the findings scope (repository/branch/stage/tool), so that Security Hub
-   * archives only this repository's fixed findings. May be a pipeline variable, e.g.
-   * `#{SourceVariables.RepositoryName}`.
+   * Repository name used in the findings scope (repository/branch/stage/tool) and in every key the stage
+   * writes (`raw/<repository>/<stage>/...`). A literal (e.g. `org/repo`), never a pipeline variable: the stage's
+   * role may write only under its own repository and stage prefix, so one repository's commit cannot write
+   * reports or policies in another's name, and the findings processor takes the repository from the key.
    *
-   * @default - the pipeline name
+   * @default - the stack's name
    */
   readonly sourceRepository?: string;
 

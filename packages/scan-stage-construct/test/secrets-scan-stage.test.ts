@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_POLICY_FILE, SecretsScanStage } from '../src';
 import { expectedStageBuildspec } from './support/buildspec-files';
 import { newStack, stageDependencies } from './support/factory';
@@ -36,6 +35,7 @@ describe('SecretsScanStage', () => {
     expect(environment).toEqual({
       REPORTS_BUCKET: { Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^SharedReports/) } },
       STAGE_NAME: { Type: 'PLAINTEXT', Value: 'secrets' },
+      SCOPE_REPOSITORY: { Type: 'PLAINTEXT', Value: 'Factory' },
       POLICY_FILE: { Type: 'PLAINTEXT', Value: DEFAULT_POLICY_FILE },
       ASFF_CLI_SOURCE: { Type: 'PLAINTEXT', Value: 'asset' },
       ASFF_CLI_S3_URI: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^s3:\/\/cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.js$/) },
@@ -44,17 +44,24 @@ describe('SecretsScanStage', () => {
     });
   });
 
-  test('may upload only under raw/ and policies/ in the reports bucket', () => {
-    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SharedReports'), 'Arn'] }, prefix]] });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Action: 's3:PutObject',
-          Effect: 'Allow',
-          Resource: [objects('/raw/*'), objects('/policies/*')],
-        }]),
-      },
-    });
+  test('refuses a repository that is not a literal fixed at synth, or that could climb out of its prefix', () => {
+    for (const sourceRepository of ['#{SourceVariables.RepositoryName}', 'shop/../other', '../shop', 'shop//x', '']) {
+      expect(() => render({ sourceRepository })).toThrow(/sourceRepository/);
+    }
+  });
+
+  test('may upload only under its own repository and stage prefix of raw/ and policies/ in the reports bucket', () => {
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^SharedReports/), 'Arn'] }, prefix]] });
+    const puts = (scope: { template: { toJSON(): any } }) => Object.values<any>(scope.template.toJSON().Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((statement) => statement.Action === 's3:PutObject');
+    // Default repository: the stack's name.
+    expect(puts({ template })).toEqual([{ Action: 's3:PutObject', Effect: 'Allow', Resource: [objects('/raw/Factory/secrets/*'), objects('/policies/Factory/secrets/*')] }]);
+    const named = render({ sourceRepository: 'example-org/shop' });
+    expect(puts(named)).toEqual([{
+      Action: 's3:PutObject', Effect: 'Allow', Resource: [objects('/raw/example-org/shop/secrets/*'), objects('/policies/example-org/shop/secrets/*')],
+    }]);
   });
 
   test('is a CodeBuild action on the input with no overrides by default', () => {
@@ -67,7 +74,7 @@ describe('SecretsScanStage', () => {
   test('passes scope, order and namespace to the action, and gitleaks and the timeout to the project', () => {
     const custom = render({
       gitleaks: true,
-      sourceRepository: '#{SourceVariables.RepositoryName}',
+      sourceRepository: 'example-org/shop',
       sourceBranch: '#{SourceVariables.BranchName}',
       runOrder: 2,
       variablesNamespace: 'Secrets',
@@ -75,9 +82,9 @@ describe('SecretsScanStage', () => {
       timeout: Duration.minutes(45),
     });
     expect(actionOverrides(custom.action)).toEqual({
-      SCOPE_REPOSITORY: { type: 'PLAINTEXT', value: '#{SourceVariables.RepositoryName}' },
       SCOPE_BRANCH: { type: 'PLAINTEXT', value: '#{SourceVariables.BranchName}' },
     });
+    expect(custom.environment.SCOPE_REPOSITORY.Value).toBe('example-org/shop');
     expect(custom.action.RunOrder).toBe(2);
     expect(custom.action.Namespace).toBe('Secrets');
     expect(custom.environment.GITLEAKS_ENABLED.Value).toBe('true');

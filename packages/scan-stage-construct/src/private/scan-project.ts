@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -59,6 +59,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const stageName = props.stageName ?? options.defaultStageName;
+  const repository = reportsRepository(scope, props);
   const asffCli = props.asffCli ?? AsffCli.fromAsset();
 
   const project = new codebuild.PipelineProject(scope, 'Project', {
@@ -75,6 +76,8 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
     environmentVariables: {
       REPORTS_BUCKET: { value: props.reportsBucket.bucketName },
       STAGE_NAME: { value: stageName },
+      // Part of every key the build writes (raw/<repository>/<stage>/...), the one prefix its role may write to.
+      SCOPE_REPOSITORY: { value: repository },
       POLICY_FILE: { value: props.policyFile ?? DEFAULT_POLICY_FILE },
       ...asffCli.bind(scope).environmentVariables,
       ...options.environmentVariables,
@@ -85,10 +88,9 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   reportGroup.grantWrite(project);
   asffCli.grantInstall(project);
   for (const secret of Object.values(options.secrets ?? {})) secret.grantRead(project);
-  grantRawReportUpload(project, props);
+  grantRawReportUpload(project, props, `${repository}/${stageName}/`);
 
   const scopeVariables: Record<string, codebuild.BuildEnvironmentVariable> = {};
-  if (props.sourceRepository !== undefined) scopeVariables.SCOPE_REPOSITORY = { value: props.sourceRepository };
   if (props.sourceBranch !== undefined) scopeVariables.SCOPE_BRANCH = { value: props.sourceBranch };
   const overrides = { ...scopeVariables, ...options.actionEnvironmentVariables };
 
@@ -110,14 +112,32 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
 }
 
 /**
- * PutObject under `raw/` and `policies/` only: a build can add reports and the
- * policy they were gated with, but neither read nor overwrite converted
- * findings or dead letters. `grantPut` would add `s3:Abort*`, an action
- * wildcard, hence the explicit statement.
+ * The repository part of the keys this stage writes. A literal fixed at synth, so that IAM can confine the
+ * stage to its own prefix: a build runs code of the commit it scans, and its role must not be able to write
+ * reports or policies in another repository's name (the findings processor trusts the key, not the metadata).
  */
-function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanStageProps): void {
-  const reports = props.reportsBucket.arnForObjects(`${RAW_REPORTS_PREFIX}*`);
-  const policies = props.reportsBucket.arnForObjects(`${POLICIES_PREFIX}*`);
+function reportsRepository(scope: Construct, props: ScanStageProps): string {
+  const repository = props.sourceRepository ?? Stack.of(scope).stackName;
+  if (Token.isUnresolved(repository) || repository.includes('#{')) {
+    throw new Error(`sourceRepository must be a literal repository name, not '${repository}': it fixes the only reports prefix (raw/<repository>/) this stage may write to`);
+  }
+  if (!REPOSITORY_NAME.test(repository)) {
+    throw new Error(`sourceRepository '${repository}' must be path segments of letters, digits, '.', '_' and '-' separated by '/'`);
+  }
+  return repository;
+}
+
+const REPOSITORY_NAME = /^(?!\.{1,2}(\/|$))[A-Za-z0-9._-]+(\/(?!\.{1,2}(\/|$))[A-Za-z0-9._-]+)*$/;
+
+/**
+ * PutObject under this stage's own `raw/<repository>/<stage>/` and `policies/<repository>/<stage>/` only: a
+ * build can add its reports and the policy they were gated with, but neither read nor overwrite converted
+ * findings, dead letters or another repository's or stage's reports. `grantPut` would add `s3:Abort*`, an
+ * action wildcard, hence the explicit statement.
+ */
+function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanStageProps, ownPrefix: string): void {
+  const reports = props.reportsBucket.arnForObjects(`${RAW_REPORTS_PREFIX}${ownPrefix}*`);
+  const policies = props.reportsBucket.arnForObjects(`${POLICIES_PREFIX}${ownPrefix}*`);
   project.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [reports, policies] }));
   const bucketKey = props.reportsBucket.encryptionKey;
   if (bucketKey && bucketKey !== props.encryptionKey) {
@@ -127,9 +147,9 @@ function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanSta
     }));
   }
   acknowledgeWildcardResource(project.role!, reports,
-    'Each build uploads reports under a new key (raw/<repository>/<stage>/<build number>/); the wildcard is limited to PutObject under the raw/ prefix.');
+    'Each build uploads reports under a new key (raw/<repository>/<stage>/<build number>/); PutObject only, under this stage\'s own repository and stage prefix.');
   acknowledgeWildcardResource(project.role!, policies,
-    'Each build uploads the policy file it gated with under a new key (policies/<repository>/<stage>/<build number>/); PutObject only, under that prefix.');
+    'Each build uploads the policy file it gated with under a new key (policies/<repository>/<stage>/<build number>/); PutObject only, under this stage\'s own repository and stage prefix.');
 }
 
 /**

@@ -26,7 +26,7 @@ export function buildWholeFactory(options: WholeFactoryOptions = {}): Stack {
     input: new codepipeline.Artifact('Source'),
     reportsBucket: processor.reportsBucket,
     encryptionKey: processor.encryptionKey,
-    sourceRepository: '#{SourceVariables.RepositoryName}',
+    sourceRepository: 'example-org/shop',
     sourceBranch: '#{SourceVariables.BranchName}',
   };
   new SecretsScanStage(stack, 'SecretsScan', { ...common, gitleaks: true });
