@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import * as zlib from 'zlib';
 import {
   ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token,
@@ -11,8 +9,8 @@ import {
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { DeployAction } from './deploy-action';
+import { deployBuildspec } from './deploy-buildspec';
 import { KubectlRelease } from './kubectl-release';
 import { grantNamespaceAccess } from './namespace-access';
 import { DeployImage } from '../image/deploy-image';
@@ -23,6 +21,10 @@ import { acknowledgeCodeBuildProjectGrants } from '../nag/codebuild-role-acknowl
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/** `repository@sha256:<64 hex>`, no tag: what the build's admission check compares. */
+const DIGEST_REFERENCE = /^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?@sha256:[a-f0-9]{64}$/;
+/** ALLOWED_IMAGES is one CodeBuild environment variable; CodeBuild caps a value at 4,096 characters. */
+const MAX_ALLOWED_IMAGES_CHARS = 4_000;
 /**
  * Generated manifests travel inside the project definition; past this size an
  * application should keep its manifests in the source repository instead.
@@ -52,6 +54,18 @@ export interface EksDeployStageProps {
 
   /** What to apply: a folder of the source artifact or generated manifests. */
   readonly manifests: DeployManifests;
+
+  /**
+   * Images other than the promoted one that containers of the manifests may
+   * run (sidecars, init containers), each `repository@sha256:<64 hex>`
+   * without tag. A container matches when its image has the same repository,
+   * written as in the manifests, and digest (a tag before the digest is
+   * ignored). The build's admission check refuses every other image, so an
+   * application repository cannot add a container of its own choosing.
+   *
+   * @default - none: every container runs the promoted image
+   */
+  readonly allowedImages?: string[];
 
   /**
    * Name of an existing EKS cluster. Give either this or `cluster`.
@@ -206,7 +220,7 @@ export class EksDeployStage extends Construct {
       encryptionKey: props.encryptionKey,
       timeout: props.buildTimeout ?? DEFAULT_BUILD_TIMEOUT,
       queuedTimeout: Duration.hours(1),
-      buildSpec: codebuild.BuildSpec.fromObjectToYaml(loadBuildspec('eks-deploy.yml')),
+      buildSpec: codebuild.BuildSpec.fromObjectToYaml(deployBuildspec()),
       environment: {
         buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
         computeType: codebuild.ComputeType.SMALL,
@@ -220,6 +234,7 @@ export class EksDeployStage extends Construct {
           MANIFEST_DIR: props.manifests.directory,
           MANIFEST_IMAGE_NAME: props.manifests.imageName,
           GENERATED_MANIFEST_GZ_B64: encodeGenerated(props.manifests.generatedYaml),
+          ALLOWED_IMAGES: (props.allowedImages ?? []).join(','),
           ROLLOUT_TIMEOUT: `${rolloutTimeout.toSeconds()}s`,
           KUBECTL_VERSION: kubectl.version,
           KUBECTL_SHA256: kubectl.linuxAmd64Sha256,
@@ -284,6 +299,15 @@ function validateProps(props: EksDeployStageProps): void {
   if (props.deployRoleArn !== undefined && props.cluster !== undefined) {
     throw new Error('an imported cluster lives in this account; for a cross-account target give clusterName and deployRoleArn');
   }
+  for (const image of props.allowedImages ?? []) {
+    const name = image.slice(0, image.lastIndexOf('@'));
+    if (!Token.isUnresolved(image) && (!DIGEST_REFERENCE.test(image) || name.slice(name.lastIndexOf('/') + 1).includes(':'))) {
+      throw new Error(`allowedImages entries must be repository@sha256:<64 hex> (pinned by digest, no tag); got '${image}'`);
+    }
+  }
+  if ((props.allowedImages ?? []).join(',').length > MAX_ALLOWED_IMAGES_CHARS) {
+    throw new Error(`allowedImages is too long for one build variable (more than ${MAX_ALLOWED_IMAGES_CHARS} characters joined)`);
+  }
   const rollout = (props.rolloutTimeout ?? DEFAULT_ROLLOUT_TIMEOUT).toSeconds();
   if (rollout < 30 || rollout > 3600) {
     throw new Error('rolloutTimeout must be between 30 seconds and 1 hour');
@@ -315,10 +339,6 @@ function encodeGenerated(yaml: string | undefined): string {
     throw new Error(`generated manifests are too large to embed (${encoded.length} > ${MAX_GENERATED_MANIFEST_CHARS} encoded characters); keep them in the source repository`);
   }
   return encoded;
-}
-
-function loadBuildspec(name: string): Record<string, unknown> {
-  return YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'buildspecs', name), 'utf8'));
 }
 
 function pascalCase(value: string): string {

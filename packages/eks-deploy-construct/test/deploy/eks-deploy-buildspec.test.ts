@@ -4,16 +4,19 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as YAML from 'yaml';
+import { deployBuildspec } from '../../src/deploy/deploy-buildspec';
 import { synthesizeWorkload } from '../../src/manifests/synthesize-workload';
 import { DIGEST, REPOSITORY } from '../support/stacks';
 
 /**
  * Runs the deploy buildspec's pre_build and build phases in bash, as
  * CodeBuild would (one shell, variables carried across phases), with the real
- * kubectl for `kubectl kustomize` and stubs for everything that needs a
- * cluster or AWS: the stubs record their calls.
+ * kubectl for `kubectl kustomize` and `kubectl annotate --local` (both
+ * offline) and stubs for everything that needs a cluster or AWS: the stubs
+ * record their calls. The buildspec is the one EksDeployStage gives its
+ * project, with the admission checker written in.
  */
-const buildspec = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'buildspecs', 'eks-deploy.yml'), 'utf8'));
+const buildspec = deployBuildspec();
 const script = ['pre_build', 'build'].map((phase) => buildspec.phases[phase].commands.join('\n')).join('\n');
 const realKubectl = execFileSync('bash', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
 
@@ -28,9 +31,15 @@ spec:
     metadata:
       labels: { app: web }
     spec:
+      securityContext:
+        runAsNonRoot: true
+        seccompProfile: { type: RuntimeDefault }
       containers:
         - name: web
           image: sample-app
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities: { drop: [ALL] }
 `;
 const SERVICE = `apiVersion: v1
 kind: Service
@@ -48,7 +57,31 @@ interface Run {
   readonly rendered: string;
 }
 
-function run(options: { env?: Record<string, string>; files?: Record<string, string>; rollout?: 'ok' | 'fail' }): Run {
+/** A sidecar that passes every rule except the image allowlist. */
+const SIDECAR = `busybox@sha256:${'b'.repeat(64)}`;
+
+/** The compliant DEPLOYMENT with more YAML appended to its pod spec or to its one container. */
+function deploymentWith(options: { podSpec?: string; container?: string }): string {
+  let yaml = DEPLOYMENT;
+  if (options.container) {
+    yaml = `${yaml}${options.container.replace(/^/gm, '        ')}\n`;
+  }
+  if (options.podSpec) {
+    yaml = yaml.replace('      securityContext:\n        runAsNonRoot', `${options.podSpec.replace(/^/gm, '      ')}\n      securityContext:\n        runAsNonRoot`);
+  }
+  return yaml;
+}
+
+interface RunOptions {
+  readonly env?: Record<string, string>;
+  readonly files?: Record<string, string>;
+  readonly rollout?: 'ok' | 'fail';
+  /** The namespace's pod-security.kubernetes.io/enforce label; `forbidden` makes the lookup fail. */
+  readonly namespaceEnforce?: string;
+  readonly script?: string;
+}
+
+function run(options: RunOptions): Run {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-deploy-'));
   const source = path.join(root, 'src');
   const bin = path.join(root, 'bin');
@@ -59,24 +92,32 @@ function run(options: { env?: Record<string, string>; files?: Record<string, str
     fs.writeFileSync(path.join(source, name), content);
   }
   fs.mkdirSync(source, { recursive: true });
+  // The build image's node runs the admission checker; here, the one running jest.
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
   fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/bash\necho "aws AWS_PROFILE=\${AWS_PROFILE:-} $*" >> "${calls}"\n`, { mode: 0o755 });
   fs.writeFileSync(path.join(bin, 'kubectl'), `#!/bin/bash
 echo "kubectl $*" >> "${calls}"
 case "$1 $2" in
   kustomize*) exec "${realKubectl}" kustomize "$2" ;;
+  "annotate --local") exec "${realKubectl}" "$@" ;;
+  "get namespace")
+    [[ "\${FAKE_NAMESPACE_ENFORCE}" != forbidden ]] || { echo 'Error from server (Forbidden): namespaces "web" is forbidden' >&2; exit 1; }
+    printf '%s' "\${FAKE_NAMESPACE_ENFORCE}" ;;
   "apply --namespace") printf 'service/web\\ndeployment.apps/web\\n' ;;
   "rollout status") [[ "\${FAKE_ROLLOUT}" == ok ]] ;;
   "rollout undo") exit 0 ;;
   *) echo "unexpected kubectl call: $*" >&2; exit 99 ;;
 esac
 `, { mode: 0o755 });
-  const result = spawnSync('bash', ['--noprofile', '--norc', '-c', script], {
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-c', options.script ?? script], {
     encoding: 'utf8',
     env: {
       PATH: `${bin}:/usr/bin:/bin`,
       CODEBUILD_SRC_DIR: source,
       CODEBUILD_BUILD_NUMBER: '7',
       FAKE_ROLLOUT: options.rollout ?? 'ok',
+      FAKE_NAMESPACE_ENFORCE: options.namespaceEnforce ?? 'restricted',
+      TMPDIR: root,
       STAGE_NAME: 'staging',
       CLUSTER_NAME: 'apps',
       CLUSTER_REGION: 'eu-west-1',
@@ -85,6 +126,7 @@ esac
       MANIFEST_DIR: 'k8s',
       MANIFEST_IMAGE_NAME: 'sample-app',
       GENERATED_MANIFEST_GZ_B64: '',
+      ALLOWED_IMAGES: '',
       ROLLOUT_TIMEOUT: '300s',
       IMAGE_REPOSITORY: REPOSITORY,
       IMAGE_DIGEST: DIGEST,
@@ -146,7 +188,7 @@ describe('eks-deploy buildspec', () => {
     const withSidecar = DEPLOYMENT.replace('image: sample-app', 'image: sample-app\n        - name: proxy\n          image: envoyproxy/envoy:v1.31');
     const outcome = run({ files: { 'k8s/deployment.yaml': withSidecar } });
     expect(outcome.status).toBe(1);
-    expect(outcome.stderr).toContain('images not pinned by digest');
+    expect(outcome.stderr).toContain('admission: Deployment/web container "proxy": image "envoyproxy/envoy:v1.31" is not pinned by digest');
     expect(outcome.calls.some((call) => call.startsWith('kubectl apply'))).toBe(false);
   });
 
@@ -187,5 +229,96 @@ describe('eks-deploy buildspec', () => {
     ]));
     expect(outcome.calls.find((call) => call.includes('update-kubeconfig'))).toMatch(/^aws AWS_PROFILE=eks-deploy eks update-kubeconfig/);
     expect(script).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|assume-role/);
+  });
+
+  describe('admission', () => {
+    /** Runs the deploy with one changed manifest; expects a refusal before anything reaches the cluster. */
+    function refused(options: RunOptions): Run {
+      const outcome = run(options);
+      expect(outcome.status).toBe(1);
+      expect(outcome.stderr).toContain('eks-deploy: admission refused the deploy (violations above): nothing is applied');
+      expect(outcome.calls.filter((call) => /^kubectl (apply|rollout)/.test(call))).toEqual([]);
+      return outcome;
+    }
+    const withDeployment = (deployment: string, extra: Record<string, string> = {}) => ({ files: { 'k8s/deployment.yaml': deployment, 'k8s/service.yaml': SERVICE, ...extra } });
+
+    test('refuses a sidecar pinned by digest that is not on the allowlist', () => {
+      const outcome = refused(withDeployment(deploymentWith({ container: `- name: debug\n  image: ${SIDECAR}\n  securityContext:\n    allowPrivilegeEscalation: false\n    capabilities: { drop: [ALL] }` })));
+      expect(outcome.stderr).toContain(`admission: Deployment/web container "debug": image "${SIDECAR}" is neither the promoted image nor an allowed image (EksDeployStage allowedImages)`);
+    });
+
+    test('deploys a sidecar the factory allows by digest', () => {
+      const deployment = deploymentWith({ container: `- name: debug\n  image: ${SIDECAR}\n  securityContext:\n    allowPrivilegeEscalation: false\n    capabilities: { drop: [ALL] }` });
+      const outcome = run({ ...withDeployment(deployment), env: { ALLOWED_IMAGES: SIDECAR } });
+      expect(outcome.stderr).toBe('');
+      expect(outcome.status).toBe(0);
+    });
+
+    test('refuses a privileged container', () => {
+      const outcome = refused(withDeployment(DEPLOYMENT.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: false\n            privileged: true')));
+      expect(outcome.stderr).toContain('admission: Deployment/web container "web": privileged is not allowed (Pod Security restricted)');
+    });
+
+    test.each(['hostPID', 'hostNetwork'])('refuses %s', (field) => {
+      const outcome = refused(withDeployment(deploymentWith({ podSpec: `${field}: true` })));
+      expect(outcome.stderr).toContain(`admission: Deployment/web: ${field} is not allowed (Pod Security restricted)`);
+    });
+
+    test('refuses a hostPath volume of /', () => {
+      const outcome = refused(withDeployment(deploymentWith({ podSpec: 'volumes:\n  - name: host\n    hostPath: { path: / }' })));
+      expect(outcome.stderr).toContain('admission: Deployment/web volume "host": hostPath volumes are not allowed (Pod Security restricted)');
+    });
+
+    test('refuses an RBAC object', () => {
+      const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: take-over\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin }\nsubjects: [{ kind: ServiceAccount, name: default }]\n';
+      const outcome = refused(withDeployment(DEPLOYMENT, { 'k8s/binding.yaml': binding }));
+      expect(outcome.stderr).toContain("admission: RoleBinding/take-over: kind RoleBinding is not allowed: RBAC objects are the cluster administrators' to grant");
+    });
+
+    test('refuses a cluster-scoped object', () => {
+      const webhook = 'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: off\nwebhooks: []\n';
+      const outcome = refused(withDeployment(DEPLOYMENT, { 'k8s/webhook.yaml': webhook }));
+      expect(outcome.stderr).toContain("admission: ValidatingWebhookConfiguration/off: kind ValidatingWebhookConfiguration is not allowed: cluster-scoped objects are the cluster administrators' to create");
+    });
+
+    test('refuses a namespace without the restricted Pod Security label and says how to fix it', () => {
+      const outcome = refused({ namespaceEnforce: 'baseline' });
+      expect(outcome.stderr).toContain("admission: namespace web: label pod-security.kubernetes.io/enforce is 'baseline', must be 'restricted'; a cluster administrator fixes it with: kubectl label --overwrite namespace web pod-security.kubernetes.io/enforce=restricted");
+      expect(refused({ namespaceEnforce: '' }).stderr).toContain("label pod-security.kubernetes.io/enforce is 'unset'");
+    });
+
+    test('refuses when the namespace cannot be read', () => {
+      const outcome = run({ namespaceEnforce: 'forbidden' });
+      expect(outcome.status).toBe(1);
+      expect(outcome.stderr).toContain('eks-deploy: cannot read namespace web (it must exist, and the deploy role may get it): nothing is applied');
+      expect(outcome.calls.some((call) => call.startsWith('kubectl apply'))).toBe(false);
+    });
+
+    test('lists the violations of every object and the namespace before failing', () => {
+      const outcome = refused({ ...withDeployment(deploymentWith({ podSpec: 'hostIPC: true' }), { 'k8s/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n' }), namespaceEnforce: 'privileged' });
+      expect(outcome.stderr.split('\n').filter((line) => line.startsWith('admission: '))).toEqual([
+        'admission: Namespace/web: kind Namespace is not allowed: cluster-scoped objects are the cluster administrators\' to create',
+        'admission: Deployment/web: hostIPC is not allowed (Pod Security restricted)',
+        'admission: 2 violation(s) in 3 object(s); nothing is applied',
+        expect.stringMatching(/^admission: namespace web: label pod-security.kubernetes.io\/enforce is 'privileged'/),
+      ]);
+    });
+
+    test('admits the manifests of the sample app', () => {
+      const directory = path.join(__dirname, '..', '..', '..', '..', 'apps', 'sample-app', 'k8s');
+      const files = Object.fromEntries(fs.readdirSync(directory).map((name) => [`k8s/${name}`, fs.readFileSync(path.join(directory, name), 'utf8')]));
+      const outcome = run({ files });
+      expect(outcome.stderr).toBe('');
+      expect(outcome.status).toBe(0);
+      expect(outcome.calls).toContain('kubectl get namespace web --output jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}');
+    });
+
+    test('fails closed when the checker was not written into the buildspec', () => {
+      const canonical = YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'buildspecs', 'eks-deploy.yml'), 'utf8'));
+      const outcome = run({ script: canonical.phases.pre_build.commands.join('\n') });
+      expect(outcome.status).toBe(1);
+      expect(outcome.stderr).toContain('admission-check.js was not embedded into this buildspec; deploy with EksDeployStage');
+      expect(outcome.calls).toEqual([]);
+    });
   });
 });

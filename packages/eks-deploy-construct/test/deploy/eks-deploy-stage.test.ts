@@ -3,6 +3,7 @@ import { Duration, Stack, aws_eks as eks } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { DeployImage, DeployManifests, EksDeployStage, EksDeployStageProps, KubectlRelease } from '../../src';
+import { admissionCheckSource } from '../../src/deploy/deploy-buildspec';
 import { acknowledgedRuleIds, removeAcknowledgement } from '../support/acknowledgements';
 import {
   DIGEST, REPOSITORY, actionConfiguration, identityStatements, nagReport, nagViolations,
@@ -132,9 +133,31 @@ describe('EksDeployStage', () => {
       expect(variables).toMatchObject({ MANIFEST_DIR: 'k8s', MANIFEST_IMAGE_NAME: 'sample-app', GENERATED_MANIFEST_GZ_B64: '', NAMESPACE: 'web', CLUSTER_NAME: 'apps', CLUSTER_REGION: 'eu-west-1', DEPLOY_ROLE_ARN: '' });
     });
 
+    test('writes the admission checker into the buildspec, outside the source artifact, and runs it on node 22 before apply', () => {
+      const buildspec = YAML.parse((Object.values(template.findResources('AWS::CodeBuild::Project'))[0] as any).Properties.Source.BuildSpec);
+      expect(buildspec.phases.install['runtime-versions']).toEqual({ nodejs: 22 });
+      const [writeChecker, prepare] = buildspec.phases.pre_build.commands;
+      expect(writeChecker).toContain('ADMISSION_CHECK="$(mktemp -d)/admission-check.js"');
+      expect(writeChecker).toContain(admissionCheckSource().trimEnd());
+      expect(prepare).toMatch(/node "\$\{ADMISSION_CHECK\}" --namespace "\$\{NAMESPACE\}" --image "\$\{DEPLOYED_IMAGE\}"/);
+      expect(prepare.indexOf('node "${ADMISSION_CHECK}"')).toBeLessThan(prepare.indexOf('[[ "${admitted}" == true ]]'));
+      expect(JSON.stringify(buildspec)).not.toContain('eks-deploy:admission-check');
+    });
+
+    test('allows no image besides the promoted one by default', () => {
+      expect(environment(template).ALLOWED_IMAGES).toBe('');
+    });
+
     test('is clean under AwsSolutions and NIST 800-53 rev5', () => {
       expect(nagViolations(stack)).toEqual([]);
     });
+  });
+
+  test('passes the allowed images to the build, comma-separated', () => {
+    const images = [`busybox@sha256:${'b'.repeat(64)}`, `public.ecr.aws/envoy/envoy@sha256:${'c'.repeat(64)}`];
+    const stack = testStack();
+    deployStage(stack, { allowedImages: images });
+    expect(environment(Template.fromStack(stack)).ALLOWED_IMAGES).toBe(images.join(','));
   });
 
   test('accepts a long rollout with a build timeout that holds it twice', () => {
@@ -294,6 +317,9 @@ describe('EksDeployStage', () => {
       ['a build timeout shorter than rollout plus rollback', { rolloutTimeout: Duration.minutes(10), buildTimeout: Duration.minutes(15) }, /buildTimeout/],
       ['a rollout timeout the default build timeout cannot hold twice', { rolloutTimeout: Duration.minutes(20) }, /buildTimeout/],
       ['a build timeout over the CodeBuild limit of 8 hours', { buildTimeout: Duration.hours(9) }, /at most 8 hours/],
+      ['an allowed image given by tag', { allowedImages: ['busybox:1.36'] }, /allowedImages entries must be repository@sha256:<64 hex> \(pinned by digest, no tag\); got 'busybox:1.36'/],
+      ['an allowed image with both tag and digest', { allowedImages: [`busybox:1.36@sha256:${'b'.repeat(64)}`] }, /allowedImages entries must be/],
+      ['more allowed images than one build variable holds', { allowedImages: Array.from({ length: 60 }, (_, index) => `registry.example.com/team/image-${index}@sha256:${'b'.repeat(64)}`) }, /allowedImages is too long/],
       ['a same-account cluster in another region (its access entry would land in the wrong region)', { clusterRegion: 'us-east-1' }, /differs from the stack region/],
     ])('rejects %s', (_name, overrides, message) => {
       expect(() => deployStage(testStack(), overrides)).toThrow(message);
