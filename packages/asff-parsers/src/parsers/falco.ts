@@ -3,6 +3,7 @@ import { asArray, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
 import { severityFrom } from './severity';
 import { streamJsonElements } from '../streams/json-elements';
+import { describeJsonSyntaxError } from '../streams/json-syntax';
 import { streamLines } from '../streams/lines';
 import { peekSource, type ReportSource } from '../streams/report-source';
 
@@ -129,8 +130,10 @@ async function* readAlerts(source: ReportSource, head: string): AsyncGenerator<R
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (e) {
-      throw new MalformedInputError(`line ${line.number} is not a JSON Falco alert: ${(e as Error).message}`);
+    } catch {
+      // Never V8's message: it quotes the line around the error.
+      const leading = Buffer.byteLength(line.text.slice(0, line.text.length - line.text.trimStart().length), 'utf8');
+      throw new MalformedInputError(`line ${line.number} is not a JSON Falco alert: ${describeJsonSyntaxError(text, leading, ' of the line')}`);
     }
     alerts++;
     yield requireAlert(value, `line ${line.number}`);

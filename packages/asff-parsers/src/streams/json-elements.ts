@@ -1,4 +1,5 @@
 import { MalformedInputError } from '../errors';
+import { describeJsonSyntaxError } from './json-syntax';
 import type { ReportSource } from './report-source';
 
 /**
@@ -103,8 +104,26 @@ function isWhitespace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
+/**
+ * Names an unexpected byte without quoting the report: JSON punctuation is
+ * shown, anything else only by its class (a report's text may be a credential).
+ */
 function describeByte(b: number): string {
-  return b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`;
+  if ('{}[],:"'.includes(String.fromCharCode(b))) return `'${String.fromCharCode(b)}'`;
+  if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)) return 'a letter';
+  if (b >= 0x30 && b <= 0x39) return 'a digit';
+  if (b >= 0x80) return 'a non-ASCII character';
+  if (b < 0x20 || b === 0x7f) return 'a control character';
+  return 'a punctuation character';
+}
+
+/**
+ * A value's path for messages: indexes as they are, keys only where the
+ * selector names them. A key matched by `*` is report text (it may even be a
+ * credential), so it shows as `*`.
+ */
+function safePath(selector: Selector | undefined, path: readonly (string | number)[]): string {
+  return path.map((step, k) => (typeof step === 'number' || selector?.segments[k] !== '*' ? String(step) : '*')).join('.');
 }
 
 /**
@@ -127,6 +146,8 @@ export class JsonElementScanner {
   private kind = Kind.Skip;
   private selector: Selector | undefined;
   private valuePath: (string | number)[] = [];
+  /** Byte offset in the document where the current value starts. */
+  private valueStart = 0;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -284,6 +305,7 @@ export class JsonElementScanner {
     this.kind = exact === undefined ? Kind.Skip : exact.kind;
     this.selector = exact;
     if (exact !== undefined) this.valuePath = frame === undefined ? [] : [...frame.path, key!];
+    this.valueStart = this.offset + i;
     this.depth = 0;
     this.inString = false;
     this.escaped = false;
@@ -364,7 +386,7 @@ export class JsonElementScanner {
     if (this.kind === Kind.Skip || end <= start) return;
     this.partsBytes += end - start;
     if (this.partsBytes > this.maxValueBytes) {
-      throw new MalformedInputError(`${this.valuePath.length ? `the value at ${this.valuePath.join('.')}` : 'the document'} exceeds ${this.maxValueBytes >= 1048576 ? `${Math.round(this.maxValueBytes / 1048576)} MiB` : `${this.maxValueBytes} bytes`}, more than one finding may hold`, 'too-large');
+      throw new MalformedInputError(`${this.valuePath.length ? `the value at ${safePath(this.selector, this.valuePath)}` : 'the document'} exceeds ${this.maxValueBytes >= 1048576 ? `${Math.round(this.maxValueBytes / 1048576)} MiB` : `${this.maxValueBytes} bytes`}, more than one finding may hold`, 'too-large');
     }
     this.parts.push(buf.subarray(start, end));
   }
@@ -385,8 +407,9 @@ export class JsonElementScanner {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (e) {
-      throw new MalformedInputError(`invalid JSON in ${this.valuePath.join('.') || 'the document'}: ${(e as Error).message}`);
+    } catch {
+      // Never V8's message: it quotes the report around the error.
+      throw new MalformedInputError(`${describeJsonSyntaxError(text, this.valueStart)} (in ${safePath(this.selector, this.valuePath) || 'the document'})`);
     }
     const selector = this.selector!;
     if (this.kind === Kind.Element) {

@@ -132,6 +132,12 @@ describe('falco parser', () => {
     await expect(collect(convert({ tool: 'falco', input: memorySource('{"rule": "x", "output": "y"\n'), context: SCAN, fileName: 'cut.log' }))).rejects.toThrow('cut.log: line 1 is not a JSON Falco alert');
   });
 
+  test('a line that is not JSON is named by its line and column, never quoted', async () => {
+    const input = '{"rule": "x", "output": AKIAQ3EGEXAMPLEKEY12}\n';
+    const error = (await collect(convert({ tool: 'falco', input: memorySource(input), context: SCAN, fileName: 'falco.log' })).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe('falco.log: line 1 is not a JSON Falco alert: invalid JSON at byte 24 of the line: expected a value');
+  });
+
   describe('adversarial input', () => {
     test('credentials are found as the regex they replace found them', () => {
       const regex = /(?:^|[\s"'(])-{0,2}[\w.-]*(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key)[\w.-]*[=:]\s*([^\s"')]+)/gi;

@@ -75,7 +75,7 @@ describe('streamJsonElements', () => {
     ['truncated document', '{"matches":[{"a":1}', 'truncated'],
     ['trailing garbage', '{"matches":[]} x', 'after the end of the document'],
     ['missing colon', '{"matches" []}', "expected ':'"],
-    ['invalid element', '{"matches":[{"a":tru}]}', 'invalid JSON in matches.0'],
+    ['invalid element', '{"matches":[{"a":tru}]}', 'invalid JSON at byte 17: expected a value (in matches.0)'],
     ['another report', '{"runs":[]}', 'found none of matches.*'],
     ['not JSON', '<xml/>', 'unexpected'],
   ])('rejects %s with a one-line message', async (_name, text, message) => {
@@ -86,6 +86,29 @@ describe('streamJsonElements', () => {
     expect(error).toBeInstanceOf(MalformedInputError);
     expect((error as Error).message).toContain(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  // A report's text may be a credential; V8's message quotes the text around
+  // the error (`Unexpected token 'A', ..."Secret":AKIA...`) into build logs,
+  // Lambda logs and dead-letter objects.
+  test.each([
+    ['an unquoted value', '{"matches":[{"Secret":AKIAQ3EGEXAMPLEKEY12}]}', 'invalid JSON at byte 22: expected a value (in matches.0)'],
+    ['a control character in a string', '{"matches":[{"Secret":"AKIAQ3EG\tEXAMPLEKEY12"}]}', 'invalid JSON at byte 31: a control character inside a string (in matches.0)'],
+    ['a bad escape', '{"matches":[{"Secret":"AKIAQ3EG\\qEXAMPLEKEY12"}]}', 'invalid JSON at byte 31: an invalid escape in a string (in matches.0)'],
+    ['a missing comma after multi-byte text', '{"matches":[{"Secret":"é AKIAQ3EGEXAMPLEKEY12" "x":1}]}', "invalid JSON at byte 48: expected ',' or '}' after an object member (in matches.0)"],
+    ['an unexpected letter where a key belongs', '{"matches":[],AKIAQ3EGEXAMPLEKEY12:1}', 'invalid JSON at byte 14: expected an object key, found a letter'],
+  ])('a syntax error in %s names the byte and the problem, never the text', async (_name, text, message) => {
+    const error = (await select(text, { elements: ['matches.*'] }).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(MalformedInputError);
+    expect(error.message).toBe(message);
+    expect(error.message).not.toContain('AKIA');
+  });
+
+  test('a path through keys of the report names the selector, not the keys', async () => {
+    const error = (await select('{"advisories":{"AKIAQ3EGEXAMPLEKEY12":{"a":tru}}}', { elements: ['advisories.*'] }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe('invalid JSON at byte 43: expected a value (in advisories.*)');
+    const scanner = new JsonElementScanner({ elements: ['advisories.*'], maxValueBytes: 10 });
+    expect(() => scanner.push(Buffer.from('{"advisories":{"AKIAQ3EGEXAMPLEKEY12":"xxxxxxxxxxxxxxxxxx"}}'))).toThrow('the value at advisories.* exceeds 10 bytes');
   });
 
   test('refuses a single value larger than the configured maximum', () => {
