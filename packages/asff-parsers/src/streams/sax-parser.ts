@@ -12,6 +12,7 @@ export interface SaxParser {
   on(event: 'opentag', handler: (tag: SaxTag) => void): void;
   on(event: 'closetag', handler: (tag: SaxTag) => void): void;
   on(event: 'text' | 'cdata', handler: (text: string) => void): void;
+  on(event: 'attribute', handler: (attribute: { readonly name: string; readonly value: string }) => void): void;
   on(event: 'error', handler: (error: Error) => void): void;
   write(chunk: string): unknown;
   close(): unknown;

@@ -53,8 +53,39 @@ export interface XmlSelection {
   readonly elements: readonly string[];
   /** Accepted root element names; anything else is another tool's report. */
   readonly roots: readonly string[];
-  /** Largest selected element in characters (default 64 Mi). */
+  /** Largest selected element in characters of text and attribute values (default 64 Mi). */
   readonly maxElementChars?: number;
+  /**
+   * Most elements inside one selected element (default 100 000). Each becomes
+   * a tree node of a few hundred bytes: without a limit 8 MB of `<b/>` took
+   * 433 MB of heap.
+   */
+  readonly maxElementNodes?: number;
+  /** Deepest nesting of elements in the document (default 256). */
+  readonly maxDepth?: number;
+  /** Most attributes on one element (default 256). */
+  readonly maxAttributes?: number;
+  /** Longest attribute value in characters (default 64 Ki). */
+  readonly maxAttributeChars?: number;
+}
+
+const DEFAULT_MAX_ELEMENT_NODES = 100_000;
+const DEFAULT_MAX_DEPTH = 256;
+const DEFAULT_MAX_ATTRIBUTES = 256;
+const DEFAULT_MAX_ATTRIBUTE_CHARS = 64 * 1024;
+
+/**
+ * saxes' message without the report in it: `1:43: unmatched closing tag: AKIA....`
+ * becomes `invalid XML at line 1, column 43: unmatched closing tag`. Tag and
+ * attribute names are report text and may be anything, a credential included.
+ */
+function safeXmlError(message: string): string {
+  const position = /^(\d+):(\d+): /.exec(message);
+  let problem = position === null ? message : message.slice(position[0].length);
+  const colon = problem.indexOf(': ');
+  if (colon >= 0) problem = problem.slice(0, colon);
+  problem = problem.replace(/\.$/, '');
+  return `invalid XML${position === null ? '' : ` at line ${position[1]}, column ${position[2]}`}: ${problem}`;
 }
 
 /** One selected element with the chain of elements around it (root first). */
@@ -78,9 +109,14 @@ function localName(name: string): string {
 export async function* streamXmlElements(source: ReportSource, selection: XmlSelection): AsyncGenerator<XmlMatch> {
   const selectors = selection.elements.map((text) => ({ text, steps: text.split('/') }));
   const maxChars = selection.maxElementChars ?? 64 * 1024 * 1024;
+  const maxNodes = selection.maxElementNodes ?? DEFAULT_MAX_ELEMENT_NODES;
+  const maxDepth = selection.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxAttributes = selection.maxAttributes ?? DEFAULT_MAX_ATTRIBUTES;
+  const maxAttributeChars = selection.maxAttributeChars ?? DEFAULT_MAX_ATTRIBUTE_CHARS;
   const parser = createSaxParser();
   const stack: XmlAncestor[] = [];
-  let capture: { selector: string; ancestors: XmlAncestor[]; stack: XmlElement[]; chars: number } | undefined;
+  let capture: { selector: string; ancestors: XmlAncestor[]; stack: XmlElement[]; chars: number; nodes: number } | undefined;
+  let attributeCount = 0;
   let out: XmlMatch[] = [];
   let sawRoot = false;
   let failure: Error | undefined;
@@ -89,9 +125,17 @@ export async function* streamXmlElements(source: ReportSource, selection: XmlSel
     steps.length === stack.length && steps.every((s, k) => s === '*' || s === stack[k].name);
 
   parser.on('error', (e) => {
-    failure ??= new MalformedInputError(`invalid XML: ${e.message}`);
+    failure ??= new MalformedInputError(safeXmlError(e.message));
+  });
+  // Limits throw from inside saxes, which stops it in the middle of the
+  // chunk: nothing more is parsed or kept.
+  parser.on('attribute', (attribute) => {
+    if (++attributeCount > maxAttributes) throw new MalformedInputError(`an element has more than ${maxAttributes} attributes`, 'too-large');
+    if (attribute.value.length > maxAttributeChars) throw new MalformedInputError(`an attribute value is longer than ${maxAttributeChars} characters`, 'too-large');
   });
   parser.on('opentag', (tag) => {
+    attributeCount = 0;
+    if (stack.length >= maxDepth) throw new MalformedInputError(`elements are nested deeper than ${maxDepth} levels`, 'too-large');
     const name = localName(tag.name);
     const attributes: Record<string, string> = {};
     for (const [k, v] of Object.entries(tag.attributes)) attributes[localName(k)] = v;
@@ -102,6 +146,8 @@ export async function* streamXmlElements(source: ReportSource, selection: XmlSel
       }
     }
     if (capture !== undefined) {
+      if (++capture.nodes > maxNodes) throw new MalformedInputError(`an element <${capture.stack[0].name}> holds more than ${maxNodes} elements`, 'too-large');
+      addChars(Object.values(attributes));
       const element = new XmlElement(name, attributes);
       capture.stack[capture.stack.length - 1].children.push(element);
       capture.stack.push(element);
@@ -110,17 +156,19 @@ export async function* streamXmlElements(source: ReportSource, selection: XmlSel
     if (capture === undefined) {
       const selected = selectors.find((s) => matches(s.steps));
       if (selected !== undefined) {
-        capture = { selector: selected.text, ancestors: stack.slice(0, -1), stack: [new XmlElement(name, attributes)], chars: 0 };
+        capture = { selector: selected.text, ancestors: stack.slice(0, -1), stack: [new XmlElement(name, attributes)], chars: 0, nodes: 0 };
+        addChars(Object.values(attributes));
       }
     }
   });
+  /** Counts text and attribute values toward the size of the selected element. */
+  const addChars = (texts: readonly string[]): void => {
+    for (const text of texts) capture!.chars += text.length;
+    if (capture!.chars > maxChars) throw new MalformedInputError(`an element <${capture!.stack[0].name}> exceeds ${maxChars} characters`, 'too-large');
+  };
   const onText = (text: string): void => {
     if (capture === undefined) return;
-    capture.chars += text.length;
-    if (capture.chars > maxChars) {
-      failure ??= new MalformedInputError(`an element <${capture.stack[0].name}> exceeds ${maxChars} characters`, 'too-large');
-      return;
-    }
+    addChars([text]);
     capture.stack[capture.stack.length - 1].text += text;
   };
   parser.on('text', onText);
