@@ -33,7 +33,8 @@ export function createApp(options: AppOptions = {}): SampleApp {
       res.end(JSON.stringify(body));
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { error: 'method not allowed' });
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = pathOf(req.url);
+    if (path === undefined) return send(400, { error: 'bad request target' });
     switch (path) {
       case '/':
         return send(200, { service: 'sample-app', message: 'hello from the DevSecOps factory' });
@@ -48,4 +49,17 @@ export function createApp(options: AppOptions = {}): SampleApp {
     }
   });
   return { server, markDraining: () => { ready = false; } };
+}
+
+/**
+ * The path of a request target, or undefined when it cannot be parsed: a
+ * client controls the target (`GET //:99999`), and `new URL()` throws on it,
+ * which would end the process instead of answering 400.
+ */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }

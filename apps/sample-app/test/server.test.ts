@@ -1,4 +1,4 @@
-import { AddressInfo } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 import { createApp, SampleApp } from '../src/server';
 
 let app: SampleApp;
@@ -46,5 +46,21 @@ describe('sample app', () => {
 
   test('answers unknown paths with 404', async () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  // fetch() normalises the target, so the raw request line goes over a socket.
+  const rawGet = (target: string) =>
+    new Promise<string>((resolve, reject) => {
+      const port = (app.server.address() as AddressInfo).port;
+      const socket = connect(port, '127.0.0.1', () => socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+      let response = '';
+      socket.on('data', (data) => (response += data.toString('utf8')));
+      socket.on('end', () => resolve(response));
+      socket.on('error', reject);
+    });
+
+  test.each(['//:99999', '//[::1', 'http://a:b:c/'])('answers 400 to the unparsable request target %s and keeps serving', async (target) => {
+    expect(await rawGet(target)).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });
