@@ -15,8 +15,9 @@ const PACKAGE_ROOT = path.join(__dirname, '..', '..');
  * exports its path as ADMISSION_CHECK.
  *
  * The checker travels in the buildspec rather than in an environment
- * variable: CodeBuild limits variables to a few KB, and in the buildspec the
- * code stays readable in the CloudFormation diff.
+ * variable: it is larger than the 4,096 characters CodeBuild allows a
+ * StartBuild override, and in the buildspec the code stays readable in the
+ * CloudFormation diff.
  */
 export function deployBuildspec(): Record<string, any> {
   const buildspec = YAML.parse(readAsset('eks-deploy.yml'));

@@ -23,7 +23,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 /** `repository@sha256:<64 hex>`, no tag: what the build's admission check compares. */
 const DIGEST_REFERENCE = /^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?@sha256:[a-f0-9]{64}$/;
-/** ALLOWED_IMAGES is one CodeBuild environment variable; CodeBuild caps a value at 4,096 characters. */
+/** ALLOWED_IMAGES is one environment variable: kept under the 4,096 characters CodeBuild allows a StartBuild override. */
 const MAX_ALLOWED_IMAGES_CHARS = 4_000;
 /**
  * Generated manifests travel inside the project definition; past this size an

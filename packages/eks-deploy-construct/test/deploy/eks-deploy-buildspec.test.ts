@@ -207,7 +207,7 @@ describe('eks-deploy buildspec', () => {
     expect(deployment[0].metadata.labels).toEqual({ team: 'payments' });
   });
 
-  test('deploys the manifests generated at synth time', () => {
+  test('deploys the manifests generated at synth time, which pass admission', () => {
     const generated = zlib.gzipSync(Buffer.from(synthesizeWorkload({ name: 'web' }))).toString('base64');
     const outcome = run({
       files: {},
@@ -217,6 +217,8 @@ describe('eks-deploy buildspec', () => {
     const [container] = containers(outcome.rendered);
     expect(container.image).toBe(`${REPOSITORY}@${DIGEST}`);
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(outcome.calls.filter((call) => /^kubectl (annotate|get namespace|apply)/.test(call)).map((call) => call.split(' ').slice(0, 2).join(' ')))
+      .toEqual(['kubectl annotate', 'kubectl get', 'kubectl apply']);
   });
 
   test('assumes the target account role through a named profile, never exported keys', () => {
