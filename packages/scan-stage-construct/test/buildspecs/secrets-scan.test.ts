@@ -3,7 +3,7 @@ import { randomInt } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readBuildspec } from '../support/buildspec-files';
-import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace } from '../support/buildspec-runner';
+import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical secrets-scan buildspec for real (bash, git, git-secrets,
@@ -99,6 +99,52 @@ describe('secrets-scan buildspec, run for real', () => {
       expect(everythingInReports(workspace)).not.toContain(leaked);
       expect(run.output).not.toContain(leaked);
     }
+  });
+
+  // The redaction once cut `commit:path:line` with `[^:]+` fields, so a path
+  // holding `:` kept its matched text and the secret went to S3 for 365 days.
+  test('redacts a secret in a path that contains colons', () => {
+    const workspace = newWorkspace();
+    workspaces.push(workspace);
+    const { secretKey } = plantedCredentials();
+    fs.writeFileSync(path.join(workspace.repo, 'deploy:prod.env'), `aws_secret_access_key = "${secretKey}"\n`);
+    git(workspace.repo, 'add', '.');
+    git(workspace.repo, 'commit', '--quiet', '-m', 'add env');
+    const head = git(workspace.repo, 'rev-parse', 'HEAD').trim();
+
+    const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: spec.phases.build.commands.length - 1, status: 1 });
+    const upload = recordedUploads(workspace.record).find((u) => u.destination.endsWith('/git-secrets.txt'))!;
+    expect(upload.body).toContain(`${head}:deploy:prod.env:1:[REDACTED]`);
+    expect(upload.body).not.toContain(secretKey);
+    expect(everythingInReports(workspace)).not.toContain(secretKey);
+    expect(run.output).not.toContain(secretKey);
+  });
+
+  // Fail closed: a line the redaction does not understand may hold a secret,
+  // so it stops the build before anything is uploaded (and is not echoed).
+  test('stops before any upload when git-secrets prints a line that is neither a match nor known noise', () => {
+    const workspace = newWorkspace();
+    workspaces.push(workspace);
+    const { secretKey } = plantedCredentials();
+    const realGitSecrets = execFileSync('bash', ['-c', 'command -v git-secrets'], { encoding: 'utf8' }).trim();
+    stubTool(workspace.bin, 'git-secrets', [
+      'status=0',
+      `"${realGitSecrets}" "$@" || status=$?`,
+      `if [ "$1" = --scan-history ]; then echo "unexpected output ${secretKey}" >&2; fi`,
+      'exit "${status}"',
+    ].join('\n'));
+    const head = git(workspace.repo, 'rev-parse', 'HEAD').trim();
+
+    const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 1 });
+    expect(run.output).toContain('git-secrets printed a line that is neither a redactable match nor known noise (line 1)');
+    expect(run.output).not.toContain(secretKey);
+    expect(recordedUploads(workspace.record)).toEqual([]);
+    expect(fs.existsSync(path.join(workspace.repo, 'reports', 'git-secrets.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(workspace.repo, 'reports', 'git-secrets.raw'))).toBe(false);
   });
 
   test('passes a clean history', () => {
