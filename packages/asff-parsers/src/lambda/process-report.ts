@@ -15,6 +15,7 @@ import { outputKeys, ProcessorSettings } from './settings';
 import { ImportSummary } from '../importer/import-summary';
 import { SecurityHubImporter, SecurityHubImporterOptions } from '../importer/importer';
 import { applySuppressions, SuppressionSummary } from '../policy/apply-suppressions';
+import { acceptRepositorySuppressions } from '../policy/combine-policies';
 import { parsePolicy } from '../policy/parse-policy';
 import { SEVERITY_LABELS, SeverityLabel, severityOf } from '../policy/severity';
 
@@ -102,7 +103,17 @@ export async function processReport(bucket: string, key: string, deps: ProcessRe
     let suppressions: SuppressionSummary | undefined;
     if (metadata.policyKey) {
       const policyObject = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: metadata.policyKey }));
-      const policy = parsePolicy(await policyObject.Body!.transformToString('utf8'), metadata.policyKey);
+      const uploaded = parsePolicy(await policyObject.Body!.transformToString('utf8'), metadata.policyKey);
+      // The uploaded file is the repository's own: only suppressions within the factory's limit count.
+      const rules = { allowSuppressions: settings.maxSuppressionDays > 0, maxSuppressionDays: Math.max(settings.maxSuppressionDays, 1) };
+      const { accepted, rejected } = acceptRepositorySuppressions(uploaded.suppressions, rules, new Date());
+      if (rejected.length > 0) {
+        logger.warn('Repository suppressions outside the factory\'s rules not applied', {
+          policyKey: metadata.policyKey,
+          rejected: rejected.map((r) => ({ line: r.suppression.line, reason: r.reason })),
+        });
+      }
+      const policy = { ...uploaded, suppressions: accepted };
       suppressions = await applySuppressions({ client: deps.securityHub, policy, scope: metadata.scope, stage: metadata.stage });
     }
 

@@ -12,6 +12,11 @@ export interface ProcessorSettings {
   readonly deadLetterPrefix: string;
   /** POLICIES_PREFIX: where builds upload the policy files their reports name (`policy-key`). Default `policies/`. */
   readonly policiesPrefix: string;
+  /**
+   * MAX_SUPPRESSION_DAYS: the policy files the builds upload are the application repository's: their
+   * suppressions are applied in Security Hub only when they end within this many days (0: none). Default 90.
+   */
+  readonly maxSuppressionDays: number;
   /** ARCHIVE_MISSING: archive the scope's findings absent from the report. Default `true`. */
   readonly archiveMissing: boolean;
   /** SSE_KMS_KEY_ID: KMS key for the objects written. Default: the bucket's default encryption. */
@@ -29,6 +34,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
     convertedPrefix: prefix('CONVERTED_PREFIX', 'converted/'),
     deadLetterPrefix: prefix('DEAD_LETTER_PREFIX', 'dead-letter/'),
     policiesPrefix: prefix('POLICIES_PREFIX', 'policies/'),
+    maxSuppressionDays: wholeDays(env.MAX_SUPPRESSION_DAYS, 90),
     archiveMissing: (env.ARCHIVE_MISSING ?? 'true').toLowerCase() !== 'false',
     kmsKeyId: env.SSE_KMS_KEY_ID || undefined,
   };
@@ -37,6 +43,12 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
     throw new Error('RAW_PREFIX, CONVERTED_PREFIX and DEAD_LETTER_PREFIX must not contain one another');
   }
   return settings;
+}
+
+function wholeDays(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d{1,4}$/.test(value)) throw new Error(`MAX_SUPPRESSION_DAYS must be a whole number of days, got '${value}'`);
+  return Number(value);
 }
 
 /** Where the outputs of one raw report go: next to it, under the other prefixes. */

@@ -5,3 +5,4 @@ export * from './parse-policy';
 export * from './policy-error';
 export * from './security-policy';
 export * from './severity';
+export * from './combine-policies';

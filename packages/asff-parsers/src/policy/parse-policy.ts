@@ -3,11 +3,12 @@ import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } fro
 import { ReportError } from '../errors';
 import { compileGlob } from './glob';
 import { PolicyError } from './policy-error';
-import { SecurityPolicy, Suppression } from './security-policy';
+import { DEFAULT_REPOSITORY_RULES, RepositoryRules, SecurityPolicy, Suppression } from './security-policy';
 import { SEVERITY_LABELS, Threshold } from './severity';
 
 const THRESHOLDS: readonly string[] = [...SEVERITY_LABELS, 'NONE'];
-const TOP_LEVEL_KEYS = ['version', 'stages', 'default', 'suppressions'];
+const TOP_LEVEL_KEYS = ['version', 'stages', 'default', 'suppressions', 'repository'];
+const REPOSITORY_KEYS = ['suppressions', 'maxSuppressionDays'];
 const SUPPRESSION_KEYS = ['id', 'rule', 'path', 'reason', 'expires', 'stages'];
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -112,7 +113,23 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
       suppressions.push({ id, rule, path, reason, expires, stages: stageList, line: lineOf(item) });
     });
   }
-  return { fileName, stages, defaultThreshold, suppressions };
+  let repositoryRules: RepositoryRules | undefined;
+  const repositoryNode = root.get('repository', true) as unknown as Node | undefined;
+  if (repositoryNode !== undefined) {
+    if (!isMap(repositoryNode)) fail(repositoryNode, 'repository must be a mapping with suppressions and maxSuppressionDays');
+    checkKeys(repositoryNode as YAMLMap, REPOSITORY_KEYS, 'repository', fail);
+    const allow = (repositoryNode as YAMLMap).get('suppressions', true) as unknown as Node | undefined;
+    if (allow !== undefined && !(isScalar(allow) && typeof allow.value === 'boolean')) fail(allow, 'repository.suppressions must be true or false');
+    const days = (repositoryNode as YAMLMap).get('maxSuppressionDays', true) as unknown as Node | undefined;
+    if (days !== undefined && !(isScalar(days) && Number.isInteger(days.value) && (days.value as number) >= 1 && (days.value as number) <= 3650)) {
+      fail(days, 'repository.maxSuppressionDays must be a whole number of days from 1 to 3650');
+    }
+    repositoryRules = {
+      allowSuppressions: allow === undefined ? DEFAULT_REPOSITORY_RULES.allowSuppressions : (allow as { value: boolean }).value,
+      maxSuppressionDays: days === undefined ? DEFAULT_REPOSITORY_RULES.maxSuppressionDays : (days as { value: number }).value,
+    };
+  }
+  return { fileName, stages, defaultThreshold, suppressions, ...(repositoryRules ? { repositoryRules } : {}) };
 }
 
 function checkKeys(map: YAMLMap, allowed: readonly string[], where: string, fail: (node: Node | null | undefined, problem: string) => never): void {

@@ -19,6 +19,20 @@ export interface Suppression {
   readonly line: number;
 }
 
+/**
+ * What an application repository's own policy file may add to the factory's policy (the `repository:`
+ * section, read from the factory-owned policy only).
+ */
+export interface RepositoryRules {
+  /** Whether the repository may propose suppressions at all. */
+  readonly allowSuppressions: boolean;
+  /** Longest a repository suppression may last, in days from the day of the build. */
+  readonly maxSuppressionDays: number;
+}
+
+/** The rules when the factory policy has no `repository:` section: suppressions for at most 90 days. */
+export const DEFAULT_REPOSITORY_RULES: RepositoryRules = { allowSuppressions: true, maxSuppressionDays: 90 };
+
 /** The parsed policy file. */
 export interface SecurityPolicy {
   /** The file it was read from, for messages. */
@@ -28,6 +42,8 @@ export interface SecurityPolicy {
   /** Threshold of stages the file does not list; undefined makes an unlisted stage an error. */
   readonly defaultThreshold?: Threshold;
   readonly suppressions: readonly Suppression[];
+  /** The `repository:` section, when the file has one (meaningful in a factory policy). */
+  readonly repositoryRules?: RepositoryRules;
 }
 
 /** The instant a suppression stops applying. */

@@ -77,3 +77,56 @@ describe('asff gate', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('asff gate with the factory\'s policy and the repository\'s', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gate-owned-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const factory = file('factory.yml', 'version: 1\nstages:\n  secrets: LOW\ndefault: HIGH\n');
+  const threeHigh = file('three-high.json', JSON.stringify({ Findings: ['a', 'b', 'c'].map((id) => sampleFinding(id, { GeneratorId: 'git-secrets/aws-access-key' })) }));
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  afterAll(() => {
+    process.exitCode = 0;
+  });
+
+  test('a repository policy with `secrets: NONE` does not pass a build with 3 HIGH findings', async () => {
+    const repository = file('loose.yml', 'version: 1\nstages:\n  secrets: NONE\n');
+    const result = await gate(['--input', threeHigh, '--policy', factory, '--repository-policy', repository, '--stage', 'secrets']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('asff gate: stage secrets, threshold LOW: FAILED (3 blocking)');
+  });
+
+  test('a repository suppression expiring 9999-12-31 does not count, and the summary says why', async () => {
+    const repository = file('forever.yml', 'version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: test keys\n    expires: 9999-12-31\n');
+    const result = await gate(['--input', threeHigh, '--policy', factory, '--repository-policy', repository, '--stage', 'secrets']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${repository}:5: suppression of aws-access-key rejected: expires 9999-12-31, later than the factory's maximum of 90 days (${inDays(90)})`);
+  });
+
+  test('a repository suppression within the factory\'s maximum counts and is listed as accepted', async () => {
+    const repository = file('short.yml', `version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: rotated test keys\n    expires: ${inDays(30)}\n`);
+    const result = await gate(['--input', threeHigh, '--policy', factory, '--repository-policy', repository, '--stage', 'secrets']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${repository}:5: suppression of aws-access-key accepted until ${inDays(30)} (rotated test keys)`);
+  });
+
+  test('a repository may tighten a threshold', async () => {
+    const medium = file('medium.json', JSON.stringify({ Findings: [sampleFinding('m', { Severity: { Label: 'MEDIUM' } })] }));
+    const strict = file('strict.yml', 'version: 1\nstages:\n  build: MEDIUM\n');
+    expect((await gate(['--input', medium, '--policy', factory, '--stage', 'build'])).code).toBe(0);
+    const result = await gate(['--input', medium, '--policy', factory, '--repository-policy', strict, '--stage', 'build']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`note: ${strict} tightens stage build to MEDIUM`);
+  });
+
+  test('a factory policy may refuse every repository suppression', async () => {
+    const closed = file('closed.yml', 'version: 1\nstages:\n  secrets: LOW\nrepository:\n  suppressions: false\n');
+    const repository = file('asks.yml', `version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: test keys\n    expires: ${inDays(1)}\n`);
+    const result = await gate(['--input', threeHigh, '--policy', closed, '--repository-policy', repository, '--stage', 'secrets']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('rejected: the factory policy accepts no suppressions from the repository');
+  });
+});

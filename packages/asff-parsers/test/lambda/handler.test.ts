@@ -152,12 +152,23 @@ describe('findings-processor handler', () => {
     expect(bucket.s3Mock.calls()).toHaveLength(0);
   });
 
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
   test('applies the suppressions of the policy named in the metadata', async () => {
-    bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n    reason: test key\n    expires: 2999-01-01\n' });
+    bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: `version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n    reason: test key\n    expires: ${inDays(30)}\n` });
     bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
     const [outcome] = await handler()(event('raw/shop/build/42/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', suppressions: { suppressed: 1 } });
     expect(fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(1);
+  });
+
+  test('applies no repository suppression that ends later than the factory allows (MAX_SUPPRESSION_DAYS)', async () => {
+    bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: forever\n    expires: 9999-12-31\n' });
+    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
+    const [outcome] = await handler({ MAX_SUPPRESSION_DAYS: '30' })(event('raw/shop/build/42/a.sarif'), context);
+    expect(outcome).toMatchObject({ status: 'processed', suppressions: { suppressed: 0 } });
+    expect(fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(0);
+    expect(logged.join('\n')).toContain('Repository suppressions outside the factory');
   });
 
   describe('isolates repositories: the key, not the metadata, says whose findings a report touches', () => {

@@ -2,7 +2,7 @@ import { outputKeys, settingsFromEnvironment } from '../../src/lambda/settings';
 
 describe('processor settings', () => {
   test('defaults to raw/, converted/ and dead-letter/ with archiving on', () => {
-    expect(settingsFromEnvironment({})).toEqual({ rawPrefix: 'raw/', convertedPrefix: 'converted/', deadLetterPrefix: 'dead-letter/', policiesPrefix: 'policies/', archiveMissing: true, kmsKeyId: undefined });
+    expect(settingsFromEnvironment({})).toEqual({ rawPrefix: 'raw/', convertedPrefix: 'converted/', deadLetterPrefix: 'dead-letter/', policiesPrefix: 'policies/', maxSuppressionDays: 90, archiveMissing: true, kmsKeyId: undefined });
     expect(settingsFromEnvironment({ ARCHIVE_MISSING: 'false' }).archiveMissing).toBe(false);
   });
 

@@ -6,6 +6,7 @@ import { markdownReport } from '../../gate/markdown-report';
 import { readFindings } from '../../gate/read-findings';
 import { sarifReport } from '../../gate/sarif-report';
 import { textSummary } from '../../gate/text-summary';
+import { combinationNotes, combinePolicies } from '../../policy/combine-policies';
 import { loadPolicy } from '../../policy/parse-policy';
 import { bufferChunks, fileSource } from '../../streams/report-source';
 import { optionHelp, parseArgs, usageLine, type OptionSpec } from '../args';
@@ -14,7 +15,8 @@ import { write } from '../output';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'input', kind: 'string', required: true, valueName: '<file|->', description: 'findings from asff convert ({"Findings":[...]} or NDJSON), - for standard input' },
-  { name: 'policy', kind: 'string', required: true, valueName: '<file>', description: 'policy file: stage thresholds and suppressions' },
+  { name: 'policy', kind: 'string', required: true, valueName: '<file>', description: 'the factory-owned policy file: stage thresholds, suppressions, rules for repositories' },
+  { name: 'repository-policy', kind: 'string', valueName: '<file>', description: 'the application repository\'s policy file: may only tighten thresholds and propose suppressions within the factory\'s rules' },
   { name: 'stage', kind: 'string', required: true, valueName: '<name>', description: 'the pipeline stage whose threshold applies' },
   { name: 'junit', kind: 'string', valueName: '<file>', description: 'write a JUnit XML report (CodeBuild test reports)' },
   { name: 'sarif', kind: 'string', valueName: '<file>', description: 'write a SARIF 2.1.0 report' },
@@ -28,11 +30,14 @@ export const gateCommand: CliCommand = {
   usage: `${usageLine('gate', OPTIONS)}\n\nexit status: 0 passed, 1 failed (a blocking finding), 2 bad input\n\n${optionHelp(OPTIONS)}`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { options } = parseArgs(argv, OPTIONS);
-    const policy = await loadPolicy(options.policy as string);
+    const repositoryFile = options['repository-policy'] as string | undefined;
+    const now = new Date();
+    const combined = combinePolicies(await loadPolicy(options.policy as string), repositoryFile === undefined ? undefined : await loadPolicy(repositoryFile), now);
+    const policy = combined.policy;
     const input = options.input as string;
     const fileName = input === '-' ? '<stdin>' : input;
     const source = input === '-' ? bufferChunks(io.stdin as unknown as AsyncIterable<Buffer>) : fileSource(input);
-    const result = await evaluateGate(readFindings(source, fileName), { policy, stage: options.stage as string });
+    const result = await evaluateGate(readFindings(source, fileName), { policy, stage: options.stage as string, now });
     const outputs: [string | undefined, () => string][] = [
       [options.junit as string | undefined, () => junitReport(result)],
       [options.sarif as string | undefined, () => sarifReport(result)],
@@ -44,7 +49,8 @@ export const gateCommand: CliCommand = {
         throw new ReportError(path, `cannot write the report (${error.code ?? error.message})`, 'unreadable');
       });
     }
-    await write(io.stdout, textSummary(result));
+    const notes = repositoryFile === undefined ? [] : combinationNotes(combined, repositoryFile);
+    await write(io.stdout, textSummary(result) + notes.map((line) => `${line}\n`).join(''));
     return result.passed ? 0 : 1;
   },
 };
