@@ -70,14 +70,21 @@ export function combinePolicies(factory: SecurityPolicy, repository: SecurityPol
     }
   }
   let defaultThreshold = factory.defaultThreshold;
-  if (repository.defaultThreshold !== undefined && (defaultThreshold === undefined || strictness(repository.defaultThreshold) < strictness(defaultThreshold))) {
+  const repositoryDefault = repository.defaultThreshold;
+  if (repositoryDefault !== undefined && (defaultThreshold === undefined || strictness(repositoryDefault) < strictness(defaultThreshold))) {
     // A stricter repository default applies to the stages the factory only covers by its default.
-    defaultThreshold = repository.defaultThreshold;
-    tightened.default = repository.defaultThreshold;
+    defaultThreshold = repositoryDefault;
+    tightened.default = repositoryDefault;
   }
   const { accepted, rejected } = acceptRepositorySuppressions(repository.suppressions, factory.repositoryRules ?? DEFAULT_REPOSITORY_RULES, now);
   return {
-    policy: { fileName: factory.fileName, stages, defaultThreshold, suppressions: [...factory.suppressions, ...accepted], repositoryRules: factory.repositoryRules },
+    policy: {
+      fileName: factory.fileName,
+      stages,
+      defaultThreshold,
+      suppressions: [...factory.suppressions, ...accepted],
+      repositoryRules: factory.repositoryRules,
+    },
     accepted,
     rejected,
     tightened,

@@ -32,7 +32,9 @@ export const gateCommand: CliCommand = {
     const { options } = parseArgs(argv, OPTIONS);
     const repositoryFile = options['repository-policy'] as string | undefined;
     const now = new Date();
-    const combined = combinePolicies(await loadPolicy(options.policy as string), repositoryFile === undefined ? undefined : await loadPolicy(repositoryFile), now);
+    const factoryPolicy = await loadPolicy(options.policy as string);
+    const repositoryPolicy = repositoryFile === undefined ? undefined : await loadPolicy(repositoryFile);
+    const combined = combinePolicies(factoryPolicy, repositoryPolicy, now);
     const policy = combined.policy;
     const input = options.input as string;
     const fileName = input === '-' ? '<stdin>' : input;
