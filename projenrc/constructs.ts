@@ -45,7 +45,7 @@ export function createEksDeployConstruct(root: typescript.TypeScriptProject): cd
     pythonModule: 'devsecops_factory.eks_deploy_construct',
     bundledDeps: [`yaml@${VERSIONS.yaml}`, `cdk8s@${VERSIONS.cdk8s}`, `cdk8s-plus-33@${VERSIONS.cdk8sPlus}`],
   });
-  embedBuildspecs(project, ['eks-deploy.yml']);
+  embedBuildspecs(project, ['eks-deploy.yml', 'admission-check.js']);
   return project;
 }
 

@@ -53,18 +53,13 @@ function writeAdmissionCheckCommand(source: string): string {
 
 /**
  * Reads a file the package embeds from the repository's buildspecs/ folder
- * (assets/buildspecs, filled by the pre-compile task). Inside the monorepo a
- * file not (yet) on the embed list is read from buildspecs/ itself; a
- * published package has only its assets.
+ * (assets/buildspecs, filled by the pre-compile task), so the published package
+ * carries what it synthesizes.
  */
 function readAsset(name: string): string {
   const embedded = path.join(PACKAGE_ROOT, 'assets', 'buildspecs', name);
-  if (fs.existsSync(embedded)) {
-    return fs.readFileSync(embedded, 'utf8');
+  if (!fs.existsSync(embedded)) {
+    throw new Error(`${name} is not embedded in this package (assets/buildspecs); build the package (npx projen compile)`);
   }
-  const canonical = path.join(PACKAGE_ROOT, '..', '..', 'buildspecs', name);
-  if (fs.existsSync(canonical)) {
-    return fs.readFileSync(canonical, 'utf8');
-  }
-  throw new Error(`${name} is not embedded in this package (assets/buildspecs)`);
+  return fs.readFileSync(embedded, 'utf8');
 }
