@@ -27,8 +27,9 @@ export function createScanStageConstruct(root: typescript.TypeScriptProject): cd
     'image-scan.yml',
     'ecr-scan.yml',
     'dast-scan.yml',
-    // Run first in every scan stage's install phase (src/private/buildspec.ts).
+    // Run first in every scan stage's install and build phases (src/private/buildspec.ts).
     'install-asff-cli.sh',
+    'prepare-scan.sh',
   ]);
   // The findings-processor Lambda and the asff CLI, pre-bundled together by asff-parsers, ship inside this package.
   project.preCompileTask.exec('node ../../scripts/embed-bundle.js ../asff-parsers/dist/lambda assets/findings-processor');

@@ -9,3 +9,18 @@ export const RAW_REPORTS_PREFIX = 'raw/';
  * (`policy-key` metadata), so that the findings processor applies its suppressions.
  */
 export const POLICIES_PREFIX = 'policies/';
+
+/**
+ * The factory-owned policy a stage is gated with when `factoryPolicy` is not given: secrets fail at LOW,
+ * everything else at HIGH, and the repository's policy file may propose suppressions of at most 90 days.
+ */
+export const DEFAULT_FACTORY_POLICY = [
+  'version: 1',
+  'stages:',
+  '  secrets: LOW',
+  'default: HIGH',
+  'repository:',
+  '  suppressions: true',
+  '  maxSuppressionDays: 90',
+  '',
+].join('\n');

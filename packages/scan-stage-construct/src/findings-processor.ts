@@ -66,6 +66,15 @@ export interface FindingsProcessorProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
+   * The policy files builds upload are the application repositories' own: their suppressions are applied in
+   * Security Hub only when they end within this many days of the import (0: none is applied). Keep it equal
+   * to the `repository.maxSuppressionDays` of the stages' factory policy.
+   *
+   * @default 90
+   */
+  readonly maxSuppressionDays?: number;
+
+  /**
    * Run the function in this VPC (it needs endpoints or NAT for S3, Security Hub, X-Ray and Logs).
    *
    * @default - no VPC: the function only calls AWS APIs over TLS
@@ -182,6 +191,7 @@ export class FindingsProcessor extends Construct {
         // Converted findings and dead letters are written with the factory key explicitly.
         SSE_KMS_KEY_ID: this.encryptionKey.keyArn,
         ARCHIVE_MISSING: 'true',
+        MAX_SUPPRESSION_DAYS: String(maxSuppressionDays(props.maxSuppressionDays ?? 90)),
         POWERTOOLS_SERVICE_NAME: 'findings-processor',
         POWERTOOLS_METRICS_NAMESPACE: 'DevSecOpsFactory',
       },
@@ -314,4 +324,9 @@ export class FindingsProcessor extends Construct {
       { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'aws-cdk-lib\'s notification-configuration handler uses the basic execution role; it only writes its own logs.' },
     );
   }
+}
+
+function maxSuppressionDays(days: number): number {
+  if (!Number.isInteger(days) || days < 0 || days > 3650) throw new Error(`maxSuppressionDays must be a whole number from 0 to 3650; got ${days}`);
+  return days;
 }

@@ -25,7 +25,29 @@ export interface ScanStageProps {
   readonly encryptionKey: kms.IKey;
 
   /**
-   * Path of the `asff gate` policy file (severity thresholds, suppressions) inside the input.
+   * The factory-owned policy the stage is gated with (YAML, the schema of asff-parsers' docs/policy.md):
+   * thresholds per stage, the factory's own suppressions and, in its `repository:` section, what the
+   * application repository's policy file (`policyFile`) may add. The repository's file may only tighten
+   * thresholds and propose suppressions within those rules; it never loosens the gate.
+   *
+   * @default DEFAULT_FACTORY_POLICY
+   */
+  readonly factoryPolicy?: string;
+
+  /**
+   * Scanner configuration files of the repository the scanners may read (e.g. `.trivyignore`). Every other
+   * known scanner configuration (`.gitallowed`, `.gitleaks.toml`, `.trivyignore`, `.grype.yaml`,
+   * `.hadolint.yaml`, `.semgrepignore`, `.snyk`, ...) is removed before scanning, so that a commit cannot
+   * switch off or narrow its own scan.
+   *
+   * @default - none
+   */
+  readonly allowedScannerConfigs?: string[];
+
+  /**
+   * Path of the application repository's own policy file inside the input: it may only tighten the factory's
+   * thresholds and propose suppressions within the factory's rules. A repository without it is gated by the
+   * factory's policy alone.
    *
    * @default 'security-policy.yml'
    */

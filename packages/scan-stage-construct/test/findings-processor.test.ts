@@ -72,10 +72,18 @@ describe('FindingsProcessor function', () => {
           CONVERTED_PREFIX: 'converted/',
           DEAD_LETTER_PREFIX: 'dead-letter/',
           ARCHIVE_MISSING: 'true',
+          MAX_SUPPRESSION_DAYS: '90',
           SSE_KMS_KEY_ID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsKey'), 'Arn'] },
         }),
       },
     });
+  });
+
+  test('applies repository suppressions for at most the days it is given, and refuses nonsense', () => {
+    const stack = newStack();
+    new FindingsProcessor(stack, 'Findings', { maxSuppressionDays: 0 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_SUPPRESSION_DAYS: '0' }) } });
+    expect(() => new FindingsProcessor(newStack(), 'Findings', { maxSuppressionDays: 1.5 })).toThrow(/maxSuppressionDays must be a whole number/);
   });
 
   test('reserves no concurrency by default: a reservation fails deploy in accounts with a low concurrency quota', () => {

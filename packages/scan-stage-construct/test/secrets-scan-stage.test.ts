@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { DEFAULT_POLICY_FILE, SecretsScanStage } from '../src';
+import { DEFAULT_FACTORY_POLICY, DEFAULT_POLICY_FILE, SecretsScanStage } from '../src';
 import { expectedStageBuildspec } from './support/buildspec-files';
 import { newStack, stageDependencies } from './support/factory';
 import { actionOverrides, renderStage } from './support/stage-template';
@@ -36,12 +36,27 @@ describe('SecretsScanStage', () => {
       REPORTS_BUCKET: { Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^SharedReports/) } },
       STAGE_NAME: { Type: 'PLAINTEXT', Value: 'secrets' },
       SCOPE_REPOSITORY: { Type: 'PLAINTEXT', Value: 'Factory' },
+      FACTORY_POLICY_B64: { Type: 'PLAINTEXT', Value: Buffer.from(DEFAULT_FACTORY_POLICY).toString('base64') },
+      ALLOWED_SCANNER_CONFIGS: { Type: 'PLAINTEXT', Value: '' },
       POLICY_FILE: { Type: 'PLAINTEXT', Value: DEFAULT_POLICY_FILE },
       ASFF_CLI_SOURCE: { Type: 'PLAINTEXT', Value: 'asset' },
       ASFF_CLI_S3_URI: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^s3:\/\/cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.js$/) },
       ASFF_CLI_SHA256: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^[0-9a-f]{64}$/) },
       GITLEAKS_ENABLED: { Type: 'PLAINTEXT', Value: 'false' },
     });
+  });
+
+  test('gates with the factory policy it is given and keeps only the scanner configuration it allows', () => {
+    const custom = render({ factoryPolicy: 'version: 1\ndefault: MEDIUM\n', allowedScannerConfigs: ['.trivyignore', 'config/.grype.yaml'] });
+    expect(Buffer.from(custom.environment.FACTORY_POLICY_B64.Value as string, 'base64').toString('utf8')).toBe('version: 1\ndefault: MEDIUM\n');
+    expect(custom.environment.ALLOWED_SCANNER_CONFIGS.Value).toBe('.trivyignore config/.grype.yaml');
+  });
+
+  test('refuses a factory policy that is not one, or too large for the build\'s environment, and configuration paths that climb', () => {
+    expect(() => render({ factoryPolicy: 'stages: {}\n' })).toThrow(/'version: 1'/);
+    expect(() => render({ factoryPolicy: `version: 1\n# ${'x'.repeat(9000)}\n` })).toThrow(/at most 8192/);
+    expect(() => render({ allowedScannerConfigs: ['../.trivyignore'] })).toThrow(/allowedScannerConfigs/);
+    expect(() => render({ allowedScannerConfigs: ['a b'] })).toThrow(/allowedScannerConfigs/);
   });
 
   test('refuses a repository that is not a literal fixed at synth, or that could climb out of its prefix', () => {

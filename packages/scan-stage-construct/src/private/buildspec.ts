@@ -23,17 +23,22 @@ export function loadBuildspec(name: string, reportGroup: codebuild.IReportGroup)
 const EMBEDDED = path.join(__dirname, '..', '..', 'assets', 'buildspecs');
 
 /**
- * One canonical buildspec as a stage runs it: the shared `install-asff-cli.sh` first in its install phase
- * (one copy of that script for all five stages), then the buildspec's own commands.
+ * One canonical buildspec as a stage runs it: the shared scripts first in their phases (one copy of each for
+ * all five stages), then the buildspec's own commands: `install-asff-cli.sh` in the install phase,
+ * `prepare-scan.sh` (the factory's policy, the repository's scanner configuration removed) in the build phase.
  */
 export function scanBuildspec(name: string): any {
   const spec = YAML.parse(fs.readFileSync(path.join(EMBEDDED, name), 'utf8'));
-  const install = fs.readFileSync(path.join(EMBEDDED, INSTALL_ASFF_CLI), 'utf8');
   spec.phases ??= {};
-  spec.phases.install ??= {};
-  spec.phases.install.commands = [install, ...(spec.phases.install.commands ?? [])];
+  for (const [phase, script] of [['install', INSTALL_ASFF_CLI], ['build', PREPARE_SCAN]]) {
+    spec.phases[phase] ??= {};
+    spec.phases[phase].commands = [fs.readFileSync(path.join(EMBEDDED, script), 'utf8'), ...(spec.phases[phase].commands ?? [])];
+  }
   return spec;
 }
 
 /** The script that installs the asff CLI, embedded beside the buildspecs. */
 export const INSTALL_ASFF_CLI = 'install-asff-cli.sh';
+
+/** The script that writes the factory's policy and removes the repository's scanner configuration. */
+export const PREPARE_SCAN = 'prepare-scan.sh';

@@ -11,7 +11,7 @@ import { acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from '
 import { protectProjectRoleTrust } from './trust-policy';
 import { AsffCli } from '../asff-cli';
 import { BuildSecret } from '../build-secret';
-import { DEFAULT_POLICY_FILE, POLICIES_PREFIX, RAW_REPORTS_PREFIX } from '../defaults';
+import { DEFAULT_FACTORY_POLICY, DEFAULT_POLICY_FILE, POLICIES_PREFIX, RAW_REPORTS_PREFIX } from '../defaults';
 import { ScanStageProps } from '../scan-stage-props';
 
 /** How one stage differs from the others. */
@@ -79,6 +79,8 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
       // Part of every key the build writes (raw/<repository>/<stage>/...), the one prefix its role may write to.
       SCOPE_REPOSITORY: { value: repository },
       POLICY_FILE: { value: props.policyFile ?? DEFAULT_POLICY_FILE },
+      FACTORY_POLICY_B64: { value: factoryPolicyVariable(props.factoryPolicy ?? DEFAULT_FACTORY_POLICY) },
+      ALLOWED_SCANNER_CONFIGS: { value: allowedScannerConfigs(props.allowedScannerConfigs ?? []) },
       ...asffCli.bind(scope).environmentVariables,
       ...options.environmentVariables,
       ...secretVariables(options.secrets),
@@ -125,6 +127,31 @@ function reportsRepository(scope: Construct, props: ScanStageProps): string {
     throw new Error(`sourceRepository '${repository}' must be path segments of letters, digits, '.', '_' and '-' separated by '/'`);
   }
   return repository;
+}
+
+/** Largest factory policy accepted: it travels base64-encoded in a plain environment variable of the project. */
+const MAX_FACTORY_POLICY_BYTES = 8 * 1024;
+
+/**
+ * The factory's policy as the build receives it (base64 of the YAML: no quoting issue, visible in the
+ * CloudFormation diff). It is checked in full by `asff gate` in the build; here only what synth can see.
+ */
+function factoryPolicyVariable(policy: string): string {
+  if (Token.isUnresolved(policy)) throw new Error('factoryPolicy must be the YAML text itself, not a token');
+  const bytes = Buffer.byteLength(policy, 'utf8');
+  if (bytes > MAX_FACTORY_POLICY_BYTES) throw new Error(`factoryPolicy is ${bytes} bytes; at most ${MAX_FACTORY_POLICY_BYTES} fit the build's environment`);
+  if (!/^version:\s*1\s*$/m.test(policy)) throw new Error("factoryPolicy must be a policy file with 'version: 1' (asff-parsers docs/policy.md)");
+  return Buffer.from(policy, 'utf8').toString('base64');
+}
+
+/** The scanner configuration files the build leaves in place, as the space-separated list prepare-scan.sh reads. */
+function allowedScannerConfigs(paths: string[]): string {
+  for (const file of paths) {
+    if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(file) || file.split('/').some((part) => part === '..')) {
+      throw new Error(`allowedScannerConfigs: '${file}' must be a relative path of letters, digits, '.', '_' and '-'`);
+    }
+  }
+  return paths.join(' ');
 }
 
 const REPOSITORY_NAME = /^(?!\.{1,2}(\/|$))[A-Za-z0-9._-]+(\/(?!\.{1,2}(\/|$))[A-Za-z0-9._-]+)*$/;

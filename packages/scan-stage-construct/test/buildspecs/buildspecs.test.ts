@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { INSTALL_ASFF_CLI, scanBuildspec } from '../../src/private/buildspec';
+import { INSTALL_ASFF_CLI, PREPARE_SCAN, scanBuildspec } from '../../src/private/buildspec';
 import {
   BUILDSPEC_DIR, SCAN_BUILDSPECS, allBuildspecFiles, bashSyntax, commandBlocks, readBuildspec, shellcheckErrors,
 } from '../support/buildspec-files';
@@ -44,8 +44,8 @@ describe.each(files)('%s', (file) => {
     });
 });
 
-describe('the shared asff CLI install script', () => {
-  const script = readFileSync(join(BUILDSPEC_DIR, INSTALL_ASFF_CLI), 'utf8');
+describe.each([INSTALL_ASFF_CLI, PREPARE_SCAN])('the shared script %s', (name) => {
+  const script = readFileSync(join(BUILDSPEC_DIR, name), 'utf8');
   test('passes bash -n and shellcheck -S error, and fails fast', () => {
     expect(bashSyntax(script)).toEqual({ ok: true, output: '' });
     expect(shellcheckErrors(script)).toEqual({ ok: true, output: '' });
@@ -71,6 +71,12 @@ describe.each(SCAN_BUILDSPECS)('scan buildspec %s', (file) => {
     const stageSpec = scanBuildspec(file);
     expect(stageSpec.phases.install.commands[0]).toBe(readFileSync(join(BUILDSPEC_DIR, INSTALL_ASFF_CLI), 'utf8'));
     expect(stageSpec.phases.install.commands.slice(1)).toEqual(spec.phases.install.commands);
+  });
+
+  test('writes the factory\'s policy and removes the repository\'s scanner configuration before any scanner runs', () => {
+    const stageSpec = scanBuildspec(file);
+    expect(stageSpec.phases.build.commands[0]).toBe(readFileSync(join(BUILDSPEC_DIR, PREPARE_SCAN), 'utf8'));
+    expect(stageSpec.phases.build.commands.slice(1)).toEqual(spec.phases.build.commands);
   });
 
   test('asks CodeBuild for a supported Node.js LTS (22 or 24)', () => {
@@ -103,7 +109,10 @@ describe.each(SCAN_BUILDSPECS)('scan buildspec %s', (file) => {
     }
     expect(all).toContain('aws s3 cp "${POLICY_FILE}" "s3://${REPORTS_BUCKET}/${policy_key}"');
     expect(all).toContain('asff convert --tool "${tool}"');
-    expect(all).toContain('asff gate --input "reports/${tool}.asff.json" --policy "${POLICY_FILE}" --stage "${STAGE_NAME}"');
+    // The factory's policy judges; the repository's file only through --repository-policy.
+    expect(all).toContain('asff gate --input "reports/${tool}.asff.json" --policy "${FACTORY_POLICY_FILE}" "${repository_policy[@]}" --stage "${STAGE_NAME}"');
+    expect(all).toContain('repository_policy=(--repository-policy "${POLICY_FILE}")');
+    expect(all).not.toMatch(/--policy "\$\{POLICY_FILE\}"/);
     expect(all).toContain('--junit "reports/junit-${tool}.xml"');
   });
 

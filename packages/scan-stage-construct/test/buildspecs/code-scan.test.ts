@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readBuildspec } from '../support/buildspec-files';
+import { expectedStageBuildspec } from '../support/buildspec-files';
 import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical code-scan buildspec's build phase with bash, jq and the
  * real asff CLI; Semgrep, hadolint and `aws` are stubs writing small reports.
  */
-const spec = readBuildspec('code-scan.yml');
+const spec = expectedStageBuildspec('code-scan.yml');
 
 function newWorkspace(): StageWorkspace {
   const workspace = newStageWorkspace({
@@ -57,7 +57,7 @@ describe('code-scan buildspec, run with stubbed scanners', () => {
 
     const run = runPhase(spec, 'build', { cwd: source, env: { ...env, SAST_TOOL: 'lint-everything' } });
 
-    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 2 });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
     expect(recordedUploads(record)).toEqual([]);
   });
 });

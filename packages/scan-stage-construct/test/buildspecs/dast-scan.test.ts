@@ -2,15 +2,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readBuildspec } from '../support/buildspec-files';
+import { expectedStageBuildspec } from '../support/buildspec-files';
 
 /**
  * Runs the first build command of the canonical dast-scan buildspec (scan
  * settings, ZAP Automation Framework plan, key files) for real with bash and
  * jq; starting ZAP itself needs its release and a Java runtime.
  */
-const spec = readBuildspec('dast-scan.yml');
-const prepare: string = spec.phases.build.commands[0];
+const spec = expectedStageBuildspec('dast-scan.yml');
+const prepare: string = spec.phases.build.commands[1];
 const API_KEY = 'zap-key-' + Math.random().toString(36).slice(2);
 
 function prepareScan(env: Record<string, string>) {

@@ -1,14 +1,14 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readBuildspec } from '../support/buildspec-files';
+import { expectedStageBuildspec } from '../support/buildspec-files';
 import { awsCalls, newStageWorkspace, recordedUploads, runPhase, scriptAwsResponses, StageWorkspace } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical ecr-scan buildspec's build phase with bash, jq and the real
  * asff CLI; `aws` (ECR) and `crane` (registry) are stubs that record their calls.
  */
-const spec = readBuildspec('ecr-scan.yml');
+const spec = expectedStageBuildspec('ecr-scan.yml');
 const REPOSITORY_URI = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/sample-app';
 
 interface Workspace extends StageWorkspace {
@@ -188,7 +188,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
 
     const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
 
-    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 2, status: 2 });
     expect(run.output).toContain('AccessDeniedException');
   });
 
@@ -199,7 +199,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
 
       const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, ECR_SCAN_TIMEOUT_SECONDS: '900', ECR_SCAN_POLL_SECONDS: '30' } });
 
-      expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+      expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 2, status: 2 });
       expect(run.output).toContain(`ECR scan ended with status ${status}`);
       expect(awsCalls(workspace.record).filter((args) => args[1] === 'describe-image-scan-findings')).toHaveLength(1);
       expect(recordedUploads(workspace.record)).toEqual([]);
@@ -228,7 +228,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
 
     const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
 
-    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 2, status: 2 });
     expect(run.output).toContain('GetRegistryScanningConfiguration');
     expect(awsCalls(workspace.record).filter((args) => args[1] === 'describe-image-scan-findings')).toEqual([]);
   });
@@ -239,7 +239,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
 
     const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, ECR_SCAN_TIMEOUT_SECONDS: '1', ECR_SCAN_POLL_SECONDS: '1' } });
 
-    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 2, status: 2 });
     expect(run.output).toContain('did not complete within 1s');
     expect(recordedUploads(workspace.record)).toEqual([]);
   });
@@ -248,7 +248,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     const workspace = track(newWorkspace('HIGH'));
     const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, IMAGE_ARTIFACT_NAME: 'Other' } });
 
-    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 2 });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
     expect(fs.existsSync(path.join(workspace.record, 'crane.jsonl'))).toBe(false);
   });
 });

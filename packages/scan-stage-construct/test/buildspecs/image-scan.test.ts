@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readBuildspec } from '../support/buildspec-files';
+import { expectedStageBuildspec } from '../support/buildspec-files';
 import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical image-scan buildspec's build phase with bash, jq and the
  * real asff CLI; `docker`, `grype` and `aws` are stubs (no Docker engine here).
  */
-const spec = readBuildspec('image-scan.yml');
+const spec = expectedStageBuildspec('image-scan.yml');
 const IMAGE_ID = 'sha256:4f2a9d0c7b1e8a6f5d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c';
 
 function newWorkspace(): StageWorkspace {
@@ -82,7 +82,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
 
     const run = runPhase(spec, 'build', { cwd: workspace.source, env });
 
-    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 2, status: 2 });
     expect(run.output).toContain('wrote no report');
     expect(recordedUploads(workspace.record)).toEqual([]);
   });

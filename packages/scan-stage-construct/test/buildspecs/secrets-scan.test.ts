@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { randomInt } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readBuildspec } from '../support/buildspec-files';
+import { expectedStageBuildspec } from '../support/buildspec-files';
 import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
 
 /**
@@ -10,7 +10,7 @@ import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool 
  * the asff CLI) against throwaway repositories; only `aws` is a stub. The
  * install phase is not run: it installs the same tools from the registries.
  */
-const spec = readBuildspec('secrets-scan.yml');
+const spec = expectedStageBuildspec('secrets-scan.yml');
 
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const BASE64ISH = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+';
@@ -139,7 +139,7 @@ describe('secrets-scan buildspec, run for real', () => {
 
     const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
 
-    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 1 });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 1 });
     expect(run.output).toContain('git-secrets printed a line that is neither a redactable match nor known noise (line 1)');
     expect(run.output).not.toContain(secretKey);
     expect(recordedUploads(workspace.record)).toEqual([]);
@@ -177,8 +177,55 @@ describe('secrets-scan buildspec, run for real', () => {
 
     const run = runPhase(spec, 'build', { cwd: shallow, env: origin.env });
 
-    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 1 });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 1 });
     expect(run.output).toContain('codeBuildCloneOutput: true');
     expect(fs.readdirSync(origin.record).filter((f) => f.startsWith('upload-'))).toEqual([]);
+  });
+
+  describe('a commit cannot weaken its own gate', () => {
+    /** A repository whose history holds a planted AWS key, plus the files the commit adds to get away with it. */
+    function plantedWith(files: Record<string, string>): { workspace: Workspace; head: string; accessKeyId: string } {
+      const workspace = newWorkspace();
+      workspaces.push(workspace);
+      const { accessKeyId, secretKey } = plantedCredentials();
+      fs.writeFileSync(path.join(workspace.repo, 'settings.ini'), `aws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretKey}\n`);
+      for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(workspace.repo, name), body);
+      git(workspace.repo, 'add', '.');
+      git(workspace.repo, 'commit', '--quiet', '-m', 'loosen the gate');
+      return { workspace, head: git(workspace.repo, 'rev-parse', 'HEAD').trim(), accessKeyId };
+    }
+    const gateFails = (run: ReturnType<typeof runPhase>) =>
+      expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: spec.phases.build.commands.length - 1, status: 1 });
+
+    test('a repository policy with `secrets: NONE` does not pass the planted keys', () => {
+      const { workspace, head } = plantedWith({ 'security-policy.yml': 'version: 1\nstages:\n  secrets: NONE\n' });
+      const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+      gateFails(run);
+      expect(run.output).toMatch(/asff gate: stage secrets, threshold LOW: FAILED \(\d+ blocking\)/);
+    });
+
+    test('a repository suppression that never expires does not count', () => {
+      const { workspace, head } = plantedWith({
+        'security-policy.yml': 'version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: git-secrets\n    reason: test keys\n    expires: 9999-12-31\n',
+      });
+      const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+      gateFails(run);
+      expect(run.output).toContain("rejected: expires 9999-12-31, later than the factory's maximum");
+    });
+
+    test('a committed .gitallowed allowing everything is removed before git-secrets runs', () => {
+      const { workspace, head, accessKeyId } = plantedWith({ '.gitallowed': '.*\n' });
+      const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+      gateFails(run);
+      expect(run.output).toContain("Removed the repository's .gitallowed: scanner configuration comes from the factory (allowedScannerConfigs)");
+      expect(run.output).not.toContain(accessKeyId);
+    });
+
+    test('a .gitallowed the factory allows stays, and then it is the factory\'s choice', () => {
+      const { workspace, head } = plantedWith({ '.gitallowed': '.*\n' });
+      const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, ALLOWED_SCANNER_CONFIGS: '.gitallowed' } });
+      expect(run.output).toContain("Keeping the repository's .gitallowed: the factory allows it");
+      expect(run.status).toBe(0);
+    });
   });
 });

@@ -22,10 +22,16 @@ export function readInstallAsffCli(): string {
   return fs.readFileSync(path.join(BUILDSPEC_DIR, 'install-asff-cli.sh'), 'utf8');
 }
 
-/** A canonical scan buildspec as its stage must synthesize it: the asff CLI install script first. */
+/** The canonical script every scan stage runs first in its build phase. */
+export function readPrepareScan(): string {
+  return fs.readFileSync(path.join(BUILDSPEC_DIR, 'prepare-scan.sh'), 'utf8');
+}
+
+/** A canonical scan buildspec as its stage must synthesize it: the shared scripts first in their phases. */
 export function expectedStageBuildspec(name: string): any {
   const spec = readBuildspec(name);
   spec.phases.install.commands = [readInstallAsffCli(), ...spec.phases.install.commands];
+  spec.phases.build.commands = [readPrepareScan(), ...spec.phases.build.commands];
   return spec;
 }
 

@@ -167,7 +167,8 @@ export function newStageWorkspace(options: StageWorkspaceOptions): StageWorkspac
   const bin = path.join(root, 'bin');
   const record = path.join(root, 'calls');
   fs.mkdirSync(source, { recursive: true });
-  fs.writeFileSync(path.join(source, 'security-policy.yml'), `version: 1\nstages:\n  ${options.stage}:\n    threshold: ${options.threshold}\n`);
+  const policy = `version: 1\nstages:\n  ${options.stage}:\n    threshold: ${options.threshold}\n`;
+  fs.writeFileSync(path.join(source, 'security-policy.yml'), policy);
   installAwsStub(bin, record);
   linkTool(bin, 'asff', ASFF_CLI);
   const { project, id, number, sourceVersion } = options.build;
@@ -177,6 +178,8 @@ export function newStageWorkspace(options: StageWorkspaceOptions): StageWorkspac
     REPORTS_BUCKET: 'factory-reports',
     STAGE_NAME: options.stage,
     POLICY_FILE: 'security-policy.yml',
+    // The factory's policy (as the stage construct sets it): the same threshold as the repository's file.
+    FACTORY_POLICY_B64: Buffer.from(policy).toString('base64'),
     CODEBUILD_BUILD_ARN: `arn:aws:codebuild:eu-west-1:111111111111:build/${project}:${id}`,
     CODEBUILD_BUILD_ID: `${project}:${id}`,
     CODEBUILD_BUILD_NUMBER: String(number),
