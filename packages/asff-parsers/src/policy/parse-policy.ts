@@ -32,8 +32,11 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const error = doc.errors[0];
-    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new PolicyError(fileName, error.linePos?.[0].line ?? 1, `invalid YAML: ${message}`);
+    // The yaml library quotes the offending text after ': ' in some messages (`Unresolved tag: !AKIA...`);
+    // a policy file may hold anything, so only the problem and its position are told.
+    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').split(': ')[0];
+    const column = error.linePos?.[0].col;
+    throw new PolicyError(fileName, error.linePos?.[0].line ?? 1, `invalid YAML${column ? ` at column ${column}` : ''}: ${message}`);
   }
   const lineOf = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
   const fail = (node: Node | null | undefined, problem: string): never => {

@@ -35,7 +35,7 @@ describe('parsePolicy', () => {
   });
 
   test.each([
-    ['invalid YAML', 'version: 1\nstages:\n  build: HIGH: LOW\n', 3, /invalid YAML: Nested mappings are not allowed in compact mappings$/],
+    ['invalid YAML', 'version: 1\nstages:\n  build: HIGH: LOW\n', 3, /invalid YAML at column 10: Nested mappings are not allowed in compact mappings$/],
     ['an unknown top-level key', 'version: 1\nstage:\n  build: HIGH\n', 2, /unknown key 'stage'/],
     ['a missing version', 'stages:\n  build: HIGH\n', 1, /version: 1/],
     ['an unknown threshold', 'version: 1\nstages:\n  build: SEVERE\n', 3, /stages.build: threshold must be one of/],
@@ -52,6 +52,15 @@ describe('parsePolicy', () => {
     expect(error.message).toMatch(new RegExp(`^policy\\.yml:${line}: `));
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('\n');
+  });
+
+  test('never quotes the policy file\'s text in a YAML error', () => {
+    const secret = 'AKIAQ3EGEXAMPLE7KEY1';
+    for (const text of [`version: 1\ndefault: HIGH\nsuppressions: [${secret}\n`, `version: 1\ndefault: "${secret}\n`, `version: 1\n${secret}: a\n${secret}: b\n`]) {
+      const error = errorOf(text);
+      expect(error.message).toMatch(/^policy\.yml:\d+: invalid YAML/);
+      expect(error.message).not.toContain(secret);
+    }
   });
 
   test('an unreadable policy file is a one-line error naming it', async () => {
