@@ -1,5 +1,5 @@
 import {
-  ApprovalGate, DeployImage, DeployManifests, EksDeployStage, FindingsComparison,
+  ApprovalGate, DeployImage, DeployManifests, EksDeployStage,
 } from '@devsecops-factory/eks-deploy-construct';
 import { FactoryNotifications, PipelineGovernance } from '@devsecops-factory/governance-construct';
 import {
@@ -125,7 +125,9 @@ export class FactoryStack extends Stack {
       commitId: `#{${SOURCE_NAMESPACE}.CommitId}`,
       notifyEmails: config.notifications.approverEmails,
       encryptionKey,
-      findingsFilters: [{ field: 'ResourceId', value: image.repository.repositoryUri, comparison: FindingsComparison.PREFIX }],
+      // The gate's default filters (RecordState ACTIVE, ProductFields.Commit = the source commit) select every
+      // stage's findings of this build: each scan converts with --commit, while resource ids differ per stage
+      // (source paths, packages, the repository ARN for ECR) and no prefix of them covers the build.
     });
     const production = deployTo('production');
 
