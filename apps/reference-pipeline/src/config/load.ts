@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import * as YAML from 'yaml';
 import { FactoryConfig, factoryConfigSchema } from './schema';
 
@@ -25,7 +25,12 @@ export function loadConfig(file: string): FactoryConfig {
   } catch (error) {
     throw new ConfigError(file, [`not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`]);
   }
-  return parseConfig(raw, file);
+  const config = parseConfig(raw, file);
+  if (config.factoryPolicyFile === undefined) return config;
+  // Resolved here, so that the stack reads the policy the config names wherever synth runs from.
+  const factoryPolicyFile = resolve(dirname(file), config.factoryPolicyFile);
+  if (!existsSync(factoryPolicyFile)) throw new ConfigError(file, [`factoryPolicyFile: ${factoryPolicyFile} does not exist`]);
+  return { ...config, factoryPolicyFile };
 }
 
 export function parseConfig(raw: unknown, file = '<config>'): FactoryConfig {

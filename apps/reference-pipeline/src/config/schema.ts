@@ -37,8 +37,14 @@ export const factoryConfigSchema = z.strictObject({
   /** Prefix for resource names, so several factories can share an account. */
   name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and -, 2-31 characters').default('devsecops-factory'),
   source: z.discriminatedUnion('type', [codeConnectionsSource, codeCommitSource]),
-  /** Path of the severity policy inside the application repository. */
+  /** Path of the severity policy inside the application repository (it may only tighten the factory's). */
   policyFile: z.string().min(1).default('.security/policy.yml'),
+  /**
+   * The factory-owned policy of this application (thresholds, the factory's suppressions, what the
+   * repository's policy may add), a file of the factory's repository; relative paths are relative to the
+   * config file. Default: the scan stages' DEFAULT_FACTORY_POLICY.
+   */
+  factoryPolicyFile: z.string().min(1).optional(),
   scanners: z.strictObject({
     secrets: z.strictObject({ gitleaks: z.boolean().default(false) }).default({ gitleaks: false }),
     code: z.strictObject({

@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import {
   ApprovalGate, DeployImage, DeployManifests, EksDeployStage,
 } from '@devsecops-factory/eks-deploy-construct';
 import { FactoryNotifications, PipelineGovernance } from '@devsecops-factory/governance-construct';
 import {
-  BuildSecret, CodeScanStage, DastScanStage, EcrScanStage, FindingsProcessor, ImageScanner, ImageScanStage,
+  BuildSecret, CodeScanStage, DastScanStage, DEFAULT_FACTORY_POLICY, EcrScanStage, FindingsProcessor, ImageScanner, ImageScanStage,
   SastTool, SecretsScanStage, ZapScanType,
 } from '@devsecops-factory/scan-stage-construct';
 import { Stack, StackProps, Token } from 'aws-cdk-lib';
@@ -11,6 +12,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import * as YAML from 'yaml';
 import { acknowledgeBuildLocalSecret, acknowledgePipelineGrants } from '../compliance/pipeline-acknowledgements';
 import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
@@ -45,7 +47,14 @@ export class FactoryStack extends Stack {
       pipelineFailureEmails: config.notifications.emails,
       securityAlertEmails: config.notifications.emails,
     });
-    this.findings = new FindingsProcessor(this, 'Findings', { encryptionKey, alarmTopic: notifications.securityAlertTopic });
+    // The factory-owned policy: the gate's thresholds and how long the repository's suppressions may last,
+    // in the builds and in Security Hub alike.
+    const factoryPolicy = config.factoryPolicyFile === undefined ? DEFAULT_FACTORY_POLICY : readFileSync(config.factoryPolicyFile, 'utf-8');
+    this.findings = new FindingsProcessor(this, 'Findings', {
+      encryptionKey,
+      alarmTopic: notifications.securityAlertTopic,
+      maxSuppressionDays: repositorySuppressionDays(factoryPolicy),
+    });
     const image = new ImageRepository(this, 'Image', {
       repositoryName: config.image.repositoryName,
       importExisting: config.image.importExistingRepository,
@@ -58,6 +67,7 @@ export class FactoryStack extends Stack {
     const source = new PipelineSource(this, 'Source', config.source);
 
     const scanProps = {
+      factoryPolicy,
       input: source.output,
       reportsBucket: this.findings.reportsBucket,
       encryptionKey,
@@ -170,6 +180,13 @@ function crossAccountTargets(config: FactoryConfig): string[] {
     .map((target) => target.deployRoleArn?.split(':')[4])
     .filter((account): account is string => account !== undefined && account !== '');
   return [...new Set(accounts)];
+}
+
+/** The factory policy's limit on repository suppressions (its `repository:` section), 0 when it refuses them. */
+export function repositorySuppressionDays(policy: string): number {
+  const repository = (YAML.parse(policy) as { repository?: { suppressions?: boolean; maxSuppressionDays?: number } } | null)?.repository;
+  if (repository?.suppressions === false) return 0;
+  return repository?.maxSuppressionDays ?? 90;
 }
 
 function imageScanner(config: FactoryConfig, snykToken: BuildSecret | undefined): ImageScanner {

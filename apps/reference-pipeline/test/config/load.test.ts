@@ -84,6 +84,16 @@ describe('factory configuration', () => {
     expect(() => loadConfig(bad)).toThrow(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not valid YAML: `));
   });
 
+  test('resolves the factory policy file relative to the config file, and refuses a missing one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'factory-policy-'));
+    writeFileSync(join(dir, 'app.yml'), 'version: 1\ndefault: HIGH\n');
+    const config = join(dir, 'factory.yaml');
+    writeFileSync(config, JSON.stringify({ ...valid, factoryPolicyFile: 'app.yml' }));
+    expect(loadConfig(config).factoryPolicyFile).toBe(join(dir, 'app.yml'));
+    writeFileSync(config, JSON.stringify({ ...valid, factoryPolicyFile: 'missing.yml' }));
+    expect(() => loadConfig(config)).toThrow(`${config}: factoryPolicyFile: ${join(dir, 'missing.yml')} does not exist`);
+  });
+
   test('generates the repository name unless one is fixed, and imports only a named repository', () => {
     const named = parseConfig({ ...valid, image: { name: 'shop' } }, 'factory.config.yaml');
     expect(named.image.repositoryName).toBeUndefined();

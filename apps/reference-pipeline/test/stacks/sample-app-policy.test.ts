@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePolicy } from '@devsecops-factory/asff-parsers';
+import { combinePolicies, parsePolicy } from '@devsecops-factory/asff-parsers';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../src/config/load';
-import { FactoryStack } from '../../src/stacks/factory-stack';
+import { FactoryStack, repositorySuppressionDays } from '../../src/stacks/factory-stack';
 
 const repositoryRoot = join(__dirname, '..', '..', '..', '..');
 const config = loadConfig(join(__dirname, '..', '..', 'factory.config.yaml'));
@@ -27,5 +27,48 @@ describe('the sample app policy the reference factory gates on', () => {
 
   test('lets no leaked secret through', () => {
     expect(policy.stages.secrets).toBe('LOW');
+  });
+});
+
+describe('the factory-owned policy of the sample app', () => {
+  const template = Template.fromStack(new FactoryStack(new App(), 'Factory', { config })).toJSON();
+  type Variable = { Name: string; Value: unknown };
+  const gatingProjects = Object.values<any>(template.Resources)
+    .filter((r) => r.Type === 'AWS::CodeBuild::Project')
+    .map((project) => (project.Properties.Environment.EnvironmentVariables ?? []) as Variable[])
+    .filter((variables) => variables.some((v) => v.Name === 'FACTORY_POLICY_B64'));
+
+  test('is the file the config names, valid, and what every gating stage is given', () => {
+    expect(config.factoryPolicyFile).toBe(join(__dirname, '..', '..', 'policies', 'sample-app.yml'));
+    const text = readFileSync(config.factoryPolicyFile!, 'utf-8');
+    const factory = parsePolicy(text, 'policies/sample-app.yml');
+    expect(factory.stages.secrets).toBe('LOW');
+    expect(gatingProjects).toHaveLength(5);
+    for (const variables of gatingProjects) {
+      const value = variables.find((v) => v.Name === 'FACTORY_POLICY_B64')!.Value as string;
+      expect(Buffer.from(value, 'base64').toString('utf-8')).toBe(text);
+    }
+  });
+
+  test('the findings processor applies repository suppressions for no longer than the factory policy allows', () => {
+    const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.MAX_SUPPRESSION_DAYS);
+    expect(fn.Properties.Environment.Variables.MAX_SUPPRESSION_DAYS).toBe('90');
+  });
+
+  test('the app\'s own policy cannot loosen it: every stage of the app is at least as strict', () => {
+    const factory = parsePolicy(readFileSync(config.factoryPolicyFile!, 'utf-8'), 'factory');
+    const own = parsePolicy(readFileSync(join(repositoryRoot, config.policyFile), 'utf-8'), config.policyFile);
+    const combined = combinePolicies(factory, own, new Date());
+    expect(combined.policy.stages).toEqual(factory.stages);
+  });
+});
+
+describe('repositorySuppressionDays', () => {
+  test.each([
+    ['version: 1\ndefault: HIGH\n', 90],
+    ['version: 1\ndefault: HIGH\nrepository:\n  maxSuppressionDays: 14\n', 14],
+    ['version: 1\ndefault: HIGH\nrepository:\n  suppressions: false\n  maxSuppressionDays: 14\n', 0],
+  ])('reads %j as %d days', (policy, days) => {
+    expect(repositorySuppressionDays(policy)).toBe(days);
   });
 });
