@@ -76,8 +76,10 @@ interface RunOptions {
   readonly env?: Record<string, string>;
   readonly files?: Record<string, string>;
   readonly rollout?: 'ok' | 'fail';
-  /** The namespace's pod-security.kubernetes.io/enforce label; `forbidden` makes the lookup fail. */
+  /** The namespace's pod-security.kubernetes.io/enforce label; `forbidden` or `missing` makes the lookup fail. */
   readonly namespaceEnforce?: string;
+  /** The API server's gitVersion (the stub kubectl is v1.36.4); `unreachable` makes `kubectl version` time out. */
+  readonly serverVersion?: string;
   readonly script?: string;
 }
 
@@ -102,7 +104,12 @@ case "$1 $2" in
   "annotate --local") exec "${realKubectl}" "$@" ;;
   "get namespace")
     [[ "\${FAKE_NAMESPACE_ENFORCE}" != forbidden ]] || { echo 'Error from server (Forbidden): namespaces "web" is forbidden' >&2; exit 1; }
+    [[ "\${FAKE_NAMESPACE_ENFORCE}" != missing ]] || { echo 'Error from server (NotFound): namespaces "web" not found' >&2; exit 1; }
     printf '%s' "\${FAKE_NAMESPACE_ENFORCE}" ;;
+  "version --output")
+    [[ "\${FAKE_SERVER_VERSION}" != unreachable ]] || { echo 'Unable to connect to the server: dial tcp 10.0.1.5:443: i/o timeout' >&2; exit 1; }
+    printf '{"clientVersion":{"major":"1","minor":"36","gitVersion":"v1.36.4"},"serverVersion":{"major":"1","minor":"%s+","gitVersion":"%s"}}' \
+      "$(echo "\${FAKE_SERVER_VERSION}" | cut -d. -f2)" "\${FAKE_SERVER_VERSION}" ;;
   "apply --namespace") printf 'service/web\\ndeployment.apps/web\\n' ;;
   "rollout status") [[ "\${FAKE_ROLLOUT}" == ok ]] ;;
   "rollout undo") exit 0 ;;
@@ -117,6 +124,7 @@ esac
       CODEBUILD_BUILD_NUMBER: '7',
       FAKE_ROLLOUT: options.rollout ?? 'ok',
       FAKE_NAMESPACE_ENFORCE: options.namespaceEnforce ?? 'restricted',
+      FAKE_SERVER_VERSION: options.serverVersion ?? 'v1.35.2-eks-113cf36',
       TMPDIR: root,
       STAGE_NAME: 'staging',
       CLUSTER_NAME: 'apps',
@@ -218,7 +226,7 @@ describe('eks-deploy buildspec', () => {
     expect(container.image).toBe(`${REPOSITORY}@${DIGEST}`);
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(outcome.calls.filter((call) => /^kubectl (annotate|get namespace|apply)/.test(call)).map((call) => call.split(' ').slice(0, 2).join(' ')))
-      .toEqual(['kubectl annotate', 'kubectl get', 'kubectl apply']);
+      .toEqual(['kubectl get', 'kubectl annotate', 'kubectl apply']);
   });
 
   test('assumes the target account role through a named profile, never exported keys', () => {
@@ -231,6 +239,56 @@ describe('eks-deploy buildspec', () => {
     ]));
     expect(outcome.calls.find((call) => call.includes('update-kubeconfig'))).toMatch(/^aws AWS_PROFILE=eks-deploy eks update-kubeconfig/);
     expect(script).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|assume-role/);
+  });
+
+  describe('cluster preconditions', () => {
+    /** The calls that render or change anything: none may run when a precondition fails. */
+    const workCalls = (outcome: Run) => outcome.calls.filter((call) => /^kubectl (kustomize|annotate|apply|rollout)/.test(call));
+
+    test('fails with one line naming the fix when the namespace does not exist, before rendering anything', () => {
+      const outcome = run({ namespaceEnforce: 'missing' });
+      expect(outcome.status).toBe(1);
+      expect(outcome.stderr.trim().split('\n')).toEqual([
+        'eks-deploy: namespace web does not exist in cluster apps and the deploy may not create it: a cluster administrator runs kubectl create namespace web && kubectl label namespace web pod-security.kubernetes.io/enforce=restricted',
+      ]);
+      expect(workCalls(outcome)).toEqual([]);
+    });
+
+    test('checks the namespace once, before the manifests are rendered', () => {
+      const calls = run({}).calls.filter((call) => call.startsWith('kubectl'));
+      expect(calls.filter((call) => call.startsWith('kubectl get namespace'))).toHaveLength(1);
+      expect(calls.findIndex((call) => call.startsWith('kubectl get namespace'))).toBeLessThan(calls.findIndex((call) => call.startsWith('kubectl kustomize')));
+    });
+
+    test.each([
+      ['one minor older than', 'v1.35.2-eks-113cf36'],
+      ['the same minor as', 'v1.36.1'],
+      ['one minor newer than', 'v1.37.0-eks-0a1b2c3'],
+    ])('deploys when the cluster is %s kubectl v1.36.4', (_name, serverVersion) => {
+      const outcome = run({ serverVersion });
+      expect(outcome.stderr).toBe('');
+      expect(outcome.status).toBe(0);
+    });
+
+    test.each(['v1.34.9-eks-113cf36', 'v1.38.0'])('fails before rendering when the cluster (%s) is more than one minor version from kubectl', (serverVersion) => {
+      const outcome = run({ serverVersion });
+      expect(outcome.status).toBe(1);
+      const minor = serverVersion.split('.')[1];
+      expect(outcome.stderr.trim().split('\n')).toEqual([
+        `eks-deploy: kubectl v1.36.4 is more than one minor version from the cluster (${serverVersion}): give EksDeployStage kubectl: KubectlRelease.of("v1.${minor}.<patch>", "<its linux/amd64 sha256>")`,
+      ]);
+      expect(workCalls(outcome)).toEqual([]);
+      expect(outcome.calls.some((call) => call.startsWith('kubectl get namespace'))).toBe(false);
+    });
+
+    test('fails naming the VPC settings when the API server cannot be reached (a private endpoint)', () => {
+      const outcome = run({ serverVersion: 'unreachable' });
+      expect(outcome.status).toBe(1);
+      expect(outcome.stderr.trim().split('\n')).toEqual([
+        "eks-deploy: cannot reach the API server of cluster apps (Unable to connect to the server: dial tcp 10.0.1.5:443: i/o timeout): a private endpoint needs the deploy project in the cluster's VPC (EksDeployStage vpc, subnetSelection, securityGroups) with HTTPS allowed to the cluster security group",
+      ]);
+      expect(workCalls(outcome)).toEqual([]);
+    });
   });
 
   describe('admission', () => {
@@ -292,7 +350,7 @@ describe('eks-deploy buildspec', () => {
     test('refuses when the namespace cannot be read', () => {
       const outcome = run({ namespaceEnforce: 'forbidden' });
       expect(outcome.status).toBe(1);
-      expect(outcome.stderr).toContain('eks-deploy: cannot read namespace web (it must exist, and the deploy role may get it): nothing is applied');
+      expect(outcome.stderr).toContain('eks-deploy: cannot read namespace web (Error from server (Forbidden): namespaces "web" is forbidden): it must exist and the deploy role may get it; nothing is applied');
       expect(outcome.calls.some((call) => call.startsWith('kubectl apply'))).toBe(false);
     });
 
