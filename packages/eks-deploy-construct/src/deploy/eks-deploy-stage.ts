@@ -3,6 +3,7 @@ import {
   ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token,
   aws_codebuild as codebuild,
   aws_codepipeline as codepipeline,
+  aws_ec2 as ec2,
   aws_eks as eks,
   aws_iam as iam,
   aws_kms as kms,
@@ -17,7 +18,7 @@ import { DeployImage } from '../image/deploy-image';
 import { isDeferred } from '../image/image-digest';
 import { allowLogsToUseKey } from '../logs/allow-logs-to-use-key';
 import { DeployManifests } from '../manifests/deploy-manifests';
-import { acknowledgeCodeBuildProjectGrants } from '../nag/codebuild-role-acknowledgements';
+import { acknowledgeCodeBuildProjectGrants, acknowledgeCodeBuildVpcGrants } from '../nag/codebuild-role-acknowledgements';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -90,9 +91,36 @@ export interface EksDeployStageProps {
 
   /**
    * Kubernetes namespace to deploy into. It must exist: the deploy role may
-   * edit this namespace and nothing else.
+   * edit this namespace and nothing else. The build checks it before rendering
+   * anything and fails naming the command that creates it.
    */
   readonly namespace: string;
+
+  /**
+   * VPC to run the deploy build in. Needed when the cluster's API server
+   * endpoint is private: CodeBuild outside the VPC cannot reach it. The
+   * subnets need outbound HTTPS (a NAT gateway, or VPC endpoints for STS, EKS
+   * and CloudWatch Logs plus a route to dl.k8s.io for the kubectl download),
+   * and the cluster security group must allow HTTPS from `securityGroups`.
+   *
+   * @default - no VPC: the cluster endpoint must be public
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` the build runs in (private subnets with egress).
+   *
+   * @default - the private subnets of `vpc`
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the build in `vpc`; allow HTTPS from them in the
+   * cluster security group.
+   *
+   * @default - one new security group with outbound access only
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 
   /** KMS key for the build logs and artifacts (shared by the pipeline's stages). */
   readonly encryptionKey: kms.IKey;
@@ -241,9 +269,13 @@ export class EksDeployStage extends Construct {
         }),
       },
       logging: { cloudWatch: { logGroup } },
+      vpc: props.vpc,
+      subnetSelection: props.subnetSelection,
+      securityGroups: props.securityGroups,
     });
 
     acknowledgeCodeBuildProjectGrants(role, this.project);
+    if (props.vpc !== undefined) acknowledgeCodeBuildVpcGrants(role, this.project);
 
     if (props.deployRoleArn) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -295,6 +327,9 @@ function validateProps(props: EksDeployStageProps): void {
   }
   if (props.deployRoleArn !== undefined && !isDeferred(props.deployRoleArn) && !ROLE_ARN.test(props.deployRoleArn)) {
     throw new Error(`deployRoleArn must be an IAM role ARN; got '${props.deployRoleArn}'`);
+  }
+  if (props.vpc === undefined && (props.subnetSelection !== undefined || props.securityGroups !== undefined)) {
+    throw new Error('subnetSelection and securityGroups place the build in a VPC: give vpc too');
   }
   if (props.deployRoleArn !== undefined && props.cluster !== undefined) {
     throw new Error('an imported cluster lives in this account; for a cross-account target give clusterName and deployRoleArn');

@@ -60,3 +60,28 @@ export function acknowledgeArtifactBucketRead(role: iam.IRole, bucket: s3.IBucke
     });
   }
 }
+
+/**
+ * Acknowledges the grants aws-cdk-lib adds when a CodeBuild project runs in a
+ * VPC (the build's elastic network interfaces), by exact finding id; nothing
+ * when the project has no VPC.
+ */
+export function acknowledgeCodeBuildVpcGrants(role: iam.Role, project: codebuild.PipelineProject): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+    reason: 'aws-cdk-lib lets a VPC CodeBuild project grant CodeBuild permission on its network interfaces: ec2:CreateNetworkInterfacePermission only, conditioned on the project\'s subnets and ec2:AuthorizedService codebuild.amazonaws.com.',
+  });
+  const policy = project.node.tryFindChild('PolicyDocument');
+  if (policy !== undefined) {
+    Validations.of(policy).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'aws-cdk-lib\'s VPC policy for CodeBuild: creating, describing and deleting the build\'s network interfaces and describing subnets, security groups, DHCP options and VPCs, as CodeBuild documents for builds in a VPC.',
+      },
+      {
+        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+        reason: 'aws-cdk-lib attaches its CodeBuild VPC policy to the project role only; it is shared with nothing.',
+      },
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import * as zlib from 'zlib';
-import { Duration, Stack, aws_eks as eks } from 'aws-cdk-lib';
+import { Duration, Stack, aws_ec2 as ec2, aws_eks as eks } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { DeployImage, DeployManifests, EksDeployStage, EksDeployStageProps, KubectlRelease } from '../../src';
@@ -278,6 +278,60 @@ describe('EksDeployStage', () => {
     test('adds the key policy statement for CloudWatch Logs once, however many stages share the key', () => {
       const keyResource = Object.values(template.Resources).find((resource: any) => resource.Type === 'AWS::KMS::Key') as any;
       expect(keyResource.Properties.KeyPolicy.Statement.filter((statement: any) => statement.Sid === 'AllowCloudWatchLogsOfThisAccount')).toHaveLength(1);
+    });
+  });
+
+  describe('in a VPC (private cluster endpoint)', () => {
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const buildGroup = new ec2.SecurityGroup(stack, 'BuildGroup', { vpc, description: 'deploy build' });
+    const stage = deployStage(stack, { vpc, subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [buildGroup] });
+    const template = Template.fromStack(stack);
+    const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0] as any;
+
+    test('runs the build in the given subnets with the given security groups', () => {
+      expect(project.Properties.VpcConfig.VpcId).toEqual({ Ref: stack.getLogicalId(vpc.node.defaultChild as ec2.CfnVPC) });
+      expect(project.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [stack.getLogicalId(buildGroup.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] }]);
+      const privateSubnets = vpc.privateSubnets.map((subnet) => ({ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) }));
+      expect(project.Properties.VpcConfig.Subnets).toEqual(privateSubnets);
+    });
+
+    test('creates a security group with outbound access only when none is given', () => {
+      const other = testStack();
+      const otherVpc = new ec2.Vpc(other, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      deployStage(other, { vpc: otherVpc });
+      const groups = Object.values(Template.fromStack(other).findResources('AWS::EC2::SecurityGroup')) as any[];
+      expect(groups).toHaveLength(1);
+      expect(groups[0].Properties.SecurityGroupIngress).toBeUndefined();
+      expect(groups[0].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' })]);
+    });
+
+    test('has no VPC configuration by default (public endpoint)', () => {
+      const other = testStack();
+      deployStage(other);
+      const defaultProject = Object.values(Template.fromStack(other).findResources('AWS::CodeBuild::Project'))[0] as any;
+      expect(defaultProject.Properties.VpcConfig).toBeUndefined();
+    });
+
+    test('rejects subnets or security groups without a VPC', () => {
+      expect(() => deployStage(testStack(), { subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } })).toThrow(/give vpc too/);
+      const other = testStack();
+      const group = ec2.SecurityGroup.fromSecurityGroupId(other, 'Group', 'sg-0123456789abcdef0');
+      expect(() => deployStage(other, { securityGroups: [group] })).toThrow(/give vpc too/);
+    });
+
+    test('stays clean under both packs: only aws-cdk-lib\'s network-interface grants are acknowledged', () => {
+      expect(nagReport(stage)).toBe('[]');
+    });
+
+    test.each([
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      'AwsSolutions-IAM5[Resource::*]',
+    ])('needs the VPC acknowledgement %s: without it the finding returns', (ruleId) => {
+      const fresh = testStack();
+      const freshStage = deployStage(fresh, { vpc: new ec2.Vpc(fresh, 'Vpc', { maxAzs: 2, natGateways: 1 }) });
+      expect(removeAcknowledgement(freshStage, ruleId)).toBeGreaterThan(0);
+      expect(nagViolations(freshStage)).toContain(ruleId);
     });
   });
 
