@@ -9,6 +9,10 @@ describe('kubernetes manifests', () => {
   const pod = deployment.spec.template.spec;
   const container = pod.containers[0];
 
+  test('schedule only onto linux/amd64 nodes, the one platform the factory builds the image for', () => {
+    expect(pod.nodeSelector).toEqual({ 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux' });
+  });
+
   test('run as non-root with the default seccomp profile and no service account token', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.automountServiceAccountToken).toBe(false);
