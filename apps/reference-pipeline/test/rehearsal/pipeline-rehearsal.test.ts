@@ -92,6 +92,8 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
     const approval = runs.find((r) => r.status === 'Approved')!;
     expect(approval.customData).toContain(`${repository}@${IMAGE_DIGEST}`);
     expect(approval.customData).toContain(runs[0].exported.CommitId);
+    // The findings link selects this run's findings by the commit the Source action resolved.
+    expect(approval.link).toContain(runs[0].exported.CommitId);
   });
 
   test('the image the image scan built is the artifact the publish step pushed', () => {

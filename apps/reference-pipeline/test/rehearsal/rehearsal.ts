@@ -18,6 +18,8 @@ export interface ActionRun {
   readonly environment?: Record<string, string>;
   /** The approval's CustomData, variables substituted. */
   readonly customData?: string;
+  /** The approval's ExternalEntityLink, variables substituted. */
+  readonly link?: string;
   readonly output?: string;
 }
 
@@ -71,7 +73,8 @@ function rehearseAction(action: PipelineAction, build: number, state: State): Ac
     case 'Approval': {
       // Recorded as approved: what the approver is shown is the CustomData, with the run's variables in it.
       const customData = substituteVariables(String(action.configuration.CustomData ?? ''), state.variables);
-      return { ...base, status: 'Approved', exported: {}, customData };
+      const link = substituteVariables(String(action.configuration.ExternalEntityLink ?? ''), state.variables);
+      return { ...base, status: 'Approved', exported: {}, customData, link };
     }
     case 'Build': return rehearseBuild(action, build, state, base);
     default: throw new Error(`The rehearsal has no ${String(action.category)} action`);
