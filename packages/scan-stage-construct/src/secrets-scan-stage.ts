@@ -15,6 +15,15 @@ export interface SecretsScanStageProps extends ScanStageProps {
    * @default false
    */
   readonly gitleaks?: boolean;
+
+  /**
+   * Regular expressions (git-secrets `--allowed`, matched against `commit:path:line:text`) of values known to be
+   * fake, e.g. the example keys and account ids of test fixtures. They belong to the factory, not to the
+   * scanned repository: a committed `.gitallowed` is removed before the scan.
+   *
+   * @default - none besides git-secrets' own AWS examples
+   */
+  readonly allowedPatterns?: string[];
 }
 
 /**
@@ -46,6 +55,7 @@ export class SecretsScanStage extends Construct {
       defaultTimeout: Duration.minutes(20),
       environmentVariables: {
         GITLEAKS_ENABLED: { value: props.gitleaks ? 'true' : 'false' },
+        GIT_SECRETS_ALLOWED: { value: allowedPatterns(props.allowedPatterns ?? []) },
       },
     });
     this.project = parts.project;
@@ -53,4 +63,17 @@ export class SecretsScanStage extends Construct {
     this.reportGroup = parts.reportGroup;
     this.logGroup = parts.logGroup;
   }
+}
+
+/** One pattern per line, as the buildspec reads them; each must be a valid regular expression on one line. */
+function allowedPatterns(patterns: string[]): string {
+  for (const pattern of patterns) {
+    if (pattern.trim() === '' || /[\r\n]/.test(pattern)) throw new Error(`allowedPatterns: '${pattern}' must be one non-empty line`);
+    try {
+      new RegExp(pattern);
+    } catch {
+      throw new Error(`allowedPatterns: '${pattern}' is not a regular expression`);
+    }
+  }
+  return patterns.join('\n');
 }

@@ -43,6 +43,7 @@ describe('SecretsScanStage', () => {
       ASFF_CLI_S3_URI: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^s3:\/\/cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.js$/) },
       ASFF_CLI_SHA256: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^[0-9a-f]{64}$/) },
       GITLEAKS_ENABLED: { Type: 'PLAINTEXT', Value: 'false' },
+      GIT_SECRETS_ALLOWED: { Type: 'PLAINTEXT', Value: '' },
     });
   });
 
@@ -57,6 +58,13 @@ describe('SecretsScanStage', () => {
     expect(() => render({ factoryPolicy: `version: 1\n# ${'x'.repeat(9000)}\n` })).toThrow(/at most 8192/);
     expect(() => render({ allowedScannerConfigs: ['../.trivyignore'] })).toThrow(/allowedScannerConfigs/);
     expect(() => render({ allowedScannerConfigs: ['a b'] })).toThrow(/allowedScannerConfigs/);
+  });
+
+  test('passes the factory\'s allowed git-secrets patterns one per line, and refuses a broken one', () => {
+    expect(render({ allowedPatterns: ['AKIAFAKE[0-9]+', '(111111111111|123456789012)'] }).environment.GIT_SECRETS_ALLOWED.Value)
+      .toBe('AKIAFAKE[0-9]+\n(111111111111|123456789012)');
+    expect(() => render({ allowedPatterns: ['(unclosed'] })).toThrow(/not a regular expression/);
+    expect(() => render({ allowedPatterns: ['a\nb'] })).toThrow(/one non-empty line/);
   });
 
   test('refuses a repository that is not a literal fixed at synth, or that could climb out of its prefix', () => {

@@ -228,4 +228,23 @@ describe('secrets-scan buildspec, run for real', () => {
       expect(run.status).toBe(0);
     });
   });
+
+  test('allows the values of the factory\'s allow list and still fails on a key outside it', () => {
+    const workspace = newWorkspace();
+    workspaces.push(workspace);
+    const fake = 'AKIAFIXTUREDONOTUSE7';
+    fs.writeFileSync(path.join(workspace.repo, 'fixture.json'), `{"AccessKeyId": "${fake}0000"}\n`);
+    git(workspace.repo, 'add', '.');
+    git(workspace.repo, 'commit', '--quiet', '-m', 'fixture');
+    const head = git(workspace.repo, 'rev-parse', 'HEAD').trim();
+    const env = { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, GIT_SECRETS_ALLOWED: 'AKIAFIXTUREDONOTUSE[0-9]\nAKIAFAKEFAKEFAKEFAKE' };
+    expect(runPhase(spec, 'build', { cwd: workspace.repo, env }).status).toBe(0);
+
+    const { accessKeyId } = plantedCredentials();
+    fs.writeFileSync(path.join(workspace.repo, 'real.ini'), `aws_access_key_id = ${accessKeyId}\n`);
+    git(workspace.repo, 'add', '.');
+    git(workspace.repo, 'commit', '--quiet', '-m', 'real');
+    const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...env, CODEBUILD_RESOLVED_SOURCE_VERSION: git(workspace.repo, 'rev-parse', 'HEAD').trim() } });
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: spec.phases.build.commands.length - 1, status: 1 });
+  });
 });
