@@ -46,7 +46,11 @@ export const factoryConfigSchema = z.strictObject({
    */
   factoryPolicyFile: z.string().min(1).optional(),
   scanners: z.strictObject({
-    secrets: z.strictObject({ gitleaks: z.boolean().default(false) }).default({ gitleaks: false }),
+    secrets: z.strictObject({
+      gitleaks: z.boolean().default(false),
+      /** git-secrets `--allowed` regexes of values known to be fake (fixtures' example keys and account ids). */
+      allowedPatterns: z.array(z.string().min(1)).default([]),
+    }).default({ gitleaks: false, allowedPatterns: [] }),
     code: z.strictObject({
       sast: z.enum(['semgrep', 'bandit', 'snyk-code']).default('semgrep'),
       hadolint: z.boolean().default(true),
@@ -56,7 +60,7 @@ export const factoryConfigSchema = z.strictObject({
       /** Secrets Manager secret holding the Snyk token (required for snyk and snyk-code). */
       snykTokenSecretArn: arn('secretsmanager').optional(),
     }).default({ scanner: 'grype' }),
-  }).default({ secrets: { gitleaks: false }, code: { sast: 'semgrep', hadolint: true }, image: { scanner: 'grype' } }),
+  }).default({ secrets: { gitleaks: false, allowedPatterns: [] }, code: { sast: 'semgrep', hadolint: true }, image: { scanner: 'grype' } }),
   image: z.strictObject({
     /** Image name the Kubernetes manifests use; the deploy replaces it with repository@digest. Defaults to repositoryName. */
     name: imageName.optional(),

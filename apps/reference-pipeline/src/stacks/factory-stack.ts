@@ -79,7 +79,11 @@ export class FactoryStack extends Stack {
       ? BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(this, 'SnykToken', config.scanners.image.snykTokenSecretArn))
       : undefined;
 
-    const secrets = new SecretsScanStage(this, 'SecretsScan', { ...scanProps, gitleaks: config.scanners.secrets.gitleaks });
+    const secrets = new SecretsScanStage(this, 'SecretsScan', {
+      ...scanProps,
+      gitleaks: config.scanners.secrets.gitleaks,
+      allowedPatterns: config.scanners.secrets.allowedPatterns,
+    });
     const code = new CodeScanStage(this, 'CodeScan', {
       ...scanProps,
       sastTool: config.scanners.code.sast as SastTool,
