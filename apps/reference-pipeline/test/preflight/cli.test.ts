@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -47,6 +47,9 @@ function workspace(): { appDir: string; appRepo: string } {
   const appDir = join(root, 'app');
   mkdirSync(appDir);
   copyFileSync(REFERENCE_CONFIG, join(appDir, 'factory.config.yaml'));
+  // The factory-owned policy the config names, relative to it.
+  mkdirSync(join(appDir, 'policies'));
+  copyFileSync(join(dirname(REFERENCE_CONFIG), 'policies', 'sample-app.yml'), join(appDir, 'policies', 'sample-app.yml'));
   const appRepo = join(root, 'repo');
   mkdirSync(join(appRepo, 'apps', 'sample-app'), { recursive: true });
   writeFileSync(join(appRepo, 'apps', 'sample-app', 'Dockerfile'), 'FROM public.ecr.aws/docker/library/node:22-bookworm-slim\n');
