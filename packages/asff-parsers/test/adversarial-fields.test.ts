@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { convert } from '../src/convert';
 import { collect, fixture, FIXTURES, fixtureText, SCAN } from './support/convert-helpers';
-import { LINEAR_RATIO_LIMIT, measureGrowth } from './support/growth';
+import { measureGrowth } from './support/growth';
 import { memorySource } from '../src/streams/report-source';
 
 /**
@@ -28,6 +28,13 @@ for (const tool of readdirSync(FIXTURES)) {
   }
 }
 
+/**
+ * Looser than LINEAR_RATIO_LIMIT: here every field of a whole report grows at once, so the 10x input is a
+ * report of several MB whose garbage collection adds to the time (31x was seen once on a loaded 2-core
+ * machine for a linear parser). A quadratic step in any field still shows as about 100x.
+ */
+const WHOLE_REPORT_RATIO_LIMIT = 50;
+
 describe('every parser on report fields grown to adversarial sizes', () => {
   test.each(cases)('%s %s: time grows linearly with the size of every field', async (tool, name) => {
     const document: unknown = JSON.parse(fixtureText(tool, name));
@@ -35,6 +42,6 @@ describe('every parser on report fields grown to adversarial sizes', () => {
     const run = (size: number) => collect(convert({ tool, input: memorySource(report(size)), context: SCAN })).catch(() => []);
     // From 20 KB: below that, fixed costs (the 64 KB detection head, chunking) blur the ratio.
     const growth = await measureGrowth(run, 20_000);
-    expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
+    expect(growth.ratio).toBeLessThan(WHOLE_REPORT_RATIO_LIMIT);
   });
 });
