@@ -55,7 +55,7 @@ export class SecretsScanStage extends Construct {
       defaultTimeout: Duration.minutes(20),
       environmentVariables: {
         GITLEAKS_ENABLED: { value: props.gitleaks ? 'true' : 'false' },
-        GIT_SECRETS_ALLOWED: { value: allowedPatterns(props.allowedPatterns ?? []) },
+        SCAN_ALLOWED_PATTERNS: { value: allowedPatterns(props.allowedPatterns ?? []) },
       },
     });
     this.project = parts.project;

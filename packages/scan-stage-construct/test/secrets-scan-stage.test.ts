@@ -43,7 +43,7 @@ describe('SecretsScanStage', () => {
       ASFF_CLI_S3_URI: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^s3:\/\/cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.js$/) },
       ASFF_CLI_SHA256: { Type: 'PLAINTEXT', Value: expect.stringMatching(/^[0-9a-f]{64}$/) },
       GITLEAKS_ENABLED: { Type: 'PLAINTEXT', Value: 'false' },
-      GIT_SECRETS_ALLOWED: { Type: 'PLAINTEXT', Value: '' },
+      SCAN_ALLOWED_PATTERNS: { Type: 'PLAINTEXT', Value: '' },
     });
   });
 
@@ -61,7 +61,7 @@ describe('SecretsScanStage', () => {
   });
 
   test('passes the factory\'s allowed git-secrets patterns one per line, and refuses a broken one', () => {
-    expect(render({ allowedPatterns: ['AKIAFAKE[0-9]+', '(111111111111|123456789012)'] }).environment.GIT_SECRETS_ALLOWED.Value)
+    expect(render({ allowedPatterns: ['AKIAFAKE[0-9]+', '(111111111111|123456789012)'] }).environment.SCAN_ALLOWED_PATTERNS.Value)
       .toBe('AKIAFAKE[0-9]+\n(111111111111|123456789012)');
     expect(() => render({ allowedPatterns: ['(unclosed'] })).toThrow(/not a regular expression/);
     expect(() => render({ allowedPatterns: ['a\nb'] })).toThrow(/one non-empty line/);

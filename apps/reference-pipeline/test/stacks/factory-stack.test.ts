@@ -128,7 +128,7 @@ describe('FactoryStack security', () => {
   test('hard-codes no partition, region or account, even when synthesized for GovCloud', () => {
     const gov = JSON.stringify(synth(referenceConfig, { region: 'us-gov-west-1', account: '123456789012' }).template.toJSON());
     // The git-secrets allow list names the fixtures' example account ids: data the scan ignores, not an account.
-    const agnostic = JSON.stringify(template.toJSON()).replace(/"Name":"GIT_SECRETS_ALLOWED","Type":"PLAINTEXT","Value":"[^"]*"/g, '');
+    const agnostic = JSON.stringify(template.toJSON()).replace(/"Name":"SCAN_ALLOWED_PATTERNS","Type":"PLAINTEXT","Value":"[^"]*"/g, '');
     expect(agnostic).toContain('"Name":"GITLEAKS_ENABLED"');
     expect(agnostic).not.toMatch(/arn:aws(-us-gov|-cn)?:/);
     expect(agnostic).not.toMatch(/\b\d{12}\b/);

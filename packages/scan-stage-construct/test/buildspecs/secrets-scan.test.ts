@@ -237,7 +237,7 @@ describe('secrets-scan buildspec, run for real', () => {
     git(workspace.repo, 'add', '.');
     git(workspace.repo, 'commit', '--quiet', '-m', 'fixture');
     const head = git(workspace.repo, 'rev-parse', 'HEAD').trim();
-    const env = { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, GIT_SECRETS_ALLOWED: 'AKIAFIXTUREDONOTUSE[0-9]\nAKIAFAKEFAKEFAKEFAKE' };
+    const env = { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, SCAN_ALLOWED_PATTERNS: 'AKIAFIXTUREDONOTUSE[0-9]\nAKIAFAKEFAKEFAKEFAKE' };
     expect(runPhase(spec, 'build', { cwd: workspace.repo, env }).status).toBe(0);
 
     const { accessKeyId } = plantedCredentials();
