@@ -79,7 +79,8 @@ function main() {
   const copied = [];
   for (const name of bundledOf(manifest)) stage(name, packageDir, packageDir, packageDir, placed, copied);
   if (copied.length > 0) fs.writeFileSync(path.join(modules, RECORD), JSON.stringify(copied.map((p) => path.relative(modules, p))));
-  console.log(`stage-bundled-deps: ${manifest.name}: ${[...placed.keys()].map((p) => path.relative(packageDir, p)).join(', ') || 'nothing to bundle'}`);
+  // stderr: stdout belongs to `npm pack --json`, which runs this as its prepack script.
+  console.error(`stage-bundled-deps: ${manifest.name}: ${[...placed.keys()].map((p) => path.relative(packageDir, p)).join(', ') || 'nothing to bundle'}`);
 }
 
 try {

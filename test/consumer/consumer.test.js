@@ -83,6 +83,16 @@ describe('the tarballs', () => {
     }
   });
 
+  test('`npm pack --json` in a package folder reports its bundled dependencies (prepack stages them, stdout stays JSON)', () => {
+    for (const name of JSII) {
+      const declared = manifests[name].bundledDependencies ?? [];
+      if (declared.length === 0) continue;
+      const [packed] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: path.join(ROOT, 'packages', name) }));
+      assert.deepEqual([...packed.bundled].sort(), [...declared].sort(), name);
+      assert.equal(fs.existsSync(path.join(ROOT, 'packages', name, 'node_modules', declared[0])), false, `${name}: postpack left the staged copies`);
+    }
+  });
+
   test('ship no repository-only scripts, tests or sources', () => {
     for (const name of PUBLISHED) {
       const own = execFileSync('tar', ['-tzf', tarballs[name]], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n')
