@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -112,6 +113,29 @@ export interface ScanStageProps {
    * @default - the stage's own default (20 to 60 minutes)
    */
   readonly timeout?: Duration;
+
+  /**
+   * Run the build in this VPC, e.g. private subnets without internet access that reach AWS through VPC
+   * endpoints (S3 gateway; ECR api and dkr, CloudWatch Logs, KMS, STS, Secrets Manager, SSM, Security Hub
+   * interface endpoints). A scanner the stage downloads at build time then needs an egress path too.
+   *
+   * @default - no VPC: the build runs in CodeBuild's network with internet access
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` the build runs in.
+   *
+   * @default - the private subnets of `vpc` (isolated ones when it has no private subnets with egress)
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the build in `vpc`.
+   *
+   * @default - a new security group allowing all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
    * Retention of the build logs.

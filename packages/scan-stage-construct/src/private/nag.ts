@@ -72,3 +72,25 @@ export function acknowledgePipelineArtifactGrants(project: codebuild.Project, ac
     }
   };
 }
+
+/**
+ * Acknowledges the grants aws-cdk-lib adds when a CodeBuild project runs in a
+ * VPC (the build's elastic network interfaces), by exact finding id.
+ */
+export function acknowledgeCodeBuildVpcGrants(project: codebuild.Project): void {
+  Validations.of(project.role!).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+    reason: 'aws-cdk-lib lets a VPC CodeBuild project grant CodeBuild permission on its network interfaces: ec2:CreateNetworkInterfacePermission only, '
+      + 'conditioned on the project\'s subnets and ec2:AuthorizedService codebuild.amazonaws.com.',
+  });
+  const policy = project.node.tryFindChild('PolicyDocument');
+  if (policy === undefined) return;
+  Validations.of(policy).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'aws-cdk-lib\'s VPC policy for CodeBuild: creating, describing and deleting the build\'s network interfaces and describing subnets, '
+        + 'security groups, DHCP options and VPCs, which support no resource-level permissions (CodeBuild documents them for builds in a VPC).',
+    },
+    { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: 'aws-cdk-lib attaches its CodeBuild VPC policy to the project role only; it is shared with nothing.' },
+  );
+}

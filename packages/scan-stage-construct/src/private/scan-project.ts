@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { loadBuildspec } from './buildspec';
 import { allowCloudWatchLogsToUseKey } from './logs-key-access';
-import { acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from './nag';
+import { acknowledgeCodeBuildVpcGrants, acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from './nag';
 import { protectProjectRoleTrust } from './trust-policy';
 import { AsffCli } from '../asff-cli';
 import { BuildSecret } from '../build-secret';
@@ -86,6 +86,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
       ...secretVariables(options.secrets),
     },
     logging: { cloudWatch: { logGroup } },
+    ...buildNetwork(props),
   });
   reportGroup.grantWrite(project);
   asffCli.grantInstall(project);
@@ -108,6 +109,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   });
 
   acknowledgeGeneratedPolicy(project);
+  if (props.vpc !== undefined) acknowledgeCodeBuildVpcGrants(project);
   protectProjectRoleTrust(project);
   acknowledgePipelineArtifactGrants(project, action);
   return { project, action, reportGroup, logGroup };
@@ -127,6 +129,17 @@ function reportsRepository(scope: Construct, props: ScanStageProps): string {
     throw new Error(`sourceRepository '${repository}' must be path segments of letters, digits, '.', '_' and '-' separated by '/'`);
   }
   return repository;
+}
+
+/** The project's VPC settings; subnets and security groups without a VPC are a mistake, not a no-op. */
+function buildNetwork(props: ScanStageProps): Pick<codebuild.PipelineProjectProps, 'vpc' | 'subnetSelection' | 'securityGroups'> {
+  if (props.vpc === undefined) {
+    if (props.subnetSelection !== undefined || props.securityGroups !== undefined) {
+      throw new Error('subnetSelection and securityGroups place the build in a VPC: give vpc too');
+    }
+    return {};
+  }
+  return { vpc: props.vpc, subnetSelection: props.subnetSelection, securityGroups: props.securityGroups };
 }
 
 /** Largest factory policy accepted: it travels base64-encoded in a plain environment variable of the project. */
