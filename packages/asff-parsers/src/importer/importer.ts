@@ -38,6 +38,14 @@ export interface SecurityHubImporterOptions {
    * when the report is empty. Default: taken from the imported findings.
    */
   readonly productArn?: string;
+  /**
+   * With a scope: read the scope's stored findings (ACTIVE and ARCHIVED) once
+   * before importing, so that each finding keeps its stored `CreatedAt` and
+   * `FirstObservedAt` (Security Hub replaces both with whatever an update
+   * carries) and {@link SecurityHubImporter.archiveMissing} needs no second
+   * read. Default true; false imports without reading (age is then lost).
+   */
+  readonly keepObservations?: boolean;
   /** BatchImportFindings pacing. Default 10 requests/s, burst 30 (the Security Hub quota). */
   readonly importRate?: RateLimit;
   /** GetFindings pacing. Default 3 requests/s, burst 6 (the Security Hub quota). */
@@ -63,6 +71,19 @@ interface Pending {
 
 const findingKey = (productArn: string | undefined, id: string | undefined) => `${productArn}\u0000${id}`;
 
+/** What the importer keeps of a stored finding of its scope (one GetFindings pass, before importing). */
+interface StoredFinding {
+  readonly createdAt?: string;
+  readonly firstObservedAt?: string;
+  readonly updatedAt?: string;
+  /**
+   * The stored finding as JSON when it is ACTIVE and the importer's own, kept
+   * for archiving it if the report no longer has it. A string costs a byte per
+   * character; the parsed object would cost several times more.
+   */
+  readonly activeJson?: string;
+}
+
 /**
  * Imports findings into Security Hub at its rate limit without losing any:
  * each finding is accepted by Security Hub or written to the dead letter with
@@ -82,6 +103,9 @@ export class SecurityHubImporter {
   private readonly stamps: UpdateStamps;
   private readonly started: number;
   private readonly seen = new Set<string>();
+  /** The scope's stored findings by key, once read; undefined before (or without a scope). */
+  private stored?: Map<string, StoredFinding>;
+  private readonly runStartIso: string;
   private readonly productArns = new Set<string>();
   private readonly counts = { imported: 0, failed: 0, archived: 0, requests: 0, throttled: 0, retried: 0 };
 
@@ -97,6 +121,7 @@ export class SecurityHubImporter {
     this.getBucket = new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, this.clock);
     this.stamps = new UpdateStamps(this.clock);
     this.started = this.clock.now();
+    this.runStartIso = new Date(this.started).toISOString();
     if (options.scope !== undefined) checkScope(options.scope);
     if (options.productArn) this.productArns.add(options.productArn);
   }
@@ -107,7 +132,7 @@ export class SecurityHubImporter {
    * is set later than any stored value, so updates apply and triage survives.
    */
   async import(findings: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): Promise<void> {
-    await this.pump(this.prepareForImport(findings));
+    await this.pump(this.prepareForImport(this.afterReadingStored(findings)));
   }
 
   /**
@@ -118,12 +143,15 @@ export class SecurityHubImporter {
   async archiveMissing(): Promise<void> {
     const scope = this.options.scope;
     if (scope === undefined) throw new Error('archiveMissing needs the scope the findings were imported with');
+    // Read before the import (or now, when nothing was imported), never while
+    // archiving: changing RecordState while paging would shift the pages.
+    const stored = this.stored ?? await this.readStored(scope);
     const missing: AwsSecurityFinding[] = [];
-    for await (const stored of this.activeFindingsOfScope(scope)) {
-      if (!this.seen.has(findingKey(stored.ProductArn, stored.Id)) && this.isOwnProduct(stored)) missing.push(stored);
+    for (const [key, entry] of stored) {
+      if (entry.activeJson === undefined || this.seen.has(key)) continue;
+      const finding = JSON.parse(entry.activeJson) as AwsSecurityFinding;
+      if (this.isOwnProduct(finding)) missing.push(finding);
     }
-    // Collected first, archived after: changing RecordState while paging a
-    // RecordState=ACTIVE query would shift the pages under our feet.
     const archived = missing.map((stored) => ({
       ...asProviderFinding(stored),
       RecordState: 'ARCHIVED' as const,
@@ -147,10 +175,13 @@ export class SecurityHubImporter {
 
   private async *prepareForImport(source: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): AsyncIterable<AwsSecurityFinding> {
     for await (const raw of source) {
+      const stored = this.stored?.get(findingKey(raw.ProductArn, raw.Id));
       let finding: AwsSecurityFinding = {
         ...withoutCustomerFields(raw),
         RecordState: raw.RecordState ?? 'ACTIVE',
-        UpdatedAt: this.stamps.forImport(raw.UpdatedAt),
+        // Later than the stored value too: an update that is not later is silently ignored.
+        UpdatedAt: this.stamps.forImport(latest(raw.UpdatedAt, stored?.updatedAt)),
+        ...this.observations(raw, stored),
       };
       if (this.options.scope !== undefined) finding = withScope(finding, this.options.scope);
       const key = findingKey(finding.ProductArn, finding.Id);
@@ -165,15 +196,71 @@ export class SecurityHubImporter {
     }
   }
 
+  /**
+   * Age fields: CreatedAt and FirstObservedAt as stored (or the earlier
+   * observation the tool reports itself), LastObservedAt this run. Without a
+   * read of the stored findings nothing is known, so only LastObservedAt is set.
+   */
+  private observations(raw: AwsSecurityFinding, stored: StoredFinding | undefined): Partial<AwsSecurityFinding> {
+    const last = this.runStartIso;
+    if (this.stored === undefined) return { LastObservedAt: latest(raw.LastObservedAt, last) };
+    const first = earliest(stored?.firstObservedAt ?? stored?.createdAt, raw.FirstObservedAt) ?? last;
+    return {
+      CreatedAt: stored?.createdAt ?? raw.CreatedAt,
+      FirstObservedAt: earliest(first, last),
+      LastObservedAt: latest(raw.LastObservedAt, last),
+    };
+  }
+
+  /**
+   * Reads the scope's stored findings before the first finding is imported.
+   * The first finding is taken from the source first, so that its ProductArn
+   * narrows the query when the options did not give one.
+   */
+  private async *afterReadingStored(source: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): AsyncIterable<AwsSecurityFinding> {
+    const scope = this.options.scope;
+    if (scope === undefined || this.options.keepObservations === false || this.stored !== undefined) {
+      yield* source;
+      return;
+    }
+    let read = false;
+    for await (const finding of source) {
+      if (!read) {
+        if (finding.ProductArn && this.productArns.size === 0) this.productArns.add(finding.ProductArn);
+        this.stored = await this.readStored(scope);
+        read = true;
+      }
+      yield finding;
+    }
+    if (!read) this.stored = await this.readStored(scope);
+  }
+
+  /** One paged GetFindings pass over the scope, ACTIVE and ARCHIVED. */
+  private async readStored(scope: string): Promise<Map<string, StoredFinding>> {
+    const stored = new Map<string, StoredFinding>();
+    for await (const finding of this.findingsOfScope(scope)) {
+      const own = this.isOwnProduct(finding);
+      stored.set(findingKey(finding.ProductArn, finding.Id), {
+        createdAt: finding.CreatedAt,
+        firstObservedAt: finding.FirstObservedAt,
+        updatedAt: finding.UpdatedAt,
+        activeJson: own && finding.RecordState !== 'ARCHIVED' ? JSON.stringify(finding) : undefined,
+      });
+    }
+    return stored;
+  }
+
   private isOwnProduct(finding: AwsSecurityFinding): boolean {
     return this.productArns.size === 0
       ? /:product\/(\d{12})\/default$/.exec(finding.ProductArn ?? '')?.[1] === finding.AwsAccountId
       : this.productArns.has(finding.ProductArn ?? '');
   }
 
-  private async *activeFindingsOfScope(scope: string): AsyncIterable<AwsSecurityFinding> {
+  private async *findingsOfScope(scope: string): AsyncIterable<AwsSecurityFinding> {
+    // ARCHIVED ones too: a finding that reappears keeps its first observation.
+    const { RecordState: _active, ...ofScope } = scopeFilters(scope);
     const filters = {
-      ...scopeFilters(scope),
+      ...ofScope,
       ...(this.productArns.size > 0
         ? { ProductArn: [...this.productArns].map((arn) => ({ Value: arn, Comparison: 'EQUALS' as const })) }
         : {}),
@@ -280,4 +367,22 @@ export class SecurityHubImporter {
     const { imported, failed, requests, throttled } = this.counts;
     this.options.onProgress?.({ imported, failed, requests, throttled });
   }
+}
+
+/** The later of two timestamps (either may be absent or invalid). */
+function latest(a: string | undefined, b: string | undefined): string | undefined {
+  return pick(a, b, (x, y) => x >= y);
+}
+
+/** The earlier of two timestamps (either may be absent or invalid). */
+function earliest(a: string | undefined, b: string | undefined): string | undefined {
+  return pick(a, b, (x, y) => x <= y);
+}
+
+function pick(a: string | undefined, b: string | undefined, first: (x: number, y: number) => boolean): string | undefined {
+  const x = a ? Date.parse(a) : NaN;
+  const y = b ? Date.parse(b) : NaN;
+  if (Number.isNaN(x)) return Number.isNaN(y) ? undefined : b;
+  if (Number.isNaN(y)) return a;
+  return first(x, y) ? a : b;
 }
