@@ -31,11 +31,54 @@ const deployTarget = z.strictObject({
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes namespace name').max(63),
   /** A role in another account, created there with CrossAccountDeployRole; omitted = this account. */
   deployRoleArn: arn('iam').optional(),
+  /**
+   * The cluster's API endpoint is private: the deploy build runs in the factory's network (`network:`), whose
+   * VPC must reach the cluster's (the same VPC, peering or a transit gateway).
+   */
+  privateEndpoint: z.boolean().default(false),
+  /** The cluster security group: the factory lets its deploy build in on 443 (otherwise allow it yourself). */
+  clusterSecurityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id').optional(),
 });
 
-export const factoryConfigSchema = z.strictObject({
-  /** Prefix for resource names, so several factories can share an account. */
-  name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and -, 2-31 characters').default('devsecops-factory'),
+/** The VPC endpoints the private network can create, by the name the config uses to exclude one. */
+export const ENDPOINT_NAMES = [
+  's3', 'ecr', 'ecr-dkr', 'securityhub', 'secretsmanager', 'ssm', 'kms', 'logs', 'sts', 'eks', 'codebuild', 'xray',
+  'codeconnections', 'codecommit', 'git-codecommit',
+] as const;
+
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'expected an IPv4 CIDR block from /16 to /24');
+
+/** A VPC of the account, given by its ids (no lookup at synth: the stacks stay environment-agnostic). */
+const existingVpc = z.strictObject({
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id'),
+  cidrBlock: cidr,
+  availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'expected an availability zone name')).min(2),
+  /** One subnet per availability zone, in the same order: the builds' and the function's subnets. */
+  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id')).min(2),
+  /** The subnets' route tables, same order (the S3 gateway endpoint is added to them). */
+  routeTableIds: z.array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, 'expected a route table id')).min(2),
+});
+
+const networkSchema = z.strictObject({
+  /** Address range of the VPC the factory creates (isolated subnets only: no NAT, no internet gateway). */
+  cidr: cidr.default('10.64.0.0/20'),
+  /** Availability zones of the created VPC. */
+  maxAzs: z.number().int().min(2).max(3).default(2),
+  /** Or: an existing VPC. Its subnets reach AWS through the endpoints below (and whatever egress it has). */
+  existingVpc: existingVpc.optional(),
+  /** Create the endpoints (false when the existing VPC has them already: one private DNS name per VPC). */
+  createEndpoints: z.boolean().default(true),
+  /** Endpoints not to create, e.g. codeconnections where the Region does not offer it. */
+  excludeEndpoints: z.array(z.enum(ENDPOINT_NAMES)).default([]),
+}).superRefine((network, ctx) => {
+  const vpc = network.existingVpc;
+  if (vpc && (vpc.subnetIds.length !== vpc.availabilityZones.length || vpc.routeTableIds.length !== vpc.availabilityZones.length)) {
+    ctx.addIssue({ code: 'custom', path: ['existingVpc'], message: 'give one subnetId and one routeTableId per availability zone, in the same order' });
+  }
+});
+
+/** What one application needs: where its code is, how it is scanned, where it is deployed, who is told. */
+const applicationFields = {
   source: z.discriminatedUnion('type', [codeConnectionsSource, codeCommitSource]),
   /** Path of the severity policy inside the application repository (it may only tighten the factory's). */
   policyFile: z.string().min(1).default('.security/policy.yml'),
@@ -95,13 +138,30 @@ export const factoryConfigSchema = z.strictObject({
     /** Who approves promotion to production. */
     approverEmails: z.array(email).min(1),
   }),
+};
+
+/** The factory's own settings, shared by every application. */
+const factoryFields = {
+  /** Prefix for resource names, so several factories can share an account. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and -, 2-31 characters').default('devsecops-factory'),
   governance: z.strictObject({
     /** Turn Security Hub on with FSBP and NIST 800-53 rev5 (only where it is not on yet). */
     enableSecurityHub: z.boolean().default(false),
     /** Create an AWS Config recorder and delivery channel (only where none exists). */
     enableConfigRecorder: z.boolean().default(false),
   }).default({ enableSecurityHub: false, enableConfigRecorder: false }),
-}).superRefine((config, ctx) => {
+  /** Builds and the findings processor in private subnets with VPC endpoints and no NAT (docs/private-network.md). */
+  network: networkSchema.optional(),
+};
+
+/** The checks one application's settings need beyond their types. */
+function checkApplication(config: z.output<z.ZodObject<typeof applicationFields>>, ctx: z.RefinementCtx): void {
+  for (const stage of ['staging', 'production'] as const) {
+    const target = config.deploy[stage];
+    if (target.clusterSecurityGroupId && !target.privateEndpoint) {
+      ctx.addIssue({ code: 'custom', path: ['deploy', stage, 'clusterSecurityGroupId'], message: 'only used with privateEndpoint: true' });
+    }
+  }
   if (config.source.type === 'codeconnections' && !config.source.connectionArn === !config.source.connectionArnParameter) {
     ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of connectionArn or connectionArnParameter' });
   }
@@ -123,6 +183,51 @@ export const factoryConfigSchema = z.strictObject({
     && config.deploy.staging.deployRoleArn === config.deploy.production.deployRoleArn) {
     ctx.addIssue({ code: 'custom', path: ['deploy', 'production'], message: 'must differ from staging (cluster, namespace or account)' });
   }
+}
+
+/** Today's single-application file: the factory's and the one application's settings side by side. */
+export const factoryConfigSchema = z.strictObject({ ...factoryFields, ...applicationFields }).superRefine((config, ctx) => {
+  checkApplication(config, ctx);
+  checkPrivateEndpoints(config, config.network !== undefined, [], ctx);
 });
 
+/** One application of a factory with `applications:`. */
+export const applicationSchema = z.strictObject(applicationFields).superRefine(checkApplication);
+
+/**
+ * An application's name becomes part of resource names (stack, pipeline, reports prefix), so it is held to
+ * the strictest of them: lower-case letters, digits and single hyphens, starting with a letter.
+ */
+export const APPLICATION_NAME = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,30}$/;
+
+/** A factory building several applications: shared settings, then one entry per application by name. */
+export const multiApplicationSchema = z.strictObject({
+  ...factoryFields,
+  notifications: z.strictObject({
+    /** The platform team: every application's pipeline failures, the factory's security alerts. */
+    emails: z.array(email).min(1),
+  }),
+  applications: z.record(
+    z.string().regex(APPLICATION_NAME, 'application names are 2-31 lower-case letters, digits and single hyphens, starting with a letter'),
+    applicationSchema,
+  ).refine((applications) => Object.keys(applications).length > 0, 'give at least one application'),
+}).superRefine((config, ctx) => {
+  for (const [name, application] of Object.entries(config.applications)) {
+    checkPrivateEndpoints(application, config.network !== undefined, ['applications', name], ctx);
+  }
+});
+
+/** A private cluster endpoint is reached from the factory's network: there must be one. */
+function checkPrivateEndpoints(config: Pick<ApplicationConfig, 'deploy'>, hasNetwork: boolean, path: string[], ctx: z.RefinementCtx): void {
+  for (const stage of ['staging', 'production'] as const) {
+    if (config.deploy[stage].privateEndpoint && !hasNetwork) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'deploy', stage, 'privateEndpoint'], message: 'needs the factory\'s private network: add network: (docs/private-network.md)' });
+    }
+  }
+}
+
+/** The settings one pipeline is built from (today's file, or one application of a multi-application file). */
 export type FactoryConfig = z.output<typeof factoryConfigSchema>;
+export type ApplicationConfig = z.output<typeof applicationSchema>;
+export type MultiApplicationConfig = z.output<typeof multiApplicationSchema>;
+export type NetworkConfig = z.output<typeof networkSchema>;
