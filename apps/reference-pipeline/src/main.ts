@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { attachComplianceGate } from './compliance/gate';
 import { formatSummary, summarizeCompliance } from './compliance/summary';
-import { ConfigError, loadConfig } from './config/load';
-import { FactoryStack } from './stacks/factory-stack';
+import { ConfigError, configFileFromEnvironment, loadFactory } from './config/load';
+import { addFactoryStacks } from './factory-app';
 
 const app = new App();
-const configFile = app.node.tryGetContext('config') ?? join(__dirname, '..', 'factory.config.yaml');
-let config;
+// FACTORY_CONFIG=<path> picks the configuration (`--context config=<path>` too); default: this app's own.
+const configFile = app.node.tryGetContext('config') ?? configFileFromEnvironment(process.env, join(__dirname, '..', 'factory.config.yaml'));
+let definition;
 try {
-  config = loadConfig(configFile);
+  definition = loadFactory(configFile);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
@@ -17,10 +18,7 @@ try {
 }
 attachComplianceGate(app);
 // Environment-agnostic on purpose: partition, account and region resolve at deploy time.
-new FactoryStack(app, 'DevSecOpsFactory', {
-  description: 'DevSecOps factory: secure CI/CD pipeline with scanning, Security Hub findings and governance',
-  config,
-});
+addFactoryStacks(app, definition);
 app.synth();
 // Reached only when every pack passed: synth throws on an unacknowledged violation.
 console.error(formatSummary(summarizeCompliance(app)));

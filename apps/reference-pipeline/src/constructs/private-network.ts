@@ -75,7 +75,8 @@ export class PrivateNetwork extends Construct {
       description: 'DevSecOps factory VPC endpoints: HTTPS from inside the VPC only',
       allowAllOutbound: false,
     });
-    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from the factory builds and function');
+    // The configured range (a literal) rather than the VPC's attribute: the packs then see it is not 0.0.0.0/0.
+    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(config.existingVpc?.cidrBlock ?? config.cidr), ec2.Port.tcp(443), 'HTTPS from the factory builds and function');
     for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
       if (excluded.has(name) || !needed(name, props.sources)) continue;
       this.endpoints[name] = this.vpc.addInterfaceEndpoint(pascal(name), {
@@ -118,7 +119,8 @@ export class PrivateNetwork extends Construct {
       natGateways: 0,
       // Isolated subnets only: no internet gateway, no NAT, no public address.
       subnetConfiguration: [{ name: 'Builds', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-      restrictDefaultSecurityGroup: false,
+      // The default security group loses its rules: nothing can use it by accident.
+      restrictDefaultSecurityGroup: true,
       flowLogs: { All: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL } },
     });
     const flowLogRole = vpc.node.findAll().find((node) => node.node.id === 'IAMRole');

@@ -1,0 +1,78 @@
+import { FactoryNotifications, PipelineGovernance } from '@devsecops-factory/governance-construct';
+import { FindingsProcessor } from '@devsecops-factory/scan-stage-construct';
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { factoryPolicyOf, repositorySuppressionDays } from './application-pipeline';
+import { FactoryDefinition } from '../config/load';
+import { PrivateNetwork } from '../constructs/private-network';
+
+export interface SharedStackProps extends StackProps {
+  readonly definition: FactoryDefinition;
+}
+
+/**
+ * What every application of a multi-application factory shares: the findings
+ * processor and its reports bucket, the private network, the platform team's
+ * notifications and the governance (trail, Config rules, Security Hub). It
+ * refers to no application stack, so applications come and go without
+ * touching it, except for the pipeline names governance watches.
+ */
+export class SharedStack extends Stack {
+  public readonly key: kms.Key;
+  public readonly findings: FindingsProcessor;
+  public readonly notifications: FactoryNotifications;
+  public readonly governance: PipelineGovernance;
+  public readonly network?: PrivateNetwork;
+  /** Export names of the reports bucket's and its key's ARNs, which the application stacks import. */
+  public readonly reportsExports: { bucketArn: string; keyArn: string };
+
+  constructor(scope: Construct, id: string, props: SharedStackProps) {
+    super(scope, id, props);
+    const { definition } = props;
+    this.key = new kms.Key(this, 'Key', {
+      description: 'DevSecOps factory (shared): scan reports, findings-processor queue and logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const sources = definition.applications.map((application) => application.config.source.type);
+    if (definition.network) {
+      this.network = new PrivateNetwork(this, 'Network', {
+        config: definition.network,
+        sources: { codeConnections: sources.includes('codeconnections'), codeCommit: sources.includes('codecommit') },
+        encryptionKey: this.key,
+      });
+    }
+    this.notifications = new FactoryNotifications(this, 'Notifications', {
+      pipelineFailureEmails: definition.platformEmails,
+      securityAlertEmails: definition.platformEmails,
+    });
+    this.findings = new FindingsProcessor(this, 'Findings', {
+      encryptionKey: this.key,
+      alarmTopic: this.notifications.securityAlertTopic,
+      // One function applies every application's repository suppressions: the strictest limit holds for all.
+      maxSuppressionDays: Math.min(...definition.applications.map((application) => repositorySuppressionDays(factoryPolicyOf(application.config)))),
+      vpc: this.network?.vpc,
+      vpcSubnets: this.network?.subnets,
+    });
+    this.reportsExports = reportsExports(definition.name);
+    // Exported by name, imported by name in the application stacks (see ApplicationStack.reportsBucket).
+    new CfnOutput(this, 'ReportsBucketArn', { value: this.findings.reportsBucket.bucketArn, exportName: this.reportsExports.bucketArn });
+    new CfnOutput(this, 'ReportsKeyArn', { value: this.key.keyArn, exportName: this.reportsExports.keyArn });
+    // Pipelines by their configured names, not by reference: the application stacks depend on this one.
+    const pipelines = definition.applications.map((application) => codepipeline.Pipeline.fromPipelineArn(this, `Pipeline-${application.name}`,
+      this.formatArn({ service: 'codepipeline', resource: application.config.name })));
+    this.governance = new PipelineGovernance(this, 'Governance', {
+      pipelines,
+      notifications: this.notifications,
+      enableSecurityHub: definition.governance.enableSecurityHub,
+      enableConfigRecorder: definition.governance.enableConfigRecorder,
+    });
+  }
+}
+
+/** The export names of the reports bucket and its key, per factory. */
+export function reportsExports(factoryName: string): { bucketArn: string; keyArn: string } {
+  return { bucketArn: `${factoryName}-reports-bucket-arn`, keyArn: `${factoryName}-reports-key-arn` };
+}
