@@ -24,3 +24,15 @@ export const DEFAULT_FACTORY_POLICY = [
   '  maxSuppressionDays: 90',
   '',
 ].join('\n');
+
+/**
+ * Prefix of the SBOMs ImageScanStage writes, one per built image: `sbom/<repository>/<image id>/`. Outside
+ * `raw/`, so the findings processor never takes an SBOM for a scanner report.
+ */
+export const SBOM_PREFIX = 'sbom/';
+
+/**
+ * Prefix of the provenance statements EcrScanStage writes, one per pushed digest:
+ * `provenance/<repository>/<digest>/`.
+ */
+export const PROVENANCE_PREFIX = 'provenance/';

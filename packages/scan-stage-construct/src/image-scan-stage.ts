@@ -1,13 +1,23 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { SBOM_PREFIX } from './defaults';
 import { ImageScanner } from './image-scanner';
 import { withCodeConnectionsGrant } from './private/connection-grant';
 import { createScanProject } from './private/scan-project';
+import { grantSupplyChainUpload, stageRepository } from './private/supply-chain';
 import { plainVariables } from './private/variables';
 import { ScanStageProps } from './scan-stage-props';
+
+/** Formats of the SBOM ImageScanStage writes. */
+export enum SbomFormat {
+  /** CycloneDX JSON (`application/vnd.cyclonedx+json`). */
+  CYCLONEDX_JSON = 'cyclonedx',
+  /** SPDX JSON (`application/spdx+json`). */
+  SPDX_JSON = 'spdx-json',
+}
 
 /** Properties of an {@link ImageScanStage}. */
 export interface ImageScanStageProps extends ScanStageProps {
@@ -46,14 +56,42 @@ export interface ImageScanStageProps extends ScanStageProps {
    * @default Duration.minutes(15)
    */
   readonly scanTimeout?: Duration;
+
+  /**
+   * Format of the SBOM Trivy writes of the image tarball, whatever the scanner. It is kept in the reports
+   * bucket under `sbom/<repository>/<image id>/` and handed to EcrScanStage in `imageArtifact`, which
+   * attaches it to the pushed image as an OCI referrer.
+   *
+   * @default SbomFormat.CYCLONEDX_JSON
+   */
+  readonly sbomFormat?: SbomFormat;
+
+  /**
+   * Whether ClamAV scans the image's filesystem (each layer, extracted from the tarball) for malware. Its
+   * report is uploaded, imported into Security Hub and gated like the scanner's (`asff convert --tool clamav`).
+   *
+   * @default true
+   */
+  readonly malwareScan?: boolean;
+
+  /**
+   * Where freshclam downloads ClamAV's signatures from (a host name, `DatabaseMirror` of freshclam.conf).
+   * freshclam checks each signed database file against ClamAV's key whatever the mirror; point it at a
+   * private mirror (e.g. one filled by cvdupdate) to keep builds off the public CDN.
+   *
+   * @default 'database.clamav.net' (ClamAV's official mirror)
+   */
+  readonly clamavDatabaseMirror?: string;
 }
 
 /**
  * Builds the container image (the only stage with privileged mode, for the
  * Docker daemon), scans the saved image with Snyk, Grype, Trivy or a custom
- * scanner, and gates on the findings. Nothing is pushed: the image tarball
- * leaves as `imageArtifact` and only a passing gate lets the pipeline hand it
- * to EcrScanStage. Exports `IMAGE_ID` (the image's config digest).
+ * scanner and for malware with ClamAV, writes its SBOM with Trivy, and gates
+ * on the findings. Nothing is pushed: the image tarball, its SBOM and the
+ * record of the passed gate leave as `imageArtifact` and only a passing gate
+ * lets the pipeline hand them to EcrScanStage. Exports `IMAGE_ID` (the
+ * image's config digest).
  */
 export class ImageScanStage extends Construct {
   /** The CodeBuild project running the build and the scan. */
@@ -80,6 +118,9 @@ export class ImageScanStage extends Construct {
       privileged: true,
       computeType: codebuild.ComputeType.MEDIUM,
       environmentVariables: {
+        SBOM_FORMAT: { value: props.sbomFormat ?? SbomFormat.CYCLONEDX_JSON },
+        MALWARE_SCAN: { value: String(props.malwareScan ?? true) },
+        CLAMAV_DATABASE_MIRROR: { value: clamavMirror(props.clamavDatabaseMirror) },
         DOCKERFILE_PATH: { value: props.dockerfile ?? 'Dockerfile' },
         DOCKER_BUILD_CONTEXT: { value: props.buildContext ?? '.' },
         SCAN_TIMEOUT_MINUTES: { value: String((props.scanTimeout ?? Duration.minutes(15)).toMinutes()) },
@@ -92,5 +133,15 @@ export class ImageScanStage extends Construct {
     this.action = withCodeConnectionsGrant(parts.action, parts.project);
     this.reportGroup = parts.reportGroup;
     this.logGroup = parts.logGroup;
+    grantSupplyChainUpload(this.project, props.reportsBucket, SBOM_PREFIX, stageRepository(this, props.sourceRepository), 'SBOM');
   }
+}
+
+/** A host name (optionally with a port): it becomes one line of freshclam.conf. */
+function clamavMirror(mirror: string | undefined): string {
+  const value = mirror ?? 'database.clamav.net';
+  if (!Token.isUnresolved(value) && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/.test(value)) {
+    throw new Error(`clamavDatabaseMirror must be a host name (freshclam DatabaseMirror), got '${value}'`);
+  }
+  return value;
 }

@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import { BuildSecret, ImageScanner, ImageScanStage } from '../src';
+import { BuildSecret, ImageScanner, ImageScanStage, SbomFormat } from '../src';
 import { expectedStageBuildspec } from './support/buildspec-files';
 import { importedSecret, newStack, stageDependencies } from './support/factory';
+import { policyStatements } from './support/iam-policies';
 import { renderStage } from './support/stage-template';
 
 function render(props: Partial<ConstructorParameters<typeof ImageScanStage>[2]> = {}) {
@@ -24,7 +25,29 @@ describe('ImageScanStage', () => {
       DOCKER_BUILD_CONTEXT: { Type: 'PLAINTEXT', Value: '.' },
       SCAN_TIMEOUT_MINUTES: { Type: 'PLAINTEXT', Value: '15' },
       STAGE_NAME: { Type: 'PLAINTEXT', Value: 'image' },
+      SBOM_FORMAT: { Type: 'PLAINTEXT', Value: 'cyclonedx' },
+      MALWARE_SCAN: { Type: 'PLAINTEXT', Value: 'true' },
+      CLAMAV_DATABASE_MIRROR: { Type: 'PLAINTEXT', Value: 'database.clamav.net' },
     }));
+  });
+
+  test('may write SBOMs under its own repository\'s sbom/ prefix only', () => {
+    const { template } = render({ sourceRepository: 'org/app' });
+    const writes = policyStatements(template).filter((s) => s.resourceType === 'AWS::IAM::Policy' && s.actions.includes('s3:PutObject'));
+    const sbom = writes.filter((s) => JSON.stringify(s.resources).includes('/sbom/'));
+    expect(sbom).toHaveLength(1);
+    expect(sbom[0].actions).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(sbom[0].resources)).toMatch(/"\/sbom\/org\/app\/\*"\]/);
+  });
+
+  test('writes SPDX on request, may skip the malware scan and use a private signature mirror', () => {
+    const { environment } = render({ sbomFormat: SbomFormat.SPDX_JSON, malwareScan: false, clamavDatabaseMirror: 'clamav-mirror.internal.example:8443' });
+    expect([environment.SBOM_FORMAT.Value, environment.MALWARE_SCAN.Value, environment.CLAMAV_DATABASE_MIRROR.Value])
+      .toEqual(['spdx-json', 'false', 'clamav-mirror.internal.example:8443']);
+  });
+
+  test('refuses a signature mirror that is not a host name', () => {
+    expect(() => render({ clamavDatabaseMirror: 'https://mirror/path\nDatabaseMirror evil' })).toThrow(/clamavDatabaseMirror must be a host name/);
   });
 
   test('hands the image tarball on as a named output artifact', () => {

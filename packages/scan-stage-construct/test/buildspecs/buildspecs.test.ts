@@ -131,9 +131,11 @@ describe('image digest hand-over', () => {
     expect(ecr).toMatch(/sha256:\*\) ;;/);
   });
 
-  test('the image build publishes the tarball as an artifact and pushes nothing', () => {
+  test('the image build publishes the tarball, its SBOM and its passed gate as an artifact and pushes nothing', () => {
     const spec = readBuildspec('image-scan.yml');
-    expect(spec.artifacts.files).toEqual(['image/image.tar', 'image/image-id.txt']);
+    expect(spec.artifacts.files).toEqual([
+      'image/image.tar', 'image/image-id.txt', 'image/sbom.json', 'image/sbom-format.txt', 'image/sbom-key.txt', 'image/gates.json',
+    ]);
     expect(commandBlocks(spec).map((b) => b.script).join('\n')).not.toMatch(/crane push|aws ecr/);
   });
 });
