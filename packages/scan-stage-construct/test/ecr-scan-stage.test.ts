@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { EcrScanStage, ImageScanStage } from '../src';
 import { expectedStageBuildspec } from './support/buildspec-files';
 import { importedRepository, newStack, stageDependencies } from './support/factory';
 import { policyStatements } from './support/iam-policies';
-import { renderStage } from './support/stage-template';
+import { actionOverrides, renderStage } from './support/stage-template';
 
 function render(props: Partial<ConstructorParameters<typeof EcrScanStage>[2]> = {}) {
   const stack = newStack();
@@ -62,10 +64,95 @@ describe('EcrScanStage', () => {
     expect(enhanced.project.Properties.TimeoutInMinutes).toBe(50);
   });
 
+  test('without signing, signs nothing but may write provenance under its own repository prefix and names the pipeline execution', () => {
+    expect([environment.SIGNING_PROFILE_ARN.Value, template.findResources('AWS::Signer::SigningProfile')]).toEqual(['', {}]);
+    expect(Object.keys(template.findResources('AWS::ECR::SigningConfiguration'))).toEqual([]);
+    expect(actionOverrides(action).PIPELINE_EXECUTION_ID).toEqual({ type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' });
+    const provenance = ecrActionsOf(template).filter((s) => JSON.stringify(s.resources).includes('/provenance/'));
+    expect(provenance.map((s) => [s.actions, JSON.stringify(s.resources)])).toEqual([[['s3:PutObject'], expect.stringMatching(/\/provenance\/Factory\/\*"\]/)]]);
+    expect(ecrActionsOf(template).flatMap((s) => s.actions).filter((a) => a.startsWith('signer:'))).toEqual([]);
+  });
+
   test('refuses an unnamed image artifact', () => {
     const stack = newStack();
     const deps = stageDependencies(stack);
     expect(() => new EcrScanStage(stack, 'Ecr', { ...deps, imageArtifact: new codepipeline.Artifact(), ecrRepository: importedRepository(stack) }))
       .toThrow(/needs a name/);
+  });
+});
+
+describe('EcrScanStage supply chain', () => {
+  describe('with signing and a production account that pulls', () => {
+    const stack = newStack();
+    const deps = stageDependencies(stack);
+    const image = new ImageScanStage(stack, 'Image', deps);
+    const repository = new ecr.Repository(stack, 'AppImages', { repositoryName: 'sample-app', imageTagMutability: ecr.TagMutability.IMMUTABLE });
+    const stage = new EcrScanStage(stack, 'Ecr', {
+      ...deps, imageArtifact: image.imageArtifact, ecrRepository: repository, signing: {}, pullAccounts: ['222222222222'],
+    });
+    const { template, environment } = renderStage(stack, deps.input, stage.action, 'Ecr', [image.action]);
+    const [profileId] = Object.keys(template.findResources('AWS::Signer::SigningProfile'));
+
+    test('creates a Notation signing profile and the registry\'s signing configuration for this repository with it', () => {
+      template.resourceCountIs('AWS::Signer::SigningProfile', 1);
+      template.hasResourceProperties('AWS::Signer::SigningProfile', {
+        PlatformId: 'Notation-OCI-SHA384-ECDSA',
+        SignatureValidityPeriod: { Type: 'DAYS', Value: 365 },
+      });
+      template.resourceCountIs('AWS::ECR::SigningConfiguration', 1);
+      template.hasResourceProperties('AWS::ECR::SigningConfiguration', {
+        Rules: [{
+          SigningProfileArn: { 'Fn::GetAtt': [profileId, 'Arn'] },
+          RepositoryFilters: [{ Filter: { Ref: Match.stringLikeRegexp('^AppImages') }, FilterType: 'WILDCARD_MATCH' }],
+        }],
+      });
+      expect(environment.SIGNING_PROFILE_ARN.Value).toEqual({ 'Fn::GetAtt': [profileId, 'Arn'] });
+      expect(environment.IMAGE_SIGNATURE.Value).toBe('managed');
+      expect(stage.signingProfileArn).toBeDefined();
+    });
+
+    test('may sign payloads with and read that one profile, nothing else of AWS Signer', () => {
+      const signing = ecrActionsOf(template).filter((s) => s.actions.some((a) => a.startsWith('signer:')));
+      expect(signing.map((s) => [s.actions, s.resources])).toEqual([[['signer:SignPayload', 'signer:GetSigningProfile'], [{ 'Fn::GetAtt': [profileId, 'Arn'] }]]]);
+    });
+
+    test('lets the production account pull the image and its referrers and read the profile', () => {
+      const pull = policyStatements(template).filter((s) => s.resourceType === 'AWS::ECR::Repository');
+      expect(pull.map((s) => [s.actions, s.principal])).toEqual([[
+        ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
+      ]]);
+      template.hasResourceProperties('AWS::Signer::ProfilePermission', {
+        ProfileName: { 'Fn::GetAtt': [profileId, 'ProfileName'] },
+        Action: 'signer:GetSigningProfile',
+        Principal: '222222222222',
+        StatementId: 'verify-222222222222',
+      });
+    });
+
+    test('refuses a second owner of the registry\'s signing configuration, naming the first', () => {
+      expect(() => new EcrScanStage(stack, 'OtherApp', { ...deps, imageArtifact: image.imageArtifact, ecrRepository: repository, signing: {} }))
+        .toThrow(/Factory\/Ecr\/RegistrySigningConfiguration already owns this registry's signing configuration/);
+      const second = new EcrScanStage(stack, 'SelfSigned', {
+        ...deps,
+        imageArtifact: image.imageArtifact,
+        ecrRepository: repository,
+        signing: { signingProfileArn: 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/factory_images', registrySigningConfiguration: false },
+      });
+      expect([second.signingConfiguration, second.signingProfile]).toEqual([undefined, undefined]);
+    });
+  });
+
+  test('refuses a malformed signing profile ARN, a validity for an existing profile and a malformed pull account', () => {
+    const stack = newStack();
+    const deps = stageDependencies(stack);
+    const image = new ImageScanStage(stack, 'Image', deps);
+    const base = { ...deps, imageArtifact: image.imageArtifact, ecrRepository: importedRepository(stack) };
+    expect(() => new EcrScanStage(stack, 'A', { ...base, signing: { signingProfileArn: 'factory_images' } })).toThrow(/signing profile ARN/);
+    expect(() => new EcrScanStage(stack, 'B', {
+      ...base, signing: { signingProfileArn: 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/x1', signatureValidity: Duration.days(30) },
+    })).toThrow(/applies to a new signing profile only/);
+    expect(() => new EcrScanStage(stack, 'C', { ...base, pullAccounts: ['prod'] })).toThrow(/12-digit account ids/);
+    expect(() => new EcrScanStage(stack, 'D', { ...base, pullAccounts: ['222222222222'] })).toThrow(/needs an ecrRepository defined in this app/);
   });
 });
