@@ -59,6 +59,11 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
     exec: 'ts-node --transpile-only scripts/preflight.ts',
     receiveArgs: true,
   });
+  project.addTask('bench', {
+    description: 'Synth time, resource count and template size of the factory for 1, 10 and 50 applications',
+    exec: 'ts-node --transpile-only scripts/bench.ts',
+    receiveArgs: true,
+  });
   addReadyTask(project);
   return project;
 }

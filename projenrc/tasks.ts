@@ -44,8 +44,9 @@ export function addRootTasks(root: typescript.TypeScriptProject): void {
     receiveArgs: true,
   });
 
-  root.addTask('bench', {
-    description: 'Run the asff-parsers benchmarks and print the figures',
+  const bench = root.addTask('bench', {
+    description: 'Run the asff-parsers benchmarks and the reference factory\'s synth benchmark, and print the figures',
     exec: 'npm run bench --workspace packages/asff-parsers',
   });
+  bench.exec('npm run bench --workspace apps/reference-pipeline');
 }
