@@ -15,9 +15,11 @@ const TOOLS = [
   { command: 'jq', package: 'jq' },
   { command: 'openssl', package: 'openssl' },
   { command: 'clamscan', package: 'clamav' },
+  // The AWS CLI v2 checks the buildspecs' and the docs' `aws` commands; a v1 earlier on PATH (pip) does not count.
+  { command: 'aws', package: 'awscli', check: 'for a in $(type -ap aws); do [[ "$("$a" --version 2>/dev/null)" == aws-cli/2.* ]] && exit 0; done; exit 1' },
 ];
 
-const missing = TOOLS.filter((tool) => spawnSync('bash', ['-c', `command -v ${tool.command}`], { stdio: 'ignore' }).status !== 0);
+const missing = TOOLS.filter((tool) => spawnSync('bash', ['-c', tool.check ?? `command -v ${tool.command}`], { stdio: 'ignore' }).status !== 0);
 const packages = [...new Set(missing.map((tool) => tool.package))];
 
 if (process.argv.includes('--missing-packages')) {

@@ -14,11 +14,12 @@ function pathWith(tools) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-'));
   fs.symlinkSync(process.execPath, path.join(dir, 'node'));
   fs.symlinkSync('/bin/bash', path.join(dir, 'bash'));
-  for (const tool of tools) fs.writeFileSync(path.join(dir, tool), '#!/bin/sh\n', { mode: 0o755 });
+  // The AWS CLI stand-in answers as version 2 would: a version 1 does not count.
+  for (const tool of tools) fs.writeFileSync(path.join(dir, tool), tool === 'aws' ? '#!/bin/sh\necho aws-cli/2.9.19 Python/3.11\n' : '#!/bin/sh\n', { mode: 0o755 });
   return dir;
 }
 
-const ALL = ['git', 'git-secrets', 'shellcheck', 'bandit', 'kubectl', 'jq', 'openssl'];
+const ALL = ['git', 'git-secrets', 'shellcheck', 'bandit', 'kubectl', 'jq', 'openssl', 'clamscan', 'aws'];
 
 test('names the missing tools and the one command that installs their Debian packages', () => {
   const result = spawnSync(process.execPath, [SCRIPT], { env: { PATH: pathWith(ALL.filter((t) => t !== 'bandit' && t !== 'kubectl')) }, encoding: 'utf8' });
@@ -34,4 +35,11 @@ test('passes silently when every tool is there', () => {
 test('--missing-packages lists only the packages to install, for .ci/run', () => {
   const result = spawnSync(process.execPath, [SCRIPT, '--missing-packages'], { env: { PATH: pathWith(ALL.filter((t) => t !== 'jq')) }, encoding: 'utf8' });
   assert.deepEqual([result.status, result.stdout], [0, 'jq\n']);
+});
+
+test('an AWS CLI version 1 on PATH does not count: the checks need version 2 (Debian awscli)', () => {
+  const dir = pathWith(ALL.filter((t) => t !== 'aws'));
+  fs.writeFileSync(path.join(dir, 'aws'), '#!/bin/sh\necho aws-cli/1.45.11 Python/3.11.7\n', { mode: 0o755 });
+  const result = spawnSync(process.execPath, [SCRIPT, '--missing-packages'], { env: { PATH: dir }, encoding: 'utf8' });
+  assert.deepEqual([result.status, result.stdout], [0, 'awscli\n']);
 });

@@ -3,9 +3,11 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../src/config/load';
 import { FactoryStack } from '../../src/stacks/factory-stack';
+import { checkWithAwsCli } from '../support/aws-cli';
 import { ASFF_SOURCE, Coverage, CoverageRow, factoryCoverage } from '../support/iam-coverage';
 import { CfnTemplate } from '../support/iam-matcher';
 import { sdkCalls } from '../support/sdk-calls';
+import { SAMPLE } from '../support/shell-commands';
 
 // The reference factory as `cdk deploy` would create it: the roles checked are the synthesized ones.
 const config = loadConfig(join(__dirname, '..', '..', 'factory.config.yaml'));
@@ -17,9 +19,28 @@ const rowsOf = (c: Coverage, principal: RegExp, call: string) => c.rows.filter((
 const clone = (): CfnTemplate => JSON.parse(JSON.stringify(template));
 const resourceOfType = (t: CfnTemplate, type: string, id: RegExp) => Object.entries(t.Resources).find(([k, r]) => r.Type === type && id.test(k))![1];
 
+/**
+ * A buildspec word known only at run time is SAMPLE: the CLI gets a value of the right shape instead, so that
+ * its validation judges the command, not the placeholder. Structured options get a value of their shorthand;
+ * any other gets twelve digits, which string (up to their minimum lengths: account ids), integer and
+ * timestamp parameters all accept.
+ */
+const STRUCTURED_SAMPLES: Record<string, string> = { '--metadata': 'sample=value' };
+function cliSample(argv: string[]): string[] {
+  return argv.map((word, i) => (word === SAMPLE && STRUCTURED_SAMPLES[argv[i - 1]]) || word.replace(/SAMPLE/g, '111111111111'));
+}
+
 describe('IAM coverage of every AWS call the factory makes', () => {
   test('every call of every buildspec and of the findings processor is in the coverage tables', () => {
     expect(coverage.unknown).toEqual([]);
+  });
+
+  test('every `aws` command of every buildspec is one the real AWS CLI v2 accepts (service, operation, options, values)', () => {
+    // Switched-off branches too: a configuration that turns them on must not meet a typo at run time.
+    const verdicts = checkWithAwsCli(coverage.awsCommands.map((c) => cliSample(c.command.words.slice(1))));
+    expect(verdicts.length).toBeGreaterThanOrEqual(20);
+    const rejected = verdicts.flatMap((v, i) => (v.rejection ? [`${coverage.awsCommands[i].project}: ${coverage.awsCommands[i].command.line}: ${v.rejection}`] : []));
+    expect(rejected).toEqual([]);
   });
 
   test('every role allows every call its project or function makes, on the resource it makes it on', () => {

@@ -30,6 +30,8 @@ export interface Coverage {
   readonly inactive: string[];
   /** `asff <command>` invocations of the buildspecs, with the SDK calls of that command's modules. */
   readonly asffCommands: Map<string, string[]>;
+  /** Every `aws …` command of every buildspec (switched-off branches included), for the CLI syntax check. */
+  readonly awsCommands: Array<{ readonly project: string; readonly command: ShellCommand }>;
 }
 
 const ORDERED_PHASES = ['install', 'pre_build', 'build', 'post_build'];
@@ -76,6 +78,7 @@ export function factoryCoverage(template: CfnTemplate): Coverage {
   const unknown: string[] = [];
   const inactive: string[] = [];
   const asffCommands = new Map<string, string[]>();
+  const awsCommands: Coverage['awsCommands'] = [];
   const uploads: Requirement[] = [];
 
   const check = (principal: string, roleId: string, call: string, requirements: Requirement[]) => {
@@ -129,6 +132,7 @@ export function factoryCoverage(template: CfnTemplate): Coverage {
       }
     }
     const commands: ShellCommand[] = shellCommands(buildspecBlocks(spec), environment);
+    awsCommands.push(...commands.filter((c) => c.words[0] === 'aws').map((command) => ({ project: projectId, command })));
     const extraction = awsCalls(commands, context);
     unknown.push(...extraction.unknown.map((u) => `${projectId}: ${u}`));
     for (const call of extraction.calls) {
@@ -163,7 +167,7 @@ export function factoryCoverage(template: CfnTemplate): Coverage {
   }
 
   lambdaCoverage(template, resolver, uploads, check, unknown);
-  return { rows, unknown, inactive, asffCommands };
+  return { rows, unknown, inactive, asffCommands, awsCommands };
 }
 
 type Check = (principal: string, roleId: string, call: string, requirements: Requirement[]) => void;
