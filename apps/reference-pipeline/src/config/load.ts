@@ -91,10 +91,8 @@ export function parseFactory(raw: unknown, file = '<config>'): FactoryDefinition
   }
   const factory: MultiApplicationConfig = validated(multiApplicationSchema, raw, file);
   const applications = Object.entries(factory.applications).map(([name, application]) => {
+    // Both names are at most 31 characters: the pipeline (100) and stack names (128) always fit.
     const pipelineName = `${factory.name}-${name}`;
-    if (pipelineName.length > 63) {
-      throw new ConfigError(file, [`applications.${name}: '${pipelineName}' (factory name + application name) is longer than 63 characters`]);
-    }
     const config = resolvePolicyFile(asPipelineConfig(factory, pipelineName, application), file, `applications.${name}.`);
     const repository = config.source.type === 'codeconnections' ? config.source.repository : config.source.repositoryName;
     return { name, config, reportsRepository: `${name}/${repository}` };
@@ -155,6 +153,8 @@ function validated<T extends z.ZodType>(schema: T, raw: unknown, file: string): 
   if (result.success) return result.data;
   throw new ConfigError(file, result.error.issues.map((issue) => {
     const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-    return `${path}: ${issue.message}`;
+    // A bad application name: the name's own rule, not zod's generic "Invalid key in record".
+    const message = issue.code === 'invalid_key' ? issue.issues.map((keyIssue) => keyIssue.message).join('; ') : issue.message;
+    return `${path}: ${message}`;
   }));
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from '../../src/config/load';
+import { ConfigError, configFileFromEnvironment, loadConfig, loadFactory, parseConfig, parseFactory } from '../../src/config/load';
 
 const valid = {
   source: { type: 'codeconnections', connectionArnParameter: '/factory/connection-arn', repository: 'acme/shop', branch: 'main' },
@@ -105,5 +105,110 @@ describe('factory configuration', () => {
 
   test('reads JSON configurations too', () => {
     expect(loadConfig(write('factory.json', JSON.stringify(valid))).image.repositoryName).toBe('shop');
+  });
+});
+
+describe('factory configuration with applications:', () => {
+  const { name: _name, ...application } = { name: undefined, ...valid };
+  const multi = (applications: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    name: 'acme', notifications: { emails: ['platform@shop.test'] }, applications, ...extra,
+  });
+  const problems = (raw: unknown): string[] => {
+    try {
+      parseFactory(raw, 'factory.config.yaml');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).message.split('\n');
+    }
+    return [];
+  };
+
+  test('the committed three-application example is valid, one pipeline per application in its own stack', () => {
+    const factory = loadFactory(join(__dirname, '..', '..', 'examples', 'three-applications.config.yaml'));
+    expect(factory.layout).toBe('per-application');
+    expect(factory.applications.map((a) => a.name)).toEqual(['shop', 'billing-api', 'billing-worker']);
+    expect(factory.applications.map((a) => a.config.name)).toEqual(['acme-factory-shop', 'acme-factory-billing-api', 'acme-factory-billing-worker']);
+    // Two applications of one repository still get prefixes of their own.
+    expect(factory.applications.map((a) => a.reportsRepository)).toEqual(['shop/example-org/shop', 'billing-api/payments', 'billing-worker/payments']);
+    expect(factory.applications[0].config.factoryPolicyFile).toBe(join(__dirname, '..', '..', 'policies', 'sample-app.yml'));
+  });
+
+  test('reads today\'s single-application file as one application in one stack, its reports under the repository as before', () => {
+    const factory = loadFactory(join(__dirname, '..', '..', 'factory.config.yaml'));
+    expect(factory.layout).toBe('single');
+    expect(factory.applications).toHaveLength(1);
+    expect(factory.applications[0].config.name).toBe('devsecops-factory');
+    expect(factory.applications[0].reportsRepository).toBe('example-org/devsecops-factory');
+  });
+
+  test('gives each application the factory\'s governance and network', () => {
+    const factory = parseFactory(multi({ shop: application }, { network: {}, governance: { enableSecurityHub: true } }));
+    expect(factory.applications[0].config.governance.enableSecurityHub).toBe(true);
+    expect(factory.applications[0].config.network).toEqual({ cidr: '10.64.0.0/20', maxAzs: 2, createEndpoints: true, excludeEndpoints: [] });
+  });
+
+  test.each(['Shop', 'shop_1', 'shop--x', 'shop-', '1shop', 's', 'a'.repeat(32)])('refuses the application name %j in one line naming the file and the key', (bad) => {
+    expect(problems(multi({ [bad]: application }))).toEqual([
+      `factory.config.yaml: applications.${bad}: application names are 2-31 lower-case letters, digits and single hyphens, starting with a letter`,
+    ]);
+  });
+
+  test('names the application of a problem in its settings', () => {
+    expect(problems(multi({ shop: { ...application, dast: { targetUrl: 'ftp://x.test' } } }))).toEqual([
+      expect.stringMatching(/^factory\.config\.yaml: applications\.shop\.dast\.targetUrl: /),
+    ]);
+  });
+
+  test('tells where single-application settings go when they sit next to applications:', () => {
+    expect(problems(multi({ shop: application }, { source: valid.source }))).toEqual([
+      'factory.config.yaml: source: with applications: every application\'s settings go under applications.<name>.source (move them there)',
+    ]);
+  });
+
+  test('refuses an empty applications: and a fixed repository name two applications share', () => {
+    expect(problems(multi({}))).toEqual(['factory.config.yaml: applications: give at least one application']);
+    expect(problems(multi({ shop: application, shop2: application }))).toEqual([
+      "factory.config.yaml: applications.shop2.image.repositoryName: 'shop' is already the repository of application shop",
+    ]);
+  });
+
+  test('lets the single-application loader refuse a multi-application file with a one-line pointer', () => {
+    expect(() => loadConfig(join(__dirname, '..', '..', 'examples', 'three-applications.config.yaml')))
+      .toThrow(/three-applications\.config\.yaml: applications: this file describes several applications; read it with loadFactory and pick one$/);
+  });
+
+  test('takes the file from FACTORY_CONFIG, resolved from the working directory, else the default', () => {
+    expect(configFileFromEnvironment({ FACTORY_CONFIG: 'examples/x.yaml' }, '/default.yaml')).toBe(join(process.cwd(), 'examples', 'x.yaml'));
+    expect(configFileFromEnvironment({ FACTORY_CONFIG: ' ' }, '/default.yaml')).toBe('/default.yaml');
+    expect(configFileFromEnvironment({}, '/default.yaml')).toBe('/default.yaml');
+  });
+});
+
+describe('factory configuration network:', () => {
+  test('defaults to a new VPC with every endpoint', () => {
+    expect(parseConfig({ ...valid, network: {} }).network).toEqual({ cidr: '10.64.0.0/20', maxAzs: 2, createEndpoints: true, excludeEndpoints: [] });
+  });
+
+  test('takes an existing VPC by ids, one subnet and route table per zone', () => {
+    const existingVpc = {
+      vpcId: 'vpc-0123456789abcdef0', cidrBlock: '10.1.0.0/16', availabilityZones: ['us-gov-west-1a', 'us-gov-west-1b'],
+      subnetIds: ['subnet-01234567', 'subnet-89abcdef'], routeTableIds: ['rtb-01234567', 'rtb-89abcdef'],
+    };
+    expect(parseConfig({ ...valid, network: { existingVpc } }).network?.existingVpc).toEqual(existingVpc);
+    expect(issues({ ...valid, network: { existingVpc: { ...existingVpc, routeTableIds: ['rtb-01234567'] } } }).join()).toMatch(/network\.existingVpc.*(one subnetId|Too small)/);
+  });
+
+  test('refuses an endpoint name it does not know', () => {
+    expect(issues({ ...valid, network: { excludeEndpoints: ['s4'] } }).join()).toMatch(/network\.excludeEndpoints\.0/);
+  });
+
+  test('reaches a private cluster endpoint only from the factory network', () => {
+    const deploy = { ...valid.deploy, production: { ...valid.deploy.production, privateEndpoint: true } };
+    expect(issues({ ...valid, deploy })).toEqual([
+      "factory.config.yaml: deploy.production.privateEndpoint: needs the factory's private network: add network: (docs/private-network.md)",
+    ]);
+    expect(issues({ ...valid, deploy, network: {} })).toEqual([]);
+    const group = { ...valid.deploy, staging: { ...valid.deploy.staging, clusterSecurityGroupId: 'sg-0123456789abcdef0' } };
+    expect(issues({ ...valid, deploy: group, network: {} }).join()).toMatch(/deploy\.staging\.clusterSecurityGroupId: only used with privateEndpoint: true/);
   });
 });
