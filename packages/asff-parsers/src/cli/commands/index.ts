@@ -4,6 +4,7 @@ import { convertCommand } from './convert';
 import { gateCommand } from './gate';
 import { importCommand } from './import';
 import { toolsCommand } from './tools';
+import { validateCommand } from './validate';
 
 /** Every `asff` command, one line each; `asff --help` lists them in this order. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -12,4 +13,5 @@ export const COMMANDS: readonly CliCommand[] = [
   conformanceCommand,
   importCommand,
   gateCommand,
+  validateCommand,
 ];
