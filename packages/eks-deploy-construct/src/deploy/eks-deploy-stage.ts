@@ -1,9 +1,10 @@
 import * as zlib from 'zlib';
 import {
-  ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token,
+  ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token, Validations,
   aws_codebuild as codebuild,
   aws_codepipeline as codepipeline,
   aws_ec2 as ec2,
+  aws_ecr as ecr,
   aws_eks as eks,
   aws_iam as iam,
   aws_kms as kms,
@@ -33,6 +34,24 @@ const MAX_ALLOWED_IMAGES_CHARS = 4_000;
 const MAX_GENERATED_MANIFEST_CHARS = 16_000;
 const DEFAULT_ROLLOUT_TIMEOUT = Duration.minutes(5);
 const DEFAULT_BUILD_TIMEOUT = Duration.minutes(30);
+
+/**
+ * What the deploy verifies about the digest before anything reaches the cluster.
+ */
+export interface ImageVerification {
+  /**
+   * ARN of the AWS Signer signing profile the image must be signed with (`EcrScanStage.signingProfileArn`).
+   * The build generates notation's trust policy from it: a signature by any other profile, or none, refuses
+   * the deploy.
+   */
+  readonly signingProfileArn: string;
+
+  /**
+   * The ECR repository of the image: the project may read its images and their referrers (signatures and
+   * the provenance statement), nothing else.
+   */
+  readonly repository: ecr.IRepository;
+}
 
 /**
  * Properties of an `EksDeployStage`.
@@ -124,6 +143,16 @@ export interface EksDeployStageProps {
 
   /** KMS key for the build logs and artifacts (shared by the pipeline's stages). */
   readonly encryptionKey: kms.IKey;
+
+  /**
+   * Refuse a digest whose signature does not verify against the factory's signing profile, or whose signed
+   * provenance statement (in-toto, SLSA provenance v1, attached by `EcrScanStage`) does not name this
+   * pipeline and a passed gate. The build fails with one line naming what failed, before it assumes
+   * `deployRoleArn` or talks to the cluster.
+   *
+   * @default - no verification: the digest is deployed as given
+   */
+  readonly imageVerification?: ImageVerification;
 
   /**
    * Role in the cluster's account that the build assumes to deploy (see
@@ -266,6 +295,7 @@ export class EksDeployStage extends Construct {
           ROLLOUT_TIMEOUT: `${rolloutTimeout.toSeconds()}s`,
           KUBECTL_VERSION: kubectl.version,
           KUBECTL_SHA256: kubectl.linuxAmd64Sha256,
+          SIGNING_PROFILE_ARN: props.imageVerification?.signingProfileArn ?? '',
         }),
       },
       logging: { cloudWatch: { logGroup } },
@@ -276,6 +306,7 @@ export class EksDeployStage extends Construct {
 
     acknowledgeCodeBuildProjectGrants(role, this.project);
     if (props.vpc !== undefined) acknowledgeCodeBuildVpcGrants(role, this.project);
+    if (props.imageVerification !== undefined) grantImageVerification(role, props.imageVerification);
 
     if (props.deployRoleArn) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -313,6 +344,32 @@ export class EksDeployStage extends Construct {
       }),
     });
   }
+}
+
+/**
+ * Reading the image's signatures and provenance: pulling from its one repository, logging in to the
+ * registry and asking AWS Signer for the revocation status of the signatures (the plugin does, during
+ * `notation verify`). Neither of the last two has resource-level permissions.
+ */
+function grantImageVerification(role: iam.Role, verification: ImageVerification): void {
+  const profileArn = verification.signingProfileArn;
+  if (!Token.isUnresolved(profileArn) && !/^arn:[a-z-]+:signer:[a-z0-9-]+:\d{12}:\/signing-profiles\/[A-Za-z0-9_]{2,64}$/.test(profileArn)) {
+    throw new Error(`imageVerification.signingProfileArn must be an AWS Signer signing profile ARN (arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>); got '${profileArn}'`);
+  }
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'ReadTheImageSignaturesAndProvenance',
+    actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+    resources: [verification.repository.repositoryArn],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'RegistryLoginAndSignatureRevocation',
+    actions: ['ecr:GetAuthorizationToken', 'signer:GetRevocationStatus'],
+    resources: ['*'],
+  }));
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'ecr:GetAuthorizationToken (registry login) and signer:GetRevocationStatus (checked by the AWS Signer plugin during notation verify) have no resource-level permissions; reading images is limited to the one repository.',
+  });
 }
 
 function validateProps(props: EksDeployStageProps): void {

@@ -96,7 +96,8 @@ function run(options: RunOptions): Run {
   fs.mkdirSync(source, { recursive: true });
   // The build image's node runs the admission checker; here, the one running jest.
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
-  fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/bash\necho "aws AWS_PROFILE=\${AWS_PROFILE:-} $*" >> "${calls}"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/bash\necho "aws AWS_PROFILE=\${AWS_PROFILE:-} $*" >> "${calls}"\n[[ "$1 $2" != "ecr get-login-password" ]] || echo registry-password-not-for-logs\n`, { mode: 0o755 });
+  installSupplyChainStubs(bin, calls);
   fs.writeFileSync(path.join(bin, 'kubectl'), `#!/bin/bash
 echo "kubectl $*" >> "${calls}"
 case "$1 $2" in
@@ -380,5 +381,202 @@ describe('eks-deploy buildspec', () => {
       expect(outcome.stderr).toContain('admission-check.js was not embedded into this buildspec; deploy with EksDeployStage');
       expect(outcome.calls).toEqual([]);
     });
+  });
+});
+
+/**
+ * notation and oras stand-ins over a fake registry folder (FAKE_REGISTRY): `signatures/<digest>` holds the
+ * ARN of the profile that signed that digest, `referrers/<digest>/<referrer digest>` the artifact type of each
+ * referrer, `blobs/<digest>.json` the content of an attached file. notation verify passes only when the
+ * signing profile is the trust policy's trusted identity and the repository is in its scope, as notation
+ * does with the AWS Signer plugin.
+ */
+function installSupplyChainStubs(bin: string, calls: string): void {
+  fs.writeFileSync(path.join(bin, 'notation'), `#!/usr/bin/env node
+const fs = require('fs');
+const path = require('path');
+const args = process.argv.slice(2);
+const registry = process.env.FAKE_REGISTRY;
+fs.appendFileSync(${JSON.stringify(calls)}, 'notation ' + args.join(' ') + '\\n');
+const policyFile = path.join(registry, 'imported-trust-policy.json');
+if (args[0] === 'login') process.exit(fs.readFileSync(0, 'utf8').trim() === 'registry-password-not-for-logs' ? 0 : 1);
+if (args[0] === 'policy' && args[1] === 'import') { fs.copyFileSync(args[args.length - 1], policyFile); process.exit(0); }
+if (args[0] === 'verify') {
+  const reference = args[args.length - 1];
+  const [repository, digest] = reference.split('@');
+  const policy = JSON.parse(fs.readFileSync(policyFile, 'utf8')).trustPolicies[0];
+  const signer = path.join(registry, 'signatures', digest);
+  if (!policy.registryScopes.includes(repository) || !fs.existsSync(signer) || !policy.trustedIdentities.includes(fs.readFileSync(signer, 'utf8'))) {
+    console.error('Error: signature verification failed for all the signatures associated with ' + reference);
+    process.exit(1);
+  }
+  console.log('Successfully verified signature for ' + reference);
+  process.exit(0);
+}
+process.exit(2);
+`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'oras'), `#!/usr/bin/env node
+const fs = require('fs');
+const path = require('path');
+const args = process.argv.slice(2);
+const registry = process.env.FAKE_REGISTRY;
+fs.appendFileSync(${JSON.stringify(calls)}, 'oras ' + args.join(' ') + '\\n');
+const reference = args[args.length - 1];
+const digest = reference.slice(reference.indexOf('@') + 1);
+if (args[0] === 'login') process.exit(fs.readFileSync(0, 'utf8').trim() === 'registry-password-not-for-logs' ? 0 : 1);
+if (args[0] === 'discover') {
+  const type = args[args.indexOf('--artifact-type') + 1];
+  const dir = path.join(registry, 'referrers', digest);
+  const referrers = (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+    .filter((d) => fs.readFileSync(path.join(dir, d), 'utf8') === type)
+    .map((d) => ({ reference: reference.split('@')[0] + '@' + d, mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d, artifactType: type }));
+  console.log(JSON.stringify({ reference, mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, referrers }));
+  process.exit(0);
+}
+if (args[0] === 'pull') {
+  const output = args[args.indexOf('--output') + 1];
+  fs.mkdirSync(output, { recursive: true });
+  fs.copyFileSync(path.join(registry, 'blobs', digest + '.json'), path.join(output, 'provenance.intoto.json'));
+  process.exit(0);
+}
+process.exit(2);
+`, { mode: 0o755 });
+}
+
+describe('supply chain verification before the deploy', () => {
+  const PROFILE = 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/factory_images';
+  const OTHER_PROFILE = 'arn:aws:signer:eu-west-1:333333333333:/signing-profiles/someone_else';
+  const PIPELINE = 'sample-app-pipeline';
+  const STATEMENT = `sha256:${'d'.repeat(64)}`;
+  const registries: string[] = [];
+  afterAll(() => registries.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  /** An in-toto statement as EcrScanStage writes it, with some fields replaced. */
+  function provenance(changes: { builder?: string; subject?: string; gates?: object[] } = {}): string {
+    return JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: REPOSITORY, digest: { sha256: (changes.subject ?? DIGEST).slice('sha256:'.length) } }],
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: {
+        buildDefinition: {
+          buildType: 'urn:devsecops-factory:codepipeline-image:v1',
+          externalParameters: { source: { repository: 'sample-app', branch: 'main', commit: 'f'.repeat(40) } },
+          internalParameters: {
+            pipeline: PIPELINE,
+            pipelineExecutionId: '6b1d2c3e-0000-4000-8000-000000000042',
+            gates: changes.gates ?? [
+              { stage: 'image', result: 'passed', build: 'image-scan:1', tools: ['grype', 'clamav'], policyDigest: { sha256: 'a'.repeat(64) } },
+              { stage: 'ecr', result: 'passed', build: 'ecr-scan:1', tools: ['ecr'], policyDigest: { sha256: 'a'.repeat(64) } },
+            ],
+          },
+        },
+        runDetails: { builder: { id: changes.builder ?? `arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}` }, metadata: {} },
+      },
+    });
+  }
+
+  /** A fake registry: the image signed by `imageSigner`, and one provenance statement signed by `statementSigner`. */
+  function registry(options: { imageSigner?: string; statement?: string; statementSigner?: string }): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-registry-'));
+    registries.push(dir);
+    fs.mkdirSync(path.join(dir, 'signatures'));
+    if (options.imageSigner) fs.writeFileSync(path.join(dir, 'signatures', DIGEST), options.imageSigner);
+    if (options.statement !== undefined) {
+      fs.mkdirSync(path.join(dir, 'referrers', DIGEST), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'referrers', DIGEST, STATEMENT), 'application/vnd.in-toto+json');
+      fs.mkdirSync(path.join(dir, 'blobs'));
+      fs.writeFileSync(path.join(dir, 'blobs', `${STATEMENT}.json`), options.statement);
+      if (options.statementSigner) fs.writeFileSync(path.join(dir, 'signatures', STATEMENT), options.statementSigner);
+    }
+    return dir;
+  }
+
+  function deploy(fakeRegistry: string): Run {
+    return run({
+      env: {
+        SIGNING_PROFILE_ARN: PROFILE,
+        FAKE_REGISTRY: fakeRegistry,
+        CODEBUILD_INITIATOR: `codepipeline/${PIPELINE}`,
+        CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111111111111:build/deploy-staging:0f1e',
+      },
+    });
+  }
+
+  const touchedTheCluster = (outcome: Run) => outcome.calls.some((call) => call.startsWith('kubectl') || call.includes('update-kubeconfig'));
+  const failure = (outcome: Run) => outcome.stderr.trim().split('\n').filter((line) => line.startsWith('eks-deploy:'));
+
+  test('refuses an unsigned digest with one line naming the profile, before the cluster is touched', () => {
+    const outcome = deploy(registry({ statement: provenance(), statementSigner: PROFILE }));
+    expect(outcome.status).toBe(1);
+    expect(failure(outcome)).toEqual([
+      `eks-deploy: signature: ${REPOSITORY}@${DIGEST} has no signature that verifies against signing profile ${PROFILE} `
+      + `(Error: signature verification failed for all the signatures associated with ${REPOSITORY}@${DIGEST}); nothing is deployed`,
+    ]);
+    expect(touchedTheCluster(outcome)).toBe(false);
+  });
+
+  test('refuses a digest signed by another profile', () => {
+    const outcome = deploy(registry({ imageSigner: OTHER_PROFILE, statement: provenance(), statementSigner: OTHER_PROFILE }));
+    expect(outcome.status).toBe(1);
+    expect(failure(outcome)[0]).toMatch(/^eks-deploy: signature: .* has no signature that verifies against signing profile/);
+    expect(touchedTheCluster(outcome)).toBe(false);
+  });
+
+  test('deploys a signed digest whose signed provenance names this pipeline and passed gates, verifying against a trust policy of the profile alone', () => {
+    const fake = registry({ imageSigner: PROFILE, statement: provenance(), statementSigner: PROFILE });
+    const outcome = deploy(fake);
+    expect(outcome.status).toBe(0);
+    expect(outcome.calls).toContain('kubectl rollout status deployment.apps/web --namespace web --timeout 300s');
+    expect(outcome.calls).toEqual(expect.arrayContaining([
+      `notation verify ${REPOSITORY}@${DIGEST}`, `notation verify ${REPOSITORY}@${STATEMENT}`,
+    ]));
+    expect(JSON.parse(fs.readFileSync(path.join(fake, 'imported-trust-policy.json'), 'utf8'))).toEqual({
+      version: '1.0',
+      trustPolicies: [{
+        name: 'factory-signing-profile',
+        registryScopes: [REPOSITORY],
+        signatureVerification: { level: 'strict' },
+        trustStores: ['signingAuthority:aws-signer-ts'],
+        trustedIdentities: [PROFILE],
+      }],
+    });
+    // Verified before the deploy role or the cluster, with the registry password only ever on a pipe.
+    const verified = outcome.calls.findIndex((call) => call.startsWith('notation verify'));
+    expect(verified).toBeLessThan(outcome.calls.findIndex((call) => call.includes('update-kubeconfig')));
+    expect(outcome.calls.join('\n')).not.toContain('registry-password-not-for-logs');
+  });
+
+  test.each([
+    ['names another pipeline', provenance({ builder: 'arn:aws:codepipeline:eu-west-1:111111111111:other-pipeline' }),
+      `it names builder arn:aws:codepipeline:eu-west-1:111111111111:other-pipeline, not this pipeline arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}`],
+    ['names no passed gate', provenance({ gates: [{ stage: 'image', result: 'failed', policyDigest: { sha256: 'a'.repeat(64) } }] }),
+      'it names no passed gate with its policy digest'],
+    ['names a passed gate without its policy digest', provenance({ gates: [{ stage: 'image', result: 'passed' }] }),
+      'it names no passed gate with its policy digest'],
+    ['is about another digest', provenance({ subject: `sha256:${'9'.repeat(64)}` }), 'its subject is not this digest'],
+    ['is not an in-toto statement', '{"hello":"world"}', 'it is not an in-toto Statement v1'],
+  ])('refuses a signed digest whose provenance %s', (_case, statement, problem) => {
+    const outcome = deploy(registry({ imageSigner: PROFILE, statement, statementSigner: PROFILE }));
+    expect(outcome.status).toBe(1);
+    expect(failure(outcome)).toEqual([
+      `eks-deploy: provenance: no signed provenance of ${REPOSITORY}@${DIGEST} names this pipeline and a passed gate (statement ${STATEMENT}: ${problem}); nothing is deployed`,
+    ]);
+    expect(touchedTheCluster(outcome)).toBe(false);
+  });
+
+  test('refuses a provenance statement that is not signed by the profile', () => {
+    const outcome = deploy(registry({ imageSigner: PROFILE, statement: provenance() }));
+    expect(outcome.status).toBe(1);
+    expect(failure(outcome)).toEqual([
+      `eks-deploy: provenance: no signed provenance of ${REPOSITORY}@${DIGEST} names this pipeline and a passed gate (statement ${STATEMENT} is not signed by the signing profile); nothing is deployed`,
+    ]);
+  });
+
+  test('refuses a signed digest without provenance', () => {
+    const outcome = deploy(registry({ imageSigner: PROFILE }));
+    expect(outcome.status).toBe(1);
+    expect(failure(outcome)).toEqual([
+      `eks-deploy: provenance: ${REPOSITORY}@${DIGEST} has no provenance statement (application/vnd.in-toto+json referrer); nothing is deployed`,
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import * as zlib from 'zlib';
-import { Duration, Stack, aws_ec2 as ec2, aws_eks as eks } from 'aws-cdk-lib';
+import { Duration, Stack, aws_ec2 as ec2, aws_ecr as ecr, aws_eks as eks } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { DeployImage, DeployManifests, EksDeployStage, EksDeployStageProps, KubectlRelease } from '../../src';
@@ -55,6 +55,10 @@ describe('EksDeployStage', () => {
           ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codebuild:eu-west-1:111111111111:project/*']] } },
         },
       }]);
+    });
+
+    test('verifies no signature without imageVerification', () => {
+      expect(environment(template).SIGNING_PROFILE_ARN).toBe('');
     });
 
     test('uses no wildcard or service-wide action and may not assume other roles', () => {
@@ -198,6 +202,37 @@ describe('EksDeployStage', () => {
 
     test('is clean under both packs', () => {
       expect(nagViolations(stack)).toEqual([]);
+    });
+  });
+
+  describe('with image verification', () => {
+    const stack = testStack();
+    const profileArn = 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/factory_images';
+    const repository = ecr.Repository.fromRepositoryName(stack, 'Images', 'sample-app');
+    deployStage(stack, { imageVerification: { signingProfileArn: profileArn, repository } });
+    const template = Template.fromStack(stack);
+
+    test('tells the build which signing profile to verify against', () => {
+      expect(environment(template).SIGNING_PROFILE_ARN).toBe(profileArn);
+    });
+
+    test('may read that one repository\'s images and referrers, log in and check revocations, nothing more', () => {
+      const statements = identityStatements(template.toJSON()).filter((statement) => [statement.Action].flat().some((action: string) => /^(ecr|signer):/.test(action)));
+      expect(statements.map((statement) => [statement.Sid, statement.Action, stack.resolve(statement.Resource)])).toEqual([
+        ['ReadTheImageSignaturesAndProvenance', ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/sample-app']] }],
+        ['RegistryLoginAndSignatureRevocation', ['ecr:GetAuthorizationToken', 'signer:GetRevocationStatus'], '*'],
+      ]);
+      expect(wildcardActions(identityStatements(template.toJSON()))).toEqual([]);
+    });
+
+    test('is clean under both packs', () => {
+      expect(nagReport(stack)).toBe('[]');
+    });
+
+    test('refuses a signing profile that is not a profile ARN', () => {
+      expect(() => deployStage(testStack(), { imageVerification: { signingProfileArn: 'factory_images', repository } }))
+        .toThrow(/imageVerification.signingProfileArn must be an AWS Signer signing profile ARN/);
     });
   });
 
