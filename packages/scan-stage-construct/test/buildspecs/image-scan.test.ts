@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { expectedStageBuildspec } from '../support/buildspec-files';
-import { ASFF_CLI, newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
+import { newStageWorkspace, recordedUploads, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
 
 /**
  * Runs the canonical image-scan buildspec's build phase with bash, jq, tar, the
@@ -81,9 +81,6 @@ function plantEicar(workspace: ImageWorkspace, file: string): void {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, EICAR);
 }
-
-/** The asff CLI the tests run knows the clamav parser only once asff-parsers is built with it. */
-const ASFF_KNOWS_CLAMAV = fs.existsSync(path.join(path.dirname(ASFF_CLI), '..', 'lib', 'parsers', 'clamav.js'));
 
 describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
   const workspaces: StageWorkspace[] = [];
@@ -173,7 +170,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
     expect(fs.existsSync(path.join(workspace.source, 'image', 'rootfs'))).toBe(false);
   });
 
-  (ASFF_KNOWS_CLAMAV ? test : test.skip)('gates ClamAV\'s report like the scanner\'s: malware fails the stage', () => {
+  test('gates ClamAV\'s report like the scanner\'s: malware fails the stage', () => {
     const workspace = track(newWorkspace());
     plantEicar(workspace, 'usr/local/bin/helper');
     const env = {
@@ -202,7 +199,6 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
       CUSTOM_SCANNER_RUN: 'test -s "$IMAGE_TARBALL" && printf \'{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"in-house"}},"results":[]}]}\' > reports/in-house.sarif',
       CUSTOM_SCANNER_REPORT: 'reports/in-house.sarif',
       CUSTOM_SCANNER_PARSER: 'sarif',
-      ...(ASFF_KNOWS_CLAMAV ? {} : { MALWARE_SCAN: 'false' }),
     };
 
     const run = runPhase(spec, 'build', { cwd: workspace.source, env });
@@ -212,7 +208,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
       [`s3://factory-reports/sbom/factory/${IMAGE_ID.replace(':', '-')}/sbom.cdx.json`, undefined],
       ['s3://factory-reports/policies/factory/image/3/security-policy.yml', undefined],
       ['s3://factory-reports/raw/factory/image/3/in-house.sarif', 'sarif'],
-      ...(ASFF_KNOWS_CLAMAV ? [['s3://factory-reports/raw/factory/image/3/clamav.txt', 'clamav']] : []),
+      ['s3://factory-reports/raw/factory/image/3/clamav.txt', 'clamav'],
     ]);
     const policy = Buffer.from(workspace.env.FACTORY_POLICY_B64, 'base64');
     const repositoryPolicy = fs.readFileSync(path.join(workspace.source, 'security-policy.yml'));
@@ -220,7 +216,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
       stage: 'image',
       result: 'passed',
       build: 'image-scan:77aa',
-      tools: ASFF_KNOWS_CLAMAV ? ['sarif', 'clamav'] : ['sarif'],
+      tools: ['sarif', 'clamav'],
       policyDigest: { sha256: createHash('sha256').update(policy).digest('hex') },
       repositoryPolicyDigest: { sha256: createHash('sha256').update(repositoryPolicy).digest('hex') },
     }]);
