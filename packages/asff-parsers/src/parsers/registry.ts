@@ -2,7 +2,9 @@ import { anchoreParser } from './anchore';
 import { banditParser } from './bandit';
 import { checkovParser } from './checkov';
 import { clairParser } from './clair';
+import { clamavParser } from './clamav';
 import { dependencyCheckParser } from './dependency-check';
+import { detectSecretsParser } from './detect-secrets';
 import { ecrParser } from './ecr';
 import { falcoParser } from './falco';
 import { gitSecretsParser } from './git-secrets';
@@ -45,6 +47,8 @@ export const PARSERS: readonly Parser[] = [
   dependencyCheckParser,
   clairParser,
   falcoParser,
+  detectSecretsParser,
+  clamavParser,
 ];
 
 /** The parser for a tool id, or undefined. */
