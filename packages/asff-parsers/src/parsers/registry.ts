@@ -12,6 +12,8 @@ import { gitleaksParser } from './gitleaks';
 import { grypeParser } from './grype';
 import { hadolintParser } from './hadolint';
 import { inspector2Parser } from './inspector2';
+import { kicsParser } from './kics';
+import { kubescapeParser } from './kubescape';
 import { npmAuditParser } from './npm-audit';
 import type { Parser } from './parser';
 import { sarifParser } from './sarif';
@@ -48,7 +50,9 @@ export const PARSERS: readonly Parser[] = [
   clairParser,
   falcoParser,
   detectSecretsParser,
+  kicsParser,
   clamavParser,
+  kubescapeParser,
 ];
 
 /** The parser for a tool id, or undefined. */
