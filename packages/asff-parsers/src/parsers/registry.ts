@@ -1,4 +1,5 @@
 import { anchoreParser } from './anchore';
+import { arachniParser } from './arachni';
 import { banditParser } from './bandit';
 import { checkovParser } from './checkov';
 import { clairParser } from './clair';
@@ -20,6 +21,7 @@ import { sarifParser } from './sarif';
 import { semgrepParser } from './semgrep';
 import { snykParser } from './snyk';
 import { snykCodeParser } from './snyk-code';
+import { stackhawkParser } from './stackhawk';
 import { tfsecParser } from './tfsec';
 import { trivyParser } from './trivy';
 import { zapParser } from './zap';
@@ -50,6 +52,8 @@ export const PARSERS: readonly Parser[] = [
   clairParser,
   falcoParser,
   detectSecretsParser,
+  stackhawkParser,
+  arachniParser,
   kicsParser,
   clamavParser,
   kubescapeParser,
