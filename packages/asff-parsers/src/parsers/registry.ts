@@ -16,6 +16,7 @@ import { inspector2Parser } from './inspector2';
 import { kicsParser } from './kics';
 import { kubescapeParser } from './kubescape';
 import { npmAuditParser } from './npm-audit';
+import { osvScannerParser } from './osv-scanner';
 import type { Parser } from './parser';
 import { sarifParser } from './sarif';
 import { semgrepParser } from './semgrep';
@@ -54,6 +55,7 @@ export const PARSERS: readonly Parser[] = [
   detectSecretsParser,
   stackhawkParser,
   arachniParser,
+  osvScannerParser,
   kicsParser,
   clamavParser,
   kubescapeParser,
