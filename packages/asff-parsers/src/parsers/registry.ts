@@ -4,6 +4,7 @@ import { banditParser } from './bandit';
 import { checkovParser } from './checkov';
 import { clairParser } from './clair';
 import { clamavParser } from './clamav';
+import { cyclonedxParser } from './cyclonedx';
 import { dependencyCheckParser } from './dependency-check';
 import { detectSecretsParser } from './detect-secrets';
 import { ecrParser } from './ecr';
@@ -57,6 +58,7 @@ export const PARSERS: readonly Parser[] = [
   arachniParser,
   osvScannerParser,
   kicsParser,
+  cyclonedxParser,
   clamavParser,
   kubescapeParser,
 ];
