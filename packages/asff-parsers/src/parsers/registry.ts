@@ -23,6 +23,7 @@ import { sarifParser } from './sarif';
 import { semgrepParser } from './semgrep';
 import { snykParser } from './snyk';
 import { snykCodeParser } from './snyk-code';
+import { sonarqubeParser } from './sonarqube';
 import { stackhawkParser } from './stackhawk';
 import { tfsecParser } from './tfsec';
 import { trivyParser } from './trivy';
@@ -54,6 +55,7 @@ export const PARSERS: readonly Parser[] = [
   clairParser,
   falcoParser,
   detectSecretsParser,
+  sonarqubeParser,
   stackhawkParser,
   arachniParser,
   osvScannerParser,
