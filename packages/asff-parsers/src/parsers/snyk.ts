@@ -3,9 +3,11 @@ import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
 import { MalformedInputError } from '../errors';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from './parser';
+import { looksLikeSarif } from './sarif';
 import { severityFrom, VULNERABILITY_SEVERITIES } from './severity';
+import { snykCodeParser } from './snyk-code';
 import { streamJsonElements } from '../streams/json-elements';
-import type { ReportSource } from '../streams/report-source';
+import { peekSource, type ReportSource } from '../streams/report-source';
 
 /** Dependency paths listed in a description before "and N more". */
 const PATHS_SHOWN = 5;
@@ -15,8 +17,13 @@ export const snykParser: Parser = {
   id: 'snyk',
   displayName: 'Snyk',
   countingUnit:
-    'one per vulnerability per package version per project (target file); Snyk lists one entry per dependency path, those paths go into the description; container reports also count the vulnerabilities of their applications[]',
-  formats: ['snyk test --json (single project)', 'snyk test --all-projects --json (array)', 'snyk container test --json'],
+    'one per vulnerability per package version per project (target file); Snyk lists one entry per dependency path, those paths go into the description; container reports also count the vulnerabilities of their applications[]; a Snyk Code SARIF report counts as snyk-code does (one per result per location)',
+  formats: [
+    'snyk test --json (single project)',
+    'snyk test --all-projects --json (array)',
+    'snyk container test --json',
+    'snyk code test --sarif (read as Snyk Code: one finding per result per location)',
+  ],
   severityTable: VULNERABILITY_SEVERITIES,
   detect(head: ReportHead): number | undefined {
     const text = head.text;
@@ -26,9 +33,25 @@ export const snykParser: Parser = {
     return undefined;
   },
   parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
-    return parseSnyk(source, context);
+    return parseSnykReport(source, context);
   },
 };
+
+/**
+ * Snyk users name the tool `snyk` whichever Snyk product wrote the report, so a Snyk Code SARIF report given to
+ * `--tool snyk` is read by the Snyk Code parser (its findings keep the `snyk` tool id, so a pipeline that always
+ * passes `snyk` keeps stable Ids). A SARIF report of another tool is refused: it is not Snyk's.
+ */
+async function* parseSnykReport(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
+  const peeked = await peekSource(source);
+  const head: ReportHead = { text: peeked.head.toString('utf8'), complete: peeked.complete, fileName: context.fileName };
+  if (looksLikeSarif(head.text)) {
+    if (snykCodeParser.detect(head) === undefined) throw new MalformedInputError('not a Snyk report: a SARIF report whose tool is not Snyk Code (use --tool sarif)', 'unrecognised');
+    yield* snykCodeParser.parse(peeked.source, context);
+    return;
+  }
+  yield* parseSnyk(peeked.source, context);
+}
 
 interface Group {
   readonly vulnerability: Record<string, unknown>;

@@ -53,4 +53,24 @@ describe('snyk parser', () => {
       'snyk.json: Snyk reported an error: Could not detect supported target files',
     );
   });
+
+  test('--tool snyk reads a Snyk Code SARIF report as Snyk Code does, under the snyk tool id', async () => {
+    const asSnyk = await convertFixture('snyk-code', 'report.sarif', { tool: 'snyk' });
+    const asSnykCode = await convertFixture('snyk-code', 'report.sarif');
+    expect(asSnyk.length).toBeGreaterThan(0);
+    // Same findings, filed under the id the pipeline named: titles, severities, resources as snyk-code makes them.
+    expect(asSnyk.map((f) => [f.Title, f.Severity, f.Resources])).toEqual(asSnykCode.map((f) => [f.Title, f.Severity, f.Resources]));
+    expect(asSnyk.every((f) => f.Id!.startsWith('snyk/') && f.ProductName === 'Snyk')).toBe(true);
+    for (const f of asSnyk) expect(validateFinding(f)).toEqual([]);
+  });
+
+  test('--tool snyk refuses a SARIF report of another tool', async () => {
+    const { convert } = await import('../../src/convert');
+    const { memorySource } = await import('../../src/streams/report-source');
+    const { collect, SCAN } = await import('../support/convert-helpers');
+    const sarif = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'Semgrep OSS' } }, results: [] }] });
+    await expect(collect(convert({ tool: 'snyk', input: memorySource(sarif), context: SCAN, fileName: 'code.sarif' }))).rejects.toThrow(
+      'code.sarif: not a Snyk report: a SARIF report whose tool is not Snyk Code (use --tool sarif)',
+    );
+  });
 });
