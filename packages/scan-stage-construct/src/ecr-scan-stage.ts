@@ -39,6 +39,15 @@ export interface ImageSigningOptions {
    * @default true
    */
   readonly registrySigningConfiguration?: boolean;
+
+  /**
+   * Accounts (e.g. production) that verify the signatures without pulling through `pullAccounts`, e.g.
+   * because the repository's policy is managed elsewhere: a signing profile created here lets them read it
+   * (`signer:GetSigningProfile`). `pullAccounts` get the same permission.
+   *
+   * @default - none besides `pullAccounts`
+   */
+  readonly verifierAccounts?: string[];
 }
 
 /** Properties of an {@link EcrScanStage}. */
@@ -209,24 +218,27 @@ export class EcrScanStage extends Construct {
   }
 
   private grantPullAccounts(props: EcrScanStageProps, profile: signer.CfnSigningProfile | undefined): void {
-    const accounts = props.pullAccounts ?? [];
-    for (const account of accounts) {
+    const pullAccounts = props.pullAccounts ?? [];
+    const verifiers = [...new Set([...pullAccounts, ...(props.signing?.verifierAccounts ?? [])])];
+    for (const account of verifiers) {
       if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) {
-        throw new Error(`pullAccounts entries must be 12-digit account ids, got '${account}'`);
+        throw new Error(`pullAccounts and signing.verifierAccounts entries must be 12-digit account ids, got '${account}'`);
       }
     }
-    if (accounts.length === 0) return;
-    const added = props.ecrRepository.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'PullAndVerifyFromOtherAccounts',
-      principals: accounts.map((account) => new iam.AccountPrincipal(account)),
-      // Pull an image and its referrers (signatures, SBOM, provenance): nothing else.
-      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-    }));
-    if (!added.statementAdded) {
-      throw new Error('pullAccounts needs an ecrRepository defined in this app (an imported repository\'s policy cannot be changed here): add the pull statement to its repository policy instead');
+    if (pullAccounts.length > 0) {
+      const added = props.ecrRepository.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'PullAndVerifyFromOtherAccounts',
+        principals: pullAccounts.map((account) => new iam.AccountPrincipal(account)),
+        // Pull an image and its referrers (signatures, SBOM, provenance): nothing else.
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      }));
+      if (!added.statementAdded) {
+        throw new Error('pullAccounts needs an ecrRepository defined in this app (an imported repository\'s policy cannot be changed here): '
+          + 'add the pull statement to its repository policy instead and list the accounts in signing.verifierAccounts');
+      }
     }
     if (profile === undefined) return;
-    accounts.forEach((account, index) => {
+    verifiers.forEach((account, index) => {
       // The verifying side reads the profile; its signatures' revocation status is signer:GetRevocationStatus in its own account.
       new signer.CfnProfilePermission(this, `VerifierPermission${index}`, {
         profileName: profile.attrProfileName,

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as signer from 'aws-cdk-lib/aws-signer';
 import { EcrScanStage, ImageScanStage } from '../src';
 import { expectedStageBuildspec } from './support/buildspec-files';
 import { importedRepository, newStack, stageDependencies } from './support/factory';
@@ -143,6 +144,19 @@ describe('EcrScanStage supply chain', () => {
     });
   });
 
+  test('lets verifier accounts read a new profile without touching an imported repository\'s policy', () => {
+    const stack = newStack();
+    const deps = stageDependencies(stack);
+    const image = new ImageScanStage(stack, 'Image', deps);
+    const stage = new EcrScanStage(stack, 'Ecr', {
+      ...deps, imageArtifact: image.imageArtifact, ecrRepository: importedRepository(stack),
+      signing: { registrySigningConfiguration: false, verifierAccounts: ['333333333333'] },
+    });
+    const permissions = stage.node.findAll().filter((node): node is signer.CfnProfilePermission => node instanceof signer.CfnProfilePermission);
+    expect(permissions.map((p) => [p.principal, p.action])).toEqual([['333333333333', 'signer:GetSigningProfile']]);
+    expect(stage.signingConfiguration).toBeUndefined();
+  });
+
   test('refuses a malformed signing profile ARN, a validity for an existing profile and a malformed pull account', () => {
     const stack = newStack();
     const deps = stageDependencies(stack);
@@ -152,7 +166,7 @@ describe('EcrScanStage supply chain', () => {
     expect(() => new EcrScanStage(stack, 'B', {
       ...base, signing: { signingProfileArn: 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/x1', signatureValidity: Duration.days(30) },
     })).toThrow(/applies to a new signing profile only/);
-    expect(() => new EcrScanStage(stack, 'C', { ...base, pullAccounts: ['prod'] })).toThrow(/12-digit account ids/);
+    expect(() => new EcrScanStage(stack, 'C', { ...base, pullAccounts: ['prod'] })).toThrow(/must be 12-digit account ids/);
     expect(() => new EcrScanStage(stack, 'D', { ...base, pullAccounts: ['222222222222'] })).toThrow(/needs an ecrRepository defined in this app/);
   });
 });
