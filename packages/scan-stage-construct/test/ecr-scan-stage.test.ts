@@ -149,7 +149,9 @@ describe('EcrScanStage supply chain', () => {
     const deps = stageDependencies(stack);
     const image = new ImageScanStage(stack, 'Image', deps);
     const stage = new EcrScanStage(stack, 'Ecr', {
-      ...deps, imageArtifact: image.imageArtifact, ecrRepository: importedRepository(stack),
+      ...deps,
+      imageArtifact: image.imageArtifact,
+      ecrRepository: importedRepository(stack),
       signing: { registrySigningConfiguration: false, verifierAccounts: ['333333333333'] },
     });
     const permissions = stage.node.findAll().filter((node): node is signer.CfnProfilePermission => node instanceof signer.CfnProfilePermission);
