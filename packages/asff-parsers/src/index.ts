@@ -3,6 +3,7 @@ export * from './convert';
 export * from './asff/scan-context';
 export * from './asff/builder';
 export * from './asff/validate';
+export * from './ocsf';
 export * from './asff/limits';
 export * from './asff/redact';
 export * from './asff/finding-id';

@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import type { Partition, ScanContext } from '../../asff/scan-context';
 import { convert } from '../../convert';
 import { ReportError } from '../../errors';
+import { toOcsf } from '../../ocsf';
 import { toolIds } from '../../parsers/registry';
 import { optionHelp, parseArgs, usageLine, type OptionSpec } from '../args';
 import type { CliCommand, CliIo } from '../command';
@@ -27,7 +28,13 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'input', kind: 'string', required: true, valueName: '<file|->', description: 'report file, or - for standard input' },
   ...SCAN_OPTIONS,
   { name: 'output', kind: 'string', valueName: '<file|->', description: 'where to write the findings (default -, standard output)' },
-  { name: 'format', kind: 'string', choices: ['asff', 'ndjson'], valueName: '<asff|ndjson>', description: 'asff: {"Findings":[...]} as BatchImportFindings takes it (default); ndjson: one finding per line' },
+  {
+    name: 'format',
+    kind: 'string',
+    choices: ['asff', 'ndjson', 'ocsf'],
+    valueName: '<asff|ndjson|ocsf>',
+    description: 'asff: {"Findings":[...]} as BatchImportFindings takes it (default); ndjson: one finding per line; ocsf: one OCSF 1.1.0 event per line (Vulnerability or Detection Finding, docs/ocsf.md)',
+  },
 ];
 
 /** The scan context from parsed `SCAN_OPTIONS`. */
@@ -53,7 +60,8 @@ export const convertCommand: CliCommand = {
     const { options } = parseArgs(argv, OPTIONS);
     const input = options.input as string;
     const output = (options.output as string | undefined) ?? '-';
-    const ndjson = options.format === 'ndjson';
+    const ocsf = options.format === 'ocsf';
+    const ndjson = options.format === 'ndjson' || ocsf;
     const conversion = convert({
       tool: options.tool as string,
       input: input === '-' ? io.stdin : input,
@@ -69,7 +77,7 @@ export const convertCommand: CliCommand = {
       // at its first bytes leaves standard output empty.
       let first = true;
       for await (const finding of conversion) {
-        const json = JSON.stringify(finding);
+        const json = JSON.stringify(ocsf ? toOcsf(finding) : finding);
         await write(target, ndjson ? `${json}\n` : first ? `{"Findings":[\n${json}` : `,\n${json}`);
         first = false;
       }
