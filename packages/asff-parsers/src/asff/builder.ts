@@ -1,4 +1,5 @@
 import type { AwsSecurityFinding, Resource, Vulnerability } from '@aws-sdk/client-securityhub';
+import { CORRELATION_PRODUCT_FIELD, correlationKey, FINGERPRINT_PRODUCT_FIELD } from './correlation';
 import { enforceLimitsInPlace } from './enforce-limits';
 import { findingId } from './finding-id';
 import { redactSecrets } from './redact';
@@ -44,9 +45,11 @@ export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanC
   const severity = { Label: draft.severity.label, Original: draft.severity.original };
   const types = [...new Set(draft.types)];
   const title = nonBlank(draft.title, draft.ruleId);
+  const baseId = findingId(tool.id, scan, draft.ruleId, draft.locationKey);
+  const id = options.id ?? baseId;
   const finding: AwsSecurityFinding = {
     SchemaVersion: SCHEMA_VERSION,
-    Id: options.id ?? findingId(tool.id, scan, draft.ruleId, draft.locationKey),
+    Id: id,
     ProductArn: productArn(scan),
     ProductName: tool.displayName,
     CompanyName: COMPANY_NAME,
@@ -61,7 +64,7 @@ export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanC
     Title: title,
     Description: nonBlank(draft.description, title),
     Resources: resources(draft.resources, scan, partition),
-    ProductFields: productFields(draft, tool, scan),
+    ProductFields: productFields(draft, tool, scan, fingerprint(tool, scan, draft, baseId, id)),
     RecordState: draft.closed === true ? 'ARCHIVED' : 'ACTIVE',
   };
   if (draft.firstObservedAt !== undefined && isTimestamp(draft.firstObservedAt)) finding.FirstObservedAt = draft.firstObservedAt;
@@ -90,6 +93,9 @@ export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanC
       }),
     );
   }
+  const correlation = correlationKey(finding);
+  // Set before the limits pass, which keeps the first 50 ProductFields: the key must survive it.
+  if (correlation !== undefined) finding.ProductFields = { [CORRELATION_PRODUCT_FIELD]: correlation, ...finding.ProductFields };
   const redacted = secrets.length > 0 ? redactSecrets(finding, secrets) : finding;
   return enforceLimitsInPlace(redacted);
 }
@@ -121,12 +127,23 @@ function fallbackResource(scan: ScanContext): DraftResource {
   return { type: 'Other', id: 'unknown-scan-target' };
 }
 
-function productFields(draft: FindingDraft, tool: FindingTool, scan: ScanContext): Record<string, string> {
+/**
+ * The Id without the branch (and with the same occurrence suffix): the same
+ * issue on a feature branch and on the default branch has the same fingerprint.
+ */
+function fingerprint(tool: FindingTool, scan: ScanContext, draft: FindingDraft, baseId: string, id: string): string {
+  const suffix = id.startsWith(baseId) ? id.slice(baseId.length) : '';
+  const withoutBranch = scan.branch ? findingId(tool.id, { ...scan, branch: '' }, draft.ruleId, draft.locationKey) : baseId;
+  return withoutBranch + suffix;
+}
+
+function productFields(draft: FindingDraft, tool: FindingTool, scan: ScanContext, fingerprintValue: string): Record<string, string> {
   const fields: Record<string, string> = {};
   const put = (key: string, value: string | undefined): void => {
     if (value !== undefined && value !== '') fields[key] = value;
   };
   put('Tool', tool.id);
+  put(FINGERPRINT_PRODUCT_FIELD, fingerprintValue);
   put('RuleId', draft.ruleId);
   put('Repository', scan.repository);
   put('Branch', scan.branch);

@@ -152,10 +152,10 @@ export class SecurityHubImporter {
       const finding = JSON.parse(entry.activeJson) as AwsSecurityFinding;
       if (this.isOwnProduct(finding)) missing.push(finding);
     }
-    const archived = missing.map((stored) => ({
-      ...asProviderFinding(stored),
+    const archived = missing.map((finding) => ({
+      ...asProviderFinding(finding),
       RecordState: 'ARCHIVED' as const,
-      UpdatedAt: this.stamps.forReplacing(stored.UpdatedAt),
+      UpdatedAt: this.stamps.forReplacing(finding.UpdatedAt),
     }));
     const before = this.counts.imported;
     await this.pump(archived);
