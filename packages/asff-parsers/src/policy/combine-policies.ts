@@ -1,5 +1,16 @@
-import { DEFAULT_REPOSITORY_RULES, expiryInstant, RepositoryRules, SecurityPolicy, Suppression } from './security-policy';
-import { severityRank, Threshold } from './severity';
+import {
+  DEFAULT_REPOSITORY_RULES,
+  expiryInstant,
+  GateMode,
+  modeFor,
+  modeStrictness,
+  RepositoryRules,
+  SecurityPolicy,
+  SlaLimit,
+  SlaLimits,
+  Suppression,
+} from './security-policy';
+import { SEVERITY_LABELS, SeverityLabel, severityRank, Threshold } from './severity';
 
 /** A suppression of the repository's policy file that the factory's rules do not allow, and why. */
 export interface RejectedSuppression {
@@ -15,6 +26,8 @@ export interface CombinedPolicy {
   readonly rejected: readonly RejectedSuppression[];
   /** Stage (or `default`) -> the stricter threshold the repository set. */
   readonly tightened: Readonly<Record<string, Threshold>>;
+  /** What the repository made stricter in the gate rules (modes, SLAs), one note each. */
+  readonly tightenedGate?: readonly string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -77,6 +90,7 @@ export function combinePolicies(factory: SecurityPolicy, repository: SecurityPol
     tightened.default = repositoryDefault;
   }
   const { accepted, rejected } = acceptRepositorySuppressions(repository.suppressions, factory.repositoryRules ?? DEFAULT_REPOSITORY_RULES, now);
+  const gate = combineGateRules(factory, repository);
   return {
     policy: {
       fileName: factory.fileName,
@@ -84,17 +98,66 @@ export function combinePolicies(factory: SecurityPolicy, repository: SecurityPol
       defaultThreshold,
       suppressions: [...factory.suppressions, ...accepted],
       repositoryRules: factory.repositoryRules,
+      ...(gate.defaultMode ? { defaultMode: gate.defaultMode } : {}),
+      ...(Object.keys(gate.stageModes).length > 0 ? { stageModes: gate.stageModes } : {}),
+      ...(Object.keys(gate.sla).length > 0 ? { sla: gate.sla } : {}),
     },
     accepted,
     rejected,
     tightened,
+    tightenedGate: gate.notes,
   };
+}
+
+function stricterMode(a: GateMode, b: GateMode | undefined): GateMode {
+  return b !== undefined && modeStrictness(b) < modeStrictness(a) ? b : a;
+}
+
+/**
+ * Gate modes and SLAs: the repository may only make them stricter. Each stage
+ * either policy names gets the stricter of the factory's mode for it and the
+ * repository's (its own, else its default); the default mode is the stricter
+ * default; each SLA is the shorter one (a repository may add an SLA where the
+ * factory has none: that makes existing findings fail sooner, never later).
+ */
+function combineGateRules(factory: SecurityPolicy, repository: SecurityPolicy): {
+  defaultMode?: GateMode;
+  stageModes: Record<string, GateMode>;
+  sla: Partial<Record<SeverityLabel, SlaLimit>>;
+  notes: string[];
+} {
+  const notes: string[] = [];
+  const factoryDefault = factory.defaultMode ?? 'all';
+  const defaultMode = stricterMode(factoryDefault, repository.defaultMode);
+  if (defaultMode !== factoryDefault) notes.push(`the default gate mode to ${defaultMode}`);
+  const stageModes: Record<string, GateMode> = {};
+  const maps = [factory.stages, repository.stages, factory.stageModes ?? {}, repository.stageModes ?? {}];
+  const named = new Set(maps.flatMap((map) => Object.keys(map)));
+  for (const stage of named) {
+    const own = modeFor(factory, stage);
+    const asked = repository.stageModes?.[stage] ?? repository.defaultMode;
+    const mode = stricterMode(own, asked);
+    const explicit = factory.stageModes?.[stage] !== undefined || repository.stageModes?.[stage] !== undefined;
+    if (mode !== defaultMode || explicit) stageModes[stage] = mode;
+    if (mode !== own && repository.stageModes?.[stage] !== undefined) notes.push(`stage ${stage} to gate mode ${mode}`);
+  }
+  const sla: Partial<Record<SeverityLabel, SlaLimit>> = { ...(factory.sla ?? {}) };
+  for (const label of [...SEVERITY_LABELS].reverse()) {
+    const asked = (repository.sla as SlaLimits | undefined)?.[label];
+    const own = factory.sla?.[label];
+    if (asked !== undefined && (own === undefined || asked.ms < own.ms)) {
+      sla[label] = asked;
+      notes.push(`the ${label} SLA to ${asked.text}`);
+    }
+  }
+  return { defaultMode: factory.defaultMode === undefined && defaultMode === 'all' ? undefined : defaultMode, stageModes, sla, notes };
 }
 
 /** The lines `asff gate` prints about the repository's policy file: what it tightened, which suppressions did not count. */
 export function combinationNotes(combined: CombinedPolicy, repositoryFile: string): string[] {
   return [
     ...Object.entries(combined.tightened).map(([stage, threshold]) => `  note: ${repositoryFile} tightens ${stage === 'default' ? 'the default threshold' : `stage ${stage}`} to ${threshold}`),
+    ...(combined.tightenedGate ?? []).map((what) => `  note: ${repositoryFile} tightens ${what}`),
     ...combined.accepted.map((s) => `  note: ${repositoryFile}:${s.line}: suppression of ${s.rule ?? s.id} accepted until ${s.expires} (${s.reason.replace(/\s+/g, ' ').slice(0, 120)})`),
     ...combined.rejected.map((r) => `  note: ${repositoryFile}:${r.suppression.line}: suppression of ${r.suppression.rule ?? r.suppression.id} rejected: ${r.reason}`),
   ];

@@ -3,11 +3,15 @@ import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } fro
 import { ReportError } from '../errors';
 import { compileGlob } from './glob';
 import { PolicyError } from './policy-error';
-import { DEFAULT_REPOSITORY_RULES, RepositoryRules, SecurityPolicy, Suppression } from './security-policy';
-import { SEVERITY_LABELS, Threshold } from './severity';
+import { DEFAULT_REPOSITORY_RULES, GATE_MODES, GateMode, RepositoryRules, SecurityPolicy, SlaLimit, Suppression } from './security-policy';
+import { SEVERITY_LABELS, SeverityLabel, Threshold } from './severity';
 
 const THRESHOLDS: readonly string[] = [...SEVERITY_LABELS, 'NONE'];
-const TOP_LEVEL_KEYS = ['version', 'stages', 'default', 'suppressions', 'repository'];
+const TOP_LEVEL_KEYS = ['version', 'stages', 'default', 'suppressions', 'repository', 'gate'];
+const STAGE_KEYS = ['threshold', 'mode'];
+const GATE_KEYS = ['mode', 'sla'];
+const DURATION = /^([1-9]\d{0,4})([dh])$/;
+const HOUR_MS = 60 * 60 * 1000;
 const REPOSITORY_KEYS = ['suppressions', 'maxSuppressionDays'];
 const SUPPRESSION_KEYS = ['id', 'rule', 'path', 'reason', 'expires', 'stages'];
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -50,8 +54,16 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
   const version = root.get('version', true) as unknown as Node | undefined;
   if (!isScalar(version) || version.value !== 1) fail(version ?? root, "'version: 1' is required");
 
+  const mode = (node: unknown, where: string): GateMode => {
+    const value = isScalar(node) && typeof node.value === 'string' ? node.value.toLowerCase() : undefined;
+    if (value === undefined || !(GATE_MODES as readonly string[]).includes(value)) fail(node as Node, `${where}: mode must be one of ${GATE_MODES.join(', ')}`);
+    return value as GateMode;
+  };
+  const stageModes: Record<string, GateMode> = {};
+
   const threshold = (node: unknown, where: string): Threshold => {
-    const scalar = isMap(node) ? (checkKeys(node, ['threshold'], where, fail), node.get('threshold', true)) : node;
+    if (isMap(node) && node.has('mode')) stageModes[where.replace(/^stages\./, '')] = mode(node.get('mode', true), where);
+    const scalar = isMap(node) ? (checkKeys(node, where.startsWith('stages.') ? STAGE_KEYS : ['threshold'], where, fail), node.get('threshold', true)) : node;
     const value = isScalar(scalar) && typeof scalar.value === 'string' ? scalar.value.toUpperCase() : undefined;
     if (value === undefined || !THRESHOLDS.includes(value)) {
       fail(scalar as Node, `${where}: threshold must be one of ${THRESHOLDS.join(', ')}`);
@@ -132,7 +144,40 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
       maxSuppressionDays: days === undefined ? DEFAULT_REPOSITORY_RULES.maxSuppressionDays : (days as { value: number }).value,
     };
   }
-  return { fileName, stages, defaultThreshold, suppressions, ...(repositoryRules ? { repositoryRules } : {}) };
+  let defaultMode: GateMode | undefined;
+  let sla: Partial<Record<SeverityLabel, SlaLimit>> | undefined;
+  const gateNode = root.get('gate', true) as unknown as Node | undefined;
+  if (gateNode !== undefined) {
+    if (!isMap(gateNode)) fail(gateNode, 'gate must be a mapping with mode and sla');
+    checkKeys(gateNode as YAMLMap, GATE_KEYS, 'gate', fail);
+    const modeNode = (gateNode as YAMLMap).get('mode', true) as unknown as Node | undefined;
+    if (modeNode !== undefined) defaultMode = mode(modeNode, 'gate');
+    const slaNode = (gateNode as YAMLMap).get('sla', true) as unknown as Node | undefined;
+    if (slaNode !== undefined) {
+      if (!isMap(slaNode)) fail(slaNode, 'gate.sla must map severities to a maximum age such as 7d or 12h');
+      sla = {};
+      for (const pair of (slaNode as YAMLMap).items) {
+        const key = isScalar(pair.key) && typeof pair.key.value === 'string' ? pair.key.value.toUpperCase() : undefined;
+        if (key === undefined || !(SEVERITY_LABELS as readonly string[]).includes(key)) {
+          fail(pair.key as Node, `gate.sla: unknown severity '${isScalar(pair.key) ? String(pair.key.value) : '?'}' (allowed: ${[...SEVERITY_LABELS].reverse().join(', ')})`);
+        }
+        const age = isScalar(pair.value) ? String(pair.value.value).trim() : '';
+        const match = DURATION.exec(age);
+        if (!match) fail(pair.value as Node, `gate.sla.${key}: the maximum age must be a whole number of days or hours such as 7d or 12h, got '${age.slice(0, 20)}'`);
+        sla[key as SeverityLabel] = { text: age, ms: Number(match![1]) * (match![2] === 'd' ? 24 : 1) * HOUR_MS };
+      }
+    }
+  }
+  return {
+    fileName,
+    stages,
+    defaultThreshold,
+    suppressions,
+    ...(repositoryRules ? { repositoryRules } : {}),
+    ...(defaultMode ? { defaultMode } : {}),
+    ...(Object.keys(stageModes).length > 0 ? { stageModes } : {}),
+    ...(sla ? { sla } : {}),
+  };
 }
 
 function checkKeys(map: YAMLMap, allowed: readonly string[], where: string, fail: (node: Node | null | undefined, problem: string) => never): void {

@@ -1,5 +1,5 @@
 import { ReportError } from '../errors';
-import { Threshold } from './severity';
+import { SeverityLabel, Threshold } from './severity';
 
 /** One accepted risk, written in the policy file with its reason and expiry. */
 export interface Suppression {
@@ -33,6 +33,26 @@ export interface RepositoryRules {
 /** The rules when the factory policy has no `repository:` section: suppressions for at most 90 days. */
 export const DEFAULT_REPOSITORY_RULES: RepositoryRules = { allowSuppressions: true, maxSuppressionDays: 90 };
 
+/**
+ * How a stage's findings count (docs/policy.md):
+ * - `all`: every unsuppressed finding at or above the threshold fails the stage;
+ * - `new`: only findings absent from the baseline (the default branch) fail, and existing ones once past their SLA;
+ * - `sla`: only findings past their SLA (per-severity maximum age since first observed) fail.
+ */
+export type GateMode = 'all' | 'new' | 'sla';
+
+/** Strictest first: `all` fails on a superset of what `new` fails on, which fails on a superset of `sla`'s. */
+export const GATE_MODES: readonly GateMode[] = ['all', 'new', 'sla'];
+
+/** A maximum age, as written (`7d`, `12h`) and in milliseconds. */
+export interface SlaLimit {
+  readonly text: string;
+  readonly ms: number;
+}
+
+/** Maximum age per severity; a severity without one has no SLA. */
+export type SlaLimits = Readonly<Partial<Record<SeverityLabel, SlaLimit>>>;
+
 /** The parsed policy file. */
 export interface SecurityPolicy {
   /** The file it was read from, for messages. */
@@ -44,6 +64,22 @@ export interface SecurityPolicy {
   readonly suppressions: readonly Suppression[];
   /** The `repository:` section, when the file has one (meaningful in a factory policy). */
   readonly repositoryRules?: RepositoryRules;
+  /** `gate.mode`: the mode of stages without their own. Undefined: `all`. */
+  readonly defaultMode?: GateMode;
+  /** `mode` of the stages that set one. */
+  readonly stageModes?: Readonly<Record<string, GateMode>>;
+  /** `gate.sla`. */
+  readonly sla?: SlaLimits;
+}
+
+/** The gate mode of a stage: its own, else the policy's, else `all`. */
+export function modeFor(policy: SecurityPolicy, stage: string): GateMode {
+  return policy.stageModes?.[stage] ?? policy.defaultMode ?? 'all';
+}
+
+/** Lower is stricter. */
+export function modeStrictness(mode: GateMode): number {
+  return GATE_MODES.indexOf(mode);
 }
 
 /** The instant a suppression stops applying. */

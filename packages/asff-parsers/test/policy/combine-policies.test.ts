@@ -1,5 +1,6 @@
-import { acceptRepositorySuppressions, combinePolicies } from '../../src/policy/combine-policies';
+import { acceptRepositorySuppressions, combinationNotes, combinePolicies } from '../../src/policy/combine-policies';
 import { parsePolicy } from '../../src/policy/parse-policy';
+import { modeFor } from '../../src/policy/security-policy';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const factory = parsePolicy('version: 1\nstages:\n  build: HIGH\n  deploy: CRITICAL\ndefault: MEDIUM\nsuppressions:\n  - rule: CVE-1\n    reason: factory accepted\n    expires: 2026-12-01\n', 'factory.yml');
@@ -29,6 +30,49 @@ describe('combinePolicies', () => {
     expect(combinePolicies(short, asked, NOW).rejected).toHaveLength(1);
     const closed = parsePolicy('version: 1\ndefault: HIGH\nrepository:\n  suppressions: false\n', 'factory.yml');
     expect(acceptRepositorySuppressions(asked.suppressions, closed.repositoryRules!, NOW).accepted).toEqual([]);
+  });
+});
+
+describe('combinePolicies with gate modes (strictest first: all, new, sla)', () => {
+  const factoryIn = (mode: string, sla = '') => parsePolicy(`version: 1\nstages:\n  build: HIGH\ndefault: HIGH\ngate:\n  mode: ${mode}\n${sla}`, 'factory.yml');
+
+  test.each([
+    ['all', 'new', 'all'],
+    ['all', 'sla', 'all'],
+    ['new', 'sla', 'new'],
+    ['new', 'all', 'all'],
+    ['sla', 'new', 'new'],
+    ['sla', 'all', 'all'],
+  ])('factory %s + repository %s gates in %s: a repository may tighten the mode, never weaken it', (factoryMode, repositoryMode, expected) => {
+    const combined = combinePolicies(factoryIn(factoryMode), repo(`default: HIGH\ngate:\n  mode: ${repositoryMode}\n`), NOW).policy;
+    expect(modeFor(combined, 'build')).toBe(expected);
+    expect(modeFor(combined, 'unlisted')).toBe(expected);
+  });
+
+  test('a repository stage entry cannot weaken the factory\'s mode for that stage, nor its default', () => {
+    const combined = combinePolicies(factoryIn('new'), repo('stages:\n  build:\n    threshold: HIGH\n    mode: sla\n'), NOW);
+    expect(modeFor(combined.policy, 'build')).toBe('new');
+    expect(combined.tightenedGate).toEqual([]);
+    const stricter = combinePolicies(factoryIn('sla'), repo('stages:\n  build:\n    threshold: HIGH\n    mode: all\n'), NOW);
+    expect(modeFor(stricter.policy, 'build')).toBe('all');
+    expect(modeFor(stricter.policy, 'other')).toBe('sla');
+    expect(stricter.tightenedGate).toEqual(['stage build to gate mode all']);
+  });
+
+  test('a factory without a gate section stays at all whatever the repository asks', () => {
+    const combined = combinePolicies(factory, repo('default: LOW\ngate:\n  mode: sla\n'), NOW).policy;
+    expect(modeFor(combined, 'build')).toBe('all');
+    expect(modeFor(combined, 'anything')).toBe('all');
+  });
+
+  test('SLAs: the shorter one counts, and a repository may add one the factory lacks, never lengthen one', () => {
+    const combined = combinePolicies(
+      factoryIn('new', '  sla:\n    CRITICAL: 7d\n    HIGH: 30d\n'),
+      repo('default: HIGH\ngate:\n  sla:\n    CRITICAL: 30d\n    HIGH: 14d\n    MEDIUM: 90d\n'),
+      NOW,
+    );
+    expect(Object.fromEntries(Object.entries(combined.policy.sla!).map(([k, v]) => [k, v!.text]))).toEqual({ CRITICAL: '7d', HIGH: '14d', MEDIUM: '90d' });
+    expect(combinationNotes(combined, 'security-policy.yml')).toEqual(['  note: security-policy.yml tightens the HIGH SLA to 14d', '  note: security-policy.yml tightens the MEDIUM SLA to 90d']);
   });
 });
 

@@ -46,12 +46,26 @@ describe('parsePolicy', () => {
     ['a path without rule', 'version: 1\ndefault: HIGH\nsuppressions:\n  - id: a\n    path: "x/**"\n    reason: r\n    expires: 2027-01-01\n', 5, /path only applies with rule/],
     ['a misspelt suppression key', 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: a\n    reasons: r\n    expires: 2027-01-01\n', 5, /suppressions\[0\]: unknown key 'reasons'/],
     ['a duplicated key', 'version: 1\ndefault: HIGH\ndefault: LOW\n', 3, /invalid YAML/],
+    ['an unknown gate mode', 'version: 1\ndefault: HIGH\ngate:\n  mode: changed\n', 4, /gate: mode must be one of all, new, sla$/],
+    ['an unknown stage mode', 'version: 1\nstages:\n  build:\n    threshold: HIGH\n    mode: fresh\n', 5, /stages.build: mode must be one of all, new, sla$/],
+    ['an SLA in weeks', 'version: 1\ndefault: HIGH\ngate:\n  sla:\n    CRITICAL: 1w\n', 5, /gate.sla.CRITICAL: the maximum age must be a whole number of days or hours such as 7d or 12h, got '1w'$/],
+    ['an SLA of zero days', 'version: 1\ndefault: HIGH\ngate:\n  sla:\n    HIGH: 0d\n', 5, /gate.sla.HIGH: the maximum age must be/],
+    ['an SLA for an unknown severity', 'version: 1\ndefault: HIGH\ngate:\n  sla:\n    SEVERE: 7d\n', 5, /gate.sla: unknown severity 'SEVERE' \(allowed: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL\)$/],
+    ['a misspelt gate key', 'version: 1\ndefault: HIGH\ngate:\n  modes: new\n', 4, /gate: unknown key 'modes' \(allowed: mode, sla\)$/],
+    ['a gate that is not a mapping', 'version: 1\ndefault: HIGH\ngate: new\n', 3, /gate must be a mapping with mode and sla$/],
   ])('rejects %s with the file and line', (_, text, line, message) => {
     const error = errorOf(text);
     expect(error.line).toBe(line);
     expect(error.message).toMatch(new RegExp(`^policy\\.yml:${line}: `));
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('\n');
+  });
+
+  test('reads the gate mode, per-stage modes and SLAs in days or hours', () => {
+    const policy = parsePolicy('version: 1\nstages:\n  build:\n    threshold: HIGH\n    mode: ALL\n  image: HIGH\ngate:\n  mode: new\n  sla:\n    critical: 7d\n    HIGH: 36h\n', 'p.yml');
+    expect(policy).toMatchObject({ defaultMode: 'new', stageModes: { build: 'all' }, sla: { CRITICAL: { text: '7d', ms: 7 * 86_400_000 }, HIGH: { text: '36h', ms: 36 * 3_600_000 } } });
+    expect(policy.stages).toEqual({ build: 'HIGH', image: 'HIGH' });
+    expect(parsePolicy('version: 1\ndefault: HIGH\n', 'p.yml').defaultMode).toBeUndefined();
   });
 
   test('never quotes the policy file\'s text in a YAML error', () => {
