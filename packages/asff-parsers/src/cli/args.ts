@@ -7,6 +7,8 @@ export interface OptionSpec {
   /** `string` flags take a value (`--tool grype` or `--tool=grype`); `boolean` flags take none. */
   readonly kind: 'string' | 'boolean';
   readonly required?: boolean;
+  /** A `string` flag that may be given more than once; every value is in `ParsedArgs.lists`. */
+  readonly repeatable?: boolean;
   /** The allowed values, when the set is closed. */
   readonly choices?: readonly string[];
   /** Shown in usage, e.g. `<12 digits>`. */
@@ -17,6 +19,8 @@ export interface OptionSpec {
 /** The outcome of parsing: flag values by name, and positional arguments. */
 export interface ParsedArgs {
   readonly options: Readonly<Record<string, string | boolean | undefined>>;
+  /** Every value of each repeatable flag given, in order (`options` holds the first). */
+  readonly lists: Readonly<Record<string, readonly string[]>>;
   readonly positionals: readonly string[];
 }
 
@@ -31,6 +35,7 @@ export function parseArgs(
   positionals: { min: number; max: number; names?: string } = { min: 0, max: 0 },
 ): ParsedArgs {
   const options: Record<string, string | boolean | undefined> = {};
+  const lists: Record<string, string[]> = {};
   const rest: string[] = [];
   const byName = new Map(specs.map((s) => [s.name, s]));
   let onlyPositionals = false;
@@ -49,7 +54,7 @@ export function parseArgs(
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const spec = byName.get(name);
     if (spec === undefined) throw new UsageError(`unknown option '--${name}'`);
-    if (options[name] !== undefined) throw new UsageError(`option '--${name}' given twice`);
+    if (options[name] !== undefined && spec.repeatable !== true) throw new UsageError(`option '--${name}' given twice`);
     if (spec.kind === 'boolean') {
       if (eq >= 0) throw new UsageError(`option '--${name}' takes no value`);
       options[name] = true;
@@ -65,14 +70,15 @@ export function parseArgs(
     }
     if (value === '') throw new UsageError(`option '--${name}' needs a non-empty value`);
     if (spec.choices !== undefined && !spec.choices.includes(value)) throw new UsageError(`option '--${name}' must be one of ${spec.choices.join(', ')}, got '${value}'`);
-    options[name] = value;
+    options[name] ??= value;
+    if (spec.repeatable === true) (lists[name] ??= []).push(value);
   }
   for (const spec of specs) {
     if (spec.required === true && options[spec.name] === undefined) throw new UsageError(`missing required option '--${spec.name}'`);
   }
   if (rest.length < positionals.min) throw new UsageError(`missing argument ${positionals.names ?? ''}`.trim());
   if (rest.length > positionals.max) throw new UsageError(`unexpected argument '${rest[positionals.max]}'`);
-  return { options, positionals: rest };
+  return { options, lists, positionals: rest };
 }
 
 /** A usage line for a command, from its specs. */

@@ -1,36 +1,58 @@
 import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { GatedFinding, GateResult, GateStatus } from './gate-result';
+import { Baseline } from './baseline';
+import { FindingAge, GatedFinding, GateResult, GateStatus } from './gate-result';
+import { correlationKeyOf } from '../asff/correlation';
+import { ReportError } from '../errors';
 import { findSuppression } from '../policy/match-suppression';
-import { SecurityPolicy, thresholdFor } from '../policy/security-policy';
-import { meetsThreshold, SEVERITY_LABELS, SeverityLabel, severityOf, severityRank } from '../policy/severity';
+import { GateMode, modeFor, SecurityPolicy, thresholdFor } from '../policy/security-policy';
+import { meetsThreshold, SEVERITY_LABELS, SeverityLabel, severityOf, severityRank, Threshold } from '../policy/severity';
 
 export interface EvaluateGateOptions {
   readonly policy: SecurityPolicy;
   readonly stage: string;
-  /** Default: now (decides which suppressions have expired). */
+  /** Default: now (decides which suppressions have expired and which findings are past their SLA). */
   readonly now?: Date;
+  /**
+   * The findings to compare with (the default branch's). Required by the
+   * `new` and `sla` modes; in `all` mode it only adds the new/existing/overdue split.
+   */
+  readonly baseline?: Baseline;
 }
 
-const STATUS_ORDER: Record<GateStatus, number> = { 'blocking': 0, 'below-threshold': 1, 'suppressed': 2, 'archived': 3 };
+const STATUS_ORDER: Record<GateStatus, number> = { 'blocking': 0, 'within-sla': 1, 'below-threshold': 2, 'correlated': 3, 'suppressed': 4, 'archived': 5 };
+
+/** A finding on its way through the gate: what the reports keep, plus what judging it needs. */
+interface Judged {
+  gated: Omit<GatedFinding, 'status' | 'correlatedWith'> & { status?: GateStatus; correlatedWith?: string };
+  readonly correlation?: string;
+}
 
 /**
- * Judges a stage: it fails when an ACTIVE finding that no active suppression
- * covers meets the stage's threshold. A finding counts as suppressed when the
- * policy suppresses it, when its Workflow is SUPPRESSED, or when the tool
- * itself reported it as suppressed (ProductFields.Suppressed); ARCHIVED
- * findings (fixed, or closed by the tool) never count.
+ * Judges a stage. An ACTIVE finding that no active suppression covers and
+ * that meets the stage's threshold fails it, depending on the stage's mode:
+ * always (`all`), when it is absent from the baseline or past its SLA
+ * (`new`), or only when past its SLA (`sla`). A finding counts as suppressed
+ * when the policy suppresses it, when its Workflow is SUPPRESSED, or when the
+ * tool itself reported it as suppressed (ProductFields.Suppressed); ARCHIVED
+ * findings (fixed, or closed by the tool) never count. Findings of different
+ * tools about the same vulnerability in the same package (one correlation
+ * key) count once, at the highest severity any of them gives it.
  */
 export async function evaluateGate(
   findings: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>,
   options: EvaluateGateOptions,
 ): Promise<GateResult> {
   const threshold = thresholdFor(options.policy, options.stage);
+  const mode = modeFor(options.policy, options.stage);
+  const baseline = options.baseline;
+  if (mode !== 'all' && baseline === undefined) {
+    throw new ReportError(options.policy.fileName, `stage '${options.stage}' gates in mode ${mode}, which needs a baseline (the default branch's findings)`);
+  }
   const now = options.now ?? new Date();
-  const counts = Object.fromEntries(SEVERITY_LABELS.map((label) => [label, 0])) as Record<SeverityLabel, number>;
-  const gated: GatedFinding[] = [];
   let archived = 0;
   let suppressed = 0;
   let expiredSuppressions = 0;
+  const judged: Judged[] = [];
   for await (const finding of findings) {
     if (finding.RecordState === 'ARCHIVED') {
       archived++;
@@ -45,28 +67,100 @@ export async function evaluateGate(
         : finding.ProductFields?.Suppressed
           ? `tool: ${finding.ProductFields.Suppressed}`
           : undefined;
-    let status: GateStatus;
-    if (suppressedBecause) {
-      status = 'suppressed';
-      suppressed++;
-    } else {
-      counts[severity]++;
-      status = meetsThreshold(severity, threshold) ? 'blocking' : 'below-threshold';
-    }
+    if (suppressedBecause) suppressed++;
     if (match && !match.active) expiredSuppressions++;
-    gated.push({
-      ...describe(finding, severity),
-      status,
-      suppressedBecause,
-      expiredSuppression: match && !match.active ? { reason: match.suppression.reason, expires: match.suppression.expires } : undefined,
+    judged.push({
+      gated: {
+        ...describe(finding, severity),
+        ...ageOf(finding, severity, options.policy, baseline, now),
+        status: suppressedBecause ? 'suppressed' : undefined,
+        suppressedBecause,
+        expiredSuppression: match && !match.active ? { reason: match.suppression.reason, expires: match.suppression.expires } : undefined,
+      },
+      correlation: suppressedBecause ? undefined : correlationKeyOf(finding),
     });
   }
+  const correlated = mergeCorrelated(judged);
+  const counts = Object.fromEntries(SEVERITY_LABELS.map((label) => [label, 0])) as Record<SeverityLabel, number>;
+  const ages = { new: 0, existing: 0, overdue: 0 };
+  for (const { gated } of judged) {
+    if (gated.status !== undefined) continue;
+    counts[gated.severity]++;
+    if (gated.age) ages[gated.age]++;
+    gated.status = statusOf(gated.severity, gated.age, threshold, mode);
+  }
+  const gated = judged.map((j) => j.gated as GatedFinding);
   gated.sort((
     a,
     b,
   ) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || severityRank(b.severity) - severityRank(a.severity) || a.title.localeCompare(b.title));
   const blocking = gated.filter((f) => f.status === 'blocking').length;
-  return { stage: options.stage, threshold, passed: blocking === 0, counts, blocking, suppressed, archived, expiredSuppressions, findings: gated };
+  return {
+    stage: options.stage,
+    threshold,
+    mode,
+    ...(baseline ? { baselineSize: baseline.size, ages } : {}),
+    correlated,
+    passed: blocking === 0,
+    counts,
+    blocking,
+    suppressed,
+    archived,
+    expiredSuppressions,
+    findings: gated,
+  };
+}
+
+function statusOf(severity: SeverityLabel, age: FindingAge | undefined, threshold: Threshold, mode: GateMode): GateStatus {
+  if (!meetsThreshold(severity, threshold)) return 'below-threshold';
+  const fails = mode === 'all' || age === 'overdue' || (mode === 'new' && age === 'new');
+  return fails ? 'blocking' : 'within-sla';
+}
+
+/** The finding's standing against the baseline and its severity's SLA. */
+function ageOf(
+  finding: AwsSecurityFinding,
+  severity: SeverityLabel,
+  policy: SecurityPolicy,
+  baseline: Baseline | undefined,
+  now: Date,
+): Pick<GatedFinding, 'age' | 'firstObservedAt' | 'sla'> {
+  if (baseline === undefined) return {};
+  const sla = policy.sla?.[severity];
+  const known = baseline.match(finding);
+  if (known === undefined) return { age: 'new', ...(sla ? { sla: sla.text } : {}) };
+  const first = known.firstObservedAt === undefined ? NaN : Date.parse(known.firstObservedAt);
+  // A baseline finding without any timestamp is as old as can be: its age is unknown, never assumed young.
+  const overdue = sla !== undefined && (Number.isNaN(first) || now.getTime() - first > sla.ms);
+  return { age: overdue ? 'overdue' : 'existing', firstObservedAt: known.firstObservedAt, ...(sla ? { sla: sla.text } : {}) };
+}
+
+/**
+ * Findings with the same correlation key are one vulnerability: the one with
+ * the highest severity (the oldest standing on a tie) represents it, the
+ * others are marked `correlated` and not counted. Returns how many were.
+ */
+function mergeCorrelated(judged: Judged[]): number {
+  const AGE_RANK: Record<FindingAge, number> = { new: 0, existing: 1, overdue: 2 };
+  const representative = new Map<string, Judged>();
+  for (const entry of judged) {
+    if (entry.correlation === undefined) continue;
+    const current = representative.get(entry.correlation);
+    const better = current === undefined
+      || severityRank(entry.gated.severity) > severityRank(current.gated.severity)
+      || (entry.gated.severity === current.gated.severity && AGE_RANK[entry.gated.age ?? 'new'] > AGE_RANK[current.gated.age ?? 'new']);
+    if (better) representative.set(entry.correlation, entry);
+  }
+  let merged = 0;
+  for (const entry of judged) {
+    if (entry.correlation === undefined) continue;
+    const chosen = representative.get(entry.correlation)!;
+    if (chosen === entry) continue;
+    entry.gated.status = 'correlated';
+    entry.gated.correlatedWith = chosen.gated.id;
+    merged++;
+  }
+  return merged;
 }
 
 function describe(finding: AwsSecurityFinding, severity: SeverityLabel): Omit<GatedFinding, 'status'> {

@@ -1,4 +1,4 @@
-import { GateResult } from './gate-result';
+import { ageLabel, GateResult } from './gate-result';
 import { SEVERITY_LABELS } from '../policy/severity';
 
 function cell(text: string): string {
@@ -10,17 +10,27 @@ export function markdownReport(result: GateResult, worst = 20): string {
   const lines = [
     `## Security gate \`${cell(result.stage)}\`: ${result.passed ? '✅ passed' : `❌ failed (${result.blocking} blocking)`}`,
     '',
-    `Threshold: **${result.threshold}**. Suppressed: ${result.suppressed}. Archived: ${result.archived}. Expired suppressions: ${result.expiredSuppressions}.`,
+    `Threshold: **${result.threshold}**. Mode: **${result.mode}**. Suppressed: ${result.suppressed}. Archived: ${result.archived}. Expired suppressions: ${result.expiredSuppressions}.`
+      + (result.correlated > 0 ? ` Counted once with another tool's finding of the same vulnerability: ${result.correlated}.` : ''),
     '',
     `| ${[...SEVERITY_LABELS].reverse().join(' | ')} |`,
     `|${[...SEVERITY_LABELS].map(() => '---:').join('|')}|`,
     `| ${[...SEVERITY_LABELS].reverse().map((l) => result.counts[l]).join(' | ')} |`,
   ];
-  const shown = result.findings.filter((f) => f.status !== 'suppressed').slice(0, worst);
+  if (result.ages) {
+    lines.push(
+      '',
+      '| New | Existing within SLA | Overdue | Baseline |',
+      '|---:|---:|---:|---:|',
+      `| ${result.ages.new} | ${result.ages.existing} | ${result.ages.overdue} | ${result.baselineSize} |`,
+    );
+  }
+  const shown = result.findings.filter((f) => f.status !== 'suppressed' && f.status !== 'correlated').slice(0, worst);
   if (shown.length > 0) {
-    lines.push('', '| | Severity | Finding | Location |', '|---|---|---|---|');
+    const withAge = result.ages !== undefined;
+    lines.push('', `| | Severity | Finding | Location |${withAge ? ' Age |' : ''}`, `|---|---|---|---|${withAge ? '---|' : ''}`);
     for (const f of shown) {
-      lines.push(`| ${f.status === 'blocking' ? '❌' : ''} | ${f.severity} | ${cell(f.title)} | ${f.location ? `\`${cell(f.location)}\`` : ''} |`);
+      lines.push(`| ${f.status === 'blocking' ? '❌' : ''} | ${f.severity} | ${cell(f.title)} | ${f.location ? `\`${cell(f.location)}\`` : ''} |${withAge ? ` ${cell(ageLabel(f) ?? '')} |` : ''}`);
     }
   }
   const expired = result.findings.filter((f) => f.expiredSuppression);

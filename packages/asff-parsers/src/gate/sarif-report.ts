@@ -35,7 +35,16 @@ export function sarifReport(result: GateResult, toolVersion = '0.0.0'): string {
             rules: [...rules].map(([id, severity]) => ({ id, properties: { 'security-severity': SECURITY_SEVERITY[severity] } })),
           },
         },
-        properties: { stage: result.stage, threshold: result.threshold, passed: result.passed },
+        properties: {
+          stage: result.stage,
+          threshold: result.threshold,
+          mode: result.mode,
+          passed: result.passed,
+          ...(result.ages
+            ? { new: result.ages.new, existingWithinSla: result.ages.existing, overdue: result.ages.overdue, baseline: result.baselineSize }
+            : {}),
+          correlated: result.correlated,
+        },
         results: result.findings.map((f) => sarifResult(f)),
       },
     ],
@@ -54,7 +63,16 @@ function sarifResult(f: GatedFinding): Record<string, unknown> {
         : { logicalLocations: [{ fullyQualifiedName: f.location ?? f.id }] },
     ],
     partialFingerprints: { securityHubFindingId: f.id },
-    properties: { severity: f.severity, gateStatus: f.status },
+    properties: {
+      severity: f.severity,
+      gateStatus: f.status,
+      ...(f.age ? { age: f.age } : {}),
+      ...(f.firstObservedAt ? { firstObservedAt: f.firstObservedAt } : {}),
+      ...(f.sla ? { sla: f.sla } : {}),
+      ...(f.correlatedWith ? { correlatedWith: f.correlatedWith } : {}),
+    },
+    // The standing against the default branch, in SARIF's own terms (code-scanning views show it).
+    ...(f.age ? { baselineState: f.age === 'new' ? 'new' : 'unchanged' } : {}),
     ...(f.status === 'suppressed' ? { suppressions: [{ kind: 'external', justification: f.suppressedBecause }] } : {}),
   };
 }

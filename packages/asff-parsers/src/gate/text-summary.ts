@@ -1,4 +1,4 @@
-import { GateResult } from './gate-result';
+import { ageLabel, gateHeading, GateResult } from './gate-result';
 import { SEVERITY_LABELS } from '../policy/severity';
 
 /** The lines `asff gate` prints: verdict, counts by severity, the worst findings. */
@@ -6,15 +6,20 @@ export function textSummary(result: GateResult, worst = 10): string {
   const verdict = result.passed ? 'PASSED' : `FAILED (${result.blocking} blocking)`;
   const counts = [...SEVERITY_LABELS].reverse().map((label) => `${label} ${result.counts[label]}`).join('  ');
   const lines = [
-    `asff gate: stage ${result.stage}, threshold ${result.threshold}: ${verdict}`,
+    `asff gate: ${gateHeading(result)}: ${verdict}`,
     `  ${counts}  (suppressed ${result.suppressed}, archived ${result.archived}, expired suppressions ${result.expiredSuppressions})`,
   ];
-  const shown = result.findings.filter((f) => f.status !== 'suppressed').slice(0, worst);
+  if (result.ages) {
+    lines.push(`  new ${result.ages.new}  existing within SLA ${result.ages.existing}  overdue ${result.ages.overdue}  (baseline: ${result.baselineSize} findings)`);
+  }
+  if (result.correlated > 0) lines.push(`  ${result.correlated} finding(s) of another tool about the same vulnerability counted once`);
+  const shown = result.findings.filter((f) => f.status !== 'suppressed' && f.status !== 'correlated').slice(0, worst);
   if (shown.length > 0) {
     lines.push('worst findings:');
     const width = Math.max(...shown.map((f) => f.severity.length));
     for (const f of shown) {
-      lines.push(`  ${f.status === 'blocking' ? '✗' : ' '} ${f.severity.padEnd(width)}  ${oneLine(f.title)}${f.location ? `  @ ${oneLine(f.location)}` : ''}  [${f.id}]`);
+      const age = ageLabel(f);
+      lines.push(`  ${f.status === 'blocking' ? '✗' : ' '} ${f.severity.padEnd(width)}  ${oneLine(f.title)}${f.location ? `  @ ${oneLine(f.location)}` : ''}  [${f.id}]${age ? `  ${age}` : ''}`);
     }
   }
   for (const f of result.findings.filter((x) => x.expiredSuppression).slice(0, worst)) {

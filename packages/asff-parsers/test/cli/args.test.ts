@@ -11,8 +11,16 @@ describe('parseArgs', () => {
   test('reads --name value, --name=value, booleans and positionals', () => {
     expect(parseArgs(['--tool', 'zap', '--format=ndjson', '--verbose', 'dir'], SPECS, { min: 1, max: 1 })).toEqual({
       options: { tool: 'zap', format: 'ndjson', verbose: true },
+      lists: {},
       positionals: ['dir'],
     });
+  });
+
+  test('collects every value of a repeatable flag in order, the first also as its option', () => {
+    const specs: OptionSpec[] = [...SPECS, { name: 'input', kind: 'string', repeatable: true, description: 'input' }];
+    const parsed = parseArgs(['--tool', 'zap', '--input', 'a.json', '--input=b.json'], specs);
+    expect(parsed.lists).toEqual({ input: ['a.json', 'b.json'] });
+    expect(parsed.options.input).toBe('a.json');
   });
 
   test('accepts - as a value and as a positional', () => {
