@@ -4,12 +4,15 @@ import { defaultClients, regionFromSharedConfig } from './clients';
 import { readBootstrapQualifier, readCloudAssembly } from './cloud-assembly';
 import { exitCode, formatChecklist, runPreflight } from './runner';
 import { PreflightClients, Probe } from './types';
-import { loadConfig } from '../config/load';
+import { ConfigError, FactoryDefinition, loadFactory } from '../config/load';
+import { FactoryConfig } from '../config/schema';
 
-export const USAGE = 'usage: npm run preflight -- [--config <factory.config.yaml>] [--region <region>] [--app-repo <path>]';
+export const USAGE = 'usage: npm run preflight -- [--config <factory.config.yaml>] [--application <name>] [--region <region>] [--app-repo <path>]';
 
 export interface PreflightOptions {
   readonly configFile: string;
+  /** Which application of a file with `applications:` to check. */
+  readonly application?: string;
   readonly region?: string;
   readonly appRepository: string;
 }
@@ -22,7 +25,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, appDi
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (!['--config', '--region', '--app-repo'].includes(flag)) throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
+    if (!['--config', '--application', '--region', '--app-repo'].includes(flag)) throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') throw new Error(`${flag} needs a value\n${USAGE}`);
     flags.set(flag, value);
@@ -33,6 +36,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, appDi
   const appRepository = flags.get('--app-repo');
   return {
     configFile: configFile ? path(configFile) : join(appDir, 'factory.config.yaml'),
+    ...(flags.has('--application') ? { application: flags.get('--application') } : {}),
     region: flags.get('--region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
     // The reference configuration builds apps/sample-app of this repository.
     appRepository: appRepository ? path(appRepository) : resolve(appDir, '..', '..'),
@@ -54,7 +58,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, appD
   let config;
   try {
     options = parseArgs(argv, env, appDir);
-    config = loadConfig(options.configFile);
+    config = applicationConfig(loadFactory(options.configFile), options.application);
   } catch (error) {
     printError((error as Error).message);
     return 2;
@@ -78,4 +82,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, appD
   });
   formatChecklist(results).forEach((line) => print(line));
   return exitCode(results);
+}
+
+/** The one application preflight checks: the only one, or the one `--application` names. */
+function applicationConfig(definition: FactoryDefinition, name: string | undefined): FactoryConfig {
+  const names = definition.applications.map((application) => application.name);
+  if (name === undefined) {
+    if (definition.layout === 'single' || names.length === 1) return definition.applications[0].config;
+    throw new ConfigError(definition.file, [`applications: give --application <name>, one of ${names.join(', ')}`]);
+  }
+  const found = definition.layout === 'per-application' ? definition.applications.find((application) => application.name === name) : undefined;
+  if (!found) throw new ConfigError(definition.file, [`applications: no application ${name}${definition.layout === 'single' ? ' (the file has no applications:)' : `; one of ${names.join(', ')}`}`]);
+  return found.config;
 }

@@ -9,9 +9,9 @@ const ACCESS_ENTRY_MODES = new Set(['API', 'API_AND_CONFIG_MAP']);
 
 /**
  * The cluster a deploy stage targets: it exists, takes EKS access entries (the factory adds one for its deploy
- * role and never edits aws-auth), has an endpoint CodeBuild can reach (the deploy projects have no VPC config, and
- * the config schema offers none, so a private-only endpoint is unreachable), and runs a Kubernetes version the
- * pinned kubectl supports (within one minor version).
+ * role and never edits aws-auth), has an endpoint CodeBuild can reach (a public one, or with
+ * `deploy.<stage>.privateEndpoint` a private one the deploy build reaches from the factory's network), and runs a
+ * Kubernetes version the pinned kubectl supports (within one minor version).
  */
 export function clusterCheck(stage: 'staging' | 'production'): Check {
   const name = `EKS cluster (${stage})`;
@@ -59,9 +59,18 @@ export function clusterCheck(stage: 'staging' | 'production'): Check {
         fixes.push(`aws eks update-cluster-config --name ${clusterName} --access-config authenticationMode=API_AND_CONFIG_MAP`);
       }
       const vpc = cluster.resourcesVpcConfig;
-      if (vpc?.endpointPublicAccess === false) {
-        problems.push('private-only endpoint: CodeBuild runs the deploy without VPC config and cannot reach it');
-        fixes.push(`enable public endpoint access: aws eks update-cluster-config --name ${clusterName} --resources-vpc-config endpointPublicAccess=true`);
+      if (target.privateEndpoint) {
+        if (vpc?.endpointPrivateAccess !== true) {
+          problems.push(`deploy.${stage}.privateEndpoint is set but the cluster's private endpoint is off`);
+          fixes.push(`aws eks update-cluster-config --name ${clusterName} --resources-vpc-config endpointPrivateAccess=true`);
+        } else if (!target.clusterSecurityGroupId) {
+          notes.push(`private endpoint: the cluster security group must admit the factory's deploy build on 443 (or set deploy.${stage}.clusterSecurityGroupId), `
+            + `and the factory's network must route to ${vpc.vpcId ?? 'the cluster\'s VPC'}`);
+        }
+      } else if (vpc?.endpointPublicAccess === false) {
+        problems.push('private-only endpoint: the deploy build runs outside any VPC and cannot reach it');
+        fixes.push(`set deploy.${stage}.privateEndpoint: true with the factory's network: (docs/private-network.md), or enable public endpoint access: `
+          + `aws eks update-cluster-config --name ${clusterName} --resources-vpc-config endpointPublicAccess=true`);
       } else if (vpc?.publicAccessCidrs && vpc.publicAccessCidrs.length > 0 && !vpc.publicAccessCidrs.includes('0.0.0.0/0')) {
         notes.push(`public endpoint limited to ${vpc.publicAccessCidrs.join(', ')}: it must admit CodeBuild's ${context.region} ranges (ip-ranges.json, service CODEBUILD)`);
       }
@@ -73,9 +82,12 @@ export function clusterCheck(stage: 'staging' | 'production'): Check {
       if (problems.length > 0) {
         return { name, status: 'blocker', detail: `${clusterName}: ${[...problems, ...notes].join('; ')}`, fix: fixes.join('; ') };
       }
-      const summary = `${clusterName} ACTIVE, ${mode}, public endpoint, Kubernetes ${cluster.version} with kubectl ${kubectl}`;
+      const summary = `${clusterName} ACTIVE, ${mode}, ${target.privateEndpoint ? 'private' : 'public'} endpoint, Kubernetes ${cluster.version} with kubectl ${kubectl}`;
       if (notes.length > 0) {
-        return { name, status: 'warning', detail: `${summary}; ${notes.join('; ')}`, fix: 'add the CodeBuild ranges to publicAccessCidrs' };
+        const fix = target.privateEndpoint
+          ? 'allow HTTPS from the factory\'s build security group in the cluster security group, and route the factory\'s subnets to the cluster\'s VPC'
+          : 'add the CodeBuild ranges to publicAccessCidrs';
+        return { name, status: 'warning', detail: `${summary}; ${notes.join('; ')}`, fix };
       }
       return { name, status: 'ok', detail: summary };
     },

@@ -16,6 +16,7 @@ import { Probe } from '../../src/preflight/types';
 
 const APP = join(__dirname, '..', '..');
 const REFERENCE_CONFIG = join(APP, 'factory.config.yaml');
+const EXAMPLE = join(APP, 'examples', 'three-applications.config.yaml');
 
 const sts = mockClient(STSClient);
 const ssm = mockClient(SSMClient);
@@ -99,6 +100,25 @@ describe('npm run preflight', () => {
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(/factory.config.yaml: source: /);
     expect(sts.calls()).toHaveLength(0);
+  });
+
+  test('exits 2 asking which application to check in a file with several, before any AWS call', async () => {
+    readyAccount();
+    const { code, err } = await run(['--config', EXAMPLE]);
+    expect(code).toBe(2);
+    expect(err).toEqual([`${EXAMPLE}: applications: give --application <name>, one of shop, billing-api, billing-worker`]);
+    expect((await run(['--config', EXAMPLE, '--application', 'web'])).err).toEqual([
+      `${EXAMPLE}: applications: no application web; one of shop, billing-api, billing-worker`,
+    ]);
+    expect(sts.calls()).toHaveLength(0);
+  });
+
+  test('checks the application --application names', async () => {
+    readyAccount();
+    const { out } = await run(['--config', EXAMPLE, '--application', 'billing-api']);
+    // billing-api deploys to clusters by name: the EKS checks ask for them.
+    expect(out[0]).toMatch(/three-applications\.config\.yaml in eu-west-1$/);
+    expect(eks.commandCalls(DescribeClusterCommand).map((call) => call.args[0].input.name)).toContain('acme-staging');
   });
 
   test('exits 2 with the usage on an unknown argument', async () => {

@@ -47,11 +47,38 @@ describe('EKS cluster check', () => {
     expect(result.fix).toMatch(/--access-config authenticationMode=API_AND_CONFIG_MAP/);
   });
 
-  test('blocker for a private-only endpoint: the deploy project has no VPC config', async () => {
+  test('blocker for a private-only endpoint the deploy does not reach from the factory network', async () => {
     clusterIs({ ...healthy(), resourcesVpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true } });
     const result = await staging.run(context());
     expect(result.status).toBe('blocker');
-    expect(result.detail).toMatch(/private-only endpoint: CodeBuild runs the deploy without VPC config/);
+    expect(result.detail).toMatch(/private-only endpoint: the deploy build runs outside any VPC/);
+    expect(result.fix).toMatch(/deploy\.staging\.privateEndpoint: true/);
+  });
+
+  const privately = (raw: Record<string, any>, securityGroup?: string) => {
+    raw.network = {};
+    raw.deploy.staging.privateEndpoint = true;
+    if (securityGroup) raw.deploy.staging.clusterSecurityGroupId = securityGroup;
+  };
+
+  test('ok for a private-only endpoint reached from the factory network, whose build the cluster group admits', async () => {
+    clusterIs({ ...healthy(), resourcesVpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true, vpcId: 'vpc-0123456789abcdef0' } });
+    const result = await staging.run(context((raw) => privately(raw, 'sg-0123456789abcdef0')));
+    expect(result).toMatchObject({ status: 'ok', detail: expect.stringMatching(/private endpoint/) });
+  });
+
+  test('warning for a private endpoint whose security group the factory does not open: someone must', async () => {
+    clusterIs({ ...healthy(), resourcesVpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true, vpcId: 'vpc-0123456789abcdef0' } });
+    const result = await staging.run(context((raw) => privately(raw)));
+    expect(result.status).toBe('warning');
+    expect(result.detail).toMatch(/must admit the factory's deploy build on 443 .* route to vpc-0123456789abcdef0/);
+  });
+
+  test('blocker when the config expects a private endpoint the cluster has switched off', async () => {
+    clusterIs({ ...healthy(), resourcesVpcConfig: { endpointPublicAccess: true, endpointPrivateAccess: false } });
+    const result = await staging.run(context((raw) => privately(raw, 'sg-0123456789abcdef0')));
+    expect(result.status).toBe('blocker');
+    expect(result.fix).toMatch(/endpointPrivateAccess=true/);
   });
 
   test('blocker when Kubernetes is more than one minor version from the pinned kubectl', async () => {
