@@ -7,12 +7,13 @@ import { join } from 'node:path';
  * The README's main job, `npm run synth`, ends in `cdk synth --quiet` in this
  * folder: run the real CDK CLI against the real app, without AWS credentials.
  */
-function cdkSynth(...args: string[]) {
+function cdkSynth(env: NodeJS.ProcessEnv = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'factory-synth-'));
-  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir, ...args], {
+  const { FACTORY_CONFIG: _unset, ...inherited } = process.env;
+  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', outdir], {
     cwd: join(__dirname, '..'),
     encoding: 'utf-8',
-    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', CDK_DISABLE_VERSION_CHECK: 'true' },
+    env: { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', CDK_DISABLE_VERSION_CHECK: 'true', ...env },
   });
   return { ...result, outdir };
 }
@@ -28,10 +29,10 @@ describe('cdk synth of the reference factory', () => {
     expect(stderr).toMatch(/^Acknowledged with a specific reason: \d+$/m);
   });
 
-  test('stops with one line per problem, naming the file, on an invalid configuration', () => {
+  test('reads the file FACTORY_CONFIG names, and stops with one line per problem naming it when it is invalid', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'factory-config-')), 'broken.yaml');
     writeFileSync(file, 'source: { type: codecommit, repositoryName: app, branch: main }\n');
-    const { status, stderr } = cdkSynth('--context', `config=${file}`);
+    const { status, stderr } = cdkSynth({ FACTORY_CONFIG: file });
     expect(status).not.toBe(0);
     expect(stderr).toContain(`${file}: image: `);
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
