@@ -1,5 +1,5 @@
 import type { AwsSecurityFinding, Resource, Vulnerability } from '@aws-sdk/client-securityhub';
-import { CORRELATION_PRODUCT_FIELD, correlationKey, FINGERPRINT_PRODUCT_FIELD } from './correlation';
+import { CORRELATION_GROUP_PRODUCT_FIELD, CORRELATION_PRODUCT_FIELD, correlationGroup, correlationKey, FINGERPRINT_PRODUCT_FIELD } from './correlation';
 import { enforceLimitsInPlace } from './enforce-limits';
 import { findingId } from './finding-id';
 import { redactSecrets } from './redact';
@@ -95,7 +95,10 @@ export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanC
   }
   const correlation = correlationKey(finding);
   // Set before the limits pass, which keeps the first 50 ProductFields: the key must survive it.
-  if (correlation !== undefined) finding.ProductFields = { [CORRELATION_PRODUCT_FIELD]: correlation, ...finding.ProductFields };
+  if (correlation !== undefined) {
+    const group = correlationGroup(finding);
+    finding.ProductFields = { [CORRELATION_PRODUCT_FIELD]: correlation, [CORRELATION_GROUP_PRODUCT_FIELD]: group, ...finding.ProductFields };
+  }
   const redacted = secrets.length > 0 ? redactSecrets(finding, secrets) : finding;
   return enforceLimitsInPlace(redacted);
 }

@@ -18,6 +18,14 @@ export const CORRELATION_PRODUCT_FIELD = 'devsecops-factory/correlation';
  */
 export const FINGERPRINT_PRODUCT_FIELD = 'devsecops-factory/fingerprint';
 
+/**
+ * ProductFields key of vulnerability findings with a correlation key: a hash
+ * of repository, branch and image repository, the same for every tool's
+ * findings about one image, so that one GetFindings query finds the other
+ * tools' findings that may share a correlation key.
+ */
+export const CORRELATION_GROUP_PRODUCT_FIELD = 'devsecops-factory/correlation-group';
+
 /** Security Hub accepts at most this many RelatedFindings per finding (API reference). */
 export const MAX_RELATED_FINDINGS = 10;
 
@@ -47,9 +55,17 @@ export function correlationKey(finding: AwsSecurityFinding): string | undefined 
   const vulnerability = canonicalVulnerabilityId(finding);
   const pkg = finding.Vulnerabilities?.[0]?.VulnerablePackages?.[0];
   if (vulnerability === undefined || !pkg?.Name) return undefined;
+  return sha256Hex(JSON.stringify([vulnerability, pkg.Name.toLowerCase(), pkg.Version ?? '', ...whereFound(finding)])).slice(0, 40);
+}
+
+/** The correlation group of a finding (see {@link CORRELATION_GROUP_PRODUCT_FIELD}). */
+export function correlationGroup(finding: AwsSecurityFinding): string {
+  return sha256Hex(JSON.stringify(whereFound(finding))).slice(0, 40);
+}
+
+function whereFound(finding: AwsSecurityFinding): string[] {
   const fields = finding.ProductFields ?? {};
-  const parts = [vulnerability, pkg.Name.toLowerCase(), pkg.Version ?? '', fields.Repository ?? '', fields.Branch ?? '', imageRepository(fields.Image)];
-  return sha256Hex(JSON.stringify(parts)).slice(0, 40);
+  return [fields.Repository ?? '', fields.Branch ?? '', imageRepository(fields.Image)];
 }
 
 /** The finding's recorded correlation key, or the one computed from its fields (findings written before the key existed). */

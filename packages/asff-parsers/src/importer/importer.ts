@@ -1,7 +1,9 @@
 import {
   AwsSecurityFinding,
+  AwsSecurityFindingFilters,
   BatchImportFindingsCommand,
   BatchImportFindingsCommandOutput,
+  RelatedFinding,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { BackoffOptions } from './backoff';
@@ -17,6 +19,7 @@ import { isTransient, recordRequestFailure, startAttempt } from './request-retry
 import { checkScope, scopeFilters, scopeOf, withScope } from './scope';
 import { BATCH_IMPORT_RATE, GET_FINDINGS_RATE, RateLimit, TokenBucket } from './token-bucket';
 import { UpdateStamps } from './update-stamp';
+import { CORRELATION_GROUP_PRODUCT_FIELD, CORRELATION_PRODUCT_FIELD, MAX_RELATED_FINDINGS } from '../asff/correlation';
 
 export interface SecurityHubImporterOptions {
   /**
@@ -46,6 +49,13 @@ export interface SecurityHubImporterOptions {
    * read. Default true; false imports without reading (age is then lost).
    */
   readonly keepObservations?: boolean;
+  /**
+   * With a scope: give each vulnerability finding with a correlation key the
+   * other tools' ACTIVE findings of the same key as RelatedFindings, read with
+   * one paged GetFindings pass per correlation group (repository, branch and
+   * image) when the first such finding arrives. Default true.
+   */
+  readonly relateFindings?: boolean;
   /** BatchImportFindings pacing. Default 10 requests/s, burst 30 (the Security Hub quota). */
   readonly importRate?: RateLimit;
   /** GetFindings pacing. Default 3 requests/s, burst 6 (the Security Hub quota). */
@@ -106,6 +116,8 @@ export class SecurityHubImporter {
   /** The scope's stored findings by key, once read; undefined before (or without a scope). */
   private stored?: Map<string, StoredFinding>;
   private readonly runStartIso: string;
+  /** Correlation group -> (correlation key -> other tools' findings), per group once read. */
+  private readonly related = new Map<string, Map<string, RelatedFinding[]>>();
   private readonly productArns = new Set<string>();
   private readonly counts = { imported: 0, failed: 0, archived: 0, requests: 0, throttled: 0, retried: 0 };
 
@@ -183,6 +195,7 @@ export class SecurityHubImporter {
         UpdatedAt: this.stamps.forImport(latest(raw.UpdatedAt, stored?.updatedAt)),
         ...this.observations(raw, stored),
       };
+      finding = withRelatedFindings(finding, await this.relatedFindingsOf(finding));
       if (this.options.scope !== undefined) finding = withScope(finding, this.options.scope);
       const key = findingKey(finding.ProductArn, finding.Id);
       if (this.seen.has(key)) {
@@ -235,6 +248,33 @@ export class SecurityHubImporter {
     if (!read) this.stored = await this.readStored(scope);
   }
 
+  /** The other tools' findings of the same vulnerability, from the finding's correlation group (read once). */
+  private async relatedFindingsOf(finding: AwsSecurityFinding): Promise<readonly RelatedFinding[]> {
+    const key = finding.ProductFields?.[CORRELATION_PRODUCT_FIELD];
+    const group = finding.ProductFields?.[CORRELATION_GROUP_PRODUCT_FIELD];
+    const scope = this.options.scope;
+    if (key === undefined || group === undefined || scope === undefined || this.options.relateFindings === false) return [];
+    let byKey = this.related.get(group);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.related.set(group, byKey);
+      const filters: AwsSecurityFindingFilters = {
+        ProductFields: [{ Key: CORRELATION_GROUP_PRODUCT_FIELD, Value: group, Comparison: 'EQUALS' }],
+        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+        ...(finding.ProductArn ? { ProductArn: [{ Value: finding.ProductArn, Comparison: 'EQUALS' }] } : {}),
+      };
+      for await (const other of listFindings(filters, this.pacedGet())) {
+        const otherKey = other.ProductFields?.[CORRELATION_PRODUCT_FIELD];
+        // The scope's own findings are one tool's: relating them would relate a finding to itself or its own duplicates.
+        if (otherKey === undefined || scopeOf(other) === scope || !other.Id || !other.ProductArn) continue;
+        const list = byKey.get(otherKey) ?? [];
+        if (list.length < MAX_RELATED_FINDINGS) list.push({ ProductArn: other.ProductArn, Id: other.Id });
+        byKey.set(otherKey, list);
+      }
+    }
+    return byKey.get(key) ?? [];
+  }
+
   /** One paged GetFindings pass over the scope, ACTIVE and ARCHIVED. */
   private async readStored(scope: string): Promise<Map<string, StoredFinding>> {
     const stored = new Map<string, StoredFinding>();
@@ -265,7 +305,13 @@ export class SecurityHubImporter {
         ? { ProductArn: [...this.productArns].map((arn) => ({ Value: arn, Comparison: 'EQUALS' as const })) }
         : {}),
     };
-    const listing = listFindings(filters, {
+    for await (const finding of listFindings(filters, this.pacedGet())) {
+      if (scopeOf(finding) === scope) yield finding;
+    }
+  }
+
+  private pacedGet() {
+    return {
       client: this.client,
       bucket: this.getBucket,
       maxAttempts: this.maxAttempts,
@@ -273,10 +319,7 @@ export class SecurityHubImporter {
       clock: this.clock,
       random: this.random,
       counters: this.counts,
-    });
-    for await (const finding of listing) {
-      if (scopeOf(finding) === scope) yield finding;
-    }
+    };
   }
 
   /** Batches the findings and keeps up to maxInFlight requests going. */
@@ -385,4 +428,23 @@ function pick(a: string | undefined, b: string | undefined, first: (x: number, y
   if (Number.isNaN(x)) return Number.isNaN(y) ? undefined : b;
   if (Number.isNaN(y)) return a;
   return first(x, y) ? a : b;
+}
+
+/**
+ * The finding with the related findings as the provider's (FindingProviderFields,
+ * which Security Hub copies to the top level unless an analyst changed it there)
+ * and at the top level, at most 10 as Security Hub allows, its own first.
+ */
+function withRelatedFindings(finding: AwsSecurityFinding, related: readonly RelatedFinding[]): AwsSecurityFinding {
+  if (related.length === 0) return finding;
+  const seen = new Set<string>();
+  const merged = [...(finding.FindingProviderFields?.RelatedFindings ?? finding.RelatedFindings ?? []), ...related]
+    .filter((r) => {
+      const key = findingKey(r.ProductArn, r.Id);
+      if (seen.has(key) || (r.Id === finding.Id && r.ProductArn === finding.ProductArn)) return false;
+      seen.add(key);
+      return true;
+    })
+    .slice(0, MAX_RELATED_FINDINGS);
+  return { ...finding, RelatedFindings: merged, FindingProviderFields: { ...finding.FindingProviderFields, RelatedFindings: merged } };
 }

@@ -103,6 +103,13 @@ export function validateImportedFinding(finding: Json, caller: CallerContext): s
       if (typeof value !== 'string' || value.length > 2048) return `ProductFields value of ${key} must be a string of at most 2048 characters`;
     }
   }
+  for (const related of [finding.RelatedFindings, (finding.FindingProviderFields as Json | undefined)?.RelatedFindings]) {
+    if (related === undefined) continue;
+    if (!Array.isArray(related) || related.length < 1 || related.length > 10) return 'RelatedFindings must hold 1-10 entries';
+    for (const r of related as Json[]) {
+      if (isBlank(r.ProductArn) || isBlank(r.Id) || (r.Id as string).length > 512) return 'RelatedFindings[] needs a ProductArn and an Id of at most 512 characters';
+    }
+  }
   const remediationText = ((finding.Remediation as Json | undefined)?.Recommendation as Json | undefined)?.Text;
   if (typeof remediationText === 'string' && remediationText.length > 512) return 'Remediation.Recommendation.Text exceeds 512 characters';
   const vulnerabilities = finding.Vulnerabilities;
