@@ -9,6 +9,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { convert } from '../convert';
 import { ReportError, UsageError } from '../errors';
+import { emitFindingMetrics, FindingTally, ImportPhase, observeImports } from './finding-metrics';
 import { FunctionIdentity, InvalidReportUpload, parseReportMetadata, reportLocation } from './report-metadata';
 import { S3DeadLetterSink } from './s3-dead-letter-sink';
 import { outputKeys, ProcessorSettings } from './settings';
@@ -77,6 +78,10 @@ export async function processReport(bucket: string, key: string, deps: ProcessRe
     const spoolFile = join(spool, 'findings.asff.json');
     const severities = Object.fromEntries(SEVERITY_LABELS.map((l) => [l, 0])) as Record<SeverityLabel, number>;
     const deadLetter = new S3DeadLetterSink(s3, bucket, keys.deadLetter, settings.kmsKeyId);
+    // Before the importer exists: a finding it has never stored gets its start as FirstObservedAt, not earlier.
+    const tally = new FindingTally({ sla: settings.findingsSla, importStarted: new Date() });
+    let phase: ImportPhase = 'report';
+    const stopObserving = observeImports(deps.securityHub, tally, () => phase);
     const importer = new SecurityHubImporter({ client: deps.securityHub, scope: metadata.scope, deadLetter, ...deps.importer });
     const output = createWriteStream(spoolFile);
     try {
@@ -84,8 +89,10 @@ export async function processReport(bucket: string, key: string, deps: ProcessRe
       output.end(conversion.stats.findings === 0 ? '{"Findings":[]}\n' : '\n]}\n');
       await finished(output);
       // Only after the whole report was read: a truncated report must not archive live findings.
+      phase = 'archive';
       if (settings.archiveMissing) await importer.archiveMissing();
     } finally {
+      stopObserving();
       output.destroy();
       await importer.close();
     }
@@ -127,6 +134,7 @@ export async function processReport(bucket: string, key: string, deps: ProcessRe
     metrics.addMetric('FindingsArchived', MetricUnit.Count, summary.archived);
     metrics.addMetric('ThrottledRequests', MetricUnit.Count, summary.throttled);
     metrics.addMetric('ImportDuration', MetricUnit.Seconds, summary.seconds);
+    emitFindingMetrics(metrics, { repository: metadata.repository ?? 'unknown', stage: metadata.stage ?? 'unknown', tool: metadata.tool }, tally);
     // Counts only: finding text may quote code or secrets and never reaches the logs.
     logger.info('Report processed', { key, convertedKey: keys.converted, findings: conversion.stats.findings, ...summary, suppressions });
     if (summary.failed > 0) logger.warn('Findings written to the dead letter', { deadLetterKey: keys.deadLetter, failed: summary.failed });

@@ -1,3 +1,6 @@
+import { DEFAULT_FINDINGS_SLA, parseFindingsSla } from './finding-metrics';
+import type { SlaLimits } from '../policy/security-policy';
+
 /**
  * Environment variables of the findings-processor function. Prefixes must
  * end with `/`; the S3 notification must be limited to `RAW_PREFIX` so that
@@ -21,6 +24,12 @@ export interface ProcessorSettings {
   readonly archiveMissing: boolean;
   /** SSE_KMS_KEY_ID: KMS key for the objects written. Default: the bucket's default encryption. */
   readonly kmsKeyId?: string;
+  /**
+   * FINDINGS_SLA: the maximum age per severity past which an open finding counts as overdue in the
+   * `OverdueFindings` metric, written `CRITICAL=7d,HIGH=30d,MEDIUM=90d,LOW=180d` (durations as in the
+   * policy's `gate.sla`; keep the two equal), or `none`. Default {@link DEFAULT_FINDINGS_SLA}.
+   */
+  readonly findingsSla: SlaLimits;
 }
 
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ProcessorSettings {
@@ -37,6 +46,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
     maxSuppressionDays: wholeDays(env.MAX_SUPPRESSION_DAYS, 90),
     archiveMissing: (env.ARCHIVE_MISSING ?? 'true').toLowerCase() !== 'false',
     kmsKeyId: env.SSE_KMS_KEY_ID || undefined,
+    findingsSla: env.FINDINGS_SLA ? parseFindingsSla(env.FINDINGS_SLA) : DEFAULT_FINDINGS_SLA,
   };
   const prefixes = [settings.rawPrefix, settings.convertedPrefix, settings.deadLetterPrefix];
   if (prefixes.some((a, i) => prefixes.some((b, j) => i !== j && a.startsWith(b)))) {

@@ -1,9 +1,15 @@
+import { DEFAULT_FINDINGS_SLA } from '../../src/lambda/finding-metrics';
 import { outputKeys, settingsFromEnvironment } from '../../src/lambda/settings';
 
 describe('processor settings', () => {
   test('defaults to raw/, converted/ and dead-letter/ with archiving on', () => {
-    expect(settingsFromEnvironment({})).toEqual({ rawPrefix: 'raw/', convertedPrefix: 'converted/', deadLetterPrefix: 'dead-letter/', policiesPrefix: 'policies/', maxSuppressionDays: 90, archiveMissing: true, kmsKeyId: undefined });
+    expect(settingsFromEnvironment({})).toEqual({ rawPrefix: 'raw/', convertedPrefix: 'converted/', deadLetterPrefix: 'dead-letter/', policiesPrefix: 'policies/', maxSuppressionDays: 90, archiveMissing: true, kmsKeyId: undefined, findingsSla: DEFAULT_FINDINGS_SLA });
     expect(settingsFromEnvironment({ ARCHIVE_MISSING: 'false' }).archiveMissing).toBe(false);
+  });
+
+  test('reads the SLA of overdue findings from FINDINGS_SLA and refuses a malformed one', () => {
+    expect(settingsFromEnvironment({ FINDINGS_SLA: 'CRITICAL=1d' }).findingsSla).toEqual({ CRITICAL: { text: '1d', ms: 86_400_000 } });
+    expect(() => settingsFromEnvironment({ FINDINGS_SLA: 'CRITICAL=soon' })).toThrow(/FINDINGS_SLA/);
   });
 
   test('refuses prefixes that would let the function trigger itself', () => {
