@@ -9,7 +9,7 @@ import { SeverityLabel, severityOf } from '../policy/severity';
  */
 export const METRIC_SEVERITIES: readonly SeverityLabel[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
 
-/** The metric names the processor emits per import (see docs/operations.md, "Findings metrics"). */
+/** The metric names the processor emits per import (docs/importer.md, "Findings metrics"). */
 export const FINDINGS_METRICS = {
   /** Gauge: ACTIVE findings of the scope after this import. Dimensions: Repository, Stage, Tool, Severity. */
   open: 'OpenFindings',
@@ -26,8 +26,9 @@ export const FINDINGS_METRICS = {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The SLA the processor judges overdue findings by when `FINDINGS_SLA` is not set: the maximum ages
- * docs/policy.md suggests for `gate.sla` (CRITICAL 7d, HIGH 30d, MEDIUM 90d, LOW 180d).
+ * The SLA the processor judges overdue findings by when `FINDINGS_SLA` is not set: CRITICAL 7d, HIGH 30d,
+ * MEDIUM 90d, LOW 180d. The policy's `gate.sla` has no default (a severity without one has no SLA); give the
+ * processor the same ages as the stages' policy so that the dashboard and the gate agree.
  */
 export const DEFAULT_FINDINGS_SLA: SlaLimits = {
   CRITICAL: { text: '7d', ms: 7 * DAY_MS },
