@@ -7,6 +7,8 @@ export interface WorkerFakeStatistics {
   readonly storedIds: string[];
   readonly throttled: number;
   readonly received: number;
+  /** GetFindings requests received (pages read, throttled ones included). */
+  readonly getFindingsReceived: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export class FakeSecurityHubWorker {
               storedIds: fake.store.all().map((f) => f.Id),
               throttled: fake.requests.throttled.BatchImportFindings,
               received: fake.requests.received.BatchImportFindings,
+              getFindingsReceived: fake.requests.received.GetFindings,
             });
           } else if (message === 'close') {
             await fake.close();

@@ -94,20 +94,28 @@ export class FindingStore {
 
   /** Findings as GetFindings returns them, with the fields Security Hub adds. */
   query(filters: Json): Json[] {
-    return this.all()
-      .filter((finding) => matchesFilters(finding, filters))
-      .map((finding) => ({
-        ...finding,
-        ProductName: 'Default',
-        CompanyName: 'Personal',
-        Region: finding.ProductArn.split(':')[3],
-        WorkflowState: finding.Workflow?.Status === 'NEW' ? 'NEW' : 'ASSIGNED',
-        ProductFields: {
-          ...finding.ProductFields,
-          'aws/securityhub/FindingId': `${finding.ProductArn}/${finding.Id}`,
-          'aws/securityhub/ProductName': 'Default',
-          'aws/securityhub/CompanyName': 'Personal',
-        },
-      }));
+    return this.matching(filters).map((finding) => this.presented(finding));
+  }
+
+  /** The stored findings the filters select, as stored (a page is presented after sorting and slicing, not all of them). */
+  matching(filters: Json): Json[] {
+    return this.all().filter((finding) => matchesFilters(finding, filters));
+  }
+
+  /** A stored finding as GetFindings returns it, with the fields Security Hub adds. */
+  presented(finding: Json): Json {
+    return {
+      ...finding,
+      ProductName: 'Default',
+      CompanyName: 'Personal',
+      Region: finding.ProductArn.split(':')[3],
+      WorkflowState: finding.Workflow?.Status === 'NEW' ? 'NEW' : 'ASSIGNED',
+      ProductFields: {
+        ...finding.ProductFields,
+        'aws/securityhub/FindingId': `${finding.ProductArn}/${finding.Id}`,
+        'aws/securityhub/ProductName': 'Default',
+        'aws/securityhub/CompanyName': 'Personal',
+      },
+    };
   }
 }

@@ -233,10 +233,10 @@ export class FakeSecurityHub {
       offset = Number(decoded[1]);
     }
     const matches = this.store
-      .query(filters)
+      .matching(filters)
       .filter((f) => f.AwsAccountId === caller.accountId)
       .sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
-    const page = matches.slice(offset, offset + maxResults);
+    const page = matches.slice(offset, offset + maxResults).map((f) => this.store.presented(f));
     const next = offset + maxResults < matches.length ? Buffer.from(`offset:${offset + maxResults}`).toString('base64') : undefined;
     return { Findings: page, ...(next ? { NextToken: next } : {}) };
   }
