@@ -26,6 +26,7 @@ describe('parsePolicy', () => {
     expect(policy.suppressions[0]).toMatchObject({ rule: 'CVE-2023-44487', path: 'services/legacy-gateway/**', expires: '2027-03-31' });
     expect(policy.suppressions[1].stages).toEqual(['build']);
     expect(policy.suppressions[2].id).toBeDefined();
+    expect(policy.sla).toMatchObject({ CRITICAL: { text: '7d' }, HIGH: { text: '30d' } });
   });
 
   test('accepts thresholds in any case and as a plain value', () => {
