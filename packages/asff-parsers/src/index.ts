@@ -7,6 +7,7 @@ export * from './ocsf';
 export * from './asff/limits';
 export * from './asff/redact';
 export * from './asff/finding-id';
+export * from './asff/correlation';
 export * from './asff/finding-types';
 export * from './asff/enforce-limits';
 export * from './parsers/parser';

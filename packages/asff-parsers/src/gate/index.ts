@@ -1,3 +1,4 @@
+export * from './baseline';
 export * from './evaluate-gate';
 export * from './gate-result';
 export * from './junit-report';
