@@ -42,7 +42,7 @@ const deployTarget = z.strictObject({
 
 /** The VPC endpoints the private network can create, by the name the config uses to exclude one. */
 export const ENDPOINT_NAMES = [
-  's3', 'ecr', 'ecr-dkr', 'securityhub', 'secretsmanager', 'ssm', 'kms', 'logs', 'sts', 'eks', 'codebuild', 'xray',
+  's3', 'ecr', 'ecr-dkr', 'securityhub', 'secretsmanager', 'ssm', 'kms', 'logs', 'sts', 'eks', 'codebuild', 'xray', 'signer',
   'codeconnections', 'codecommit', 'git-codecommit',
 ] as const;
 
@@ -212,8 +212,8 @@ export const multiApplicationSchema = z.strictObject({
     applicationSchema,
   ).refine((applications) => Object.keys(applications).length > 0, 'give at least one application'),
 }).superRefine((config, ctx) => {
-  for (const [name, application] of Object.entries(config.applications)) {
-    checkPrivateEndpoints(application, config.network !== undefined, ['applications', name], ctx);
+  for (const [key, application] of Object.entries(config.applications)) {
+    checkPrivateEndpoints(application, config.network !== undefined, ['applications', key], ctx);
   }
 });
 

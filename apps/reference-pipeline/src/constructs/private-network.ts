@@ -18,6 +18,8 @@ const INTERFACE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = 
   'eks': ec2.InterfaceVpcEndpointAwsService.EKS, // aws eks describe-cluster / update-kubeconfig
   'codebuild': ec2.InterfaceVpcEndpointAwsService.CODEBUILD, // test-report uploads of the gate reports
   'xray': ec2.InterfaceVpcEndpointAwsService.XRAY, // the function's active tracing
+  // AWS Signer (no constant in aws-cdk-lib yet): the publish stage signs the digest, the deploys check revocation.
+  'signer': new ec2.InterfaceVpcEndpointAwsService('signer'),
   'codeconnections': ec2.InterfaceVpcEndpointAwsService.CODE_CONNECTIONS, // UseConnection of the builds that clone
   'codecommit': ec2.InterfaceVpcEndpointAwsService.CODECOMMIT, // CodeCommit API of the source
   'git-codecommit': ec2.InterfaceVpcEndpointAwsService.CODECOMMIT_GIT, // git clone of a CodeCommit source

@@ -191,8 +191,11 @@ describe('factory configuration network:', () => {
 
   test('takes an existing VPC by ids, one subnet and route table per zone', () => {
     const existingVpc = {
-      vpcId: 'vpc-0123456789abcdef0', cidrBlock: '10.1.0.0/16', availabilityZones: ['us-gov-west-1a', 'us-gov-west-1b'],
-      subnetIds: ['subnet-01234567', 'subnet-89abcdef'], routeTableIds: ['rtb-01234567', 'rtb-89abcdef'],
+      vpcId: 'vpc-0123456789abcdef0',
+      cidrBlock: '10.1.0.0/16',
+      availabilityZones: ['us-gov-west-1a', 'us-gov-west-1b'],
+      subnetIds: ['subnet-01234567', 'subnet-89abcdef'],
+      routeTableIds: ['rtb-01234567', 'rtb-89abcdef'],
     };
     expect(parseConfig({ ...valid, network: { existingVpc } }).network?.existingVpc).toEqual(existingVpc);
     expect(issues({ ...valid, network: { existingVpc: { ...existingVpc, routeTableIds: ['rtb-01234567'] } } }).join()).toMatch(/network\.existingVpc.*(one subnetId|Too small)/);

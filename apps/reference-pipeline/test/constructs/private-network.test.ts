@@ -50,7 +50,7 @@ describe('the factory in an existing VPC', () => {
   test('leaves out an excluded endpoint and the endpoints of a source provider nobody uses', () => {
     const services = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName));
     expect(services.filter((s) => /codeconnections|codecommit/.test(s))).toEqual([]);
-    expect(services).toHaveLength(12); // S3 + ecr.api, ecr.dkr, securityhub, secretsmanager, ssm, kms, logs, sts, eks, codebuild, xray
+    expect(services).toHaveLength(13); // S3 + ecr.api, ecr.dkr, securityhub, secretsmanager, ssm, kms, logs, sts, eks, codebuild, xray, signer
   });
 
   test('lets the endpoints in on HTTPS from the VPC\'s range only', () => {

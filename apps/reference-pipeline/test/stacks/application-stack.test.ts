@@ -110,7 +110,7 @@ describe('a factory of three applications', () => {
     for (const subnet of Object.values(shared.findResources('AWS::EC2::Subnet'))) expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
     const services = Object.values(shared.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName));
     for (const service of ['.s3"', '.ecr.api"', '.ecr.dkr"', '.securityhub"', '.secretsmanager"', '.ssm"', '.kms"', '.logs"', '.sts"', '.eks"',
-      '.codeconnections.api"', '.codecommit"', '.git-codecommit"']) {
+      '.codebuild"', '.xray"', '.signer"', '.codeconnections.api"', '.codecommit"', '.git-codecommit"']) {
       expect(services.filter((name) => name.includes(service))).toHaveLength(1);
     }
     const [findings] = Object.entries(shared.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('FindingsFunction')).map(([, f]) => f);
