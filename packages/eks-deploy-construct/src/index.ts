@@ -8,3 +8,5 @@ export * from './approval/approval-gate';
 export * from './cross-account/cross-account-deploy-role';
 export * from './runtime/falco-priority';
 export * from './runtime/falco-addon';
+export * from './runtime/signer-plugin-architecture';
+export * from './runtime/image-signature-admission-addon';
