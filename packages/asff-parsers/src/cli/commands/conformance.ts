@@ -6,6 +6,7 @@ import { convert } from '../../convert';
 import { ReportError, UsageError } from '../../errors';
 import { findParser } from '../../parsers/registry';
 import { parseArgs, type OptionSpec } from '../args';
+import { checkFacts, isCheckedFact, parseFacts, type FactRow } from './conformance-facts';
 import type { CliCommand, CliIo } from '../command';
 import { write } from '../output';
 
@@ -31,9 +32,17 @@ export interface ConformanceResult {
   readonly collisions: number;
   readonly repeatedIds: number;
   readonly detail: string;
+  /** Facts of facts.tsv checked for this report, and those that did not hold. */
+  readonly facts?: { readonly checked: number; readonly misses: readonly string[] };
 }
 
-const OPTIONS: readonly OptionSpec[] = [{ name: 'verbose', kind: 'boolean', description: 'print the first validation issues of each failing report' }];
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'verbose', kind: 'boolean', description: 'print the first validation issues of each failing report' },
+  { name: 'strict-facts', kind: 'boolean', description: 'fail when a fact of facts.tsv does not hold (default: listed as a difference)' },
+];
+
+/** Misses listed per report; the rest are counted. */
+const MISSES_SHOWN = 3;
 
 /** Parses expected.tsv (header: tool, file, expected_findings, note[, asff_tool]). */
 export function parseExpected(text: string): ExpectedRow[] {
@@ -57,7 +66,7 @@ export function parseExpected(text: string): ExpectedRow[] {
 }
 
 /** Converts one corpus report and judges it. */
-export async function checkReport(dir: string, row: ExpectedRow, verbose = false): Promise<ConformanceResult> {
+export async function checkReport(dir: string, row: ExpectedRow, verbose = false, facts: readonly FactRow[] = []): Promise<ConformanceResult> {
   const base = { row, invalid: 0, collisions: 0, repeatedIds: 0 };
   const parser = findParser(row.tool);
   if (parser === undefined) return { ...base, status: 'no-parser', detail: `no parser for '${row.tool}' yet` };
@@ -68,6 +77,10 @@ export async function checkReport(dir: string, row: ExpectedRow, verbose = false
     context: { account: '123456789012', region: 'us-east-1', partition: 'aws', repository: 'conformance', branch: 'main' },
   });
   const ids = new Set<string>();
+  // Findings are kept only when facts name some of them (corpus reports are small; a private corpus without facts
+  // streams as before).
+  const wanted = facts.filter(isCheckedFact);
+  const kept: AwsSecurityFinding[] = [];
   let count = 0;
   let invalid = 0;
   let collisions = 0;
@@ -75,6 +88,7 @@ export async function checkReport(dir: string, row: ExpectedRow, verbose = false
   try {
     for await (const finding of conversion) {
       count++;
+      if (wanted.length > 0) kept.push(finding as AwsSecurityFinding);
       const problems = validateFinding(finding as AwsSecurityFinding);
       if (problems.length > 0) {
         invalid++;
@@ -95,15 +109,38 @@ export async function checkReport(dir: string, row: ExpectedRow, verbose = false
     return { ...found, status: 'fail', detail: verbose && issues.length ? `${what}: ${issues.join('; ')}` : what };
   }
   const repeated = repeatedIds > 0 ? ` (${repeatedIds} repeated Ids given occurrence suffixes)` : '';
-  if (row.expected === 'ERROR') return { ...found, status: 'differs', detail: `expected an error, converted ${count}; counting unit: ${parser.countingUnit}${repeated}` };
-  if (count !== row.expected) return { ...found, status: 'differs', detail: `counting unit: ${parser.countingUnit}${repeated}` };
-  return { ...found, status: 'pass', detail: repeated.trim() };
+  const factsResult = wanted.length > 0 ? checkFacts(wanted, kept) : undefined;
+  const withFacts = { ...found, ...(factsResult ? { facts: factsResult } : {}) };
+  const missed = factsResult && factsResult.misses.length > 0 ? factsDetail(factsResult) : undefined;
+  if (row.expected === 'ERROR') return { ...withFacts, status: 'differs', detail: `expected an error, converted ${count}; counting unit: ${parser.countingUnit}${repeated}` };
+  if (count !== row.expected) return { ...withFacts, status: 'differs', detail: joinDetail([missed, `counting unit: ${parser.countingUnit}${repeated}`]) };
+  if (missed !== undefined) return { ...withFacts, status: 'differs', detail: joinDetail([missed, repeated.trim()]) };
+  return { ...withFacts, status: 'pass', detail: joinDetail([factsResult ? `facts: ${factsResult.checked} hold` : undefined, repeated.trim()]) };
+}
+
+function factsDetail(result: { readonly checked: number; readonly misses: readonly string[] }): string {
+  const shown = result.misses.slice(0, MISSES_SHOWN).join('; ');
+  const more = result.misses.length > MISSES_SHOWN ? `; ${result.misses.length - MISSES_SHOWN} more` : '';
+  return `facts: ${result.misses.length} of ${result.checked} do not hold: ${shown}${more}`;
+}
+
+function joinDetail(parts: readonly (string | undefined)[]): string {
+  return parts.filter((p) => p !== undefined && p !== '').join('; ');
 }
 
 export const conformanceCommand: CliCommand = {
   name: 'conformance',
   summary: 'convert every report of a corpus folder and compare with its expected.tsv',
-  usage: 'asff conformance <dir> [--verbose]\n\n  Reads <dir>/expected.tsv (tool, file, expected_findings, note, asff_tool), converts <dir>/<tool>/<file>,\n  and reports per file the count against the expectation, invalid findings and shared Ids.\n  Exit 1 when a finding is invalid, two findings share an Id, or a conversion fails unexpectedly;\n  count differences that follow from a tool\'s counting unit are listed, not failed.\n\n  --verbose      print the first validation issues of failing reports',
+  usage:
+    'asff conformance <dir> [--verbose] [--strict-facts]\n\n  Reads <dir>/expected.tsv (tool, file, expected_findings, note, asff_tool), converts <dir>/<tool>/<file>,\n' +
+    '  and reports per file the count against the expectation, invalid findings and shared Ids. When\n' +
+    '  <dir>/facts.tsv (tool, file, index, field, value) exists, the named findings\' severity, title, ids, CWE,\n' +
+    '  component, file path and line are checked too: the finding that matches most facts of an index is the one\n' +
+    '  named, and the facts it does not carry are listed.\n' +
+    '  Exit 1 when a finding is invalid, two findings share an Id, or a conversion fails unexpectedly;\n' +
+    '  count differences that follow from a tool\'s counting unit, and facts that do not hold, are listed, not failed.\n\n' +
+    '  --verbose       print the first validation issues of failing reports\n' +
+    '  --strict-facts  fail a report whose facts do not all hold',
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { options, positionals } = parseArgs(argv, OPTIONS, { min: 1, max: 1, names: '<dir>' });
     const dir = positionals[0];
@@ -114,14 +151,22 @@ export const conformanceCommand: CliCommand = {
       throw new ReportError(join(dir, 'expected.tsv'), `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'unreadable');
     }
     const rows = parseExpected(text);
+    // facts.tsv is optional: a private corpus may assert counts only.
+    const facts = parseFacts(await readFile(join(dir, 'facts.tsv'), 'utf8').catch(() => ''));
     const tally = { 'pass': 0, 'differs': 0, 'no-parser': 0, 'fail': 0 };
+    const factTally = { checked: 0, missed: 0 };
     await write(io.stdout, ['status', 'tool', 'file', 'expected', 'actual', 'detail'].join('\t') + '\n');
     for (const row of rows) {
-      const result = await checkReport(dir, row, options.verbose === true);
+      const reportFacts = facts.filter((f) => f.folder === row.folder && f.file === row.file);
+      let result = await checkReport(dir, row, options.verbose === true, reportFacts);
+      factTally.checked += result.facts?.checked ?? 0;
+      factTally.missed += result.facts?.misses.length ?? 0;
+      if (options['strict-facts'] === true && result.status === 'differs' && (result.facts?.misses.length ?? 0) > 0) result = { ...result, status: 'fail' };
       tally[result.status]++;
       await write(io.stdout, [result.status.toUpperCase(), row.tool, `${row.folder}/${row.file}`, String(row.expected), result.actual === undefined ? '-' : String(result.actual), result.detail].join('\t') + '\n');
     }
-    await write(io.stdout, `\n${rows.length} reports: ${tally.pass} pass, ${tally.differs} differ by counting unit, ${tally['no-parser']} without parser, ${tally.fail} fail\n`);
+    await write(io.stdout, `\n${rows.length} reports: ${tally.pass} pass, ${tally.differs} differ by counting unit or facts, ${tally['no-parser']} without parser, ${tally.fail} fail\n`);
+    if (factTally.checked > 0) await write(io.stdout, `facts: ${factTally.checked - factTally.missed} of ${factTally.checked} hold\n`);
     return tally.fail > 0 ? 1 : 0;
   },
 };
