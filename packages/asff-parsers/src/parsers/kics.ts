@@ -4,6 +4,7 @@ import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } fr
 import { RepeatFilter } from './repeat-filter';
 import { severityFrom } from './severity';
 import { FindingTypes } from '../asff/finding-types';
+import { sha256Hex } from '../asff/sha256';
 import { streamJsonElements } from '../streams/json-elements';
 import type { ReportSource } from '../streams/report-source';
 
@@ -49,7 +50,8 @@ async function* parseKics(source: ReportSource, context: ParseContext): AsyncGen
     const query = asRecord(element.value);
     for (const file of asArray(query.files).map(asRecord)) {
       const draft = kicsFinding(query, file, context);
-      if (repeats.first(draft)) yield draft;
+      // The key holds KICS' expected value (free text): digested natively before the filter's character-by-character hash.
+      if (repeats.first({ ruleId: draft.ruleId, locationKey: sha256Hex(draft.locationKey) })) yield draft;
     }
   }
 }

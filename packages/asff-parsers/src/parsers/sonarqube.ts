@@ -1,10 +1,10 @@
 import { codeLocationId, portablePath } from './code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from './json-values';
 import type { DraftVulnerability, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from './parser';
-import { RepeatFilter } from './repeat-filter';
 import { severityFrom } from './severity';
 import { htmlToText } from './text';
 import { FindingTypes, vulnerabilityType } from '../asff/finding-types';
+import { sha256Hex } from '../asff/sha256';
 import { streamJsonElements } from '../streams/json-elements';
 import type { ReportSource } from '../streams/report-source';
 
@@ -81,8 +81,10 @@ interface ReportInfo {
 }
 
 async function* parseSonarQube(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
-  const repeats = new RepeatFilter();
-  const verbatim = new RepeatFilter();
+  // Digests (native SHA-256, 16 hex) of the issues and (rule, key)s seen: a page holds at most a few thousand issues,
+  // and a plain-JavaScript hash of a long message costs more than the native one.
+  const verbatim = new Set<string>();
+  const keys = new Set<string>();
   // sonar-report writes `rules{}` (names, descriptions) before `issues[]`; the Web API has no rules in a page.
   const selection = { elements: ['issues.*', 'hotspots.*'], capture: ['rules', 'sonarBaseURL', 'sonarComponent', 'projectName'] };
   for await (const element of streamJsonElements(source, selection)) {
@@ -96,9 +98,16 @@ async function* parseSonarQube(source: ReportSource, context: ParseContext): Asy
     // different things (seen in exported pages) are two.
     const severity = issue.severity ?? issue.vulnerabilityProbability;
     const content = JSON.stringify([issue.key, issue.rule ?? issue.ruleKey, issue.component, issue.line, issue.message, severity]);
-    if (!verbatim.first({ ruleId: '', locationKey: content })) continue;
-    const draft = repeats.admit(sonarFinding(issue, element.selector === 'hotspots.*', info, context), [asString(issue.message), asString(issue.severity)]);
-    if (draft !== undefined) yield draft;
+    const digest = sha256Hex(content).slice(0, 16);
+    if (verbatim.has(digest)) continue;
+    verbatim.add(digest);
+    const draft = sonarFinding(issue, element.selector === 'hotspots.*', info, context);
+    // The key alone when it is new, else the key refined by the message's digest.
+    const refined = keys.has(sha256Hex(JSON.stringify([draft.ruleId, draft.locationKey])).slice(0, 16))
+      ? { ...draft, locationKey: `${draft.locationKey}|${sha256Hex(asString(issue.message) ?? content).slice(0, 16)}` }
+      : draft;
+    keys.add(sha256Hex(JSON.stringify([refined.ruleId, refined.locationKey])).slice(0, 16));
+    yield refined;
   }
 }
 
