@@ -6,9 +6,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -50,11 +50,20 @@ export interface FindingsProcessorProps {
   readonly reportRetention?: Duration;
 
   /**
-   * Reserve this many concurrent executions for the function (opt-in). Security Hub allows 10
-   * BatchImportFindings requests per second per account and Region, shared by every import; each
-   * invocation paces itself to that limit and retries throttled requests with backoff, so a few
-   * concurrent ones already saturate it. A reservation caps them: extra S3 events then wait in
-   * Lambda's asynchronous queue (retried for up to 6 hours) instead of being throttled.
+   * How many reports are imported at once: the maximum concurrency of the report queue's event source
+   * (2 to 1000). Security Hub allows 10 BatchImportFindings requests per second per account and Region,
+   * shared by every import; each invocation paces itself to that limit, so a few concurrent imports
+   * already saturate it and more would only throttle each other. Reports beyond it wait in the queue:
+   * when many applications' stages finish together, nothing is throttled away and nothing is lost.
+   *
+   * @default 2
+   */
+  readonly maxConcurrentImports?: number;
+
+  /**
+   * Reserve this many concurrent executions for the function (opt-in). The report queue's
+   * `maxConcurrentImports` already bounds the imports without taking concurrency from the account;
+   * a reservation additionally guarantees the function that many executions.
    *
    * Lambda refuses a reservation that would leave the account fewer than 100 unreserved
    * executions, so it fails the deployment in accounts with a low concurrency quota (new accounts
@@ -99,9 +108,10 @@ export interface FindingsProcessorProps {
 /**
  * Imports scan reports into Security Hub: the reports bucket, the pre-bundled
  * findings-processor Lambda (from `@devsecops-factory/asff-parsers`, shipped
- * inside this package, so no esbuild or Docker at synth) triggered by S3
- * object-created events under `raw/`, a KMS-encrypted dead-letter queue for
- * failed invocations, alarms, and a least-privilege role. Environment
+ * inside this package, so no esbuild or Docker at synth) fed by S3
+ * object-created events under `raw/` through a KMS-encrypted queue with bounded
+ * concurrency (`maxConcurrentImports`), a dead-letter queue for reports that
+ * failed after the queue's retries, alarms, and a least-privilege role. Environment
  * variables and S3 metadata keys follow the processor's contract
  * (`@devsecops-factory/asff-parsers`, `src/lambda/settings.ts` and
  * `report-metadata.ts`).
@@ -113,8 +123,16 @@ export class FindingsProcessor extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The findings-processor function. */
   public readonly function: lambda.IFunction;
-  /** Invocations that failed after Lambda's retries. */
+  /**
+   * The queue of S3 notifications of new raw reports, which the function consumes with bounded concurrency.
+   * A message whose import fails is redelivered after the visibility timeout, three times in all, then moved
+   * to `deadLetterQueue`.
+   */
+  public readonly reportQueue: sqs.IQueue;
+  /** Report messages that failed after the queue's retries (and failed direct invocations after Lambda's). */
   public readonly deadLetterQueue: sqs.IQueue;
+  /** Alarm on reports waiting in the queue for more than an hour (imports stalled or far behind). */
+  public readonly queueAgeAlarm: cloudwatch.Alarm;
   /** Alarm on function errors. */
   public readonly errorsAlarm: cloudwatch.Alarm;
   /** Alarm on messages in the dead-letter queue. */
@@ -127,6 +145,12 @@ export class FindingsProcessor extends Construct {
     if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
       // 0 would throttle every invocation: all reports would go to the dead-letter queue.
       throw new Error(`reservedConcurrentExecutions must be a positive integer, got ${reserved}`);
+    }
+    const maxConcurrentImports = props.maxConcurrentImports ?? 2;
+    const validImports = Number.isInteger(maxConcurrentImports) && maxConcurrentImports >= 2 && maxConcurrentImports <= 1000;
+    if (!Token.isUnresolved(maxConcurrentImports) && !validImports) {
+      // The limits of an SQS event source's maximum concurrency.
+      throw new Error(`maxConcurrentImports must be a whole number from 2 to 1000, got ${maxConcurrentImports}`);
     }
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: 'DevSecOps factory: scan reports, findings-processor queue and logs',
@@ -150,6 +174,18 @@ export class FindingsProcessor extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.deadLetterQueue = queue;
+    const functionTimeout = Duration.minutes(15);
+    const reportQueue = new sqs.Queue(this, 'ReportQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Lambda's guidance for SQS event sources: six times the function timeout, so a message is not
+      // redelivered while an invocation that was throttled and retried may still be importing it.
+      visibilityTimeout: Duration.minutes(functionTimeout.toMinutes() * 6),
+      deadLetterQueue: { queue, maxReceiveCount: 3 },
+    });
+    this.reportQueue = reportQueue;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: this.encryptionKey,
@@ -161,7 +197,7 @@ export class FindingsProcessor extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'findings processor: read raw reports, write converted findings, import into Security Hub',
     });
-    const policy = this.leastPrivilegePolicy(stack, bucket, queue, logGroup, props.vpc !== undefined);
+    const policy = this.leastPrivilegePolicy(stack, bucket, queue, reportQueue, logGroup, props.vpc !== undefined);
     role.addManagedPolicy(policy);
 
     const fn = new lambda.Function(this, 'Function', {
@@ -172,8 +208,8 @@ export class FindingsProcessor extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 1024,
-      // A large report at Security Hub's rate limit takes minutes; S3 events are asynchronous.
-      timeout: Duration.minutes(15),
+      // A large report at Security Hub's rate limit takes minutes.
+      timeout: functionTimeout,
       // The role's permissions all come from the managed policy above: aws-cdk-lib's own
       // additions (inline, broader) are not wanted.
       role: role.withoutPolicyUpdates(),
@@ -213,7 +249,15 @@ export class FindingsProcessor extends Construct {
     }
     this.function = fn;
 
-    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix: RAW_REPORTS_PREFIX });
+    // S3 -> SQS -> Lambda: the queue holds reports while the imports are at their bound, and redelivers a
+    // failed one.
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, this.reportQueueDestination(stack, reportQueue, bucket), { prefix: RAW_REPORTS_PREFIX });
+    fn.addEventSource(new lambdaEventSources.SqsEventSource(reportQueue, {
+      // One report per invocation: each import runs for minutes, and a failure retries only its own report.
+      batchSize: 1,
+      maxConcurrency: maxConcurrentImports,
+      reportBatchItemFailures: true,
+    }));
     this.acknowledgeBucketNotificationsHandler(bucket);
 
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
@@ -232,12 +276,21 @@ export class FindingsProcessor extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.queueAgeAlarm = new cloudwatch.Alarm(this, 'QueueAgeAlarm', {
+      alarmDescription: 'Reports have waited over an hour for import: imports are stalled or far behind (Security Hub throttling, failing invocations).',
+      metric: reportQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: Duration.hours(1).toSeconds(),
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     if (props.alarmTopic) {
       const action = new cloudwatchActions.SnsAction(props.alarmTopic);
       this.errorsAlarm.addAlarmAction(action);
       this.deadLettersAlarm.addAlarmAction(action);
+      this.queueAgeAlarm.addAlarmAction(action);
     } else {
-      for (const alarm of [this.errorsAlarm, this.deadLettersAlarm]) {
+      for (const alarm of [this.errorsAlarm, this.deadLettersAlarm, this.queueAgeAlarm]) {
         Validations.of(alarm).acknowledge({
           id: 'NIST.800.53.R5-CloudWatchAlarmAction',
           reason: 'No alarmTopic was given: the alarm has no action and notifies nobody, its state shows in CloudWatch only. '
@@ -247,7 +300,9 @@ export class FindingsProcessor extends Construct {
     }
   }
 
-  private leastPrivilegePolicy(stack: Stack, bucket: s3.IBucket, queue: sqs.IQueue, logGroup: logs.ILogGroup, inVpc: boolean): iam.ManagedPolicy {
+  private leastPrivilegePolicy(
+    stack: Stack, bucket: s3.IBucket, queue: sqs.IQueue, reportQueue: sqs.IQueue, logGroup: logs.ILogGroup, inVpc: boolean,
+  ): iam.ManagedPolicy {
     const rawReports = bucket.arnForObjects(`${RAW_REPORTS_PREFIX}*`);
     const policies = bucket.arnForObjects(`${POLICIES_PREFIX}*`);
     const converted = bucket.arnForObjects(`${CONVERTED_FINDINGS_PREFIX}*`);
@@ -275,6 +330,12 @@ export class FindingsProcessor extends Construct {
         resources: [this.encryptionKey.keyArn],
       }),
       new iam.PolicyStatement({ sid: 'DeadLetterFailedInvocations', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+      // The event source polls with the function's role (its own grants would be dropped: withoutPolicyUpdates).
+      new iam.PolicyStatement({
+        sid: 'ConsumeReportQueue',
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+        resources: [reportQueue.queueArn],
+      }),
       new iam.PolicyStatement({
         sid: 'WriteOwnLogs',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -304,6 +365,36 @@ export class FindingsProcessor extends Construct {
     acknowledgeWildcardResource(policy, converted, 'Converted findings get one key per report under converted/; write access is limited to that prefix.');
     acknowledgeWildcardResource(policy, deadLetters, 'Refused findings get one key per import under dead-letter/; write access is limited to that prefix.');
     return policy;
+  }
+
+  /**
+   * The report queue as the bucket's notification destination. Not aws-cdk-lib's SqsDestination: its grant
+   * puts the bucket's ARN into the key policy, and the bucket is encrypted with that key (a dependency
+   * cycle), with `kms:ReEncrypt*` besides. Here the queue policy admits S3 for this bucket and account only,
+   * and the key lets S3 create and read the data keys of the messages it sends (what SSE-KMS queues require
+   * of a producer); S3 can reach no other queue or key of the account through it.
+   */
+  private reportQueueDestination(stack: Stack, reportQueue: sqs.Queue, bucket: s3.IBucket): s3.IBucketNotificationDestination {
+    const key = this.encryptionKey;
+    return {
+      bind: () => {
+        reportQueue.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'S3DeliversReportNotifications',
+          principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [reportQueue.queueArn],
+          conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': stack.account } },
+        }));
+        key.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'S3EncryptsReportNotifications',
+          principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+        }));
+        // The notification is created after the queue policy: S3 checks it can deliver when it is configured.
+        return { arn: reportQueue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies: [reportQueue] };
+      },
+    };
   }
 
   /**

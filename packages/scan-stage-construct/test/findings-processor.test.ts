@@ -111,16 +111,58 @@ describe('FindingsProcessor function', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  test('is triggered by object-created events under raw/ only', () => {
+  test('object-created events under raw/ only reach the report queue, which the function consumes', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [{
+        QueueConfigurations: [{
           Events: ['s3:ObjectCreated:*'],
           Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'raw/' }] } },
-          LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsFunction'), 'Arn'] },
+          QueueArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsReportQueue'), 'Arn'] },
         }],
       },
     });
+    expect(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 's3.amazonaws.com' } })).toEqual({});
+  });
+
+  test('imports a bounded number of reports at once, one per invocation, retrying only the report that failed', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsReportQueue'), 'Arn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^FindingsFunction') },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const stack = newStack();
+    new FindingsProcessor(stack, 'Findings', { maxConcurrentImports: 5 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 5 } });
+  });
+
+  test.each([1, 1001, 2.5])('refuses %p concurrent imports (an SQS event source takes 2 to 1000)', (maxConcurrentImports) => {
+    expect(() => new FindingsProcessor(newStack(), 'Findings', { maxConcurrentImports })).toThrow(/maxConcurrentImports must be a whole number from 2 to 1000/);
+  });
+
+  test('the report queue redelivers a failed report three times, then dead-letters it; never while it may still run', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsKey'), 'Arn'] },
+      VisibilityTimeout: 6 * 900,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsDeadLetterQueue'), 'Arn'] }, maxReceiveCount: 3 },
+    });
+    const consume = statementFor('sqs:ReceiveMessage');
+    expect(consume).toHaveLength(1);
+    expect(consume[0].actions.sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    expect(consume[0].resources).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^FindingsReportQueue/), 'Arn'] }]);
+  });
+
+  test('only S3 for this bucket and account may send to the report queue; S3 may only make and read data keys with the key', () => {
+    const send = policyStatements(template).filter((s) => s.resourceType === 'AWS::SQS::QueuePolicy' && s.actions.includes('sqs:SendMessage'));
+    expect(send).toHaveLength(1);
+    expect(send[0].principal).toEqual({ Service: 's3.amazonaws.com' });
+    expect(send[0].condition).toEqual({
+      ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^FindingsReportsBucket/), 'Arn'] } },
+      StringEquals: { 'aws:SourceAccount': '111111111111' },
+    });
+    const s3OnKey = policyStatements(template).filter((s) => s.resourceType === 'AWS::KMS::Key' && JSON.stringify(s.principal).includes('s3.amazonaws.com'));
+    expect(s3OnKey.map((s) => s.actions)).toEqual([['kms:GenerateDataKey', 'kms:Decrypt']]);
   });
 
   test('logs to a KMS-encrypted group with retention', () => {
@@ -167,18 +209,19 @@ describe('FindingsProcessor queue, key and alarms', () => {
     const topic = new sns.Topic(stack, 'Alarms');
     const withTopic = new FindingsProcessor(stack, 'Findings', { alarmTopic: topic });
     const alarms = Object.values<any>(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors']);
-    for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
-      expect(alarm.Properties.Threshold).toBe(1);
-    }
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors']);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
+    // One failed invocation or dead letter is one too many; reports may wait up to an hour behind a burst.
+    expect(alarms.map((a) => [a.Properties.MetricName, a.Properties.Threshold]).sort()).toEqual([
+      ['ApproximateAgeOfOldestMessage', 3600], ['ApproximateNumberOfMessagesVisible', 1], ['Errors', 1],
+    ]);
     expect(withTopic.errorsAlarm.alarmArn).toBeDefined();
   });
 
   test('without a topic, the acknowledgement says nobody is notified instead of claiming EventBridge does', () => {
     const recorded = recordAcknowledgements(() => new FindingsProcessor(newStack(), 'Findings'));
     const reasons = recorded.filter((a) => a.id === 'NIST.800.53.R5-CloudWatchAlarmAction');
-    expect(reasons.map((a) => a.path).sort()).toEqual(['Factory/Findings/DeadLettersAlarm', 'Factory/Findings/ErrorsAlarm']);
+    expect(reasons.map((a) => a.path).sort()).toEqual(['Factory/Findings/DeadLettersAlarm', 'Factory/Findings/ErrorsAlarm', 'Factory/Findings/QueueAgeAlarm']);
     for (const { reason } of reasons) {
       expect(reason).toMatch(/notifies nobody/);
       expect(reason).not.toMatch(/EventBridge/);

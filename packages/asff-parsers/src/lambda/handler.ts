@@ -3,7 +3,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import type { Context, S3Event } from 'aws-lambda';
+import type { Context, S3Event, S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { oneLine } from '../errors';
 import { processReport, ProcessReportDependencies, ReportOutcome } from './process-report';
 import { identityFromFunctionArn } from './report-metadata';
 import { ProcessorSettings, settingsFromEnvironment } from './settings';
@@ -28,38 +29,92 @@ function objectKey(encoded: string): string {
   return decodeURIComponent(encoded.replace(/\+/g, ' '));
 }
 
+/** What the processor is invoked with: S3 events directly, or S3 event notifications delivered through SQS. */
+export type ProcessorEvent = S3Event | SQSEvent;
+
+/** The handler's answer: the reports' outcomes for S3 events, the messages to retry for SQS (partial batch response). */
+export type ProcessorResult = ReportOutcome[] | SQSBatchResponse;
+
+/** The handler, typed by what it is invoked with. */
+export interface ProcessorHandler {
+  (event: S3Event, context: Context): Promise<ReportOutcome[]>;
+  (event: SQSEvent, context: Context): Promise<SQSBatchResponse>;
+  (event: ProcessorEvent, context: Context): Promise<ProcessorResult>;
+}
+
+function isSqsEvent(event: ProcessorEvent): event is SQSEvent {
+  return (event.Records ?? []).some((record) => (record as Partial<SQSRecord>).eventSource === 'aws:sqs');
+}
+
 /**
- * The findings processor for S3 ObjectCreated events on the reports bucket.
- * Reports are processed one after another: they share Security Hub's rate
- * limit, so parallel imports would only throttle each other.
+ * The S3 records of one SQS message: its body is an S3 event notification. S3 sends an `s3:TestEvent` when
+ * the notification is configured, which names no object and is acknowledged without work.
  */
-export function createHandler(deps: HandlerDependencies): (event: S3Event, context: Context) => Promise<ReportOutcome[]> {
-  return async (event, context) => {
-    deps.logger.addContext(context);
-    const identity = identityFromFunctionArn(context.invokedFunctionArn, process.env.AWS_REGION);
+export function s3RecordsOfMessage(message: SQSRecord): S3EventRecord[] {
+  let body: { Records?: S3EventRecord[]; Event?: string };
+  try {
+    body = JSON.parse(message.body) as typeof body;
+  } catch {
+    throw new Error(`SQS message ${message.messageId}: the body is not an S3 event notification (not JSON)`);
+  }
+  if (body.Event === 's3:TestEvent') return [];
+  if (!Array.isArray(body.Records)) throw new Error(`SQS message ${message.messageId}: the body is not an S3 event notification (no Records)`);
+  return body.Records;
+}
+
+/**
+ * The findings processor for S3 ObjectCreated events on the reports bucket, delivered directly or through an
+ * SQS queue (FindingsProcessor's default: the queue's event source bounds how many imports run at once, and a
+ * message whose report fails is retried by the queue, then moved to its dead-letter queue). Reports of one
+ * invocation are processed one after another: they share Security Hub's rate limit, so parallel imports would
+ * only throttle each other. For SQS, a failed message is reported in `batchItemFailures` and the others are
+ * deleted: one bad report never makes the queue redeliver reports already imported.
+ */
+export function createHandler(deps: HandlerDependencies): ProcessorHandler {
+  const processRecords = async (records: readonly S3EventRecord[], identity: ReturnType<typeof identityFromFunctionArn>) => {
     const outcomes: ReportOutcome[] = [];
-    try {
-      for (const record of event.Records ?? []) {
-        const bucket = record.s3.bucket.name;
-        const key = objectKey(record.s3.object.key);
+    for (const record of records) {
+      const bucket = record.s3.bucket.name;
+      const key = objectKey(record.s3.object.key);
+      try {
         outcomes.push(await processReport(bucket, key, { ...deps, identity }));
+      } finally {
         deps.logger.resetKeys();
       }
-    } finally {
-      deps.metrics.publishStoredMetrics();
     }
     return outcomes;
   };
+  const handle = async (event: ProcessorEvent, context: Context): Promise<ProcessorResult> => {
+    deps.logger.addContext(context);
+    const identity = identityFromFunctionArn(context.invokedFunctionArn, process.env.AWS_REGION);
+    try {
+      if (!isSqsEvent(event)) return await processRecords((event as S3Event).Records ?? [], identity);
+      const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+      for (const message of event.Records) {
+        try {
+          await processRecords(s3RecordsOfMessage(message), identity);
+        } catch (error) {
+          // The queue redelivers it after its visibility timeout, then dead-letters it: never dropped.
+          deps.logger.error('Report message failed; the queue retries it', { messageId: message.messageId, error: oneLine(String((error as Error).message ?? error)) });
+          batchItemFailures.push({ itemIdentifier: message.messageId });
+        }
+      }
+      return { batchItemFailures };
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+  return handle as ProcessorHandler;
 }
 
 const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'findings-processor' });
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'findings-processor' });
 const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DevSecOpsFactory', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'findings-processor' });
 
-let defaultHandler: ReturnType<typeof createHandler> | undefined;
+let defaultHandler: ProcessorHandler | undefined;
 
 /** Lambda entry point (`index.handler` in the bundle). Clients are created once per execution environment. */
-export const handler = async (event: S3Event, context: Context): Promise<ReportOutcome[]> => {
+export const handler = async (event: ProcessorEvent, context: Context): Promise<ProcessorResult> => {
   defaultHandler ??= createHandler({
     s3: tracer.captureAWSv3Client(new S3Client({})),
     // maxAttempts 1: the importer paces to the quota and counts its own retries.
