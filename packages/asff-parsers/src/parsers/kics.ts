@@ -29,7 +29,7 @@ export const kicsParser: Parser = {
   id: 'kics',
   displayName: 'KICS',
   countingUnit:
-    'one per queries[].files[] entry: a query at one file, line and search key; an entry repeated verbatim counts once; the values of Secret Management queries are never copied',
+    'one per queries[].files[] entry: a query at one file, line, search key and expected value; an entry repeated verbatim counts once; the values of Secret Management queries are never copied',
   formats: ['KICS JSON report (kics scan --report-formats json)'],
   severityTable: KICS_SEVERITIES,
   detect(head: ReportHead): number | undefined {
