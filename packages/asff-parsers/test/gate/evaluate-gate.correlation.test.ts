@@ -2,7 +2,7 @@ import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { CORRELATION_PRODUCT_FIELD } from '../../src/asff/correlation';
 import { evaluateGate } from '../../src/gate/evaluate-gate';
 import { parsePolicy } from '../../src/policy/parse-policy';
-import { convertFixture } from '../support/convert-helpers';
+import { crossToolFindings } from '../support/cross-tool';
 
 const POLICY = parsePolicy('version: 1\nstages:\n  image: HIGH\n', 'policy.yml');
 const IMAGE = 'registry.example.com/shop/api@sha256:3333333333333333333333333333333333333333333333333333333333333333';
@@ -11,8 +11,8 @@ describe('evaluateGate across tools', () => {
   let grype: AwsSecurityFinding[];
   let trivy: AwsSecurityFinding[];
   beforeAll(async () => {
-    grype = await convertFixture('correlation', 'grype.json', { tool: 'grype', context: { image: IMAGE } });
-    trivy = await convertFixture('correlation', 'trivy.json', { tool: 'trivy', context: { image: IMAGE } });
+    grype = await crossToolFindings('grype', { image: IMAGE });
+    trivy = await crossToolFindings('trivy', { image: IMAGE });
   });
 
   test('Grype (a GHSA aliasing the CVE) and Trivy (the CVE) about one package share a correlation key', () => {
@@ -35,7 +35,7 @@ describe('evaluateGate across tools', () => {
   });
 
   test('the same vulnerability in different images is not merged', async () => {
-    const otherImage = await convertFixture('correlation', 'trivy.json', { tool: 'trivy', context: { image: 'registry.example.com/shop/worker:2.0' } });
+    const otherImage = await crossToolFindings('trivy', { image: 'registry.example.com/shop/worker:2.0' });
     const result = await evaluateGate([...grype, ...otherImage], { policy: POLICY, stage: 'image' });
     expect(result).toMatchObject({ blocking: 2, correlated: 0 });
   });

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { run } from '../../src/cli/main';
 import { SecurityHubImporter } from '../../src/importer/importer';
-import { convertFixture } from '../support/convert-helpers';
+import { crossToolFindings } from '../support/cross-tool';
 import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT, REGION } from '../support/fake-security-hub/sample-findings';
 
@@ -39,9 +39,9 @@ describe('asff gate in new and sla mode, across tools', () => {
   let featureGrype: AwsSecurityFinding[];
   let featureTrivy: AwsSecurityFinding[];
   beforeAll(async () => {
-    mainGrype = await convertFixture('correlation', 'grype.json', { tool: 'grype', context: context('main') });
-    featureGrype = await convertFixture('correlation', 'grype.json', { tool: 'grype', context: context('feature/x') });
-    featureTrivy = await convertFixture('correlation', 'trivy.json', { tool: 'trivy', context: context('feature/x') });
+    mainGrype = await crossToolFindings('grype', context('main'));
+    featureGrype = await crossToolFindings('grype', context('feature/x'));
+    featureTrivy = await crossToolFindings('trivy', context('feature/x'));
   });
   afterAll(() => {
     process.exitCode = 0;

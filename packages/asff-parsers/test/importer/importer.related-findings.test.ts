@@ -1,7 +1,7 @@
 import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { CORRELATION_PRODUCT_FIELD } from '../../src/asff/correlation';
 import { SecurityHubImporter } from '../../src/importer/importer';
-import { convertFixture } from '../support/convert-helpers';
+import { crossToolFindings } from '../support/cross-tool';
 import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT, PRODUCT_ARN, REGION } from '../support/fake-security-hub/sample-findings';
 
@@ -12,8 +12,8 @@ describe('SecurityHubImporter relates findings of different tools about one vuln
   let grype: AwsSecurityFinding[];
   let trivy: AwsSecurityFinding[];
   beforeAll(async () => {
-    grype = await convertFixture('correlation', 'grype.json', { tool: 'grype', context });
-    trivy = await convertFixture('correlation', 'trivy.json', { tool: 'trivy', context });
+    grype = await crossToolFindings('grype', context);
+    trivy = await crossToolFindings('trivy', context);
   });
   beforeEach(async () => {
     fake = await FakeSecurityHub.start();
