@@ -225,6 +225,10 @@ export class EksDeployStage extends Construct {
   public readonly role: iam.IRole;
   /** Namespace of the variables the action exports (`DEPLOYED_IMAGE`). */
   public readonly variablesNamespace: string;
+  /** The Kubernetes namespace this stage deploys to (`ImageSignatureAdmissionAddon` checks its pods). */
+  public readonly namespace: string;
+  /** The images besides the promoted one that this stage's workloads may run, each pinned by digest. */
+  public readonly allowedImages: string[];
   /**
    * The namespace-scoped access entry of the project role.
    *
@@ -246,6 +250,8 @@ export class EksDeployStage extends Construct {
     const rolloutTimeout = props.rolloutTimeout ?? DEFAULT_ROLLOUT_TIMEOUT;
     const kubectl = props.kubectl ?? KubectlRelease.V1_36_4;
     this.variablesNamespace = props.variablesNamespace ?? `Deploy${pascalCase(props.stageName)}`;
+    this.namespace = props.namespace;
+    this.allowedImages = props.allowedImages ?? [];
 
     // A physical name is generated when a stack in another account needs this
     // ARN (a CrossAccountDeployRole trusts exactly this role).

@@ -11,6 +11,7 @@ import {
   CONSTRAINT_CRD, FACTORY_WEBHOOK, constraint, constraintTemplate, factoryWebhook, signerPluginVerifier,
 } from './signature-admission-policy';
 import { SignerPluginArchitecture } from './signer-plugin-architecture';
+import { EksDeployStage } from '../deploy/eks-deploy-stage';
 
 const GATEKEEPER_CHARTS = 'https://open-policy-agent.github.io/gatekeeper/charts';
 /** The Ratify project moved from ratify-project to notaryproject in May 2025; its charts moved with it. */
@@ -71,10 +72,20 @@ export interface ImageSignatureAdmissionAddonProps {
   readonly repositories: ecr.IRepository[];
 
   /**
-   * The namespaces the factory deploys to (the `namespace` of each `EksDeployStage` that targets this cluster).
-   * Pods there must be signed; no other namespace is affected, even when the controller is down.
+   * The deploy stages that target this cluster: their namespaces are checked and their `allowedImages` are
+   * exempt.
+   *
+   * @default - none: give `namespaces`
    */
-  readonly namespaces: string[];
+  readonly deployStages?: EksDeployStage[];
+
+  /**
+   * Further namespaces the factory deploys to, besides those of `deployStages`. Pods there must be signed; no
+   * other namespace is affected, even when the controller is down.
+   *
+   * @default - the namespaces of `deployStages`
+   */
+  readonly namespaces?: string[];
 
   /**
    * PEM of AWS Signer's Notation root certificate for the profile's partition (commercial:
@@ -86,10 +97,11 @@ export interface ImageSignatureAdmissionAddonProps {
   readonly images: ImageSignatureAdmissionImages;
 
   /**
-   * Images admitted without a signature, each pinned by digest: the images that are not built by the factory
-   * but allowed in its pods (`EksDeployStage` `allowedImages`).
+   * Further images admitted without a signature, each pinned by digest (`<repository>@sha256:…`; a tag between
+   * repository and digest in a pod is ignored), besides the `allowedImages` of `deployStages`: images the factory
+   * does not build but lets run in its pods.
    *
-   * @default - none
+   * @default - the `allowedImages` of `deployStages`
    */
   readonly exemptImages?: string[];
 
@@ -175,8 +187,10 @@ export class ImageSignatureAdmissionAddon extends Construct {
     const ratifyChartVersion = props.ratifyChartVersion ?? '1.15.0';
     const ratifyVersion = props.ratifyVersion ?? '1.4.0';
     const architecture = props.signerPluginArchitecture ?? SignerPluginArchitecture.AMD64;
-    const exemptImages = props.exemptImages ?? [];
-    validateProps(props, namespace, [gatekeeperVersion, ratifyChartVersion, ratifyVersion], exemptImages);
+    const stages = props.deployStages ?? [];
+    const namespaces = unique([...stages.map((stage) => stage.namespace), ...(props.namespaces ?? [])]);
+    const exemptImages = unique([...stages.flatMap((stage) => stage.allowedImages), ...(props.exemptImages ?? [])]);
+    validateProps(props, namespace, [gatekeeperVersion, ratifyChartVersion, ratifyVersion], namespaces, exemptImages);
 
     this.ratifyRole = this.createRatifyRole(props, namespace);
 
@@ -192,7 +206,7 @@ export class ImageSignatureAdmissionAddon extends Construct {
       // add-on's own fail-closed webhook (enforcementManifests), whose CA Gatekeeper keeps current. (The chart's
       // matchConditions are no way to scope it: they render only when int(KubeVersion.Minor) >= 28, and EKS
       // reports minors like "30+".)
-      validatingWebhookExemptNamespacesLabels: { 'kubernetes.io/metadata.name': props.namespaces },
+      validatingWebhookExemptNamespacesLabels: { 'kubernetes.io/metadata.name': namespaces },
       additionalValidatingWebhookConfigsToRotateCerts: [FACTORY_WEBHOOK],
       validatingWebhookTimeoutSeconds: 5,
       enableExternalData: true,
@@ -238,7 +252,7 @@ export class ImageSignatureAdmissionAddon extends Construct {
     };
 
     this.policyManifests = [signerPluginVerifier(props.images.signerPlugin), constraintTemplate()];
-    this.enforcementManifests = [constraint(props.namespaces, namespace, exemptImages), factoryWebhook(props.namespaces, namespace)];
+    this.enforcementManifests = [constraint(namespaces, namespace, exemptImages), factoryWebhook(namespaces, namespace)];
     this.installCommand = installCommand({
       namespace,
       gatekeeperVersion,
@@ -352,7 +366,13 @@ function clusterOpenIdConnectProvider(cluster: eks.ICluster): iam.IOpenIdConnect
   }
 }
 
-function validateProps(props: ImageSignatureAdmissionAddonProps, namespace: string, versions: string[], exemptImages: string[]): void {
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function validateProps(
+  props: ImageSignatureAdmissionAddonProps, namespace: string, versions: string[], namespaces: string[], exemptImages: string[],
+): void {
   for (const version of versions) {
     if (!VERSION.test(version)) {
       throw new Error(`ImageSignatureAdmissionAddon: versions must be exact, like 3.23.0; got '${version}'`);
@@ -361,10 +381,10 @@ function validateProps(props: ImageSignatureAdmissionAddonProps, namespace: stri
   if (!DNS_LABEL.test(namespace)) {
     throw new Error(`ImageSignatureAdmissionAddon: namespace must be a DNS-1123 label; got '${namespace}'`);
   }
-  if (props.namespaces.length === 0) {
-    throw new Error('ImageSignatureAdmissionAddon: namespaces must list the namespaces the factory deploys to; got none');
+  if (namespaces.length === 0) {
+    throw new Error('ImageSignatureAdmissionAddon: no namespace to check: give deployStages or namespaces (the namespaces the factory deploys to)');
   }
-  for (const name of props.namespaces) {
+  for (const name of namespaces) {
     if (Token.isUnresolved(name) || !DNS_LABEL.test(name)) {
       throw new Error(`ImageSignatureAdmissionAddon: namespaces must be DNS-1123 labels known at synth; got '${name}'`);
     }

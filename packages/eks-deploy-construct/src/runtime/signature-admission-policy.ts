@@ -29,8 +29,15 @@ images := array.concat(array.concat(
   [image | image := input.review.object.spec.initContainers[_].image]),
   [image | image := input.review.object.spec.ephemeralContainers[_].image])
 
+# An exempt image matches with or without a tag before its digest (repository:tag@sha256:… in a manifest).
 exempt(image) {
   image == input.parameters.exemptImages[_]
+}
+
+exempt(image) {
+  parts := split(image, "@")
+  count(parts) == 2
+  concat("@", [regex.replace(parts[0], ":[^:/]+$", ""), parts[1]]) == input.parameters.exemptImages[_]
 }
 
 checked := [image | image := images[_]; not exempt(image)]

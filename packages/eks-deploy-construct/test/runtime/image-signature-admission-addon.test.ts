@@ -5,9 +5,11 @@ import * as path from 'path';
 import { Stack, aws_ecr as ecr, aws_eks as eks, aws_iam as iam } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
-import { ImageSignatureAdmissionAddon, ImageSignatureAdmissionAddonProps, SignerPluginArchitecture } from '../../src';
+import {
+  DeployImage, DeployManifests, EksDeployStage, ImageSignatureAdmissionAddon, ImageSignatureAdmissionAddonProps, SignerPluginArchitecture,
+} from '../../src';
 import { removeAcknowledgement } from '../support/acknowledgements';
-import { identityStatements, nagViolations, testStack, wildcardActions } from '../support/stacks';
+import { DIGEST, REPOSITORY, identityStatements, nagViolations, sharedKey, sourceArtifact, testStack, wildcardActions } from '../support/stacks';
 
 const PROFILE_ARN = 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/factory';
 const OIDC_ARN = 'arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
@@ -226,8 +228,36 @@ describe('ImageSignatureAdmissionAddon', () => {
     });
   });
 
+  test('checks the namespaces of the given deploy stages and exempts their allowed images', () => {
+    const stack = testStack();
+    const key = sharedKey(stack);
+    const stage = (id: string, namespace: string, allowedImages: string[]) => new EksDeployStage(stack, id, {
+      stageName: id.toLowerCase(),
+      input: sourceArtifact(),
+      image: DeployImage.fromDigest(REPOSITORY, DIGEST),
+      manifests: DeployManifests.fromSourceDirectory('k8s', 'sample-app'),
+      clusterName: 'apps',
+      namespace,
+      encryptionKey: key,
+      allowedImages,
+    });
+    const addon = new ImageSignatureAdmissionAddon(stack, 'Admission', {
+      cluster: importedCluster(stack, false),
+      deployStages: [stage('Staging', 'web-staging', [SIDECAR]), stage('Production', 'web', [SIDECAR])],
+      namespaces: ['batch'],
+      signingProfileArn: PROFILE_ARN,
+      repositories: [ecr.Repository.fromRepositoryName(stack, 'Repository', 'sample-app')],
+      signerRootCertificate: ROOT,
+      images: IMAGES,
+    });
+    const [constraint, webhook] = addon.enforcementManifests;
+    expect(constraint.spec.match.namespaces).toEqual(['web-staging', 'web', 'batch']);
+    expect(constraint.spec.parameters.exemptImages).toEqual([SIDECAR]);
+    expect(webhook.webhooks[0].namespaceSelector.matchExpressions[0].values).toEqual(['web-staging', 'web', 'batch']);
+  });
+
   test.each<[string, Partial<ImageSignatureAdmissionAddonProps>, RegExp]>([
-    ['no namespaces', { namespaces: [] }, /namespaces must list/],
+    ['no namespaces', { namespaces: [] }, /no namespace to check: give deployStages or namespaces/],
     ['its own namespace among the checked ones', { namespaces: ['web', 'gatekeeper-system'] }, /may not include 'gatekeeper-system'/],
     ['kube-system among the checked ones', { namespaces: ['kube-system'] }, /may not include 'kube-system'/],
     ['a namespace that is not a DNS label', { namespaces: ['Web App'] }, /DNS-1123/],

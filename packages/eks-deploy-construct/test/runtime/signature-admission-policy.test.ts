@@ -33,6 +33,23 @@ describe('signature admission policy objects', () => {
     expect(rules.filter((rule) => rule.includes(condition))).toHaveLength(1);
   });
 
+  test('an exempt image matches with or without a tag before its digest, and is not sent to Ratify', () => {
+    expect(SIGNED_IMAGES_REGO).toContain('image == input.parameters.exemptImages[_]');
+    expect(SIGNED_IMAGES_REGO).toContain('concat("@", [regex.replace(parts[0], ":[^:/]+$", ""), parts[1]]) == input.parameters.exemptImages[_]');
+    expect(SIGNED_IMAGES_REGO).toContain('checked := [image | image := images[_]; not exempt(image)]');
+  });
+
+  test.each([
+    ['registry.example:5000/envoy:v1.31', 'registry.example:5000/envoy'],
+    ['registry.example:5000/envoy', 'registry.example:5000/envoy'],
+    ['public.ecr.aws/envoy/envoy:v1.31', 'public.ecr.aws/envoy/envoy'],
+    ['envoy', 'envoy'],
+  ])('the tag pattern of the exemption strips the tag of %s, never a registry port', (repository, expected) => {
+    // The pattern is the Rego's own (RE2 and JavaScript read this one alike).
+    const pattern = /regex\.replace\(parts\[0\], "([^"]+)", ""\)/.exec(SIGNED_IMAGES_REGO)![1];
+    expect(repository.replace(new RegExp(pattern), '')).toBe(expected);
+  });
+
   test('only a successful report of the notation verifier counts as signed', () => {
     const signed = SIGNED_IMAGES_REGO.slice(SIGNED_IMAGES_REGO.indexOf('signed(image) {'));
     expect(signed).toContain('report.type == "notation"');
