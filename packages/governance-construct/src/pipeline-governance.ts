@@ -5,6 +5,7 @@ import { AuditTrail, AuditTrailProps } from './audit-trail';
 import { ComplianceRules } from './compliance-rules';
 import { ConfigRecorder } from './config-recorder';
 import { FactoryActivityAlarms } from './factory-activity-alarms';
+import { FactoryDashboard, FactoryDashboardProps } from './factory-dashboard';
 import { FactoryEventRules } from './factory-event-rules';
 import { FactoryNotifications } from './factory-notifications';
 import { SecurityHubStandard, SecurityHubStandards } from './security-hub-standards';
@@ -102,6 +103,14 @@ export interface PipelineGovernanceProps {
   readonly enableSecurityHub?: boolean;
 
   /**
+   * Create a {@link FactoryDashboard} of pipeline health and findings. Its `pipelines` default to this
+   * construct's `pipelines`.
+   *
+   * @default - no dashboard
+   */
+  readonly dashboard?: FactoryDashboardProps;
+
+  /**
    * The standards enabled with Security Hub.
    *
    * @default [SecurityHubStandard.FOUNDATIONAL_BEST_PRACTICES, SecurityHubStandard.NIST_800_53_REV5]
@@ -138,6 +147,9 @@ export class PipelineGovernance extends Construct {
 
   /** Security Hub and its standards, when `enableSecurityHub` is set. */
   public readonly securityHub?: SecurityHubStandards;
+
+  /** The dashboard, when `dashboard` is set. */
+  public readonly dashboard?: FactoryDashboard;
 
   constructor(scope: Construct, id: string, props: PipelineGovernanceProps = {}) {
     super(scope, id);
@@ -176,6 +188,9 @@ export class PipelineGovernance extends Construct {
 
     if (props.enableSecurityHub) {
       this.securityHub = new SecurityHubStandards(this, 'SecurityHub', { standards: props.securityHubStandards });
+    }
+    if (props.dashboard) {
+      this.dashboard = new FactoryDashboard(this, 'Dashboard', { ...props.dashboard, pipelines: props.dashboard.pipelines ?? props.pipelines });
     }
   }
 }

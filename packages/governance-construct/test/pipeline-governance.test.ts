@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FactoryNotifications, PipelineGovernance, PipelineGovernanceProps } from '../src';
 import { acknowledgementsIn, nagViolations, violationsWithout } from './support/nag';
@@ -47,6 +48,20 @@ describe('PipelineGovernance', () => {
     for (const rule of Object.values(template.findResources('AWS::Config::ConfigRule'))) {
       expect(rule.DependsOn).toEqual(expect.arrayContaining([recorder]));
     }
+  });
+
+  test('creates no dashboard by default, and one showing its own pipelines when asked', () => {
+    expect(synth().governance.dashboard).toBeUndefined();
+    const { template, governance } = synth((stack) => ({
+      pipelines: [codepipeline.Pipeline.fromPipelineArn(stack, 'Pipeline', 'arn:aws:codepipeline:eu-west-1:111122223333:factory-shop')],
+      dashboard: { stages: ['image'] },
+    }));
+    expect(governance.dashboard).toBeDefined();
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(body).toContain('FailedPipelineExecutions');
+    expect(body).toContain('factory-shop');
+    expect(body).toContain('OpenFindings');
   });
 
   test('logs access to the Config bucket into the trail\'s access log bucket', () => {
