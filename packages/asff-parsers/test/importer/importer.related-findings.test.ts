@@ -1,6 +1,6 @@
 import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { CORRELATION_PRODUCT_FIELD } from '../../src/asff/correlation';
-import { SecurityHubImporter } from '../../src/importer/importer';
+import { SecurityHubImporter, SecurityHubImporterOptions } from '../../src/importer/importer';
 import { crossToolFindings } from '../support/cross-tool';
 import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT, PRODUCT_ARN, REGION } from '../support/fake-security-hub/sample-findings';
@@ -20,8 +20,8 @@ describe('SecurityHubImporter relates findings of different tools about one vuln
   });
   afterEach(async () => fake.close());
 
-  async function run(findings: AwsSecurityFinding[], scope: string) {
-    const importer = new SecurityHubImporter({ client: fake.client(), scope, backoff: { baseMs: 5, capMs: 50 } });
+  async function run(findings: AwsSecurityFinding[], scope: string, options: Partial<SecurityHubImporterOptions> = {}) {
+    const importer = new SecurityHubImporter({ client: fake.client(), scope, backoff: { baseMs: 5, capMs: 50 }, ...options });
     await importer.import(findings);
     await importer.archiveMissing();
     return importer.summary();
@@ -51,11 +51,15 @@ describe('SecurityHubImporter relates findings of different tools about one vuln
   });
 
   test('never lists more than the 10 related findings Security Hub accepts', async () => {
+    // 13 runs read 3 pages each: a GetFindings quota above the real 3/s keeps the test short (pacing is tested elsewhere).
+    await fake.close();
+    const quick = { ratePerSecond: 100, burst: 100 };
+    fake = await FakeSecurityHub.start({ getFindingsRate: quick });
     for (let tool = 0; tool < 12; tool++) {
       const copy = grype.map((f) => ({ ...f, Id: `tool-${tool}/${f.Id}` }));
-      await run(copy, `shop/main/image/tool-${tool}`);
+      await run(copy, `shop/main/image/tool-${tool}`, { getFindingsRate: quick });
     }
-    await run(trivy, 'shop/main/image/trivy');
+    await run(trivy, 'shop/main/image/trivy', { getFindingsRate: quick });
     expect(stored(trivy[0]).RelatedFindings).toHaveLength(10);
   });
 });
