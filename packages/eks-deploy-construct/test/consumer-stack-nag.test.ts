@@ -1,11 +1,26 @@
-import { App, Stack, aws_eks as eks, aws_kms as kms } from 'aws-cdk-lib';
+import { execFileSync } from 'child_process';
+import { App, Stack, aws_ecr as ecr, aws_eks as eks, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ApprovalGate, CrossAccountDeployRole, DeployImage, DeployManifests, EksDeployStage, FalcoAddon } from '../src';
+import {
+  ApprovalGate, CrossAccountDeployRole, DeployImage, DeployManifests, EksDeployStage, FalcoAddon, ImageSignatureAdmissionAddon,
+} from '../src';
 import { acknowledgedRuleIds, removeAcknowledgement } from './support/acknowledgements';
 import { DIGEST, REPOSITORY, pipelineAround, sourceArtifact } from './support/stacks';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+/** A self-signed CA certificate standing for AWS Signer's root. */
+const SIGNER_ROOT = execFileSync('openssl', [
+  'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-keyout', '/dev/null',
+  '-subj', '/CN=Test Signer Root', '-days', '1', '-addext', 'basicConstraints=critical,CA:TRUE',
+], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+const ADMISSION_IMAGES = {
+  gatekeeper: `sha256:${'1'.repeat(64)}`,
+  gatekeeperCrds: `sha256:${'2'.repeat(64)}`,
+  ratify: `sha256:${'3'.repeat(64)}`,
+  signerPlugin: `sha256:${'4'.repeat(64)}`,
+};
 
 /** The pipeline, its artifact bucket and the source bucket belong to the consumer, and so do their findings. */
 const CONSUMER_OWNED = /^Consumer\/(Pipeline|SourceBucket)\//;
@@ -40,8 +55,21 @@ function consumerApp(env: typeof ENV | undefined, recommendedFlags: boolean): Ap
       trustedRole, clusterName: 'apps-production', namespace: 'sample-app',
     });
   }
-  for (const clusterName of ['apps-staging', 'apps-production']) {
-    new FalcoAddon(stack, `Falco-${clusterName}`, { cluster: eks.Cluster.fromClusterAttributes(stack, `Cluster-${clusterName}`, { clusterName }) });
+  for (const [clusterName, stage] of [['apps-staging', staging], ['apps-production', production]] as const) {
+    const cluster = eks.Cluster.fromClusterAttributes(stack, `Cluster-${clusterName}`, {
+      clusterName,
+      openIdConnectProvider: iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(stack, `Oidc-${clusterName}`,
+        `arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/${clusterName}`),
+    });
+    new FalcoAddon(stack, `Falco-${clusterName}`, { cluster });
+    new ImageSignatureAdmissionAddon(stack, `SignedImages-${clusterName}`, {
+      cluster,
+      deployStages: [stage],
+      signingProfileArn: 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/factory',
+      repositories: [ecr.Repository.fromRepositoryName(stack, `Repository-${clusterName}`, 'sample-app')],
+      signerRootCertificate: SIGNER_ROOT,
+      images: ADMISSION_IMAGES,
+    });
   }
   app.synth();
   return app;
