@@ -42,10 +42,14 @@ export interface FactoryDefinition {
   readonly applications: FactoryApplication[];
 }
 
-/** The configuration file the app and its tools read: `FACTORY_CONFIG`, or the reference app's own. */
+/**
+ * The configuration file the app and its tools read: `FACTORY_CONFIG`, or the reference app's own. A relative
+ * path is from where the command was started: npm runs the workspace's scripts in the app's folder but keeps the
+ * caller's in INIT_CWD (`FACTORY_CONFIG=apps/reference-pipeline/examples/x.yaml npm run synth` at the root).
+ */
 export function configFileFromEnvironment(env: NodeJS.ProcessEnv, defaultFile: string): string {
   const file = env.FACTORY_CONFIG?.trim();
-  return file ? resolve(file) : defaultFile;
+  return file ? resolve(env.INIT_CWD ?? process.cwd(), file) : defaultFile;
 }
 
 /** Reads and validates a factory configuration file (YAML or JSON) of either shape. */

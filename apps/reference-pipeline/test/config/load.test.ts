@@ -177,8 +177,10 @@ describe('factory configuration with applications:', () => {
       .toThrow(/three-applications\.config\.yaml: applications: this file describes several applications; read it with loadFactory and pick one$/);
   });
 
-  test('takes the file from FACTORY_CONFIG, resolved from the working directory, else the default', () => {
+  test('takes the file from FACTORY_CONFIG, resolved from where npm was started, else the default', () => {
     expect(configFileFromEnvironment({ FACTORY_CONFIG: 'examples/x.yaml' }, '/default.yaml')).toBe(join(process.cwd(), 'examples', 'x.yaml'));
+    expect(configFileFromEnvironment({ FACTORY_CONFIG: 'apps/x.yaml', INIT_CWD: '/home/me/factory' }, '/default.yaml')).toBe('/home/me/factory/apps/x.yaml');
+    expect(configFileFromEnvironment({ FACTORY_CONFIG: '/abs/x.yaml', INIT_CWD: '/home/me' }, '/default.yaml')).toBe('/abs/x.yaml');
     expect(configFileFromEnvironment({ FACTORY_CONFIG: ' ' }, '/default.yaml')).toBe('/default.yaml');
     expect(configFileFromEnvironment({}, '/default.yaml')).toBe('/default.yaml');
   });
