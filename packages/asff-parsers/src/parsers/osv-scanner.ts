@@ -94,7 +94,9 @@ function osvFinding(
   const packageId = `${ecosystem ? `${ecosystem}/` : ''}${name}@${version}`;
   return {
     ruleId: id,
-    locationKey: `${sourcePath}|${packageId}`,
+    // A git source is named by its commit, which moves with every commit of the scanned repository: the source path
+    // alone keeps the finding's Id from one build to the next.
+    locationKey: `${sourcePath}|${commit !== undefined && asString(pkg.name) === undefined ? 'git' : packageId}`,
     title: `${id} in ${name} ${version}`.trim(),
     description: joinNonEmpty([summary, asString(v.details) ?? `${id} affects ${name} ${version}.`, `Found in ${sourcePath}${sourceType ? ` (${sourceType})` : ''}.`], '\n\n'),
     severity: osvSeverity(v, group),

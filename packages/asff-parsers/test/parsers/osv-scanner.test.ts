@@ -33,11 +33,15 @@ describe('osv-scanner parser', () => {
     expect(ghsa.Remediation?.Recommendation?.Text).toBe('Upgrade fixture-lib to 1.2.4.');
   });
 
-  test("a git source's fixed commit is no FixedInVersion", async () => {
+  test("a git source's fixed commit is no FixedInVersion, and its own commit is not part of the Id", async () => {
     const findings = await convertFixture('osv-scanner', 'report.json');
     const git = findings.find((f) => f.GeneratorId === 'osv-scanner/OSV-2026-3')!;
     expect(git.Vulnerabilities![0].VulnerablePackages![0].FixedInVersion).toBeUndefined();
     expect(JSON.stringify(git)).not.toContain('89abcdef0123456789abcdef0123456789abcdef');
+    // The next build scans the repository at another commit: the same finding.
+    const moved = fixtureText('osv-scanner', 'report.json').replace('0123456789abcdef0123456789abcdef01234567', 'fedcba9876543210fedcba9876543210fedcba98');
+    const next = await collect(convert({ tool: 'osv-scanner', input: memorySource(moved), context: SCAN }));
+    expect(next.find((f) => f.GeneratorId === 'osv-scanner/OSV-2026-3')!.Id).toBe(git.Id);
   });
 
   test('an empty file and an empty results list have no findings; another report is refused', async () => {
