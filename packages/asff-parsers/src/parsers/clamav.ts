@@ -115,7 +115,8 @@ async function* parseClamAv(source: ReportSource, context: ParseContext): AsyncG
 }
 
 function malwareFinding(match: ClamAvMatch, summary: Readonly<Record<string, string>>, context: ParseContext): FindingDraft {
-  const path = portablePath(match.path);
+  // `cd rootfs && clamscan -r .` prints `./usr/bin/x`: the path in the image is `usr/bin/x`.
+  const path = portablePath(match.path).replace(/^\.\//, '');
   const unofficial = match.signature.endsWith('.UNOFFICIAL');
   const resources: DraftResource[] = [];
   if (context.scan.image) resources.push({ type: 'Container', id: context.scan.image, details: { Container: { ImageName: context.scan.image } } });

@@ -36,6 +36,12 @@ describe('clamav parser', () => {
     ]);
   });
 
+  test('a path relative to the scanned directory loses its ./, so the finding names the file in the image', async () => {
+    const [finding] = await collect(convert({ tool: 'clamav', input: memorySource('./usr/local/bin/helper: Win.Test.EICAR_HDB-1 FOUND\n'), context: SCAN }));
+    expect(finding.Title).toBe('Malware signature Win.Test.EICAR_HDB-1 in usr/local/bin/helper');
+    expect(finding.ProductFields!.File).toBe('usr/local/bin/helper');
+  });
+
   test('empty output (clamscan -i --no-summary on a clean tree) has no findings; another report is refused', async () => {
     await expect(collect(convert({ tool: 'clamav', input: memorySource('\n'), context: SCAN }))).resolves.toEqual([]);
     const other = convert({ tool: 'clamav', input: memorySource('Everything is fine.\n'), context: SCAN, fileName: 'scan.txt' });
