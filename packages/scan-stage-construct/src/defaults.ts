@@ -26,13 +26,14 @@ export const DEFAULT_FACTORY_POLICY = [
 ].join('\n');
 
 /**
- * Prefix of the SBOMs ImageScanStage writes, one per built image: `sbom/<repository>/<image id>/`. Outside
- * `raw/`, so the findings processor never takes an SBOM for a scanner report.
+ * Prefix of the SBOMs ImageScanStage writes, one per built image, named by its image id:
+ * `sbom/<repository>/sha256-<hex>.cdx.json` (or `.spdx.json`). Outside `raw/`, so the findings processor
+ * never takes an SBOM for a scanner report.
  */
 export const SBOM_PREFIX = 'sbom/';
 
 /**
  * Prefix of the provenance statements EcrScanStage writes, one per pushed digest:
- * `provenance/<repository>/<digest>/`.
+ * `provenance/<repository>/sha256-<hex>.intoto.json`, named by the digest.
  */
 export const PROVENANCE_PREFIX = 'provenance/';

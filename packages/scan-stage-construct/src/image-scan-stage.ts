@@ -59,7 +59,7 @@ export interface ImageScanStageProps extends ScanStageProps {
 
   /**
    * Format of the SBOM Trivy writes of the image tarball, whatever the scanner. It is kept in the reports
-   * bucket under `sbom/<repository>/<image id>/` and handed to EcrScanStage in `imageArtifact`, which
+   * bucket as `sbom/<repository>/<image id>.cdx.json` and handed to EcrScanStage in `imageArtifact`, which
    * attaches it to the pushed image as an OCI referrer.
    *
    * @default SbomFormat.CYCLONEDX_JSON

@@ -24,5 +24,6 @@ export function grantSupplyChainUpload(
   const objects = bucket.arnForObjects(`${prefix}${repository}/*`);
   project.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
   acknowledgeWildcardResource(project.role!, objects,
-    `Each build writes the ${what} of a new image under its digest (${prefix}<repository>/<digest>/); PutObject only, under this stage's own repository prefix.`);
+    `Each build writes the ${what} of a new image, named by its digest (${prefix}<repository>/sha256-<hex>.*); `
+    + 'PutObject only, under this stage\'s own repository prefix.');
 }

@@ -110,7 +110,7 @@ function newWorkspace(threshold: string): Workspace {
   fs.writeFileSync(path.join(image, 'image-id.txt'), `sha256:${'c'.repeat(64)}\n`);
   fs.writeFileSync(path.join(image, 'sbom.json'), SBOM);
   fs.writeFileSync(path.join(image, 'sbom-format.txt'), 'cyclonedx\n');
-  fs.writeFileSync(path.join(image, 'sbom-key.txt'), `sbom/factory/sha256-${'c'.repeat(64)}/sbom.cdx.json\n`);
+  fs.writeFileSync(path.join(image, 'sbom-key.txt'), `sbom/factory/sha256-${'c'.repeat(64)}.cdx.json\n`);
   fs.writeFileSync(path.join(image, 'gates.json'), JSON.stringify(IMAGE_GATES));
   installCraneStub(bin, record);
   installOrasStub(bin, record);
@@ -342,7 +342,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     expect(JSON.stringify(oras)).not.toContain('registry-password-not-for-logs');
 
     const upload = recordedUploads(workspace.record).find((u) => u.destination.includes('/provenance/'))!;
-    expect(upload.destination).toBe(`s3://factory-reports/provenance/factory/${workspace.digest.replace(':', '-')}/provenance.intoto.json`);
+    expect(upload.destination).toBe(`s3://factory-reports/provenance/factory/${workspace.digest.replace(':', '-')}.intoto.json`);
     expect(upload.metadata).toEqual(expect.objectContaining({ 'image-digest': workspace.digest, 'commit': '0123456789abcdef0123456789abcdef01234567' }));
     const statement = JSON.parse(upload.body);
     expect(statement._type).toBe('https://in-toto.io/Statement/v1');
@@ -370,7 +370,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     expect(runDetails.byproducts[0]).toEqual(expect.objectContaining({
       name: 'sbom',
       mediaType: 'application/vnd.cyclonedx+json',
-      uri: `s3://factory-reports/sbom/factory/sha256-${'c'.repeat(64)}/sbom.cdx.json`,
+      uri: `s3://factory-reports/sbom/factory/sha256-${'c'.repeat(64)}.cdx.json`,
       digest: { sha256: createHash('sha256').update(SBOM).digest('hex') },
     }));
     // The referrer stored in the registry is the statement kept in the bucket.

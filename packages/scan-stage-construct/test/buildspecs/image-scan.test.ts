@@ -116,7 +116,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
     const trivy = fs.readFileSync(path.join(workspace.record, 'trivy.log'), 'utf8').trim();
     expect(trivy).toMatch(/^image --input image\/image\.tar --format cyclonedx --output image\/sbom\.json --timeout \d+m$/);
     const sbom = recordedUploads(workspace.record).find((u) => u.destination.includes('/sbom/'))!;
-    expect(sbom.destination).toBe(`s3://factory-reports/sbom/factory/${IMAGE_ID.replace(':', '-')}/sbom.cdx.json`);
+    expect(sbom.destination).toBe(`s3://factory-reports/sbom/factory/${IMAGE_ID.replace(':', '-')}.cdx.json`);
     expect(sbom.body).toBe(SBOM);
     expect(sbom.metadata).toEqual({
       'image-id': IMAGE_ID,
@@ -140,7 +140,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
 
     expect(fs.readFileSync(path.join(workspace.record, 'trivy.log'), 'utf8')).toContain('--format spdx-json');
     expect(recordedUploads(workspace.record).find((u) => u.destination.includes('/sbom/'))!.destination)
-      .toBe(`s3://factory-reports/sbom/factory/${IMAGE_ID.replace(':', '-')}/sbom.spdx.json`);
+      .toBe(`s3://factory-reports/sbom/factory/${IMAGE_ID.replace(':', '-')}.spdx.json`);
   });
 
   test('refuses an unknown SBOM format before uploading anything', () => {
@@ -205,7 +205,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
 
     expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: undefined, status: 0 });
     expect(recordedUploads(workspace.record).map((u) => [u.destination, u.metadata?.tool])).toEqual([
-      [`s3://factory-reports/sbom/factory/${IMAGE_ID.replace(':', '-')}/sbom.cdx.json`, undefined],
+      [`s3://factory-reports/sbom/factory/${IMAGE_ID.replace(':', '-')}.cdx.json`, undefined],
       ['s3://factory-reports/policies/factory/image/3/security-policy.yml', undefined],
       ['s3://factory-reports/raw/factory/image/3/in-house.sarif', 'sarif'],
       ['s3://factory-reports/raw/factory/image/3/clamav.txt', 'clamav'],
