@@ -54,11 +54,12 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
   // The factory-owned policy: the gate's thresholds and how long the repository's suppressions may last,
   // in the builds and in Security Hub alike.
   const factoryPolicy = factoryPolicyOf(config);
+  // A production in another account pulls the image from this repository and verifies its signature.
+  const pullAccounts = crossAccountTargets(config).filter((account) => Token.isUnresolved(stack.account) || account !== stack.account);
   const image = new ImageRepository(scope, 'Image', {
     repositoryName: config.image.repositoryName,
     importExisting: config.image.importExistingRepository,
-    // A production in another account pulls the image from this repository.
-    pullAccounts: crossAccountTargets(config).filter((account) => Token.isUnresolved(stack.account) || account !== stack.account),
+    pullAccounts,
     encryptionKey,
   });
   // The name the manifests use for the image; the deploy replaces it with repository@digest.
@@ -110,6 +111,9 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
     ecrRepository: image.repository,
     enhancedScanning: config.image.enhancedScanning,
     variablesNamespace: PUBLISH_NAMESPACE,
+    // Each application signs with its own profile, and the stage signs the image itself with notation: the
+    // registry's one signing configuration is shared by every application of the account, so none owns it.
+    signing: { registrySigningConfiguration: false, verifierAccounts: pullAccounts },
   });
 
   // One digest, resolved once at push time, flows to staging, the approval mail and production.
@@ -126,6 +130,8 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
       clusterName: target.clusterName,
       namespace: target.namespace,
       deployRoleArn: target.deployRoleArn,
+      // Only a digest signed with this application's profile, whose provenance names this pipeline, deploys.
+      imageVerification: { signingProfileArn: publish.signingProfileArn!, repository: image.repository },
       encryptionKey,
       // A private cluster endpoint is only reachable from inside a network that routes to the cluster's VPC.
       ...(target.privateEndpoint ? buildNetwork : {}),

@@ -74,7 +74,22 @@ describe('IAM coverage of every AWS call the factory makes', () => {
     for (const call of ['crane push', 'aws ecr describe-image-scan-findings', 'aws ecr start-image-scan']) {
       for (const row of rowsOf(coverage, /^EcrScan/, call)) expect(row.resource).toEqual(repository);
     }
-    expect(rowsOf(coverage, /^EcrScan/, 'aws ecr get-login-password')).toMatchObject([{ action: 'ecr:GetAuthorizationToken', resource: '*' }]);
+    // crane (push), oras (referrers) and notation (signatures) each log in to the registry.
+    expect(rowsOf(coverage, /^EcrScan/, 'aws ecr get-login-password')).toMatchObject(Array(3).fill({ action: 'ecr:GetAuthorizationToken', resource: '*', allowed: true }));
+  });
+
+  test('the image and publish stages keep the SBOM and the provenance under their own prefixes, where the processor does not read', () => {
+    const put = (stage: RegExp) => rowsOf(coverage, stage, 'aws s3 cp').filter((r) => r.action === 's3:PutObject').map((r) => [r.resource, r.allowed]);
+    expect(put(/^ImageScan/)).toContainEqual([expect.stringMatching(/^arn:aws:s3:::\w+\/sbom\/.+\/SAMPLE$/), true]);
+    expect(put(/^EcrScan/)).toContainEqual([expect.stringMatching(/^arn:aws:s3:::\w+\/provenance\/.+\/SAMPLE$/), true]);
+    const read = rowsOf(coverage, /^FindingsFunction/, 'GetObject (s3 SDK)').map((r) => r.resource);
+    expect(read.filter((resource) => /\/(sbom|provenance)\//.test(resource))).toEqual([]);
+  });
+
+  test('each deploy logs in to the registry to verify the digest\'s signature and provenance', () => {
+    for (const deploy of [/^StagingDeploy/, /^ProductionDeploy/]) {
+      expect(rowsOf(coverage, deploy, 'aws ecr get-login-password')).toMatchObject(Array(2).fill({ action: 'ecr:GetAuthorizationToken', resource: '*', allowed: true }));
+    }
   });
 
   test('each deploy describes only its own cluster', () => {

@@ -107,7 +107,7 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
     const expected: Record<string, string[]> = {
       SecretsScan: ['git-secrets.txt'],
       CodeScan: ['semgrep.sarif', 'hadolint.json'],
-      ImageScan: ['grype.json'],
+      ImageScan: ['grype.json', 'clamav.txt'],
       EcrScan: ['ecr-scan.json'],
       DastScan: ['zap.json'],
     };
@@ -115,7 +115,8 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
       const { environment, record } = run(action);
       const prefix = `s3://${environment!.REPORTS_BUCKET}`;
       const build = `${repositoryName}/${environment!.STAGE_NAME}/`;
-      const uploads = recordedUploads(record!);
+      // The SBOM and the provenance go under their own prefixes (checked below), never raw/.
+      const uploads = recordedUploads(record!).filter((u) => /^s3:\/\/[^/]+\/(raw|policies)\//.test(u.destination));
       expect(uploads.map((u) => u.destination.replace(/\/\d+\//, '/N/'))).toEqual([
         `${prefix}/policies/${build}N/policy.yml`,
         ...reports.map((report) => `${prefix}/raw/${build}N/${report}`),
@@ -135,11 +136,18 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
       'ecr get-login-password',
       'ecr get-registry-scanning-configuration --output json',
       `ecr describe-image-scan-findings --repository-name ${ecrRepository} --image-id imageDigest=${IMAGE_DIGEST} --output json`,
+      // oras (attach) and notation (sign) log in to the registry after the gate.
+      'ecr get-login-password',
+      'ecr get-login-password',
     ]);
+    const registryRegion = run('EcrScan').environment!.ECR_REPOSITORY_URI.split('.')[3];
     for (const stage of ['Staging', 'Production']) {
       const deploy = runs.find((r) => r.stage === stage)!;
       const { CLUSTER_NAME, CLUSTER_REGION } = deploy.environment!;
       expect(awsCalls(deploy.record!).map((args) => args.slice(0, 6).join(' '))).toEqual([
+        // notation and oras log in to the registry to verify the digest, before the cluster.
+        `ecr get-login-password --region ${registryRegion}`,
+        `ecr get-login-password --region ${registryRegion}`,
         `eks update-kubeconfig --name ${CLUSTER_NAME} --region ${CLUSTER_REGION}`,
       ]);
     }
@@ -158,6 +166,30 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
       const applied = fs.readFileSync(path.join(deploy.record!, 'kubectl-apply-0.yaml'), 'utf8');
       expect(applied).toContain(`image: ${deploy.exported.DEPLOYED_IMAGE}`);
       expect(applied).toContain(`namespace: ${namespace}`);
+    }
+  });
+
+  test('the image scan keeps the SBOM under the image id; the publish step attaches it and a signed provenance to the digest', () => {
+    const sbom = recordedUploads(run('ImageScan').record!).find((u) => u.destination.includes('/sbom/'))!;
+    expect(sbom.destination).toMatch(new RegExp(`/sbom/${repositoryName}/sha256-[0-9a-f]{64}/sbom\\.cdx\\.json$`));
+    const provenance = recordedUploads(run('EcrScan').record!).find((u) => u.destination.includes('/provenance/'))!;
+    expect(provenance.destination).toMatch(new RegExp(`/provenance/${repositoryName}/${IMAGE_DIGEST.replace(':', '-')}/provenance\\.intoto\\.json$`));
+    const statement = JSON.parse(provenance.body);
+    expect(statement.subject[0].digest.sha256).toBe(IMAGE_DIGEST.slice('sha256:'.length));
+    expect(statement.predicate.buildDefinition.internalParameters.gates.map((g: any) => [g.stage, g.result])).toEqual([['image', 'passed'], ['ecr', 'passed']]);
+    const profile = run('EcrScan').environment!.SIGNING_PROFILE_ARN;
+    const signed = toolCalls(run('EcrScan').record!, 'notation').filter((c) => c.startsWith('sign '));
+    expect(signed).toHaveLength(3);
+    for (const call of signed) expect(call).toContain(`--id ${profile}`);
+    expect(signed[2]).toMatch(new RegExp(`@${IMAGE_DIGEST}$`));
+  });
+
+  test('each deploy verifies the signature and the provenance against the publish step\'s profile before its cluster', () => {
+    for (const stage of ['Staging', 'Production']) {
+      const deploy = runs.find((r) => r.stage === stage)!;
+      expect(deploy.environment!.SIGNING_PROFILE_ARN).toBe(run('EcrScan').environment!.SIGNING_PROFILE_ARN);
+      expect(toolCalls(deploy.record!, 'notation').filter((c) => c.startsWith('verify '))).toHaveLength(2);
+      expect(deploy.output).toContain(`${deploy.exported.DEPLOYED_IMAGE}: signature verified against`);
     }
   });
 });

@@ -42,7 +42,8 @@ export interface RehearsalOptions {
  */
 export function rehearse(stages: PipelineStage[], options: RehearsalOptions): ActionRun[] {
   const artifacts: Record<string, string> = {};
-  const variables: Record<string, Record<string, string>> = {};
+  // CodePipeline's own variables of the execution, e.g. #{codepipeline.PipelineExecutionId}.
+  const variables: Record<string, Record<string, string>> = { codepipeline: { PipelineExecutionId: '00000000-0000-4000-8000-000000000001' } };
   const runs: ActionRun[] = [];
   let build = 0;
   for (const stage of stages) {

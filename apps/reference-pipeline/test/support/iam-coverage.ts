@@ -192,7 +192,9 @@ function lambdaCoverage(template: CfnTemplate, resolver: IntrinsicResolver, uplo
   const env = resolver.resolve(fn.Properties.Environment.Variables);
   const key: string | undefined = env.SSE_KMS_KEY_ID;
   const kms = (action: string) => (key ? [{ action, resource: key }] : []);
-  const reads = uploads.filter((u) => u.resource.startsWith(`${bucketArn}/`));
+  // It reads the raw reports that trigger it and the policy files their metadata names; the SBOMs and
+  // provenance statements the image and publish stages keep beside them are for people and auditors.
+  const reads = uploads.filter((u) => [env.RAW_PREFIX, 'policies/'].some((prefix) => u.resource.startsWith(`${bucketArn}/${prefix}`)));
   if (!reads.length) unknown.push('no scan stage uploads to the findings processor\'s bucket: the reads it makes could not be derived');
 
   // Each SDK command the Lambda's code sends → what it is sent to.
