@@ -42,8 +42,10 @@ async function* parseDetectSecrets(source: ReportSource, context: ParseContext):
   const peeked = await peekSource(source);
   const head = peeked.head.toString('utf8');
   // A clean scan is `"results": {}`, which has no `results.*` container for the reader to find, so the report
-  // is recognised by its head instead: a JSON object with the keys only detect-secrets writes.
-  if (!/^\s*\{/.test(head.replace(/^\uFEFF/, '')) || !/"results"\s*:/.test(head) || !/"(plugins_used|filters_used|hashed_secret)"\s*:/.test(head)) {
+  // is recognised by its head instead: a JSON object with the keys only detect-secrets writes. `results` follows
+  // the plugin and filter lists, so it may lie beyond the head of a long report; a whole report must have it.
+  const markers = /"(plugins_used|filters_used|hashed_secret)"\s*:/.test(head) && (!peeked.complete || /"results"\s*:/.test(head));
+  if (!/^\s*\{/.test(head.replace(/^\uFEFF/, '')) || !markers) {
     throw new MalformedInputError('not a detect-secrets report: expected {results, plugins_used, ...}', 'unrecognised');
   }
   const repeats = new RepeatFilter();

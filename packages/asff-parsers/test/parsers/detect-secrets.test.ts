@@ -47,6 +47,14 @@ describe('detect-secrets parser', () => {
     await expect(collect(other)).rejects.toThrow('r.json: not a detect-secrets report');
   });
 
+  test('results beyond the first 64 KiB (a long plugin list) are still read', async () => {
+    const plugins = Array.from({ length: 3000 }, (_, i) => ({ name: `CustomDetector${i}`, path: `file:///plugins/custom_${i}.py` }));
+    const secret = { type: 'Secret Keyword', filename: 'a.py', hashed_secret: 'ab'.repeat(20), is_verified: false, line_number: 1 };
+    const report = JSON.stringify({ version: '1.4.0', plugins_used: plugins, filters_used: [], results: { 'a.py': [secret] } });
+    expect(report.indexOf('"results"')).toBeGreaterThan(64 * 1024);
+    await expect(collect(convert({ tool: 'detect-secrets', input: memorySource(report), context: SCAN }))).resolves.toHaveLength(1);
+  });
+
   test('recognises a baseline and not another tool with a results list', () => {
     expect(detectSecretsParser.detect({ text: fixtureText('detect-secrets', 'clean.json'), complete: true })).toBeGreaterThan(0.9);
     expect(detectSecretsParser.detect({ text: '{"results":[{"test_id":"B101"}],"metrics":{}}', complete: true })).toBeUndefined();
