@@ -171,9 +171,9 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
 
   test('the image scan keeps the SBOM under the image id; the publish step attaches it and a signed provenance to the digest', () => {
     const sbom = recordedUploads(run('ImageScan').record!).find((u) => u.destination.includes('/sbom/'))!;
-    expect(sbom.destination).toMatch(new RegExp(`/sbom/${repositoryName}/sha256-[0-9a-f]{64}/sbom\\.cdx\\.json$`));
+    expect(sbom.destination).toMatch(new RegExp(`/sbom/${repositoryName}/sha256-[0-9a-f]{64}\\.cdx\\.json$`));
     const provenance = recordedUploads(run('EcrScan').record!).find((u) => u.destination.includes('/provenance/'))!;
-    expect(provenance.destination).toMatch(new RegExp(`/provenance/${repositoryName}/${IMAGE_DIGEST.replace(':', '-')}/provenance\\.intoto\\.json$`));
+    expect(provenance.destination).toMatch(new RegExp(`/provenance/${repositoryName}/${IMAGE_DIGEST.replace(':', '-')}\\.intoto\\.json$`));
     const statement = JSON.parse(provenance.body);
     expect(statement.subject[0].digest.sha256).toBe(IMAGE_DIGEST.slice('sha256:'.length));
     expect(statement.predicate.buildDefinition.internalParameters.gates.map((g: any) => [g.stage, g.result])).toEqual([['image', 'passed'], ['ecr', 'passed']]);
