@@ -4,6 +4,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { addApplicationPipeline, factoryPolicyOf, repositorySuppressionDays } from './application-pipeline';
+import { factoryDashboard } from './factory-dashboard';
 import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
 import { PrivateNetwork } from '../constructs/private-network';
@@ -72,6 +73,7 @@ export class FactoryStack extends Stack {
       notifications,
       enableSecurityHub: config.governance.enableSecurityHub,
       enableConfigRecorder: config.governance.enableConfigRecorder,
+      dashboard: factoryDashboard(this.findings),
     });
   }
 }

@@ -5,6 +5,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { factoryPolicyOf, repositorySuppressionDays } from './application-pipeline';
+import { factoryDashboard } from './factory-dashboard';
 import { FactoryDefinition } from '../config/load';
 import { PrivateNetwork } from '../constructs/private-network';
 
@@ -72,6 +73,7 @@ export class SharedStack extends Stack {
       notifications: this.notifications,
       enableSecurityHub: definition.governance.enableSecurityHub,
       enableConfigRecorder: definition.governance.enableConfigRecorder,
+      dashboard: factoryDashboard(this.findings),
     });
   }
 }

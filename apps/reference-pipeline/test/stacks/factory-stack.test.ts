@@ -160,3 +160,16 @@ describe('FactoryStack compliance', () => {
     expect(unneeded).toEqual([]);
   });
 });
+
+describe('FactoryStack dashboard', () => {
+  test('shows the pipeline\'s health, the findings of every scan stage and the processor\'s failures', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
+    for (const metric of ['FailedPipelineExecutions', 'OpenFindings', 'OverdueFindings', 'NewFindings', 'ResolvedFindingsAge', 'DeadLetters', 'ApproximateNumberOfMessagesVisible']) {
+      expect(body).toContain(metric);
+    }
+    for (const stageName of ['secrets', 'code', 'image', 'ecr', 'dast']) expect(body).toContain(`Stage=\\\\\\"${stageName}\\\\\\"`);
+    expect(body).toContain(stack.getLogicalId(stack.pipeline.node.defaultChild as never));
+  });
+});
