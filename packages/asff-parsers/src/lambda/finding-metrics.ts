@@ -124,7 +124,8 @@ export class FindingTally {
     tally.open++;
     if (!Number.isNaN(first) && first >= this.startedMs) tally.new++;
     const sla = this.options.sla[severityOf(finding)];
-    if (sla && !Number.isNaN(first) && nowMs - first > sla.ms) tally.overdue++;
+    // As in the gate's SLA check: a finding without a timestamp has an unknown age, never assumed young.
+    if (sla && (Number.isNaN(first) || nowMs - first > sla.ms)) tally.overdue++;
   }
 
   /** The figures of each of {@link METRIC_SEVERITIES}. */

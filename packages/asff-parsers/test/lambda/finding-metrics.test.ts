@@ -96,6 +96,12 @@ describe('FindingTally', () => {
     expect(t.bySeverity().get('HIGH')).toEqual({ open: 0, overdue: 0, new: 0, resolved: 0, resolvedAgeSeconds: 0 });
   });
 
+  test('a finding without any timestamp counts as overdue, as the gate judges it, and not as new', () => {
+    const t = tally();
+    t.add(finding('h-unknown', 'HIGH', undefined, { CreatedAt: undefined }), 'report');
+    expect(t.bySeverity().get('HIGH')).toMatchObject({ open: 1, overdue: 1, new: 0 });
+  });
+
   test('a severity without an SLA is never overdue', () => {
     const t = new FindingTally({ sla: { CRITICAL: DEFAULT_FINDINGS_SLA.CRITICAL }, importStarted: STARTED, now: () => NOW });
     t.add(finding('h-400d', 'HIGH', daysAgo(400)), 'report');
