@@ -30,6 +30,8 @@ export function createScanStageConstruct(root: typescript.TypeScriptProject): cd
     // Run first in every scan stage's install and build phases (src/private/buildspec.ts).
     'install-asff-cli.sh',
     'prepare-scan.sh',
+    // Installed in pull-request builds to post the gate's summary back to the provider (src/private/buildspec.ts).
+    'post-feedback.sh',
   ]);
   // The findings-processor Lambda and the asff CLI, pre-bundled together by asff-parsers, ship inside this package.
   project.preCompileTask.exec('node ../../scripts/embed-bundle.js ../asff-parsers/dist/lambda assets/findings-processor');

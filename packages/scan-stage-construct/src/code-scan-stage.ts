@@ -78,6 +78,7 @@ export class CodeScanStage extends Construct {
     }
     const parts = createScanProject(this, props, {
       buildspec: 'code-scan.yml',
+      pullRequestCheck: true,
       description: 'Static analysis of the source and the Dockerfile gated by asff',
       defaultStageName: 'code',
       defaultActionName: 'CodeScan',

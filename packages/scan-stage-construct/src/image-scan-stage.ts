@@ -111,6 +111,7 @@ export class ImageScanStage extends Construct {
     this.imageArtifact = new codepipeline.Artifact(props.imageArtifactName ?? 'ScannedImage');
     const parts = createScanProject(this, props, {
       buildspec: 'image-scan.yml',
+      pullRequestCheck: true,
       description: 'Container image build and scan gated by asff',
       defaultStageName: 'image',
       defaultActionName: 'ImageScan',
@@ -133,7 +134,10 @@ export class ImageScanStage extends Construct {
     this.action = withCodeConnectionsGrant(parts.action, parts.project);
     this.reportGroup = parts.reportGroup;
     this.logGroup = parts.logGroup;
-    grantSupplyChainUpload(this.project, props.reportsBucket, SBOM_PREFIX, stageRepository(this, props.sourceRepository), 'SBOM');
+    // A pull-request build keeps its SBOM in the build: it writes nothing to the reports bucket.
+    if (props.pullRequest === undefined) {
+      grantSupplyChainUpload(this.project, props.reportsBucket, SBOM_PREFIX, stageRepository(this, props.sourceRepository), 'SBOM');
+    }
   }
 }
 

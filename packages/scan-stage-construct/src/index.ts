@@ -7,6 +7,7 @@ export * from './ecr-scan-stage';
 export * from './findings-processor';
 export * from './image-scan-stage';
 export * from './image-scanner';
+export * from './pull-request';
 export * from './reports-bucket';
 export * from './scan-stage-props';
 export * from './secrets-scan-stage';

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AsffCli } from './asff-cli';
+import { PullRequestBuild } from './pull-request';
 
 /** What every scan stage needs: where its input is, where reports go, how findings are gated. */
 export interface ScanStageProps {
@@ -143,4 +144,14 @@ export interface ScanStageProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Run the stage as a pull-request check (secrets, code and image stages only): gated in mode `new` against
+   * the findings of `baselineBranch` in Security Hub, nothing uploaded to `reportsBucket` (a pull request's
+   * findings are not imported: no later build of its branch would ever archive them), and the verdict posted
+   * back to the pull request when `feedback` is given.
+   *
+   * @default - a build of the pipeline's branch: reports uploaded and imported, gated as the policy says
+   */
+  readonly pullRequest?: PullRequestBuild;
 }

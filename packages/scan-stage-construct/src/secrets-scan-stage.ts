@@ -49,6 +49,7 @@ export class SecretsScanStage extends Construct {
     super(scope, id);
     const parts = createScanProject(this, props, {
       buildspec: 'secrets-scan.yml',
+      pullRequestCheck: true,
       description: 'Secrets scan (git-secrets over the full history) gated by asff',
       defaultStageName: 'secrets',
       defaultActionName: 'SecretsScan',

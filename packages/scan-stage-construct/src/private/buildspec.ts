@@ -8,8 +8,14 @@ import * as YAML from 'yaml';
  * time and points its `reports` section at the stage's report group, so that
  * the gate's JUnit output becomes a CodeBuild test report.
  */
-export function loadBuildspec(name: string, reportGroup: codebuild.IReportGroup): codebuild.BuildSpec {
+export function loadBuildspec(
+  name: string, reportGroup: codebuild.IReportGroup, options: { postFeedback?: boolean } = {},
+): codebuild.BuildSpec {
   const spec = scanBuildspec(name);
+  if (options.postFeedback) {
+    // A pull-request build installs the script that posts its verdict back (called after the gates).
+    spec.phases.install.commands.splice(1, 0, installPostFeedback());
+  }
   spec.reports = {
     [reportGroup.reportGroupArn]: {
       'files': ['junit-*.xml'],
@@ -42,3 +48,13 @@ export const INSTALL_ASFF_CLI = 'install-asff-cli.sh';
 
 /** The script that writes the factory's policy and removes the repository's scanner configuration. */
 export const PREPARE_SCAN = 'prepare-scan.sh';
+
+/** The script that posts a pull-request build's gate summary to the source provider. */
+export const POST_FEEDBACK = 'post-feedback.sh';
+
+/** An install command writing `post-feedback` to /usr/local/bin from the embedded script. */
+export function installPostFeedback(): string {
+  const script = fs.readFileSync(path.join(EMBEDDED, POST_FEEDBACK), 'utf8');
+  if (script.split('\n').includes('POST_FEEDBACK_SCRIPT')) throw new Error(`${POST_FEEDBACK} must not contain the line POST_FEEDBACK_SCRIPT`);
+  return `set -euo pipefail\ncat > /usr/local/bin/post-feedback <<'POST_FEEDBACK_SCRIPT'\n${script.replace(/\n$/, '')}\nPOST_FEEDBACK_SCRIPT\nchmod 0755 /usr/local/bin/post-feedback\n`;
+}

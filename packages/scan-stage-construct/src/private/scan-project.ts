@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { loadBuildspec } from './buildspec';
 import { allowCloudWatchLogsToUseKey } from './logs-key-access';
 import { acknowledgeCodeBuildVpcGrants, acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from './nag';
+import { grantBaselineRead, pullRequestPolicy, pullRequestVariables } from './pull-request-build';
 import { protectProjectRoleTrust } from './trust-policy';
 import { AsffCli } from '../asff-cli';
 import { BuildSecret } from '../build-secret';
@@ -32,6 +33,8 @@ export interface ScanProjectOptions {
   readonly actionEnvironmentVariables?: Record<string, codebuild.BuildEnvironmentVariable>;
   readonly extraInputs?: codepipeline.Artifact[];
   readonly outputs?: codepipeline.Artifact[];
+  /** The stage may run as a pull-request check (`pullRequest`): it publishes and deploys nothing. */
+  readonly pullRequestCheck?: boolean;
 }
 
 /** The parts every stage exposes. */
@@ -59,12 +62,19 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const stageName = props.stageName ?? options.defaultStageName;
+  const pullRequest = props.pullRequest;
+  if (pullRequest !== undefined && options.pullRequestCheck !== true) {
+    throw new Error(`pullRequest: the ${options.defaultActionName} stage publishes or deploys; only the secrets, code and image scans run for a pull request`);
+  }
+  const factoryPolicy = props.factoryPolicy ?? DEFAULT_FACTORY_POLICY;
   const repository = reportsRepository(scope, props);
   const asffCli = props.asffCli ?? AsffCli.fromAsset();
 
   const project = new codebuild.PipelineProject(scope, 'Project', {
     description: options.description,
-    buildSpec: loadBuildspec(options.buildspec, reportGroup),
+    buildSpec: loadBuildspec(options.buildspec, reportGroup, {
+      postFeedback: pullRequest?.feedback !== undefined,
+    }),
     encryptionKey: props.encryptionKey,
     timeout: props.timeout ?? options.defaultTimeout,
     queuedTimeout: Duration.hours(1),
@@ -79,11 +89,12 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
       // Part of every key the build writes (raw/<repository>/<stage>/...), the one prefix its role may write to.
       SCOPE_REPOSITORY: { value: repository },
       POLICY_FILE: { value: props.policyFile ?? DEFAULT_POLICY_FILE },
-      FACTORY_POLICY_B64: { value: factoryPolicyVariable(props.factoryPolicy ?? DEFAULT_FACTORY_POLICY) },
+      FACTORY_POLICY_B64: { value: factoryPolicyVariable(pullRequest ? pullRequestPolicy(factoryPolicy) : factoryPolicy) },
       ALLOWED_SCANNER_CONFIGS: { value: allowedScannerConfigs(props.allowedScannerConfigs ?? []) },
       ...asffCli.bind(scope).environmentVariables,
       ...options.environmentVariables,
       ...secretVariables(options.secrets),
+      ...pullRequestVariables(pullRequest),
     },
     logging: { cloudWatch: { logGroup } },
     ...buildNetwork(props),
@@ -91,7 +102,14 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   reportGroup.grantWrite(project);
   asffCli.grantInstall(project);
   for (const secret of Object.values(options.secrets ?? {})) secret.grantRead(project);
-  grantRawReportUpload(project, props, `${repository}/${stageName}/`);
+  if (pullRequest === undefined) {
+    grantRawReportUpload(project, props, `${repository}/${stageName}/`);
+  } else {
+    // A pull request's findings are never imported: the build writes nothing to the reports bucket, and
+    // reads the default branch's findings as its baseline.
+    grantBaselineRead(project);
+    pullRequest.feedback?.token.grantRead(project);
+  }
 
   const scopeVariables: Record<string, codebuild.BuildEnvironmentVariable> = {};
   if (props.sourceBranch !== undefined) scopeVariables.SCOPE_BRANCH = { value: props.sourceBranch };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { INSTALL_ASFF_CLI, PREPARE_SCAN, scanBuildspec } from '../../src/private/buildspec';
+import { INSTALL_ASFF_CLI, POST_FEEDBACK, PREPARE_SCAN, scanBuildspec } from '../../src/private/buildspec';
 import {
   BUILDSPEC_DIR, SCAN_BUILDSPECS, allBuildspecFiles, bashSyntax, commandBlocks, readBuildspec, shellcheckErrors,
 } from '../support/buildspec-files';
@@ -44,7 +44,7 @@ describe.each(files)('%s', (file) => {
     });
 });
 
-describe.each([INSTALL_ASFF_CLI, PREPARE_SCAN])('the shared script %s', (name) => {
+describe.each([INSTALL_ASFF_CLI, PREPARE_SCAN, POST_FEEDBACK])('the shared script %s', (name) => {
   const script = readFileSync(join(BUILDSPEC_DIR, name), 'utf8');
   test('passes bash -n and shellcheck -S error, and fails fast', () => {
     expect(bashSyntax(script)).toEqual({ ok: true, output: '' });
