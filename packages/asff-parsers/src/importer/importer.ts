@@ -60,6 +60,15 @@ export interface SecurityHubImporterOptions {
   readonly importRate?: RateLimit;
   /** GetFindings pacing. Default 3 requests/s, burst 6 (the Security Hub quota). */
   readonly getFindingsRate?: RateLimit;
+  /**
+   * The BatchImportFindings bucket to pace with instead of a new one at
+   * `importRate`: imports run one after another by one process (the Lambda's
+   * execution environment) share it, so the rate a throttle taught one import
+   * is where the next one starts, as the SDK's adaptive mode keeps its rate per client.
+   */
+  readonly importBucket?: TokenBucket;
+  /** The GetFindings bucket to share, as `importBucket`. */
+  readonly getFindingsBucket?: TokenBucket;
   /** Requests in flight at once; enough to reach the rate when each takes a few hundred ms. Default 10. */
   readonly maxInFlight?: number;
   /** Requests per batch before its findings go to the dead letter. Default 10. */
@@ -129,8 +138,8 @@ export class SecurityHubImporter {
     this.limits = options.limits ?? SECURITY_HUB_BATCH_LIMITS;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 10);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 10);
-    this.importBucket = new TokenBucket(options.importRate ?? BATCH_IMPORT_RATE, this.clock);
-    this.getBucket = new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, this.clock);
+    this.importBucket = options.importBucket ?? new TokenBucket(options.importRate ?? BATCH_IMPORT_RATE, this.clock);
+    this.getBucket = options.getFindingsBucket ?? new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, this.clock);
     this.stamps = new UpdateStamps(this.clock);
     this.started = this.clock.now();
     this.runStartIso = new Date(this.started).toISOString();

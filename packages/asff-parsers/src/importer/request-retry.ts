@@ -2,6 +2,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { BackoffOptions, fullJitterDelay } from './backoff';
 import { Clock } from './clock';
 import { classifyRequestError, FailureKind } from './errors';
+import { grantOf } from './paced-send';
 import { TokenBucket } from './token-bucket';
 
 /** Request counters shared by the steps of one run. */
@@ -33,15 +34,16 @@ export async function startAttempt(attempt: number, context: Omit<PacedRequestCo
 }
 
 /**
- * Classifies a failed request. A throttled one also empties the bucket: the
- * service has just said its quota is spent, so the next request waits for a
- * fresh token instead of spending the local burst.
+ * Classifies a failed request. A throttled one also empties the bucket and
+ * lowers its rate ({@link TokenBucket.throttled}): the service has just said
+ * its quota is spent, by others too, so the next request waits for a fresh
+ * token instead of spending the local burst.
  */
 export function recordRequestFailure(error: unknown, context: Pick<PacedRequestContext, 'bucket' | 'counters'>): FailureKind {
   const kind = classifyRequestError(error);
   if (kind === 'throttled') {
     context.counters.throttled++;
-    context.bucket.drain();
+    context.bucket.throttled(grantOf(error));
   }
   return kind;
 }

@@ -19,14 +19,15 @@ describe('request retry steps', () => {
     expect({ time: clock.time, ...counters }).toEqual({ time: 300, requests: 3, throttled: 0, retried: 2 });
   });
 
-  test('a throttled request is counted and empties the bucket, so the next request waits for a fresh token', async () => {
+  test('a throttled request is counted, empties the bucket and lowers its rate, so the next request waits for a fresh token', async () => {
     const clock = new VirtualClock(0);
     const bucket = new TokenBucket({ ratePerSecond: 10, burst: 30 }, clock, 0);
     const counters: RequestCounters = { requests: 0, throttled: 0, retried: 0 };
     expect(recordRequestFailure(serviceError('TooManyRequestsException', 429), { bucket, counters })).toBe('throttled');
     expect(counters.throttled).toBe(1);
     await bucket.take();
-    expect(clock.time).toBe(100);
+    // One token at 0.7 x 10/s.
+    expect(clock.time).toBe(143);
   });
 
   test('server errors and lost connections are retried; a refused batch or a denied call is not', () => {

@@ -89,4 +89,104 @@ describe('TokenBucket', () => {
     expect(() => new TokenBucket({ ratePerSecond: 1, burst: 0 })).toThrow(/burst/);
     expect(() => new TokenBucket({ ratePerSecond: 1, burst: 2 }, undefined, 2)).toThrow(/reserve/);
   });
+
+  describe('adapting to a quota shared with other importers', () => {
+    const limit = { ratePerSecond: 10, burst: 30 };
+
+    /** Times (ms from start) of `count` grants taken one after another. */
+    async function grantTimes(bucket: TokenBucket, clock: VirtualClock, count: number): Promise<number[]> {
+      const start = clock.now();
+      const times: number[] = [];
+      for (let i = 0; i < count; i++) {
+        await bucket.take();
+        times.push(clock.now() - start);
+      }
+      return times;
+    }
+
+    test('a throttle lowers the rate to 0.7 of what it was, and the burst to one second of the rate from then on', async () => {
+      const clock = new VirtualClock();
+      const bucket = new TokenBucket(limit, clock, 0);
+      bucket.throttled(await bucket.take());
+      expect(bucket.ratePerSecond()).toBeCloseTo(7, 6);
+      // Idle long enough to recover the rate and refill any burst: 10 tokens come at once, not 30.
+      await clock.sleep(5_000);
+      expect(bucket.ratePerSecond()).toBe(10);
+      const times = await grantTimes(bucket, clock, 20);
+      expect(times.filter((t) => t === 0)).toHaveLength(10);
+      expect(times[19]).toBe(1000);
+    });
+
+    test('throttles of requests sent before the last decrease lower the rate once, not once each', async () => {
+      const clock = new VirtualClock();
+      const bucket = new TokenBucket(limit, clock, 0);
+      const grants = await Promise.all(Array.from({ length: 10 }, () => bucket.take()));
+      for (const grant of grants) bucket.throttled(grant);
+      expect(bucket.ratePerSecond()).toBeCloseTo(7, 6);
+      // A request granted after that decrease is new information: it lowers the rate again.
+      const later = await bucket.take();
+      const before = bucket.ratePerSecond();
+      bucket.throttled(later);
+      expect(before).toBeLessThan(10);
+      expect(bucket.ratePerSecond()).toBeCloseTo(before * 0.7, 6);
+    });
+
+    test('recovers along the cubic curve: back to the throttled rate after K seconds, at the quota soon after', async () => {
+      const clock = new VirtualClock();
+      const bucket = new TokenBucket(limit, clock, 0);
+      bucket.throttled();
+      const k = Math.cbrt((10 * 0.3) / 0.4);
+      const rates: number[] = [];
+      for (let ms = 0; ms <= 4000; ms += 250) {
+        rates.push(bucket.ratePerSecond());
+        await clock.sleep(250);
+      }
+      // Never falls while no throttle comes, and climbs back to the quota but never above it.
+      expect(rates.every((r, i) => i === 0 || r >= rates[i - 1])).toBe(true);
+      expect(rates[0]).toBeCloseTo(7, 6);
+      expect(Math.max(...rates)).toBe(10);
+      clock.time -= 4250;
+      await clock.sleep(Math.round(k * 1000));
+      expect(bucket.ratePerSecond()).toBeCloseTo(10, 2);
+      expect(rates.findIndex((r) => r === 10) * 250).toBeLessThanOrEqual(Math.ceil(k * 1000) + 250);
+    });
+
+    test('grants at the lowered rate, then faster as it recovers', async () => {
+      const clock = new VirtualClock();
+      const bucket = new TokenBucket(limit, clock, 0);
+      await grantTimes(bucket, clock, 30);
+      bucket.throttled();
+      const times = await grantTimes(bucket, clock, 40);
+      const gaps = times.map((t, i) => (i === 0 ? t : t - times[i - 1]));
+      // 1/7 s right after the throttle, 1/10 s once recovered.
+      expect(gaps[0]).toBe(143);
+      expect(gaps[gaps.length - 1]).toBe(100);
+      expect(gaps.every((g, i) => i === 0 || g <= gaps[i - 1])).toBe(true);
+    });
+
+    test('never falls below its floor, however many throttles come', async () => {
+      const clock = new VirtualClock();
+      const bucket = new TokenBucket(limit, clock, 0, { minRatePerSecond: 0.5 });
+      const rates: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        bucket.throttled();
+        rates.push(bucket.ratePerSecond());
+      }
+      // 10 x 0.7^n passes 0.5 at the ninth throttle; from there on the floor holds.
+      expect(rates[7]).toBeGreaterThan(0.5);
+      expect(Math.min(...rates)).toBe(0.5);
+      expect(rates.slice(8)).toEqual(Array(42).fill(0.5));
+      // At the floor it still grants: one request every 2 s.
+      const start = clock.now();
+      await bucket.take();
+      await bucket.take();
+      expect(clock.now() - start).toBeLessThanOrEqual(4000);
+    });
+
+    test('refuses adaptive settings that would never lower or never recover', () => {
+      expect(() => new TokenBucket(limit, undefined, 1, { beta: 1 })).toThrow(/beta/);
+      expect(() => new TokenBucket(limit, undefined, 1, { scale: 0 })).toThrow(/scale/);
+      expect(() => new TokenBucket(limit, undefined, 1, { minRatePerSecond: 0 })).toThrow(/minRatePerSecond/);
+    });
+  });
 });
