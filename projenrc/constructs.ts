@@ -30,6 +30,11 @@ export function createScanStageConstruct(root: typescript.TypeScriptProject): cd
     // Run first in every scan stage's install and build phases (src/private/buildspec.ts).
     'install-asff-cli.sh',
     'prepare-scan.sh',
+    // Run first in a stage's install phase with the toolbox image or the database mirror (src/private/offline-build.ts),
+    // and the mirror job's own buildspec (src/database-mirror.ts).
+    'toolbox.sh',
+    'mirror-db.sh',
+    'mirror-databases.yml',
     // Installed in pull-request builds to post the gate's summary back to the provider (src/private/buildspec.ts).
     'post-feedback.sh',
   ]);

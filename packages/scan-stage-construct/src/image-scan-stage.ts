@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DatabaseMirror, MirroredDatabase } from './database-mirror';
 import { SBOM_PREFIX } from './defaults';
 import { ImageScanner } from './image-scanner';
 import { withCodeConnectionsGrant } from './private/connection-grant';
@@ -82,6 +83,16 @@ export interface ImageScanStageProps extends ScanStageProps {
    * @default 'database.clamav.net' (ClamAV's official mirror)
    */
   readonly clamavDatabaseMirror?: string;
+
+  /**
+   * The factory's vulnerability database mirror: the build restores the databases of its scanner (Grype's, or
+   * Trivy's and its Java index) and ClamAV's signatures from it, checks each archive's sha256, turns the scanners'
+   * own updates off, and fails when a database is older than the mirror's limit for it. Without it the scanners
+   * download their databases from the internet in every build.
+   *
+   * @default - no mirror
+   */
+  readonly databaseMirror?: DatabaseMirror;
 }
 
 /**
@@ -129,6 +140,8 @@ export class ImageScanStage extends Construct {
       },
       secrets: scanner.secrets,
       outputs: [this.imageArtifact],
+      databaseMirror: props.databaseMirror,
+      mirroredDatabases: imageDatabases(scanner.environmentVariables.SCANNER, props.malwareScan ?? true),
     });
     this.project = parts.project;
     this.action = withCodeConnectionsGrant(parts.action, parts.project);
@@ -139,6 +152,15 @@ export class ImageScanStage extends Construct {
       grantSupplyChainUpload(this.project, props.reportsBucket, SBOM_PREFIX, stageRepository(this, props.sourceRepository), 'SBOM');
     }
   }
+}
+
+/** The databases the image stage's scanners read: its scanner's (a custom or Snyk scanner has its own) and ClamAV's. */
+function imageDatabases(scanner: string | undefined, malwareScan: boolean): MirroredDatabase[] {
+  const databases: MirroredDatabase[] = [];
+  if (scanner === 'grype') databases.push(MirroredDatabase.GRYPE);
+  if (scanner === 'trivy') databases.push(MirroredDatabase.TRIVY, MirroredDatabase.TRIVY_JAVA);
+  if (malwareScan) databases.push(MirroredDatabase.CLAMAV);
+  return databases;
 }
 
 /** A host name (optionally with a port): it becomes one line of freshclam.conf. */

@@ -1,6 +1,7 @@
 export * from './asff-cli';
 export * from './build-secret';
 export * from './code-scan-stage';
+export * from './database-mirror';
 export * from './dast-scan-stage';
 export * from './defaults';
 export * from './ecr-scan-stage';
@@ -11,3 +12,4 @@ export * from './pull-request';
 export * from './reports-bucket';
 export * from './scan-stage-props';
 export * from './secrets-scan-stage';
+export * from './toolbox-image';

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AsffCli } from './asff-cli';
 import { PullRequestBuild } from './pull-request';
+import { ToolboxImage } from './toolbox-image';
 
 /** What every scan stage needs: where its input is, where reports go, how findings are gated. */
 export interface ScanStageProps {
@@ -107,6 +108,15 @@ export interface ScanStageProps {
    * sha256 in each build (no package registry)
    */
   readonly asffCli?: AsffCli;
+
+  /**
+   * The scanner toolbox image (`toolbox/Dockerfile`) as the build image: the build installs nothing, and fails
+   * when a tool the stage pins is missing from the image or at another version. A build without internet access
+   * (private subnets without egress) needs it.
+   *
+   * @default - CodeBuild's standard image; each build downloads its pinned, checksum-verified tools
+   */
+  readonly toolbox?: ToolboxImage;
 
   /**
    * Build timeout.

@@ -9,13 +9,15 @@ import * as YAML from 'yaml';
  * the gate's JUnit output becomes a CodeBuild test report.
  */
 export function loadBuildspec(
-  name: string, reportGroup: codebuild.IReportGroup, options: { postFeedback?: boolean } = {},
+  name: string, reportGroup: codebuild.IReportGroup, options: { postFeedback?: boolean; installScripts?: string[] } = {},
 ): codebuild.BuildSpec {
   const spec = scanBuildspec(name);
   if (options.postFeedback) {
     // A pull-request build installs the script that posts its verdict back (called after the gates).
     spec.phases.install.commands.splice(1, 0, installPostFeedback());
   }
+  // The toolbox image's check and the database mirror run before anything is installed (src/private/offline-build.ts).
+  spec.phases.install.commands.unshift(...(options.installScripts ?? []));
   spec.reports = {
     [reportGroup.reportGroupArn]: {
       'files': ['junit-*.xml'],

@@ -8,10 +8,12 @@ import { Construct } from 'constructs';
 import { loadBuildspec } from './buildspec';
 import { allowCloudWatchLogsToUseKey } from './logs-key-access';
 import { acknowledgeCodeBuildVpcGrants, acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from './nag';
+import { offlineBuild } from './offline-build';
 import { grantBaselineRead, pullRequestPolicy, pullRequestVariables } from './pull-request-build';
 import { protectProjectRoleTrust } from './trust-policy';
 import { AsffCli } from '../asff-cli';
 import { BuildSecret } from '../build-secret';
+import { DatabaseMirror, MirroredDatabase } from '../database-mirror';
 import { DEFAULT_FACTORY_POLICY, DEFAULT_POLICY_FILE, POLICIES_PREFIX, RAW_REPORTS_PREFIX } from '../defaults';
 import { ScanStageProps } from '../scan-stage-props';
 
@@ -29,6 +31,9 @@ export interface ScanProjectOptions {
   readonly environmentVariables?: Record<string, codebuild.BuildEnvironmentVariable>;
   /** Secrets as references (Secrets Manager / SSM SecureString), by variable name. */
   readonly secrets?: Record<string, BuildSecret>;
+  /** The database mirror the stage reads, and the databases its scanners need from it. */
+  readonly databaseMirror?: DatabaseMirror;
+  readonly mirroredDatabases?: MirroredDatabase[];
   /** Per-execution values (pipeline variables) passed as action overrides. */
   readonly actionEnvironmentVariables?: Record<string, codebuild.BuildEnvironmentVariable>;
   readonly extraInputs?: codepipeline.Artifact[];
@@ -69,17 +74,24 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   const factoryPolicy = props.factoryPolicy ?? DEFAULT_FACTORY_POLICY;
   const repository = reportsRepository(scope, props);
   const asffCli = props.asffCli ?? AsffCli.fromAsset();
+  const offline = offlineBuild(scope, {
+    toolbox: props.toolbox,
+    databaseMirror: options.databaseMirror,
+    databases: options.mirroredDatabases,
+    dockerd: options.privileged,
+  });
 
   const project = new codebuild.PipelineProject(scope, 'Project', {
     description: options.description,
     buildSpec: loadBuildspec(options.buildspec, reportGroup, {
       postFeedback: pullRequest?.feedback !== undefined,
+      installScripts: offline.installScripts,
     }),
     encryptionKey: props.encryptionKey,
     timeout: props.timeout ?? options.defaultTimeout,
     queuedTimeout: Duration.hours(1),
     environment: {
-      buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+      buildImage: offline.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
       computeType: options.computeType ?? codebuild.ComputeType.SMALL,
       privileged: options.privileged ?? false,
     },
@@ -92,6 +104,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
       FACTORY_POLICY_B64: { value: factoryPolicyVariable(pullRequest ? pullRequestPolicy(factoryPolicy) : factoryPolicy) },
       ALLOWED_SCANNER_CONFIGS: { value: allowedScannerConfigs(props.allowedScannerConfigs ?? []) },
       ...asffCli.bind(scope).environmentVariables,
+      ...offline.environmentVariables,
       ...options.environmentVariables,
       ...secretVariables(options.secrets),
       ...pullRequestVariables(pullRequest),
@@ -101,6 +114,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   });
   reportGroup.grantWrite(project);
   asffCli.grantInstall(project);
+  offline.bind(project);
   for (const secret of Object.values(options.secrets ?? {})) secret.grantRead(project);
   if (pullRequest === undefined) {
     grantRawReportUpload(project, props, `${repository}/${stageName}/`);
@@ -214,7 +228,7 @@ function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanSta
  * Findings on the statements aws-cdk-lib's PipelineProject and CodeBuildAction
  * add by themselves; each is acknowledged for its one resource or action.
  */
-function acknowledgeGeneratedPolicy(project: codebuild.PipelineProject): void {
+export function acknowledgeGeneratedPolicy(project: codebuild.Project): void {
   const role = project.role!;
   const stack = Stack.of(project);
   acknowledgeWildcardResource(role,
