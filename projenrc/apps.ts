@@ -3,6 +3,7 @@ import { addReadyTask } from './construct-library';
 import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
 import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
+import { constructKitDependency } from './construct-kit';
 
 /** The AWS SDK clients the reference app's preflight reads the target account with. */
 const PREFLIGHT_CLIENTS = [
@@ -34,6 +35,7 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
       siblingDependency(`${SCOPE}/scan-stage-construct`, 'packages/scan-stage-construct'),
       siblingDependency(`${SCOPE}/eks-deploy-construct`, 'packages/eks-deploy-construct'),
       siblingDependency(`${SCOPE}/governance-construct`, 'packages/governance-construct'),
+      constructKitDependency(),
     ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,

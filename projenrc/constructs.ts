@@ -1,4 +1,5 @@
 import { cdk, typescript } from 'projen';
+import { constructKitDependency } from './construct-kit';
 import { createConstructLibrary } from './construct-library';
 import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
@@ -18,7 +19,7 @@ export function createScanStageConstruct(root: typescript.TypeScriptProject): cd
     description: 'CodePipeline security stages (secrets, SAST, image SCA, ECR scan, DAST) and the Security Hub findings processor.',
     keywords: ['codepipeline', 'codebuild', 'sast', 'dast', 'sca'],
     pythonModule: 'devsecops_factory.scan_stage_construct',
-    bundledDeps: [`yaml@${VERSIONS.yaml}`],
+    bundledDeps: [`yaml@${VERSIONS.yaml}`, constructKitDependency()],
     devDeps: [siblingDependency(`${SCOPE}/asff-parsers`, 'packages/asff-parsers')],
   });
   embedBuildspecs(project, [
@@ -51,7 +52,7 @@ export function createEksDeployConstruct(root: typescript.TypeScriptProject): cd
     description: 'Deploy a scanned container image by digest to staging and production EKS, with approval gates and rollback.',
     keywords: ['eks', 'kubernetes', 'cdk8s', 'codepipeline'],
     pythonModule: 'devsecops_factory.eks_deploy_construct',
-    bundledDeps: [`yaml@${VERSIONS.yaml}`, `cdk8s@${VERSIONS.cdk8s}`, `cdk8s-plus-33@${VERSIONS.cdk8sPlus}`],
+    bundledDeps: [`yaml@${VERSIONS.yaml}`, `cdk8s@${VERSIONS.cdk8s}`, `cdk8s-plus-33@${VERSIONS.cdk8sPlus}`, constructKitDependency()],
   });
   embedBuildspecs(project, ['eks-deploy.yml', 'admission-check.js']);
   return project;
@@ -64,5 +65,6 @@ export function createGovernanceConstruct(root: typescript.TypeScriptProject): c
     description: 'Audit, notification and compliance controls around a DevSecOps pipeline: CloudTrail, EventBridge, AWS Config, Security Hub.',
     keywords: ['cloudtrail', 'config', 'governance', 'nist-800-53'],
     pythonModule: 'devsecops_factory.governance_construct',
+    bundledDeps: [constructKitDependency()],
   });
 }

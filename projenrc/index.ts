@@ -1,6 +1,7 @@
 import { typescript } from 'projen';
 import { createReferencePipeline, createSampleApp } from './apps';
 import { createAsffParsers } from './asff-parsers';
+import { createConstructKit } from './construct-kit';
 import { createEksDeployConstruct, createGovernanceConstruct, createScanStageConstruct } from './constructs';
 import { pinLintPlugins, typeCheckDevFolders } from './defaults';
 import { createRoot } from './root';
@@ -14,6 +15,7 @@ export function createWorkspace(): typescript.TypeScriptProject {
 /** Declares every workspace package and wires the root tasks over them. */
 export function createConstructLibraries(root: typescript.TypeScriptProject): void {
   const packages = [
+    createConstructKit(root),
     createAsffParsers(root),
     createScanStageConstruct(root),
     createEksDeployConstruct(root),

@@ -5,6 +5,7 @@
 // lockfile installed, from wherever Node resolves them into the package's own node_modules; `--clean` removes
 // them again. Peer dependencies are the consumer's (aws-cdk-lib, constructs) and are never copied.
 'use strict';
+const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -43,7 +44,8 @@ function stage(name, sourceFrom, targetParent, packageRoot, placed, copied) {
   if (placed.has(target)) return;
   // npm already installed it here (a version that conflicts with the root's): it ships as it is.
   if (source !== target) {
-    fs.cpSync(source, target, { recursive: true, dereference: true });
+    if (isWorkspacePackage(source)) copyPublishedFiles(source, target);
+    else fs.cpSync(source, target, { recursive: true, dereference: true });
     copied.push(target);
   }
   placed.set(target, manifest.version);
@@ -55,6 +57,26 @@ function stage(name, sourceFrom, targetParent, packageRoot, placed, copied) {
   }
 }
 
+/** A package of this workspace (linked, not installed): its folder holds sources, tests and build output. */
+function isWorkspacePackage(dir) {
+  return !dir.split(path.sep).includes('node_modules');
+}
+
+/**
+ * A workspace package (the internal construct kit) ships what `npm pack` would put in its own tarball, not its
+ * whole folder: compiled lib/ and the manifest, without src/, tests, coverage or its node_modules.
+ */
+function copyPublishedFiles(source, target) {
+  const listing = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: source, encoding: 'utf-8' });
+  if (listing.status !== 0) throw new Error(`stage-bundled-deps: ${source}: npm pack --dry-run failed: ${listing.stderr.trim().split('\n').pop()}`);
+  const files = JSON.parse(listing.stdout)[0].files.map((f) => f.path);
+  if (!files.some((f) => /^lib\/.*\.js$/.test(f))) throw new Error(`stage-bundled-deps: ${source}: no compiled lib/ to bundle (compile it first)`);
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+    fs.copyFileSync(path.join(source, file), path.join(target, file));
+  }
+}
+
 /** Where the folders this script copied are recorded, so that `--clean` removes exactly those. */
 const RECORD = '.staged-bundled-deps.json';
 
@@ -63,6 +85,9 @@ function unstage(modules) {
   if (!fs.existsSync(record)) return;
   for (const folder of JSON.parse(fs.readFileSync(record, 'utf-8'))) {
     fs.rmSync(path.join(modules, folder), { recursive: true, force: true });
+    // A scoped package leaves its scope folder (`@devsecops-factory/`) behind: remove it once empty.
+    const parent = path.dirname(path.join(modules, folder));
+    if (path.basename(parent).startsWith('@') && fs.existsSync(parent) && fs.readdirSync(parent).length === 0) fs.rmdirSync(parent);
   }
   fs.rmSync(record);
   if (fs.readdirSync(modules).length === 0) fs.rmdirSync(modules);

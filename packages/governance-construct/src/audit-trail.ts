@@ -1,3 +1,4 @@
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -5,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { createAuditKey, sourceAccountCondition } from './private/encryption-key';
+import { sourceAccountCondition } from './private/encryption-key';
 import { createAccessLogsBucket, createAuditBucket } from './private/secure-bucket';
 
 /**
@@ -83,7 +84,7 @@ export class AuditTrail extends Construct {
       );
     }
 
-    this.encryptionKey = createAuditKey(this, 'Key', { description: 'Encrypts the DevSecOps factory audit trail, its bucket and its log group' });
+    this.encryptionKey = createFactoryKey(this, 'Key', { description: 'Encrypts the DevSecOps factory audit trail, its bucket and its log group' });
     this.allowCloudWatchLogsToEncrypt();
 
     this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogsBucket', {

@@ -1,3 +1,4 @@
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -5,7 +6,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from './private/acknowledgements';
-import { createAuditKey } from './private/encryption-key';
 import { createAuditBucket } from './private/secure-bucket';
 
 /** Shorter than a month, the history would not outlive the incidents it helps investigate. */
@@ -66,7 +66,7 @@ export class ConfigRecorder extends Construct {
       throw new Error(`retention must be at least ${MINIMUM_RETENTION_DAYS} days (got ${retention.toDays()})`);
     }
 
-    this.encryptionKey = createAuditKey(this, 'Key', { description: 'Encrypts the AWS Config configuration history of the DevSecOps factory account' });
+    this.encryptionKey = createFactoryKey(this, 'Key', { description: 'Encrypts the AWS Config configuration history of the DevSecOps factory account' });
     this.bucket = createAuditBucket(this, 'Bucket', {
       encryptionKey: this.encryptionKey,
       serverAccessLogsBucket: props.serverAccessLogsBucket,

@@ -1,10 +1,11 @@
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { createAuditKey, sourceAccountCondition } from './private/encryption-key';
+import { sourceAccountCondition } from './private/encryption-key';
 
 /**
  * Properties of {@link FactoryNotifications}.
@@ -48,7 +49,7 @@ export class FactoryNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: FactoryNotificationsProps = {}) {
     super(scope, id);
-    this.encryptionKey = createAuditKey(this, 'Key', { description: 'Encrypts the DevSecOps factory notification topics' });
+    this.encryptionKey = createFactoryKey(this, 'Key', { description: 'Encrypts the DevSecOps factory notification topics' });
     // SNS encrypts each message with a data key; the publishing service needs
     // to generate it and SNS needs to decrypt it on delivery.
     this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -13,7 +14,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { POLICIES_PREFIX, RAW_REPORTS_PREFIX } from './defaults';
-import { accountDelegatedKeyPolicy } from './private/key-policy';
 import { allowCloudWatchLogsToUseKey } from './private/logs-key-access';
 import { acknowledgeWildcardResource } from './private/nag';
 import { ReportsBucket } from './reports-bucket';
@@ -152,12 +152,7 @@ export class FindingsProcessor extends Construct {
       // The limits of an SQS event source's maximum concurrency.
       throw new Error(`maxConcurrentImports must be a whole number from 2 to 1000, got ${maxConcurrentImports}`);
     }
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: 'DevSecOps factory: scan reports, findings-processor queue and logs',
-      enableKeyRotation: true,
-      policy: accountDelegatedKeyPolicy(),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.encryptionKey = props.encryptionKey ?? createFactoryKey(this, 'Key', { description: 'DevSecOps factory: scan reports, findings-processor queue and logs' });
     allowCloudWatchLogsToUseKey(this.encryptionKey);
 
     const reports = new ReportsBucket(this, 'Reports', {

@@ -1,3 +1,4 @@
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -24,11 +25,7 @@ export class ArtifactStore extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.key = new kms.Key(this, 'Key', {
-      description: 'DevSecOps factory: pipeline artifacts, reports, logs and notifications',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
+    this.key = createFactoryKey(this, 'Key', { description: 'DevSecOps factory: pipeline artifacts, reports, logs and notifications', removalPolicy });
 
     // Access logs cannot go to a KMS-CMK bucket with the S3 log delivery service;
     // SSE-S3 is the strongest encryption server access logging supports.

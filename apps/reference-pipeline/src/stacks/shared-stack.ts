@@ -1,3 +1,4 @@
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import { FactoryNotifications, PipelineGovernance } from '@devsecops-factory/governance-construct';
 import { FindingsProcessor } from '@devsecops-factory/scan-stage-construct';
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
@@ -32,11 +33,7 @@ export class SharedStack extends Stack {
   constructor(scope: Construct, id: string, props: SharedStackProps) {
     super(scope, id, props);
     const { definition } = props;
-    this.key = new kms.Key(this, 'Key', {
-      description: 'DevSecOps factory (shared): scan reports, findings-processor queue and logs',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.key = createFactoryKey(this, 'Key', { description: 'DevSecOps factory (shared): scan reports, findings-processor queue and logs' });
     const sources = definition.applications.map((application) => application.config.source.type);
     if (definition.network) {
       this.network = new PrivateNetwork(this, 'Network', {

@@ -86,10 +86,10 @@ describe('FactoryStack pipeline', () => {
     expect(sameAccount.Properties.RepositoryPolicyText).toBeUndefined();
   });
 
-  test('notifies the security topic on findings-processor errors and dead letters', () => {
+  test('notifies the security topic on findings-processor errors, dead letters and reports waiting too long', () => {
     const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
       .filter(([id]) => id.startsWith('Findings'));
-    expect(alarms.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors']);
+    expect(alarms.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors']);
     const [securityTopic] = Object.keys(template.findResources('AWS::SNS::Topic')).filter((id) => id.startsWith('NotificationsSecurityAlertTopic'));
     expect(securityTopic).toBeDefined();
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: securityTopic }]);
@@ -110,6 +110,28 @@ describe('FactoryStack security', () => {
   test('grants no wildcard action and no service-wide wildcard anywhere', () => {
     const offending = allowStatements(template).filter((s) => s.actions.some(isServiceWideWildcard));
     expect(offending).toEqual([]);
+  });
+
+  test('no key policy grants kms:* to anyone: every key comes from the one key factory', () => {
+    const keys = Object.entries(template.findResources('AWS::KMS::Key'));
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    const statements = keys.flatMap(([id, key]) => [key.Properties.KeyPolicy.Statement].flat().map((st: any) => ({ id, st })));
+    const wildcard = (st: any) => [st.Action].flat().filter((a: string) => a.includes('*'));
+    expect(statements.filter(({ st }) => wildcard(st).includes('kms:*')).map(({ id }) => id)).toEqual([]);
+    // The one family wildcard left (ReEncrypt*, GenerateDataKey*) is aws-cdk-lib's Secret construct's grant to the
+    // account through Secrets Manager only (kms:ViaService), which Secrets Manager needs to encrypt secret versions.
+    const others = statements.filter(({ st }) => wildcard(st).length > 0);
+    expect(others.length).toBeGreaterThan(0);
+    for (const { st } of others) {
+      expect(wildcard(st).sort()).toEqual(['kms:GenerateDataKey*', 'kms:ReEncrypt*']);
+      expect(JSON.stringify(st.Condition?.StringEquals?.['kms:ViaService'])).toContain('secretsmanager.');
+    }
+    // The account stays trusted (IAM grants of use and administration need it), action by action.
+    for (const [, key] of keys) {
+      const account = [key.Properties.KeyPolicy.Statement].flat().find((st: any) => JSON.stringify(st.Principal).includes(':root'));
+      expect(account.Action).toEqual(expect.arrayContaining(['kms:PutKeyPolicy', 'kms:Decrypt', 'kms:GenerateDataKey']));
+      expect(key.Properties).toMatchObject({ EnableKeyRotation: true, PendingWindowInDays: 30 });
+    }
   });
 
   test('encrypts every log group, topic, queue and secret with a KMS key', () => {

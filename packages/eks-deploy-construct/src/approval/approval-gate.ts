@@ -1,3 +1,4 @@
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import {
   Duration, Token, Validations,
   aws_codepipeline as codepipeline,
@@ -99,10 +100,7 @@ export class ApprovalGate extends Construct {
       }
     }
 
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      enableKeyRotation: true,
-      description: `Encrypts the ${props.stageName} approval notifications`,
-    });
+    this.encryptionKey = props.encryptionKey ?? createFactoryKey(this, 'Key', { description: `Encrypts the ${props.stageName} approval notifications` });
     const topic = new sns.Topic(this, 'Topic', {
       masterKey: this.encryptionKey,
       enforceSSL: true,

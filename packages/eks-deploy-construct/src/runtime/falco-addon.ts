@@ -1,3 +1,4 @@
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import {
   CfnOutput, Duration, RemovalPolicy, Stack, Token,
   aws_eks as eks,
@@ -102,10 +103,7 @@ export class FalcoAddon extends Construct {
       throw new Error(`namespace must be a DNS-1123 label; got '${namespace}'`);
     }
 
-    const key = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      enableKeyRotation: true,
-      description: 'Encrypts the Falco runtime alerts',
-    });
+    const key = props.encryptionKey ?? createFactoryKey(this, 'Key', { description: 'Encrypts the Falco runtime alerts' });
     allowLogsToUseKey(key, stack);
     const logGroup = new logs.LogGroup(this, 'Alerts', {
       encryptionKey: key,

@@ -1,13 +1,12 @@
+import { createFactoryKey } from '@devsecops-factory/construct-kit';
 import { Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { importedRepository, importedSecret, newStack } from './factory';
 import {
   BuildSecret, CodeScanStage, DastScanStage, EcrScanStage, FindingsProcessor, ImageScanner, ImageScanStage,
   SastTool, SecretsScanStage, ZapScanType,
 } from '../../src';
-import { accountDelegatedKeyPolicy } from '../../src/private/key-policy';
 
 export interface WholeFactoryOptions {
   /** Give the processor an alarm topic. */
@@ -19,7 +18,7 @@ export function buildWholeFactory(options: WholeFactoryOptions = {}): Stack {
   const stack = newStack();
   const processor = new FindingsProcessor(stack, 'Findings', {
     alarmTopic: options.alarmTopic
-      ? new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: new kms.Key(stack, 'AlarmsKey', { enableKeyRotation: true, policy: accountDelegatedKeyPolicy() }) })
+      ? new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: createFactoryKey(stack, 'AlarmsKey', { description: 'alarm topic' }) })
       : undefined,
   });
   const common = {

@@ -1,0 +1,44 @@
+import { typescript } from 'projen';
+import { addReadyTask } from './construct-library';
+import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
+import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
+import { siblingDependency } from './workspace';
+
+/** The kit's npm name: bundled into each construct library, never published on its own. */
+export const CONSTRUCT_KIT = `${SCOPE}/construct-kit`;
+
+/**
+ * The CDK helpers the construct libraries share (the factory's key, ...): one home, one behaviour, one test,
+ * instead of a copy per package that drifts. A private workspace package, bundled into each construct library
+ * (its bundledDependencies; scripts/stage-bundled-deps.js stages it at pack time), so consumers install nothing
+ * more and no type of it appears in a library's public API (docs/adr/0005-construct-kit.md).
+ */
+export function createConstructKit(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
+  const project = new typescript.TypeScriptProject({
+    ...PACKAGE_DEFAULTS,
+    ...lintOptions(),
+    parent: root,
+    outdir: 'packages/construct-kit',
+    name: CONSTRUCT_KIT,
+    description: 'Internal: CDK helpers shared by the DevSecOps factory construct libraries (bundled into each, not published).',
+    authorName: AUTHOR,
+    authorEmail: AUTHOR_ADDRESS,
+    repository: REPOSITORY_URL,
+    repositoryDirectory: 'packages/construct-kit',
+    license: 'Apache-2.0',
+    jestOptions: jestOptions(),
+    peerDependencyOptions: { pinnedDevDependency: false },
+    peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLibPeer}`, `constructs@${VERSIONS.constructsPeer}`],
+    devDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLibDev}`, `constructs@${VERSIONS.constructsDev}`, `@types/node@${VERSIONS.nodeTypes}`],
+    tsconfig: { compilerOptions: { lib: ['es2020'], target: 'ES2020' } },
+  });
+  // lerna publish skips private packages; the libraries carry it in their tarballs.
+  project.package.addField('private', true);
+  addReadyTask(project);
+  return project;
+}
+
+/** The dependency spec a construct library bundles the kit with (follows the kit's committed version). */
+export function constructKitDependency(): string {
+  return siblingDependency(CONSTRUCT_KIT, 'packages/construct-kit');
+}
