@@ -13,3 +13,4 @@ export * from './reports-bucket';
 export * from './scan-stage-props';
 export * from './secrets-scan-stage';
 export * from './toolbox-image';
+export * from './toolbox-image-pipeline';
