@@ -1,6 +1,5 @@
-import { readdirSync } from 'node:fs';
 import { convert } from '../src/convert';
-import { collect, fixture, FIXTURES, fixtureText, SCAN } from './support/convert-helpers';
+import { collect, fixtureCases, fixtureText, SCAN } from './support/convert-helpers';
 import { measureGrowth } from './support/growth';
 import { memorySource } from '../src/streams/report-source';
 
@@ -21,12 +20,7 @@ function inflate(value: unknown, size: number): unknown {
   return value;
 }
 
-const cases: [string, string][] = [];
-for (const tool of readdirSync(FIXTURES)) {
-  for (const name of readdirSync(fixture(tool, ''))) {
-    if (/\.(json|sarif)$/.test(name)) cases.push([tool, name]);
-  }
-}
+const cases = fixtureCases().filter(([, name]) => /\.(json|sarif)$/.test(name));
 
 /**
  * Looser than LINEAR_RATIO_LIMIT: here every field of a whole report grows at once, so the 10x input is a

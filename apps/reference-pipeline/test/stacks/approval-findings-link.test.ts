@@ -13,7 +13,7 @@ import { FactoryStack } from '../../src/stacks/factory-stack';
  */
 
 const config = loadConfig(join(__dirname, '..', '..', 'factory.config.yaml'));
-const fixtures = join(__dirname, '..', '..', '..', '..', 'packages', 'asff-parsers', 'test', 'fixtures');
+const parsers = join(__dirname, '..', '..', '..', '..', 'packages', 'asff-parsers', 'src', 'parsers');
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const COMMIT = '9fceb02d0ae598e95dc970b74767f19372d61af8';
 const OTHER_COMMIT = '1111111111111111111111111111111111111111';
@@ -26,13 +26,13 @@ const PIPELINE_VARIABLES: Record<string, string> = {
 /** A part of the link CloudFormation resolves at deploy time: the test cannot know it, so no finding matches it. */
 const DEPLOY_TIME = '\u0000deploy-time\u0000';
 
-/** One report per scanning stage; the ECR and image stages know the image, the others do not. */
+/** One report per scanning stage (a fixture of its parser, src/parsers/<tool>/fixtures/); the ECR and image stages know the image, the others do not. */
 const STAGES: readonly { stage: string; tool: string; report: string; image?: string }[] = [
-  { stage: 'secrets', tool: 'git-secrets', report: join('git-secrets', 'scan.txt') },
-  { stage: 'code', tool: 'semgrep', report: join('semgrep', 'cli.json') },
-  { stage: 'image', tool: 'grype', report: join('grype', 'two-matches.json') },
-  { stage: 'ecr', tool: 'ecr', report: join('ecr', 'basic.json'), image: IMAGE },
-  { stage: 'dast', tool: 'zap', report: join('zap', 'report.xml') },
+  { stage: 'secrets', tool: 'git-secrets', report: 'scan.txt' },
+  { stage: 'code', tool: 'semgrep', report: 'cli.json' },
+  { stage: 'image', tool: 'grype', report: 'two-matches.json' },
+  { stage: 'ecr', tool: 'ecr', report: 'basic.json', image: IMAGE },
+  { stage: 'dast', tool: 'zap', report: 'report.xml' },
 ];
 
 interface DecodedFilter { field: string; key?: string; comparison: string; value: string }
@@ -99,7 +99,7 @@ async function findingsOf(stage: typeof STAGES[number], commit: string): Promise
     image: stage.image,
   };
   const findings: AwsSecurityFinding[] = [];
-  for await (const finding of convert({ tool: stage.tool, input: join(fixtures, stage.report), context })) findings.push(finding);
+  for await (const finding of convert({ tool: stage.tool, input: join(parsers, stage.tool, 'fixtures', stage.report), context })) findings.push(finding);
   expect(findings.length).toBeGreaterThan(0);
   return findings;
 }

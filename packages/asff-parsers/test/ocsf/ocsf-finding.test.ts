@@ -1,7 +1,6 @@
-import { readdirSync } from 'node:fs';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { OCSF_VERSION, toOcsf, validateOcsf } from '../../src/ocsf';
-import { convertFixture, fixture, FIXTURES } from '../support/convert-helpers';
+import { convertFixture, fixtureCases } from '../support/convert-helpers';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -61,7 +60,7 @@ describe('ASFF findings as OCSF 1.1.0 events', () => {
   });
 
   // Every report of every parser's fixtures: whatever a scanner wrote, the events conform.
-  const cases: Array<[string, string]> = readdirSync(FIXTURES).flatMap((tool) => readdirSync(fixture(tool, '')).map((name): [string, string] => [tool, name]));
+  const cases = fixtureCases();
   test.each(cases)('every finding of %s %s converts to an event OCSF 1.1.0 accepts', async (tool, name) => {
     const findings = await convertFixture(tool, name).catch(() => [] as AwsSecurityFinding[]);
     const issues = findings.flatMap((f) => validateOcsf(toOcsf(f)).map((i) => `${f.GeneratorId}: ${i.path} ${i.message}`));

@@ -1,14 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { detectParser, rankParsers } from '../../src/parsers/detect';
 import { PARSERS } from '../../src/parsers/registry';
 import { DETECT_HEAD_BYTES } from '../../src/streams/report-source';
-import { FIXTURES } from '../support/convert-helpers';
+import { fixture, fixtureCases } from '../support/convert-helpers';
 
 /** Fixture folders named after a tool id, and the reports in them. */
-const cases = readdirSync(FIXTURES, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && PARSERS.some((p) => p.id === d.name))
-  .flatMap((d) => readdirSync(join(FIXTURES, d.name)).map((file) => [d.name, file] as const));
+const cases = fixtureCases().filter(([tool]) => PARSERS.some((p) => p.id === tool));
 
 /** An empty list or null: no tool can be told from it. */
 function carriesNoMarker(text: string): boolean {
@@ -27,7 +24,7 @@ describe('--tool auto detection', () => {
   });
 
   test.each(cases)('%s/%s is recognised as its own tool, unambiguously', (tool, file) => {
-    const bytes = readFileSync(join(FIXTURES, tool, file));
+    const bytes = readFileSync(fixture(tool, file));
     const head = { text: bytes.subarray(0, DETECT_HEAD_BYTES).toString('utf8'), fileName: file, complete: bytes.length <= DETECT_HEAD_BYTES };
     const ranking = rankParsers(head, PARSERS);
     if (carriesNoMarker(head.text)) {

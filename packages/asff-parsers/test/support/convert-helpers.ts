@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { ScanContext } from '../../src/asff/scan-context';
 import { convert } from '../../src/convert';
 
-export const FIXTURES = join(__dirname, '..', 'fixtures');
+/** Each parser's folder: `src/parsers/<tool>/` holds the parser, its doc text and its `fixtures/`. */
+export const PARSERS_DIR = join(__dirname, '..', '..', 'src', 'parsers');
 
 /** A fixed scan context so tests see deterministic timestamps. */
 export const SCAN: ScanContext = {
@@ -19,7 +20,19 @@ export const SCAN: ScanContext = {
 };
 
 export function fixture(tool: string, name: string): string {
-  return join(FIXTURES, tool, name);
+  return join(PARSERS_DIR, tool, 'fixtures', name);
+}
+
+/** The tools that have a fixtures folder. */
+export function fixtureTools(): string[] {
+  return readdirSync(PARSERS_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(PARSERS_DIR, entry.name, 'fixtures')))
+    .map((entry) => entry.name);
+}
+
+/** Every fixture of every tool, as [tool, file name]. */
+export function fixtureCases(): Array<[string, string]> {
+  return fixtureTools().flatMap((tool) => readdirSync(join(PARSERS_DIR, tool, 'fixtures')).map((name): [string, string] => [tool, name]));
 }
 
 export function fixtureText(tool: string, name: string): string {
