@@ -3,11 +3,14 @@ import type { DraftSeverity, SeverityLabel, SeverityTable } from './parser';
 /**
  * Looks a raw severity up in a tool's table, whatever its case or
  * surrounding spaces (`Critical`, `critical`, `CRITICAL` are one value).
- * Missing or unknown values get `fallback`; Severity.Original keeps the raw
- * value so nothing the tool said is lost.
+ * A missing value, or one the table does not know, gets `fallback`; a missing
+ * value is never looked up as `unknown`, so a table's `unknown` entry (the
+ * tool's own word) cannot shadow the caller's fallback. Severity.Original keeps
+ * the raw value (`unknown` when there was none) so nothing the tool said is lost.
  */
 export function severityFrom(table: SeverityTable, raw: unknown, fallback: SeverityLabel = 'INFORMATIONAL'): DraftSeverity {
-  const original = raw === undefined || raw === null || String(raw).trim() === '' ? 'unknown' : String(raw).trim();
+  if (raw === undefined || raw === null || String(raw).trim() === '') return { label: fallback, original: 'unknown' };
+  const original = String(raw).trim();
   const label = Object.prototype.hasOwnProperty.call(table, original.toLowerCase()) ? table[original.toLowerCase()] : fallback;
   return { label, original };
 }

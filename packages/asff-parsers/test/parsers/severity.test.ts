@@ -31,6 +31,14 @@ describe('severity tables', () => {
     expect(severityFrom({ high: 'HIGH' }, 'constructor')).toEqual({ label: 'INFORMATIONAL', original: 'constructor' });
   });
 
+  test("a missing value gets the caller's fallback even when the table maps the word unknown", () => {
+    const table = { unknown: 'INFORMATIONAL', high: 'HIGH' } as const;
+    expect(severityFrom(table, undefined, 'MEDIUM')).toEqual({ label: 'MEDIUM', original: 'unknown' });
+    expect(severityFrom(table, '  ', 'MEDIUM')).toEqual({ label: 'MEDIUM', original: 'unknown' });
+    // The tool's own word is still the table's business.
+    expect(severityFrom(table, 'Unknown', 'MEDIUM')).toEqual({ label: 'INFORMATIONAL', original: 'Unknown' });
+  });
+
   test.each([
     [0, 'INFORMATIONAL'],
     [0.1, 'LOW'],
