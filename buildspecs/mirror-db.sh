@@ -38,8 +38,10 @@ if [ -n "${DB_MIRROR_URI:-}" ]; then
     [[ "${object}" =~ ^${database}/[A-Za-z0-9._-]+$ ]] || mirror_fail "the ${database} manifest names an object outside ${database}/: '${object}'"
     age_hours=$(( (now - built_at) / 3600 ))
     echo "database mirror: ${database} built ${built} (${age_hours} h old, limit ${max_hours} h)"
+    # Best effort, and quick to give up: a network without a CloudWatch (monitoring) endpoint must not hold the build.
     aws cloudwatch put-metric-data --namespace "${DB_MIRROR_METRIC_NAMESPACE:-DevSecOpsFactory/DatabaseMirror}" \
       --metric-name DatabaseAgeHours --dimensions "Database=${database}" --value "${age_hours}" --unit None \
+      --cli-connect-timeout 10 --cli-read-timeout 20 \
       || echo "database mirror: the age of ${database} could not be sent to CloudWatch" >&2
     if [ "${age_hours}" -gt "${max_hours}" ]; then
       mirror_fail "the ${database} database is ${age_hours} h old (built ${built}), older than its ${max_hours} h limit: the mirror job has not refreshed it"

@@ -115,8 +115,10 @@ describe('mirror-db.sh', () => {
     expect(installs(workspace)).toBe('');
     expect(result.output).toMatch(/database mirror: grype built \S+ \(5 h old, limit 48 h\)/);
     expect(metricCalls(workspace)).toEqual([
-      ['cloudwatch', 'put-metric-data', '--namespace', 'Factory/Mirror', '--metric-name', 'DatabaseAgeHours', '--dimensions', 'Database=grype', '--value', '5', '--unit', 'None'],
-      ['cloudwatch', 'put-metric-data', '--namespace', 'Factory/Mirror', '--metric-name', 'DatabaseAgeHours', '--dimensions', 'Database=clamav', '--value', '20', '--unit', 'None'],
+      ['cloudwatch', 'put-metric-data', '--namespace', 'Factory/Mirror', '--metric-name', 'DatabaseAgeHours', '--dimensions', 'Database=grype', '--value', '5', '--unit', 'None',
+        '--cli-connect-timeout', '10', '--cli-read-timeout', '20'],
+      ['cloudwatch', 'put-metric-data', '--namespace', 'Factory/Mirror', '--metric-name', 'DatabaseAgeHours', '--dimensions', 'Database=clamav', '--value', '20', '--unit', 'None',
+        '--cli-connect-timeout', '10', '--cli-read-timeout', '20'],
     ]);
   });
 
@@ -146,6 +148,17 @@ describe('mirror-db.sh', () => {
     expect(metricCalls(workspace)[0]).toContain('73');
     // The archive was not even downloaded.
     expect(awsCalls(workspace.record).filter((call) => call[1] === 'cp' && call[2].endsWith('.tar.gz'))).toEqual([]);
+  });
+
+  test('an age CloudWatch does not take is reported in the log and does not stop the build', () => {
+    const workspace = newWorkspace();
+    scriptAwsResponses(workspace.record, 'cloudwatch', 'put-metric-data', [{ stderr: 'Connect timeout on endpoint URL', exit: 255 }]);
+    publish(workspace, 'grype', { '6/vulnerability.db': 'grype db' }, 1);
+
+    const result = run(workspace, 'grype:48', { MALWARE_SCAN: 'false' });
+
+    expect(result.status).toBe(0);
+    expect(result.output).toContain('database mirror: the age of grype could not be sent to CloudWatch');
   });
 
   test('a database missing from the mirror fails the stage', () => {
