@@ -31,6 +31,8 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
       `@aws-lambda-powertools/tracer@${VERSIONS.powertools}`,
       `yaml@${VERSIONS.yaml}`,
       `saxes@${VERSIONS.saxes}`,
+      // The SPDX licence list (CC0-1.0, 30 KB): the licence policy refuses an id that is not on it (a typo must not deny nothing).
+      'spdx-license-ids@^3.0.24',
     ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
