@@ -40,6 +40,25 @@ const deployTarget = z.strictObject({
   clusterSecurityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id').optional(),
 });
 
+/**
+ * A second pipeline per application for pull requests (CodePipeline V2 pull-request trigger): the secret, code and
+ * image scans gated in mode `new` against the default branch's findings, and nothing published or deployed.
+ */
+const pullRequestsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Pull requests into these branches start it. Default: the source's branch. */
+  targetBranches: z.array(branch).min(1).optional(),
+  /** Post each scan's verdict (commit status) and Markdown summary (comment) back to the pull request. */
+  feedback: z.strictObject({
+    /** The provider behind the connection (Bitbucket: commit status only). */
+    provider: z.enum(['github', 'gitlab', 'bitbucket']),
+    /** Secrets Manager secret holding the provider's API token, read by the builds at run time. */
+    tokenSecretArn: arn('secretsmanager'),
+    /** The provider's API root, for GitHub Enterprise Server or self-managed GitLab. Default: the provider's cloud API. */
+    apiUrl: z.url({ protocol: /^https$/ }).optional(),
+  }).optional(),
+});
+
 /** The VPC endpoints the private network can create, by the name the config uses to exclude one. */
 export const ENDPOINT_NAMES = [
   's3', 'ecr', 'ecr-dkr', 'securityhub', 'secretsmanager', 'ssm', 'kms', 'logs', 'sts', 'eks', 'codebuild', 'xray', 'signer',
@@ -132,6 +151,7 @@ const applicationFields = {
     /** OpenAPI definition URL or path, for mode api. */
     apiDefinition: z.string().optional(),
   }),
+  pullRequests: pullRequestsSchema.optional(),
   notifications: z.strictObject({
     /** Pipeline failures, stage failures, critical API calls. */
     emails: z.array(email).min(1),
@@ -161,6 +181,13 @@ function checkApplication(config: z.output<z.ZodObject<typeof applicationFields>
     if (target.clusterSecurityGroupId && !target.privateEndpoint) {
       ctx.addIssue({ code: 'custom', path: ['deploy', stage, 'clusterSecurityGroupId'], message: 'only used with privateEndpoint: true' });
     }
+  }
+  if (config.pullRequests?.enabled && config.source.type === 'codecommit') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['pullRequests', 'enabled'],
+      message: 'CodePipeline V2 has no pull-request trigger for CodeCommit sources (only CodeConnections: GitHub, GitLab, Bitbucket)',
+    });
   }
   if (config.source.type === 'codeconnections' && !config.source.connectionArn === !config.source.connectionArnParameter) {
     ctx.addIssue({ code: 'custom', path: ['source'], message: 'give exactly one of connectionArn or connectionArnParameter' });

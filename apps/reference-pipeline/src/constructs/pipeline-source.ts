@@ -20,7 +20,11 @@ export class PipelineSource extends Construct {
   /** The repository as the findings scope names it. */
   public readonly repositoryName: string;
 
-  constructor(scope: Construct, id: string, source: FactoryConfig['source']) {
+  /**
+   * @param options.triggerOnPush false for a pipeline started by its own triggers (the pull-request pipeline):
+   *   a push to the branch must not start it too.
+   */
+  constructor(scope: Construct, id: string, source: FactoryConfig['source'], options: { triggerOnPush?: boolean } = {}) {
     super(scope, id);
     if (source.type === 'codeconnections') {
       const [owner, repo] = source.repository.split('/');
@@ -34,7 +38,7 @@ export class PipelineSource extends Construct {
         branch: source.branch,
         output: this.output,
         codeBuildCloneOutput: true,
-        triggerOnPush: true,
+        triggerOnPush: options.triggerOnPush ?? true,
         variablesNamespace: SOURCE_NAMESPACE,
       });
     } else {

@@ -14,6 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
+import { addPullRequestPipeline } from './pull-request-pipeline';
 import { acknowledgeBuildLocalSecret, acknowledgePipelineGrants } from '../compliance/pipeline-acknowledgements';
 import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
@@ -39,7 +40,12 @@ export interface ApplicationPipelineProps {
 /** What the factory's governance watches of one application. */
 export interface ApplicationPipeline {
   readonly pipeline: codepipeline.Pipeline;
-  /** The roles the application's pipeline runs as (pipeline, builds, deploys). */
+  /**
+   * The pull-request pipeline (`pullRequests.enabled`). Not watched for failures: a pull request failing its
+   * gate is the check doing its job, not an incident.
+   */
+  readonly pullRequestPipeline?: codepipeline.Pipeline;
+  /** The roles the application's pipelines run as (pipelines, builds, deploys). */
   readonly roles: iam.IRole[];
 }
 
@@ -189,11 +195,23 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
   });
 
   acknowledgePipelineGrants(pipeline, artifacts.bucket);
+  const pullRequests = config.pullRequests?.enabled ? addPullRequestPipeline(scope, {
+    config,
+    reportsRepository: props.reportsRepository,
+    reportsBucket: props.reportsBucket,
+    factoryPolicy,
+    network,
+    imageScanner: (token) => imageScanner(config, token),
+  }) : undefined;
   const roles = (...stages: Array<{ project: { role?: iam.IRole } }>) => stages.map((s) => s.project.role)
     .filter((role): role is iam.IRole => role !== undefined);
   return {
     pipeline,
-    roles: [pipeline.role, ...roles(secrets, code, publish, dast), staging.role, production.role, ...roles(imageScan)],
+    pullRequestPipeline: pullRequests?.pipeline,
+    roles: [
+      pipeline.role, ...roles(secrets, code, publish, dast), staging.role, production.role, ...roles(imageScan),
+      ...(pullRequests?.roles ?? []),
+    ],
   };
 }
 
