@@ -98,8 +98,9 @@ export function factoryCoverage(template: CfnTemplate): Coverage {
     }
   };
 
-  const pipeline = Object.values(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline')?.Properties;
-  const actions: any[] = (pipeline?.Stages ?? []).flatMap((s: any) => s.Actions);
+  // Every pipeline of the template: the application's and, when enabled, its pull-request pipeline.
+  const actions: any[] = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CodePipeline::Pipeline')
+    .flatMap((pipeline) => pipeline.Properties.Stages).flatMap((s: any) => s.Actions);
   const clones = new Map<string, string>();
   for (const action of actions) {
     if (action.ActionTypeId.Provider === 'CodeStarSourceConnection' && action.Configuration.OutputArtifactFormat === 'CODEBUILD_CLONE_REF') {
@@ -145,9 +146,23 @@ export function factoryCoverage(template: CfnTemplate): Coverage {
     }
     for (const command of commands.filter((c) => c.words[0] === 'asff' && c.active)) {
       const name = command.words[1];
-      if (!asffCommands.has(name)) {
-        const module = join(ASFF_SOURCE, 'cli', 'commands', `${name}.ts`);
-        asffCommands.set(name, sdkCalls(module, ASFF_SOURCE).map((c) => `${c.operation} (${c.client}, ${c.file})`));
+      const calls = sdkCalls(join(ASFF_SOURCE, 'cli', 'commands', `${name}.ts`), ASFF_SOURCE);
+      if (!asffCommands.has(name)) asffCommands.set(name, calls.map((c) => `${c.operation} (${c.client}, ${c.file})`));
+      const options = ASFF_AWS_OPTIONS[name];
+      if (calls.length === 0) continue;
+      if (options === undefined) {
+        unknown.push(`${projectId}: asff ${name} sends ${calls.map((c) => `${c.client}:${c.operation}`).join(', ')}: add it to ASFF_AWS_OPTIONS in `
+          + 'apps/reference-pipeline/test/support/iam-coverage.ts with the IAM it needs, and grant it to the project\'s role');
+        continue;
+      }
+      if (!options.when(environment)) continue;
+      for (const call of calls) {
+        const mapping = options.sdk[`${call.client}:${call.operation}`];
+        if (!mapping) {
+          unknown.push(`${projectId}: asff ${name} sends ${call.client}:${call.operation} (${call.file}), not in ASFF_AWS_OPTIONS[${name}].sdk`);
+          continue;
+        }
+        check(projectId, roleId, `asff ${name} ${options.option} (${call.operation}, ${call.client} SDK)`, mapping);
       }
     }
     // The pipeline hands a CodeConnections clone reference to the project: CodeBuild clones with the
@@ -169,6 +184,25 @@ export function factoryCoverage(template: CfnTemplate): Coverage {
   lambdaCoverage(template, resolver, uploads, check, unknown);
   return { rows, unknown, inactive, asffCommands, awsCommands };
 }
+
+/**
+ * `asff` commands that send AWS calls only with an option, the build variable that makes the buildspecs pass it,
+ * and the IAM each SDK call then needs. `asff gate` reads its baseline from Security Hub with `--baseline-scope`,
+ * which the scan buildspecs pass when BASELINE_BRANCH is set (pull-request builds); GetFindings has no
+ * resource-level permissions, so IAM authorizes it against `*`.
+ */
+interface AsffAwsOption {
+  readonly option: string;
+  readonly when: (environment: Record<string, string>) => boolean;
+  readonly sdk: Record<string, Requirement[]>;
+}
+const ASFF_AWS_OPTIONS: Record<string, AsffAwsOption> = {
+  gate: {
+    option: '--baseline-scope',
+    when: (environment) => (environment.BASELINE_BRANCH ?? '') !== '',
+    sdk: { 'securityhub:GetFindings': [{ action: 'securityhub:GetFindings', resource: '*' }] },
+  },
+};
 
 type Check = (principal: string, roleId: string, call: string, requirements: Requirement[]) => void;
 

@@ -185,6 +185,13 @@ function trimPattern(value: string, op: string, pattern: string): string {
 }
 
 function evaluateTest(condition: string, lookup: Lookup): Activity {
+  // `[ a ] && [ b ]`: false as soon as one test is false, true only when every test is.
+  const conjuncts = condition.split(/\]\s*&&\s*\[/);
+  if (conjuncts.length > 1) {
+    const last = conjuncts.length - 1;
+    const results = conjuncts.map((part, i) => evaluateTest(`${i > 0 ? '[' : ''}${part}${i < last ? ']' : ''}`, lookup));
+    return results.includes(false) ? false : results.every((r) => r === true) ? true : 'unknown';
+  }
   const inner = /^\s*\[\[?\s+(.*?)\s+\]\]?\s*$/.exec(condition)?.[1];
   if (inner === undefined || /&&|\|\|/.test(inner)) return 'unknown';
   const words = splitCommands(inner)[0] ?? [];
