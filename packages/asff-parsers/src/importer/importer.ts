@@ -69,6 +69,12 @@ export interface SecurityHubImporterOptions {
   readonly importBucket?: TokenBucket;
   /** The GetFindings bucket to share, as `importBucket`. */
   readonly getFindingsBucket?: TokenBucket;
+  /**
+   * When the run started, for a run that continues an earlier invocation's
+   * (see {@link ImportRun.skip}): new findings are first observed, and all
+   * last observed, at this time. Default: when the importer was created.
+   */
+  readonly runStarted?: Date;
   /** Requests in flight at once; enough to reach the rate when each takes a few hundred ms. Default 10. */
   readonly maxInFlight?: number;
   /** Requests per batch before its findings go to the dead letter. Default 10. */
@@ -79,6 +85,33 @@ export interface SecurityHubImporterOptions {
   /** Source of jitter. Default Math.random. */
   readonly random?: () => number;
   readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+/** How far one call of {@link SecurityHubImporter.import} may go. */
+export interface ImportRun {
+  /**
+   * Asked before each new batch (after the first): true stops the import once
+   * the batches already sent are answered, so that a run can end before the
+   * time it has (a Lambda invocation's) and another continue it.
+   */
+  readonly shouldStop?: () => boolean;
+  /**
+   * Findings at the start of the input that an earlier run of the same report
+   * already imported or dead-lettered ({@link ImportOutcome.findingsRead} of
+   * that run): read again, so that archiving knows them, but not sent.
+   */
+  readonly skip?: number;
+}
+
+/** Where a call of {@link SecurityHubImporter.import} or {@link SecurityHubImporter.archiveMissing} ended. */
+export interface ImportOutcome {
+  /** False when `shouldStop` ended it before the input did. */
+  readonly complete: boolean;
+  /**
+   * Findings of the input read and settled (imported or dead-lettered), the
+   * skipped ones included: where a later run continues ({@link ImportRun.skip}).
+   */
+  readonly findingsRead: number;
 }
 
 /** A finding on its way, with what the dead letter needs to know about it. */
@@ -128,6 +161,8 @@ export class SecurityHubImporter {
   /** Correlation group -> (correlation key -> other tools' findings), per group once read. */
   private readonly related = new Map<string, Map<string, RelatedFinding[]>>();
   private readonly productArns = new Set<string>();
+  /** Findings taken from the input of {@link import}, skipped ones included. */
+  private read = 0;
   private readonly counts = { imported: 0, failed: 0, archived: 0, requests: 0, throttled: 0, retried: 0 };
 
   constructor(private readonly options: SecurityHubImporterOptions) {
@@ -142,7 +177,7 @@ export class SecurityHubImporter {
     this.getBucket = options.getFindingsBucket ?? new TokenBucket(options.getFindingsRate ?? GET_FINDINGS_RATE, this.clock);
     this.stamps = new UpdateStamps(this.clock);
     this.started = this.clock.now();
-    this.runStartIso = new Date(this.started).toISOString();
+    this.runStartIso = (options.runStarted ?? new Date(this.started)).toISOString();
     if (options.scope !== undefined) checkScope(options.scope);
     if (options.productArn) this.productArns.add(options.productArn);
   }
@@ -152,16 +187,19 @@ export class SecurityHubImporter {
    * 6 MB, paced at the quota. Customer-owned fields are stripped and UpdatedAt
    * is set later than any stored value, so updates apply and triage survives.
    */
-  async import(findings: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): Promise<void> {
-    await this.pump(this.prepareForImport(this.afterReadingStored(findings)));
+  async import(findings: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>, run: ImportRun = {}): Promise<ImportOutcome> {
+    const complete = await this.pump(this.prepareForImport(this.afterReadingStored(findings), run.skip ?? 0), run.shouldStop);
+    return { complete, findingsRead: this.read };
   }
 
   /**
    * Re-imports as ARCHIVED every ACTIVE finding of the scope that this run has
    * not imported (the issue was fixed). Call after {@link import}, and only
    * when the whole report was read: an incomplete report would archive live findings.
+   * Stopped by `shouldStop`, it can be continued by another importer of the
+   * same scope: the findings archived so far are ARCHIVED when it reads the scope.
    */
-  async archiveMissing(): Promise<void> {
+  async archiveMissing(run: Pick<ImportRun, 'shouldStop'> = {}): Promise<ImportOutcome> {
     const scope = this.options.scope;
     if (scope === undefined) throw new Error('archiveMissing needs the scope the findings were imported with');
     // Read before the import (or now, when nothing was imported), never while
@@ -179,9 +217,10 @@ export class SecurityHubImporter {
       UpdatedAt: this.stamps.forReplacing(finding.UpdatedAt),
     }));
     const before = this.counts.imported;
-    await this.pump(archived);
+    const complete = await this.pump(archived, run.shouldStop);
     this.counts.archived += this.counts.imported - before;
     this.counts.imported = before;
+    return { complete, findingsRead: this.read };
   }
 
   /** Counters of the run so far. */
@@ -194,8 +233,18 @@ export class SecurityHubImporter {
     return this.deadLetter.close();
   }
 
-  private async *prepareForImport(source: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): AsyncIterable<AwsSecurityFinding> {
+  private async *prepareForImport(
+    source: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>,
+    skip: number,
+  ): AsyncIterable<AwsSecurityFinding> {
     for await (const raw of source) {
+      this.read++;
+      if (this.read <= skip) {
+        // Settled by an earlier run: present in the report, so never archived.
+        this.seen.add(findingKey(raw.ProductArn, raw.Id));
+        if (raw.ProductArn) this.productArns.add(raw.ProductArn);
+        continue;
+      }
       const stored = this.stored?.get(findingKey(raw.ProductArn, raw.Id));
       let finding: AwsSecurityFinding = {
         ...withoutCustomerFields(raw),
@@ -331,17 +380,36 @@ export class SecurityHubImporter {
     };
   }
 
-  /** Batches the findings and keeps up to maxInFlight requests going. */
-  private async pump(source: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>): Promise<void> {
+  /**
+   * Batches the findings and keeps up to maxInFlight requests going. Returns
+   * false when `shouldStop` ended it early: then every finding taken from
+   * the source was settled and the source was not read further.
+   */
+  private async pump(source: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>, shouldStop?: () => boolean): Promise<boolean> {
     const inFlight = new Set<Promise<void>>();
+    let dispatched = 0;
     const dispatch = async (batch: Pending[]) => {
       while (inFlight.size >= this.maxInFlight) await Promise.race(inFlight);
       const sending: Promise<void> = this.sendBatch(batch).finally(() => inFlight.delete(sending));
       inFlight.add(sending);
+      dispatched++;
     };
+    const iterator = Symbol.asyncIterator in source
+      ? (source as AsyncIterable<AwsSecurityFinding>)[Symbol.asyncIterator]()
+      : (source as Iterable<AwsSecurityFinding>)[Symbol.iterator]();
     let batch: Pending[] = [];
     let batchBytes = 2;
-    for await (const finding of source) {
+    let complete = true;
+    for (;;) {
+      // Only between batches, and never before the first: each run moves the import on by at least one batch.
+      if (batch.length === 0 && dispatched > 0 && shouldStop?.()) {
+        complete = false;
+        await iterator.return?.();
+        break;
+      }
+      const next = await iterator.next();
+      if (next.done) break;
+      const finding = next.value;
       const bytes = Buffer.byteLength(JSON.stringify(finding)) + 1;
       if (bytes > this.limits.maxFindingBytes) {
         await this.reject({ finding, attempts: 0, possiblyImported: false }, 'FindingSizeExceeded', `The finding is ${bytes} bytes; Security Hub accepts at most ${this.limits.maxFindingBytes}`);
@@ -349,16 +417,23 @@ export class SecurityHubImporter {
       }
       // One account per request: Security Hub refuses a whole call for one foreign finding.
       const accountChanged = batch.length > 0 && batch[0].finding.AwsAccountId !== finding.AwsAccountId;
-      if (batch.length > 0 && (accountChanged || batch.length >= this.limits.maxFindings || batchBytes + bytes > this.limits.maxBytes)) {
+      if (batch.length > 0 && (accountChanged || batchBytes + bytes > this.limits.maxBytes)) {
         await dispatch(batch);
         batch = [];
         batchBytes = 2;
       }
       batch.push({ finding, attempts: 0, possiblyImported: false });
       batchBytes += bytes;
+      // A full batch leaves at once, so that a stop between batches leaves no finding taken but unsent.
+      if (batch.length >= this.limits.maxFindings) {
+        await dispatch(batch);
+        batch = [];
+        batchBytes = 2;
+      }
     }
     if (batch.length > 0) await dispatch(batch);
     await Promise.all(inFlight);
+    return complete;
   }
 
   private async sendBatch(batch: Pending[]): Promise<void> {

@@ -83,6 +83,8 @@ export interface FindingTallyOptions {
   readonly importStarted: Date;
   /** Default: now. */
   readonly now?: () => Date;
+  /** The figures of the earlier invocations of an import that continues from a checkpoint. */
+  readonly carried?: Partial<Record<SeverityLabel, SeverityTally>>;
 }
 
 /**
@@ -100,7 +102,9 @@ export class FindingTally {
   constructor(private readonly options: FindingTallyOptions) {
     this.now = options.now ?? (() => new Date());
     this.startedMs = options.importStarted.getTime();
-    for (const label of METRIC_SEVERITIES) this.tallies.set(label, { open: 0, overdue: 0, new: 0, resolved: 0, resolvedAgeSeconds: 0 });
+    for (const label of METRIC_SEVERITIES) {
+      this.tallies.set(label, { open: 0, overdue: 0, new: 0, resolved: 0, resolvedAgeSeconds: 0, ...options.carried?.[label] });
+    }
   }
 
   /** One finding Security Hub accepted in `phase`. */

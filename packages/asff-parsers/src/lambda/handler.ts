@@ -8,7 +8,9 @@ import { oneLine } from '../errors';
 import { processReport, ProcessReportDependencies, ReportOutcome } from './process-report';
 import { identityFromFunctionArn } from './report-metadata';
 import { ProcessorSettings, settingsFromEnvironment } from './settings';
+import { BATCH_IMPORT_RATE, GET_FINDINGS_RATE, TokenBucket } from '../importer/token-bucket';
 
+export * from './checkpoint';
 export * from './process-report';
 export * from './report-metadata';
 export * from './s3-dead-letter-sink';
@@ -69,15 +71,29 @@ export function s3RecordsOfMessage(message: SQSRecord): S3EventRecord[] {
  * invocation are processed one after another: they share Security Hub's rate limit, so parallel imports would
  * only throttle each other. For SQS, a failed message is reported in `batchItemFailures` and the others are
  * deleted: one bad report never makes the queue redeliver reports already imported.
+ *
+ * An import that would outlive the invocation stops after its current batch and writes a checkpoint (see
+ * `checkpoint.ts`); the bucket notifies the queue of checkpoints as of reports, so that notification is the
+ * next invocation, which continues the import, and the message of this one succeeds. A hand-off through the
+ * queue's own redelivery (a batch item failure) was not chosen: it waits out the visibility timeout (90
+ * minutes) and spends the message's receive count, so a long report would be dead-lettered for being long.
  */
 export function createHandler(deps: HandlerDependencies): ProcessorHandler {
-  const processRecords = async (records: readonly S3EventRecord[], identity: ReturnType<typeof identityFromFunctionArn>) => {
+  // One pair of buckets per execution environment, as the SDK keeps its adaptive rate per client: the rate
+  // a throttle taught one import (other imports share the account's quota) is where the next one starts.
+  const importer = {
+    importBucket: new TokenBucket(deps.importer?.importRate ?? BATCH_IMPORT_RATE, deps.importer?.clock),
+    getFindingsBucket: new TokenBucket(deps.importer?.getFindingsRate ?? GET_FINDINGS_RATE, deps.importer?.clock),
+    ...deps.importer,
+  };
+  const processRecords = async (records: readonly S3EventRecord[], identity: ReturnType<typeof identityFromFunctionArn>, context: Context) => {
     const outcomes: ReportOutcome[] = [];
     for (const record of records) {
       const bucket = record.s3.bucket.name;
       const key = objectKey(record.s3.object.key);
       try {
-        outcomes.push(await processReport(bucket, key, { ...deps, identity }));
+        const remainingTimeMs = typeof context.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined;
+        outcomes.push(await processReport(bucket, key, { ...deps, importer, identity, remainingTimeMs }, { eTag: record.s3.object.eTag }));
       } finally {
         deps.logger.resetKeys();
       }
@@ -88,11 +104,11 @@ export function createHandler(deps: HandlerDependencies): ProcessorHandler {
     deps.logger.addContext(context);
     const identity = identityFromFunctionArn(context.invokedFunctionArn, process.env.AWS_REGION);
     try {
-      if (!isSqsEvent(event)) return await processRecords((event as S3Event).Records ?? [], identity);
+      if (!isSqsEvent(event)) return await processRecords((event as S3Event).Records ?? [], identity, context);
       const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
       for (const message of event.Records) {
         try {
-          await processRecords(s3RecordsOfMessage(message), identity);
+          await processRecords(s3RecordsOfMessage(message), identity, context);
         } catch (error) {
           // The queue redelivers it after its visibility timeout, then dead-letters it: never dropped.
           deps.logger.error('Report message failed; the queue retries it', { messageId: message.messageId, error: oneLine(String((error as Error).message ?? error)) });

@@ -1,18 +1,37 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 
-/** An in-memory reports bucket behind aws-sdk-client-mock: raw objects in, written objects captured. */
+/** S3's ETag of a single-part object: the quoted MD5 of its body. */
+const eTagOf = (body: string) => `"${createHash('md5').update(body).digest('hex')}"`;
+
+/**
+ * An in-memory reports bucket behind aws-sdk-client-mock: raw objects in, written objects captured (and
+ * readable, as S3 would have them), deleted ones gone; `created` lists every key written, in order, with
+ * its ETag, as the bucket's ObjectCreated notifications would.
+ */
 export function mockReportsBucket() {
   const s3Mock = mockClient(S3Client);
   const objects = new Map<string, { body: string; metadata?: Record<string, string> }>();
   const written = new Map<string, { body: string; input: Record<string, unknown> }>();
-  s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
+  const created: Array<{ key: string; eTag: string }> = [];
+  const deleted: string[] = [];
+  s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string; IfMatch?: string }) => {
     const object = objects.get(input.Key);
     if (!object) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+    const eTag = eTagOf(object.body);
+    if (input.IfMatch !== undefined && input.IfMatch.replace(/"/g, '') !== eTag.replace(/"/g, '')) {
+      throw Object.assign(new Error('PreconditionFailed'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    }
     const body = Readable.from([Buffer.from(object.body)]) as Readable & { transformToString?: () => Promise<string> };
     body.transformToString = async () => object.body;
-    return { Body: body, Metadata: object.metadata };
+    return { Body: body, Metadata: object.metadata, ETag: eTag };
+  });
+  s3Mock.on(DeleteObjectCommand).callsFake(async (input: { Key: string }) => {
+    objects.delete(input.Key);
+    deleted.push(input.Key);
+    return {};
   });
   s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: unknown }) => {
     let body: string;
@@ -24,9 +43,11 @@ export function mockReportsBucket() {
       body = Buffer.concat(chunks).toString('utf8');
     }
     written.set(input.Key, { body, input: input as Record<string, unknown> });
-    return {};
+    objects.set(input.Key, { body });
+    created.push({ key: input.Key, eTag: eTagOf(body).replace(/"/g, '') });
+    return { ETag: eTagOf(body) };
   });
-  return { s3Mock, objects, written, client: new S3Client({ region: 'us-east-1' }) };
+  return { s3Mock, objects, written, created, deleted, client: new S3Client({ region: 'us-east-1' }) };
 }
 
 /** A small generic SARIF 2.1.0 report written for these tests: `count` results of one rule in distinct files. */

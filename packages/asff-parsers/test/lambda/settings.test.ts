@@ -2,8 +2,19 @@ import { DEFAULT_FINDINGS_SLA } from '../../src/lambda/finding-metrics';
 import { outputKeys, settingsFromEnvironment } from '../../src/lambda/settings';
 
 describe('processor settings', () => {
-  test('defaults to raw/, converted/ and dead-letter/ with archiving on', () => {
-    expect(settingsFromEnvironment({})).toEqual({ rawPrefix: 'raw/', convertedPrefix: 'converted/', deadLetterPrefix: 'dead-letter/', policiesPrefix: 'policies/', maxSuppressionDays: 90, archiveMissing: true, kmsKeyId: undefined, findingsSla: DEFAULT_FINDINGS_SLA });
+  test('defaults to raw/, converted/, dead-letter/ and checkpoint/ with archiving on and a 120 s checkpoint margin', () => {
+    expect(settingsFromEnvironment({})).toEqual({
+      rawPrefix: 'raw/',
+      convertedPrefix: 'converted/',
+      deadLetterPrefix: 'dead-letter/',
+      policiesPrefix: 'policies/',
+      checkpointPrefix: 'checkpoint/',
+      checkpointMarginSeconds: 120,
+      maxSuppressionDays: 90,
+      archiveMissing: true,
+      kmsKeyId: undefined,
+      findingsSla: DEFAULT_FINDINGS_SLA,
+    });
     expect(settingsFromEnvironment({ ARCHIVE_MISSING: 'false' }).archiveMissing).toBe(false);
   });
 
@@ -15,6 +26,13 @@ describe('processor settings', () => {
   test('refuses prefixes that would let the function trigger itself', () => {
     expect(() => settingsFromEnvironment({ RAW_PREFIX: 'raw' })).toThrow(/must end with/);
     expect(() => settingsFromEnvironment({ CONVERTED_PREFIX: 'raw/converted/' })).toThrow(/must not contain one another/);
+    // A checkpoint under raw/ would be taken for a report.
+    expect(() => settingsFromEnvironment({ CHECKPOINT_PREFIX: 'raw/checkpoint/' })).toThrow(/must not contain one another/);
+  });
+
+  test('reads the checkpoint margin in whole seconds', () => {
+    expect(settingsFromEnvironment({ CHECKPOINT_MARGIN_SECONDS: '300' }).checkpointMarginSeconds).toBe(300);
+    expect(() => settingsFromEnvironment({ CHECKPOINT_MARGIN_SECONDS: '2m' })).toThrow(/CHECKPOINT_MARGIN_SECONDS must be a whole number of seconds/);
   });
 
   test('places the outputs next to the raw report under the other prefixes', () => {
@@ -22,6 +40,7 @@ describe('processor settings', () => {
       converted: 'converted/shop/build/7/grype.json.asff.json',
       deadLetter: 'dead-letter/shop/build/7/grype.json.findings.ndjson',
       rejected: 'dead-letter/shop/build/7/grype.json.rejected.json',
+      checkpoint: 'checkpoint/shop/build/7/grype.json.checkpoint.json',
     });
   });
 });
