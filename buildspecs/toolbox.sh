@@ -8,6 +8,8 @@
 set -euo pipefail
 if [ "${TOOLBOX:-false}" = "true" ]; then
   toolbox_downloads="${TOOLBOX_DOWNLOADS:-/opt/toolbox/downloads}"
+  # The image's tools are the pinned ones: they need not ask the internet for newer versions (and may not reach it).
+  export GRYPE_CHECK_FOR_APP_UPDATE=false SEMGREP_ENABLE_VERSION_CHECK=0
   toolbox_problems=()
   # The first x.y.z a command prints (the tools print their version in different sentences).
   first_version() { "$@" 2> /dev/null | grep --only-matching --extended-regexp --max-count 1 '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 || true; }

@@ -102,6 +102,7 @@ describe('toolbox.sh', () => {
     expect(run.status).toBe(0);
     expect(installs(workspace)).toBe('');
     expect([run.env.GRYPE_INSTALLED, run.env.TRIVY_INSTALLED, run.env.SNYK_INSTALLED]).toEqual([p.GRYPE_VERSION, p.TRIVY_VERSION, p.SNYK_VERSION]);
+    expect([run.env.GRYPE_CHECK_FOR_APP_UPDATE, run.env.SEMGREP_ENABLE_VERSION_CHECK]).toEqual(['false', '0']);
     expect(run.output).toContain(`toolbox: grype ${p.GRYPE_VERSION}`);
     expect(run.output).toMatch(/asff CLI \S+ is in the image with the sha256 fixed at synth: nothing downloaded/);
   });
