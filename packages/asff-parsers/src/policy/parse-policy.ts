@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLMap } from 'yaml';
 import { ReportError } from '../errors';
 import { compileGlob } from './glob';
+import { parseLicenseSection } from './parse-licenses';
 import { PolicyError } from './policy-error';
 import { DEFAULT_REPOSITORY_RULES, GATE_MODES, GateMode, RepositoryRules, SecurityPolicy, SlaLimit, Suppression } from './security-policy';
 import { SEVERITY_LABELS, SeverityLabel, Threshold } from './severity';
 
 const THRESHOLDS: readonly string[] = [...SEVERITY_LABELS, 'NONE'];
-const TOP_LEVEL_KEYS = ['version', 'stages', 'default', 'suppressions', 'repository', 'gate'];
+const TOP_LEVEL_KEYS = ['version', 'stages', 'default', 'suppressions', 'repository', 'gate', 'licenses'];
 const STAGE_KEYS = ['threshold', 'mode'];
 const GATE_KEYS = ['mode', 'sla'];
 const DURATION = /^([1-9]\d{0,4})([dh])$/;
@@ -168,6 +169,8 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
       }
     }
   }
+  const licensesNode = root.get('licenses', true) as unknown as Node | undefined;
+  const licenses = licensesNode === undefined ? undefined : parseLicenseSection(licensesNode, fail);
   return {
     fileName,
     stages,
@@ -177,6 +180,7 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
     ...(defaultMode ? { defaultMode } : {}),
     ...(Object.keys(stageModes).length > 0 ? { stageModes } : {}),
     ...(sla ? { sla } : {}),
+    ...(licenses ? { licenses } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ReportError } from '../errors';
+import type { LicensePolicy } from '../licenses/license-rules';
 import { SeverityLabel, Threshold } from './severity';
 
 /** One accepted risk, written in the policy file with its reason and expiry. */
@@ -70,6 +71,8 @@ export interface SecurityPolicy {
   readonly stageModes?: Readonly<Record<string, GateMode>>;
   /** `gate.sla`. */
   readonly sla?: SlaLimits;
+  /** `licenses:`: the licence rules `asff licenses` judges an SBOM with. */
+  readonly licenses?: LicensePolicy;
 }
 
 /** The gate mode of a stage: its own, else the policy's, else `all`. */
