@@ -107,6 +107,23 @@ describe('toolbox.sh', () => {
     expect(run.output).toMatch(/asff CLI \S+ is in the image with the sha256 fixed at synth: nothing downloaded/);
   });
 
+  test('in the image stage it starts the Docker daemon a custom image does not start by itself, and waits for it', () => {
+    const p = pins('image-scan.yml');
+    const workspace = toolboxWorkspace('image', { grype: p.GRYPE_VERSION, trivy: p.TRIVY_VERSION, snyk: p.SNYK_VERSION });
+    const ready = path.join(workspace.root, 'dockerd-ready');
+    stubTool(workspace.bin, 'docker', `[ "$1" = info ] && [ -f ${JSON.stringify(ready)} ]`);
+    stubTool(workspace.bin, 'dockerd', `printf '%s\\n' "$*" > ${JSON.stringify(path.join(workspace.record, 'dockerd.args'))}\nsleep 1\ntouch ${JSON.stringify(ready)}\nsleep 5`);
+
+    const run = runPhase({ phases: { install: { commands: [toolboxScript] } } }, 'install', {
+      cwd: workspace.source,
+      env: { ...workspace.env, MALWARE_SCAN: 'false', TOOLBOX_DOCKERD: 'true', GRYPE_VERSION: p.GRYPE_VERSION, TRIVY_VERSION: p.TRIVY_VERSION },
+    });
+
+    expect(run.status).toBe(0);
+    expect(fs.readFileSync(path.join(workspace.record, 'dockerd.args'), 'utf8').trim()).toBe('--host=unix:///var/run/docker.sock');
+    expect(fs.existsSync(ready)).toBe(true);
+  });
+
   test('a tool at another version fails the build, naming the tool, what the image holds and the pin', () => {
     const p = pins('image-scan.yml');
     const workspace = toolboxWorkspace('image', { grype: '0.118.2', trivy: p.TRIVY_VERSION, snyk: p.SNYK_VERSION });
