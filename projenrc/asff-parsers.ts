@@ -10,7 +10,7 @@ import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versi
 export function createAsffParsers(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
   const project = new typescript.TypeScriptProject({
     ...PACKAGE_DEFAULTS,
-    ...lintOptions(['bench']),
+    ...lintOptions(['bench', 'scripts']),
     parent: root,
     outdir: 'packages/asff-parsers',
     name: `${SCOPE}/asff-parsers`,
@@ -33,6 +33,8 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
       `saxes@${VERSIONS.saxes}`,
       // The SPDX licence list (CC0-1.0, 30 KB): the licence policy refuses an id that is not on it (a typo must not deny nothing).
       'spdx-license-ids@^3.0.24',
+      // CVSS v3.x/v4.0 base scores for tools that give only a vector (Apache-2.0, no dependencies).
+      'ae-cvss-calculator@^1.0.13',
     ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
@@ -71,6 +73,14 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
   bench.spawn(project.compileTask);
   bench.exec('node --expose-gc -r ts-node/register/transpile-only bench/index.ts', { receiveArgs: true });
   project.addPackageIgnore('/bench/');
+  // The registry, docs/parsers/<tool>.md and the README's tool tables are rendered from each parser's folder
+  // (src/parsers/<tool>/: metadata in index.ts, prose in doc.md); a test fails when one is stale.
+  const parserDocs = project.addTask('docs:parsers', {
+    description: 'Regenerate the parser registry, docs/parsers/<tool>.md and the README tool tables from src/parsers/<tool>/',
+    exec: 'node -r ts-node/register/transpile-only scripts/parser-docs.ts',
+  });
+  project.preCompileTask.spawn(parserDocs);
+  project.addPackageIgnore('/scripts/');
   project.addTask('conformance', {
     description: 'Convert every report of a corpus folder and compare with its expected.tsv',
     exec: 'node bin/asff conformance',

@@ -1,69 +1,12 @@
-import { anchoreParser } from './anchore';
-import { arachniParser } from './arachni';
-import { banditParser } from './bandit';
-import { checkovParser } from './checkov';
-import { clairParser } from './clair';
-import { clamavParser } from './clamav';
-import { cyclonedxParser } from './cyclonedx';
-import { dependencyCheckParser } from './dependency-check';
-import { detectSecretsParser } from './detect-secrets';
-import { ecrParser } from './ecr';
-import { falcoParser } from './falco';
-import { gitSecretsParser } from './git-secrets';
-import { gitleaksParser } from './gitleaks';
-import { grypeParser } from './grype';
-import { hadolintParser } from './hadolint';
-import { inspector2Parser } from './inspector2';
-import { kicsParser } from './kics';
-import { kubescapeParser } from './kubescape';
-import { npmAuditParser } from './npm-audit';
-import { osvScannerParser } from './osv-scanner';
 import type { Parser } from './parser';
-import { sarifParser } from './sarif';
-import { semgrepParser } from './semgrep';
-import { snykParser } from './snyk';
-import { snykCodeParser } from './snyk-code';
-import { sonarqubeParser } from './sonarqube';
-import { stackhawkParser } from './stackhawk';
-import { tfsecParser } from './tfsec';
-import { trivyParser } from './trivy';
-import { zapParser } from './zap';
+import { PARSERS } from './registry.generated';
 
 /**
- * Every parser, in one list: the CLI, `--tool auto` detection, conformance
- * and the docs all read it. Adding a scanner = one import and one entry.
+ * Every parser is in PARSERS, generated from the folders of src/parsers/ (one
+ * folder per parser, `npx projen docs:parsers`): the CLI, `--tool auto`
+ * detection, conformance and the docs all read it.
  */
-export const PARSERS: readonly Parser[] = [
-  zapParser,
-  snykParser,
-  snykCodeParser,
-  anchoreParser,
-  grypeParser,
-  ecrParser,
-  inspector2Parser,
-  gitSecretsParser,
-  sarifParser,
-  trivyParser,
-  semgrepParser,
-  banditParser,
-  gitleaksParser,
-  npmAuditParser,
-  hadolintParser,
-  checkovParser,
-  tfsecParser,
-  dependencyCheckParser,
-  clairParser,
-  falcoParser,
-  detectSecretsParser,
-  sonarqubeParser,
-  stackhawkParser,
-  arachniParser,
-  osvScannerParser,
-  kicsParser,
-  cyclonedxParser,
-  clamavParser,
-  kubescapeParser,
-];
+export { PARSERS };
 
 /** The parser for a tool id, or undefined. */
 export function findParser(id: string, parsers: readonly Parser[] = PARSERS): Parser | undefined {
