@@ -343,7 +343,7 @@ function mirrorPrefix(prefix: string): string {
   if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/$/.test(prefix) || prefix.split('/').some((part) => part === '..')) {
     throw new Error(`DatabaseMirror: prefix must be path segments ending with '/', e.g. 'mirror/', got '${prefix}'`);
   }
-  if (['raw/', 'policies/', 'converted/', 'dead-letter/', 'sbom/', 'provenance/'].some((taken) => prefix.startsWith(taken))) {
+  if (['raw/', 'policies/', 'converted/', 'dead-letter/', 'checkpoint/', 'sbom/', 'provenance/'].some((taken) => prefix.startsWith(taken))) {
     throw new Error(`DatabaseMirror: prefix '${prefix}' is inside a prefix the findings processor or the stages own`);
   }
   return prefix;
