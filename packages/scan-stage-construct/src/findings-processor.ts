@@ -22,6 +22,13 @@ import { ReportsBucket } from './reports-bucket';
 export const CONVERTED_FINDINGS_PREFIX = 'converted/';
 /** Prefix of the findings Security Hub refused even after retries. */
 export const DEAD_LETTER_PREFIX = 'dead-letter/';
+/**
+ * Prefix of the checkpoints of imports that would have outlived one invocation: the processor writes one,
+ * and its notification on the report queue starts the invocation that continues the import.
+ */
+export const IMPORT_CHECKPOINT_PREFIX = 'checkpoint/';
+/** How a checkpoint's key ends (the processor's `CHECKPOINT_SUFFIX`). */
+const IMPORT_CHECKPOINT_SUFFIX = '.checkpoint.json';
 
 /** Properties of a {@link FindingsProcessor}. */
 export interface FindingsProcessorProps {
@@ -111,7 +118,10 @@ export interface FindingsProcessorProps {
  * inside this package, so no esbuild or Docker at synth) fed by S3
  * object-created events under `raw/` through a KMS-encrypted queue with bounded
  * concurrency (`maxConcurrentImports`), a dead-letter queue for reports that
- * failed after the queue's retries, alarms, and a least-privilege role. Environment
+ * failed after the queue's retries, alarms, and a least-privilege role. An
+ * import that would outlive the function's 15 minutes writes a checkpoint under
+ * `checkpoint/`, whose notification reaches the same queue and starts the
+ * invocation that continues it. Environment
  * variables and S3 metadata keys follow the processor's contract
  * (`@devsecops-factory/asff-parsers`, `src/lambda/settings.ts` and
  * `report-metadata.ts`).
@@ -219,6 +229,7 @@ export class FindingsProcessor extends Construct {
         RAW_PREFIX: RAW_REPORTS_PREFIX,
         CONVERTED_PREFIX: CONVERTED_FINDINGS_PREFIX,
         DEAD_LETTER_PREFIX,
+        CHECKPOINT_PREFIX: IMPORT_CHECKPOINT_PREFIX,
         // Converted findings and dead letters are written with the factory key explicitly.
         SSE_KMS_KEY_ID: this.encryptionKey.keyArn,
         ARCHIVE_MISSING: 'true',
@@ -245,8 +256,11 @@ export class FindingsProcessor extends Construct {
     this.function = fn;
 
     // S3 -> SQS -> Lambda: the queue holds reports while the imports are at their bound, and redelivers a
-    // failed one.
-    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, this.reportQueueDestination(stack, reportQueue, bucket), { prefix: RAW_REPORTS_PREFIX });
+    // failed one. An import that would outlive its invocation writes a checkpoint; its notification through
+    // the same queue is the next invocation, so continuing an import takes no SQS permission of the function.
+    const destination = this.reportQueueDestination(stack, reportQueue, bucket);
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { prefix: RAW_REPORTS_PREFIX });
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { prefix: IMPORT_CHECKPOINT_PREFIX, suffix: IMPORT_CHECKPOINT_SUFFIX });
     fn.addEventSource(new lambdaEventSources.SqsEventSource(reportQueue, {
       // One report per invocation: each import runs for minutes, and a failure retries only its own report.
       batchSize: 1,
@@ -302,6 +316,7 @@ export class FindingsProcessor extends Construct {
     const policies = bucket.arnForObjects(`${POLICIES_PREFIX}*`);
     const converted = bucket.arnForObjects(`${CONVERTED_FINDINGS_PREFIX}*`);
     const deadLetters = bucket.arnForObjects(`${DEAD_LETTER_PREFIX}*`);
+    const checkpoints = bucket.arnForObjects(`${IMPORT_CHECKPOINT_PREFIX}*`);
     const statements = [
       new iam.PolicyStatement({
         sid: 'ImportIntoOwnProductOnly',
@@ -319,6 +334,8 @@ export class FindingsProcessor extends Construct {
       }),
       new iam.PolicyStatement({ sid: 'ReadRawReportsAndPolicies', actions: ['s3:GetObject'], resources: [rawReports, policies] }),
       new iam.PolicyStatement({ sid: 'WriteConvertedAndDeadLetters', actions: ['s3:PutObject'], resources: [converted, deadLetters] }),
+      // Only the function writes checkpoints: one names how many findings of a report to skip.
+      new iam.PolicyStatement({ sid: 'ContinueLongImports', actions: ['s3:GetObject', 's3:PutObject'], resources: [checkpoints] }),
       new iam.PolicyStatement({
         sid: 'UseTheFactoryKey',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -359,6 +376,7 @@ export class FindingsProcessor extends Construct {
     acknowledgeWildcardResource(policy, policies, 'Each build uploads the policy file it gated with under its own key in policies/; read access is limited to that prefix.');
     acknowledgeWildcardResource(policy, converted, 'Converted findings get one key per report under converted/; write access is limited to that prefix.');
     acknowledgeWildcardResource(policy, deadLetters, 'Refused findings get one key per import under dead-letter/; write access is limited to that prefix.');
+    acknowledgeWildcardResource(policy, checkpoints, 'An import that outlives one invocation keeps one checkpoint per report under checkpoint/; access is limited to that prefix.');
     return policy;
   }
 
@@ -371,8 +389,12 @@ export class FindingsProcessor extends Construct {
    */
   private reportQueueDestination(stack: Stack, reportQueue: sqs.Queue, bucket: s3.IBucket): s3.IBucketNotificationDestination {
     const key = this.encryptionKey;
+    let bound = false;
     return {
       bind: () => {
+        // Bound once per notification (reports and checkpoints): the policies are added the first time.
+        if (bound) return { arn: reportQueue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies: [reportQueue] };
+        bound = true;
         reportQueue.addToResourcePolicy(new iam.PolicyStatement({
           sid: 'S3DeliversReportNotifications',
           principals: [new iam.ServicePrincipal('s3.amazonaws.com')],

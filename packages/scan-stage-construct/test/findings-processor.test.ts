@@ -31,11 +31,12 @@ describe('FindingsProcessor role', () => {
     expect(statementFor('securityhub:GetFindings')[0].resources).toEqual(['*']);
   });
 
-  test('reads raw reports and policies, writes converted findings and dead letters, each under its own prefix only', () => {
+  test('reads raw reports and policies, writes converted findings and dead letters, keeps checkpoints, each under its own prefix only', () => {
     const objectsUnder = (s: { resources: unknown[] }) => s.resources.map((r) => (r as any)['Fn::Join'][1][1]);
-    expect(statementFor('s3:GetObject').flatMap(objectsUnder)).toEqual(['/raw/*', '/policies/*']);
-    expect(statementFor('s3:PutObject').flatMap(objectsUnder)).toEqual(['/converted/*', '/dead-letter/*']);
-    expect(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(statementFor('s3:GetObject').flatMap(objectsUnder)).toEqual(['/raw/*', '/policies/*', '/checkpoint/*']);
+    expect(statementFor('s3:PutObject').flatMap(objectsUnder)).toEqual(['/converted/*', '/dead-letter/*', '/checkpoint/*']);
+    // No delete, no listing: a finished import's checkpoint is marked complete, not removed.
+    expect([...new Set(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('s3:')))].sort()).toEqual(['s3:GetObject', 's3:PutObject']);
   });
 
   test('uses the factory key for decrypt and data keys only', () => {
@@ -71,6 +72,7 @@ describe('FindingsProcessor function', () => {
           RAW_PREFIX: 'raw/',
           CONVERTED_PREFIX: 'converted/',
           DEAD_LETTER_PREFIX: 'dead-letter/',
+          CHECKPOINT_PREFIX: 'checkpoint/',
           ARCHIVE_MISSING: 'true',
           MAX_SUPPRESSION_DAYS: '90',
           SSE_KMS_KEY_ID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsKey'), 'Arn'] },
@@ -111,16 +113,22 @@ describe('FindingsProcessor function', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  test('object-created events under raw/ only reach the report queue, which the function consumes', () => {
+  test('object-created events of raw reports and of import checkpoints only reach the report queue, which the function consumes', () => {
+    const queueArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsReportQueue'), 'Arn'] };
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        QueueConfigurations: [{
-          Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'raw/' }] } },
-          QueueArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FindingsReportQueue'), 'Arn'] },
-        }],
+        QueueConfigurations: [
+          { Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'raw/' }] } }, QueueArn: queueArn },
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.checkpoint.json' }, { Name: 'prefix', Value: 'checkpoint/' }] } },
+            QueueArn: queueArn,
+          },
+        ],
       },
     });
+    // Continuing an import needs no SQS permission of the function: the checkpoint's notification is the hand-off.
+    expect(statementFor('sqs:SendMessage').map((s) => s.resources)).toEqual([[{ 'Fn::GetAtt': [expect.stringMatching(/^FindingsDeadLetterQueue/), 'Arn'] }]]);
     expect(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 's3.amazonaws.com' } })).toEqual({});
   });
 
