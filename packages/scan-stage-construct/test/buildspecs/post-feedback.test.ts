@@ -2,8 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pullRequestPolicy } from '../../src/private/pull-request-build';
 import { expectedStageBuildspec, BUILDSPEC_DIR } from '../support/buildspec-files';
-import { newStageWorkspace, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
+import { ASFF_CLI, newStageWorkspace, runPhase, StageWorkspace, stubTool } from '../support/buildspec-runner';
 import { FakeApi, startFakeApi } from '../support/fake-provider-api';
 
 /**
@@ -210,5 +211,44 @@ printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Semgrep OSS","rule
     const comment = api.requests().find((r) => r.method === 'POST' && r.path.endsWith('/comments'));
     expect(comment?.body.body).toContain('DL3007');
     expect(api.requests()[0].body.state).toBe('failure');
+  });
+
+  test('passes when its only blocking finding is already on the default branch, read from Security Hub as the baseline', async () => {
+    // The default branch's finding: the same hadolint report, converted for branch main, as Security Hub returns it.
+    const report = path.join(dir, 'hadolint.json');
+    fs.writeFileSync(report, '[{"line":1,"code":"DL3007","message":"Using latest","column":1,"file":"Dockerfile","level":"error"}]');
+    const converted = spawnSync(ASFF_CLI, ['convert', '--tool', 'hadolint', '--input', report, '--output', '-', '--account', '111111111111',
+      '--region', 'eu-west-1', '--repository', 'shop', '--branch', 'main', '--commit', '0'.repeat(40)], { encoding: 'utf8' });
+    expect(converted.status).toBe(0);
+    const api = await fakeApi({
+      'POST /findings': { body: { Findings: JSON.parse(converted.stdout).Findings } },
+      [`POST /repos/octo/shop/statuses/${COMMIT}`]: { status: 201 },
+      [`GET /repos/octo/shop/commits/${COMMIT}/pulls`]: { body: [] },
+    });
+    const workspace = pullRequestWorkspace(api.url);
+    const policy = Buffer.from(workspace.env.FACTORY_POLICY_B64, 'base64').toString('utf8');
+    const env = {
+      ...workspace.env,
+      // As the stage construct sets a pull-request build: the factory policy in mode new, the baseline branch, the
+      // pull request's branch in the scope.
+      FACTORY_POLICY_B64: Buffer.from(pullRequestPolicy(policy)).toString('base64'),
+      BASELINE_BRANCH: 'main',
+      SCOPE_BRANCH: 'feature/pin-base-image',
+      AWS_ENDPOINT_URL_SECURITYHUB: api.url,
+      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+      AWS_SECRET_ACCESS_KEY: 'fake-secret-for-local-endpoint',
+    };
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env });
+
+    expect([run.status, run.output]).toEqual([0, expect.stringContaining('mode new: PASSED')]);
+    // Passed because the finding is in the baseline, not because it went unseen.
+    expect(run.output).toContain('new 0  existing within SLA 1  overdue 0  (baseline: 1 findings)');
+    const reads = api.requests().filter((r) => r.path === '/findings');
+    // One baseline read per tool, each for the default branch's scope of the same repository, stage and tool.
+    expect(reads.map((r) => JSON.stringify(r.body.Filters))).toEqual([
+      expect.stringContaining('"shop/main/code/sarif"'), expect.stringContaining('"shop/main/code/hadolint"'),
+    ]);
+    expect(api.requests().find((r) => r.path.includes('/statuses/'))?.body.state).toBe('success');
   });
 });
