@@ -209,8 +209,8 @@ type Check = (principal: string, roleId: string, call: string, requirements: Req
 /**
  * The findings processor: the SDK commands its code sends, each mapped to the resources it sends them to.
  * It reads what the scan stages upload to the bucket that triggers it (raw reports and the policy files
- * their metadata names), writes converted findings and dead letters under its prefixes with SSE-KMS, and
- * imports into Security Hub. Lambda itself sends failed async events to the DLQ with the function's role.
+ * their metadata names), writes converted findings and dead letters under its prefixes with SSE-KMS, keeps
+ * the checkpoints of imports that outlive one invocation, and imports into Security Hub. Lambda itself sends failed async events to the DLQ with the function's role.
  */
 function lambdaCoverage(template: CfnTemplate, resolver: IntrinsicResolver, uploads: Requirement[], check: Check, unknown: string[]) {
   const notifications = Object.values(template.Resources).find((r) => r.Type === 'Custom::S3BucketNotifications');
@@ -233,10 +233,16 @@ function lambdaCoverage(template: CfnTemplate, resolver: IntrinsicResolver, uplo
 
   // Each SDK command the Lambda's code sends → what it is sent to.
   const LAMBDA_SDK: Record<string, () => Requirement[]> = {
-    's3:GetObject': () => [...reads.map((u) => ({ action: 's3:GetObject', resource: u.resource })), ...kms('kms:Decrypt')],
+    // An import that would outlive its invocation writes a checkpoint and the next invocation reads it.
+    's3:GetObject': () => [
+      ...reads.map((u) => ({ action: 's3:GetObject', resource: u.resource })),
+      { action: 's3:GetObject', resource: `${bucketArn}/${env.CHECKPOINT_PREFIX}${SAMPLE}` },
+      ...kms('kms:Decrypt'),
+    ],
     's3:PutObject': () => [
       { action: 's3:PutObject', resource: `${bucketArn}/${env.CONVERTED_PREFIX}${SAMPLE}` },
       { action: 's3:PutObject', resource: `${bucketArn}/${env.DEAD_LETTER_PREFIX}${SAMPLE}` },
+      { action: 's3:PutObject', resource: `${bucketArn}/${env.CHECKPOINT_PREFIX}${SAMPLE}` },
       ...kms('kms:GenerateDataKey'),
     ],
     // Findings are imported through the account's default product.
