@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const PARTS = ['convert', 'import'];
+const PARTS = ['convert', 'import', 'shared-quota'];
 
 async function run(): Promise<void> {
   const argv = process.argv.slice(2);

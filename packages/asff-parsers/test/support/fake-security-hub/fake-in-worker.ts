@@ -9,6 +9,8 @@ export interface WorkerFakeStatistics {
   readonly received: number;
   /** GetFindings requests received (pages read, throttled ones included). */
   readonly getFindingsReceived: number;
+  /** GetFindings requests refused for the quota. */
+  readonly getFindingsThrottled: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export class FakeSecurityHubWorker {
               throttled: fake.requests.throttled.BatchImportFindings,
               received: fake.requests.received.BatchImportFindings,
               getFindingsReceived: fake.requests.received.GetFindings,
+              getFindingsThrottled: fake.requests.throttled.GetFindings,
             });
           } else if (message === 'close') {
             await fake.close();
