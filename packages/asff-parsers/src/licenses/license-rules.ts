@@ -1,6 +1,6 @@
+import { LicenseExpression, LicenseTerm, termName } from './spdx-expression';
 import type { SeverityLabel } from '../parsers/parser';
 import { severityRank } from '../policy/severity';
-import { LicenseExpression, LicenseTerm, termName } from './spdx-expression';
 
 /**
  * What to do with a component whose licence cannot be judged (none declared, or an id on no list):
@@ -87,7 +87,8 @@ export function combineLicenseRules(
   if (added.length > 0) notes.push(`the licence deny list of stage ${stage} with ${added.join(', ')}`);
   let allow = own.allow;
   if (asked.allow !== undefined) {
-    const both = own.allow === undefined ? asked.allow : [...new Set([...own.allow, ...asked.allow])].filter((name) => listCovers(own.allow!, name) && listCovers(asked.allow!, name));
+    const candidates = own.allow === undefined ? asked.allow : [...new Set([...own.allow, ...asked.allow])];
+    const both = candidates.filter((name) => (own.allow === undefined || listCovers(own.allow, name)) && listCovers(asked.allow!, name));
     if (own.allow === undefined || both.length < own.allow.length || both.some((name) => !own.allow!.includes(name))) {
       notes.push(`the licence allow list of stage ${stage} to ${both.length > 0 ? both.join(', ') : 'nothing'}`);
     }

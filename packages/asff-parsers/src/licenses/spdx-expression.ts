@@ -71,15 +71,19 @@ function tokenize(text: string): Token[] | string {
     const start = TOKEN.lastIndex;
     const match = TOKEN.exec(text);
     if (match === null) return `unexpected character after position ${start}`;
-    if (match[1] !== undefined) tokens.push({ type: 'open' });
-    else if (match[2] !== undefined) tokens.push({ type: 'close' });
-    else {
-      // Operators in any case: SBOM tools write `MIT or Apache-2.0` as often as the spec's `OR`.
-      const word = match[3];
-      const operator = word.toUpperCase();
-      if (operator === 'AND' || operator === 'OR' || operator === 'WITH') tokens.push({ type: operator.toLowerCase() as 'and' | 'or' | 'with' });
-      else tokens.push({ type: 'id', text: word });
+    if (match[1] !== undefined) {
+      tokens.push({ type: 'open' });
+      continue;
     }
+    if (match[2] !== undefined) {
+      tokens.push({ type: 'close' });
+      continue;
+    }
+    // Operators in any case: SBOM tools write `MIT or Apache-2.0` as often as the spec's `OR`.
+    const word = match[3];
+    const operator = word.toUpperCase();
+    const isOperator = operator === 'AND' || operator === 'OR' || operator === 'WITH';
+    tokens.push(isOperator ? { type: operator.toLowerCase() as 'and' | 'or' | 'with' } : { type: 'id', text: word });
   }
   return tokens;
 }
@@ -160,6 +164,6 @@ function term(id: string, exception: string | undefined): LicenseTerm {
 }
 
 /** The licence as a policy entry or finding names it: `GPL-2.0-only`, `GPL-2.0-only WITH Classpath-exception-2.0`. */
-export function termName(term: LicenseTerm): string {
-  return term.exception === undefined ? term.id : `${term.id} WITH ${term.exception}`;
+export function termName(license: LicenseTerm): string {
+  return license.exception === undefined ? license.id : `${license.id} WITH ${license.exception}`;
 }

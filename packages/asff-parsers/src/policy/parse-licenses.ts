@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq, Node, YAMLMap } from 'yaml';
+import { SEVERITY_LABELS } from './severity';
 import { LicensePolicy, LicenseRuleSettings, UNLICENSED_TREATMENTS, UnlicensedTreatment } from '../licenses/license-rules';
 import { parseLicenseExpression, termName } from '../licenses/spdx-expression';
 import type { SeverityLabel } from '../parsers/parser';
-import { SEVERITY_LABELS } from './severity';
 
 const SECTION_KEYS = ['deny', 'allow', 'severity', 'unlicensed', 'stages'];
 const STAGE_KEYS = ['deny', 'allow', 'severity', 'unlicensed'];

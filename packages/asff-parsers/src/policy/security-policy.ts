@@ -1,6 +1,6 @@
 import { ReportError } from '../errors';
-import type { LicensePolicy } from '../licenses/license-rules';
 import { SeverityLabel, Threshold } from './severity';
+import type { LicensePolicy } from '../licenses/license-rules';
 
 /** One accepted risk, written in the policy file with its reason and expiry. */
 export interface Suppression {
