@@ -22,6 +22,7 @@ import { npmAuditParser } from './npm-audit';
 import { osvScannerParser } from './osv-scanner';
 import type { Parser } from './parser';
 import { sarifParser } from './sarif';
+import { sbomLicensesParser } from './sbom-licenses';
 import { semgrepParser } from './semgrep';
 import { snykParser } from './snyk';
 import { snykCodeParser } from './snyk-code';
@@ -54,6 +55,7 @@ export const PARSERS: readonly Parser[] = [
   npmAuditParser,
   osvScannerParser,
   sarifParser,
+  sbomLicensesParser,
   semgrepParser,
   snykParser,
   snykCodeParser,

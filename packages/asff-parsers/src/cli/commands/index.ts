@@ -3,6 +3,7 @@ import { conformanceCommand } from './conformance';
 import { convertCommand } from './convert';
 import { gateCommand } from './gate';
 import { importCommand } from './import';
+import { licensesCommand } from './licenses';
 import { toolsCommand } from './tools';
 import { validateCommand } from './validate';
 
@@ -13,5 +14,6 @@ export const COMMANDS: readonly CliCommand[] = [
   conformanceCommand,
   importCommand,
   gateCommand,
+  licensesCommand,
   validateCommand,
 ];
