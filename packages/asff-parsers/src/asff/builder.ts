@@ -4,6 +4,7 @@ import { enforceLimitsInPlace } from './enforce-limits';
 import { findingId } from './finding-id';
 import { redactSecrets } from './redact';
 import type { Partition, ScanContext } from './scan-context';
+import { relativeToSourceRoot, sourceRootRewriter } from './source-root';
 import type { DraftResource, FindingDraft, Parser, DraftVulnerability } from '../parsers/parser';
 
 /** The ASFF schema version Security Hub expects. */
@@ -39,7 +40,10 @@ export function productArn(scan: Pick<ScanContext, 'account' | 'region' | 'parti
 export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanContext, options: BuildOptions = {}): AwsSecurityFinding {
   // Redact before anything trims or cuts a text, so no partial secret survives.
   const secrets = input.secrets ?? [];
-  const draft = secrets.length > 0 ? redactSecrets(input, secrets) : input;
+  const withoutSecrets = secrets.length > 0 ? redactSecrets(input, secrets) : input;
+  // Paths relative to the checkout before the Id is derived from them.
+  const rewrite = sourceRootRewriter(scan.sourceRoot);
+  const draft = rewrite !== undefined ? relativeToSourceRoot(withoutSecrets, rewrite) : withoutSecrets;
   const now = (scan.now ?? new Date()).toISOString();
   const partition: Partition = scan.partition ?? 'aws';
   const severity = { Label: draft.severity.label, Original: draft.severity.original };

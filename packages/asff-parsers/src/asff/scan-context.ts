@@ -29,6 +29,12 @@ export interface ScanContext {
    * reference becomes the Container resource.
    */
   readonly image?: string;
+  /**
+   * The directory the scanned source was checked out to (`asff convert --source-root`, default
+   * `CODEBUILD_SRC_DIR`): paths the report gives under it are made relative before they enter Ids, resources and
+   * titles, so a finding keeps its Id when the next build checks out elsewhere. Not part of the Id.
+   */
+  readonly sourceRoot?: string;
   /** The time written to CreatedAt/UpdatedAt (default: now). */
   readonly now?: Date;
 }

@@ -21,6 +21,12 @@ export const SCAN_OPTIONS: readonly OptionSpec[] = [
   { name: 'commit', kind: 'string', valueName: '<SHA>', description: 'scanned commit (recorded, not part of the Id)' },
   { name: 'build-id', kind: 'string', valueName: '<ID>', description: 'CodeBuild build id (recorded, not part of the Id)' },
   { name: 'image', kind: 'string', valueName: '<URI>', description: 'scanned container image, ideally by digest' },
+  {
+    name: 'source-root',
+    kind: 'string',
+    valueName: '<dir>',
+    description: "where the source was checked out (default $CODEBUILD_SRC_DIR when set; '' for none): reported paths under it become relative, so Ids do not change with the build directory",
+  },
 ];
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -37,8 +43,8 @@ const OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
-/** The scan context from parsed `SCAN_OPTIONS`. */
-export function scanContextFrom(options: Readonly<Record<string, string | boolean | undefined>>): ScanContext {
+/** The scan context from parsed `SCAN_OPTIONS`; the source root defaults to CodeBuild's checkout directory. */
+export function scanContextFrom(options: Readonly<Record<string, string | boolean | undefined>>, env: NodeJS.ProcessEnv = process.env): ScanContext {
   const text = (name: string): string | undefined => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
   return {
     account: text('account') ?? '',
@@ -49,6 +55,7 @@ export function scanContextFrom(options: Readonly<Record<string, string | boolea
     commit: text('commit'),
     buildId: text('build-id'),
     image: text('image'),
+    sourceRoot: text('source-root') ?? env.CODEBUILD_SRC_DIR,
   };
 }
 
