@@ -69,7 +69,8 @@ function licenceFile(folder) {
 /** `owner__repository` of a package's GitHub repository, the key of its licence override and of its siblings. */
 function repositoryKey(pkg) {
   const url = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url ?? '';
-  const match = /github\.com[/:]([^/]+)\/([^/#]+?)(\.git)?(#.*)?$/.exec(url);
+  // A URL on github.com, or npm's shorthand `owner/repository` (`github:owner/repository`), which spdx-license-ids uses.
+  const match = /github\.com[/:]([^/]+)\/([^/#]+?)(\.git)?(#.*)?$/.exec(url) ?? /^(?:github:)?([\w.-]+)\/([\w.-]+?)(\.git)?$/.exec(url);
   return match ? `${match[1]}__${match[2]}` : undefined;
 }
 
