@@ -20,7 +20,16 @@ const IMAGE_ID = 'sha256:4f2a9d0c7b1e8a6f5d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1
  */
 const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR', '-STANDARD-ANTIVIRUS-', 'TEST-FILE!$H+H*'].join('');
 
-const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ type: 'library', name: 'libexample', version: '1.2.3' }] });
+const SBOM = JSON.stringify({
+  bomFormat: 'CycloneDX',
+  specVersion: '1.6',
+  components: [
+    { type: 'library', name: 'libexample', version: '1.2.3', purl: 'pkg:deb/debian/libexample@1.2.3', licenses: [{ license: { id: 'MIT' } }] },
+    { type: 'library', name: 'pdf-render', version: '4.0.1', purl: 'pkg:npm/pdf-render@4.0.1', licenses: [{ license: { id: 'AGPL-3.0-only' } }] },
+    // A choice of licences: acceptable as long as one of them is.
+    { type: 'library', name: 'saslprep', version: '1.1.9', purl: 'pkg:npm/saslprep@1.1.9', licenses: [{ expression: 'MIT OR AGPL-3.0-only' }] },
+  ],
+});
 
 interface ImageWorkspace extends StageWorkspace {
   /** Folders, one per extra image layer, the docker stub saves after the base layer. */
@@ -130,7 +139,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
     expect(fs.readFileSync(path.join(workspace.source, 'image', 'sbom-format.txt'), 'utf8').trim()).toBe('cyclonedx');
     // Under sbom/, never raw/: the findings processor would take it for a scanner report.
     expect(recordedUploads(workspace.record).filter((u) => u.destination.includes('/raw/')).map((u) => u.destination))
-      .toEqual(['s3://factory-reports/raw/factory/image/3/grype.json']);
+      .toEqual(['s3://factory-reports/raw/factory/image/3/grype.json', 's3://factory-reports/raw/factory/image/3/sbom-licenses.json']);
   });
 
   test('writes SPDX JSON instead when asked', () => {
@@ -209,6 +218,7 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
       ['s3://factory-reports/policies/factory/image/3/security-policy.yml', undefined],
       ['s3://factory-reports/raw/factory/image/3/in-house.sarif', 'sarif'],
       ['s3://factory-reports/raw/factory/image/3/clamav.txt', 'clamav'],
+      ['s3://factory-reports/raw/factory/image/3/sbom-licenses.json', 'sbom-licenses'],
     ]);
     const policy = Buffer.from(workspace.env.FACTORY_POLICY_B64, 'base64');
     const repositoryPolicy = fs.readFileSync(path.join(workspace.source, 'security-policy.yml'));
@@ -216,10 +226,58 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
       stage: 'image',
       result: 'passed',
       build: 'image-scan:77aa',
-      tools: ['sarif', 'clamav'],
+      tools: ['sarif', 'clamav', 'sbom-licenses'],
       policyDigest: { sha256: createHash('sha256').update(policy).digest('hex') },
       repositoryPolicyDigest: { sha256: createHash('sha256').update(repositoryPolicy).digest('hex') },
     }]);
+  });
+
+  describe('licence policy', () => {
+    /** A clean image, scanned by a custom scanner that finds nothing: only the licence rules can fail the gate. */
+    const cleanScan = (workspace: ImageWorkspace, licenses: string) => ({
+      ...workspace.env,
+      MALWARE_SCAN: 'false',
+      SCANNER: 'custom',
+      CUSTOM_SCANNER_RUN: 'printf \'{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"in-house"}},"results":[]}]}\' > reports/in-house.sarif',
+      CUSTOM_SCANNER_REPORT: 'reports/in-house.sarif',
+      CUSTOM_SCANNER_PARSER: 'sarif',
+      FACTORY_POLICY_B64: Buffer.from(`version: 1\nstages:\n  image:\n    threshold: HIGH\n${licenses}`).toString('base64'),
+    });
+
+    test('a denied licence in the SBOM fails the gate with a one-line summary, after the report was uploaded and converted', () => {
+      const workspace = track(newWorkspace());
+
+      const run = runPhase(spec, 'build', { cwd: workspace.source, env: cleanScan(workspace, 'licenses:\n  deny: [AGPL-3.0-only]\n') });
+
+      expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: spec.phases.build.commands.length - 1, status: 1 });
+      expect(run.output).toMatch(/^asff gate: stage image, threshold HIGH: FAILED \(1 blocking\)$/m);
+      expect(run.output).toMatch(/^asff licenses: stage image: 3 packages, 1 licence violation\(s\) \(AGPL-3\.0-only 1\)$/m);
+      const upload = recordedUploads(workspace.record).find((u) => u.destination.endsWith('/sbom-licenses.json'))!;
+      expect([upload.destination, upload.metadata?.tool, upload.metadata?.scope])
+        .toEqual(['s3://factory-reports/raw/factory/image/3/sbom-licenses.json', 'sbom-licenses', 'factory/default/image/sbom-licenses']);
+      const findings = JSON.parse(fs.readFileSync(path.join(workspace.source, 'reports', 'sbom-licenses.asff.json'), 'utf8')).Findings;
+      expect(findings.map((f: any) => [f.GeneratorId, f.Severity.Label, f.Resources.map((r: any) => r.Id)]))
+        .toEqual([['sbom-licenses/AGPL-3.0-only', 'HIGH', [IMAGE_ID, 'pkg:npm/pdf-render@4.0.1']]]);
+      expect(fs.existsSync(path.join(workspace.source, 'image', 'gates.json'))).toBe(false);
+    });
+
+    test('an allowed licence passes, and the repository\'s file may tighten the rules but not loosen them', () => {
+      const workspace = track(newWorkspace());
+      const env = cleanScan(workspace, 'licenses:\n  allow: [MIT, AGPL-3.0-only]\n');
+
+      const allowed = runPhase(spec, 'build', { cwd: workspace.source, env });
+
+      expect({ failedCommand: allowed.failedCommand, status: allowed.status }).toEqual({ failedCommand: undefined, status: 0 });
+      expect(allowed.output).toMatch(/^asff licenses: stage image: 3 packages, 0 licence violation\(s\)$/m);
+
+      // The repository denies the AGPL its factory allows: that tightens, and fails the stage.
+      fs.appendFileSync(path.join(workspace.source, 'security-policy.yml'), 'licenses:\n  deny: [AGPL-3.0-only]\n  allow: [MIT, AGPL-3.0-only, GPL-3.0-only]\n');
+      const tightened = runPhase(spec, 'build', { cwd: workspace.source, env });
+
+      expect(tightened.status).toBe(1);
+      expect(tightened.output).toContain('note: security-policy.yml tightens the licence deny list of stage image with AGPL-3.0-only');
+      expect(tightened.output).toMatch(/^asff gate: stage image, threshold HIGH: FAILED \(1 blocking\)$/m);
+    });
   });
 
   test('fails when a custom scanner writes no report, instead of passing an unscanned image', () => {
