@@ -1,10 +1,10 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
-import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
-import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
-import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
 import { vulnerabilityType } from '../../asff/finding-types';
 import { streamJsonElements } from '../../streams/json-elements';
 import type { ReportSource } from '../../streams/report-source';
+import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
+import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
+import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
 
 /** Anchore writes the string "None" for absent values. */
 function present(value: unknown): string | undefined {

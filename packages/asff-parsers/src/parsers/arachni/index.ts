@@ -1,10 +1,10 @@
+import { FindingTypes } from '../../asff/finding-types';
+import { streamJsonElements } from '../../streams/json-elements';
+import type { ReportSource } from '../../streams/report-source';
 import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { severityFrom } from '../severity';
 import { htmlToText } from '../text';
-import { FindingTypes } from '../../asff/finding-types';
-import { streamJsonElements } from '../../streams/json-elements';
-import type { ReportSource } from '../../streams/report-source';
 
 /** Arachni's four severities. */
 const ARACHNI_SEVERITIES: SeverityTable = {

@@ -1,12 +1,12 @@
 import { FindingTypes } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { codeLocationId, portablePath } from '../code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { severityFrom } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 const BANDIT_SEVERITIES: SeverityTable = {
   high: 'HIGH',

@@ -1,11 +1,11 @@
 import { vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { severityFrom } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 /** Clair's severity names (from its `database.Severity`), Defcon1 being its "worse than critical". */
 const CLAIR_SEVERITIES: SeverityTable = {

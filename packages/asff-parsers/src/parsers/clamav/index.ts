@@ -1,10 +1,10 @@
 import { MalformedInputError } from '../../errors';
+import { streamLines } from '../../streams/lines';
+import type { ReportSource } from '../../streams/report-source';
 import { portablePath } from '../code-location';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { severityFrom } from '../severity';
-import { streamLines } from '../../streams/lines';
-import type { ReportSource } from '../../streams/report-source';
 
 /**
  * clamscan rates nothing: a signature match is malware (or a planted test

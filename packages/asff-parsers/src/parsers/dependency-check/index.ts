@@ -1,12 +1,12 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
 import { vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import type { ReportSource } from '../../streams/report-source';
+import { streamXmlElements, type XmlElement } from '../../streams/xml-elements';
 import { joinNonEmpty } from '../json-values';
 import type { DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { labelFromScore, parseScore, severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
-import type { ReportSource } from '../../streams/report-source';
-import { streamXmlElements, type XmlElement } from '../../streams/xml-elements';
 
 /** References kept per vulnerability. */
 const MAX_REFERENCES = 20;

@@ -1,13 +1,13 @@
 import { FindingTypes } from '../../asff/finding-types';
 import { secretFingerprint } from '../../asff/redact';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { codeLocationId, portablePath } from '../code-location';
 import { asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { severityFrom } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 /**
  * detect-secrets rates nothing: a committed secret is HIGH (it must be

@@ -1,12 +1,12 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
 import { vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import type { ReportSource } from '../../streams/report-source';
 import { inspectorFinding } from '../inspector2';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import type { ReportSource } from '../../streams/report-source';
 
 /** Amazon ECR `aws ecr describe-image-scan-findings`: basic `findings[]` and enhanced `enhancedFindings[]`. */
 export const ecrParser: Parser = {

@@ -1,11 +1,11 @@
 import { MalformedInputError } from '../../errors';
-import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
-import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
-import { severityFrom } from '../severity';
 import { streamJsonElements } from '../../streams/json-elements';
 import { describeJsonSyntaxError } from '../../streams/json-syntax';
 import { streamLines } from '../../streams/lines';
 import { peekSource, type ReportSource } from '../../streams/report-source';
+import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
+import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
+import { severityFrom } from '../severity';
 
 /** Falco priorities (syslog levels). */
 const FALCO_SEVERITIES: SeverityTable = {

@@ -1,9 +1,9 @@
 import { FindingTypes } from '../../asff/finding-types';
 import { secretFingerprint } from '../../asff/redact';
 import { MalformedInputError } from '../../errors';
-import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { streamLines } from '../../streams/lines';
 import type { ReportSource } from '../../streams/report-source';
+import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 
 /** git-secrets reports no severity: every prohibited pattern it matched is a committed credential. */
 const GIT_SECRETS_SEVERITY: SeverityTable = { 'prohibited pattern': 'HIGH' };

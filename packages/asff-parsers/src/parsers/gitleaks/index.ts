@@ -1,12 +1,12 @@
 import { FindingTypes } from '../../asff/finding-types';
 import { secretFingerprint } from '../../asff/redact';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { codeLocationId, portablePath } from '../code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { severityFrom } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 /**
  * gitleaks rates nothing: a committed secret is HIGH (it must be rotated,

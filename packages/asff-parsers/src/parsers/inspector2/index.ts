@@ -1,11 +1,11 @@
 import type { Cvss, SoftwarePackage } from '@aws-sdk/client-securityhub';
+import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
+import { streamJsonElements } from '../../streams/json-elements';
+import type { ReportSource } from '../../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, Parser, ReportHead, SeverityTable } from '../parser';
 import { severityFrom } from '../severity';
 import { toIsoTimestamp } from '../text';
-import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
-import { streamJsonElements } from '../../streams/json-elements';
-import type { ReportSource } from '../../streams/report-source';
 
 /** Inspector's severities map one to one; UNTRIAGED has not been rated yet. */
 export const INSPECTOR_SEVERITIES: SeverityTable = {

@@ -1,12 +1,12 @@
+import { FindingTypes } from '../../asff/finding-types';
+import { sha256Hex } from '../../asff/sha256';
+import { streamJsonElements } from '../../streams/json-elements';
+import type { ReportSource } from '../../streams/report-source';
 import { codeLocationId, portablePath } from '../code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { severityFrom } from '../severity';
-import { FindingTypes } from '../../asff/finding-types';
-import { sha256Hex } from '../../asff/sha256';
-import { streamJsonElements } from '../../streams/json-elements';
-import type { ReportSource } from '../../streams/report-source';
 
 /** KICS query severities (INFO and TRACE are informational). */
 const KICS_SEVERITIES: SeverityTable = {

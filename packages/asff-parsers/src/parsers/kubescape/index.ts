@@ -1,9 +1,9 @@
-import { codeLocationId, portablePath } from '../code-location';
-import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
-import type { DraftResource, DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityLabel, SeverityTable } from '../parser';
 import { FindingTypes } from '../../asff/finding-types';
 import { streamJsonElements } from '../../streams/json-elements';
 import type { ReportSource } from '../../streams/report-source';
+import { codeLocationId, portablePath } from '../code-location';
+import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
+import type { DraftResource, DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityLabel, SeverityTable } from '../parser';
 
 /**
  * Kubescape rates a control by its scoreFactor (1-10) and names the bands

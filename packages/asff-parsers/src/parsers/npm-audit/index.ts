@@ -1,11 +1,11 @@
 import type { Cvss, SoftwarePackage } from '@aws-sdk/client-securityhub';
 import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftVulnerability, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 /** Dependency paths listed in a description before "and N more". */
 const MAX_LISTED_PATHS = 20;

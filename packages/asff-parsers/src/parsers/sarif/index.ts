@@ -1,11 +1,11 @@
-import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
-import type { DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
-import { labelFromScore, parseScore, severityFrom } from '../severity';
-import { firstLine } from '../text';
 import { FindingTypes } from '../../asff/finding-types';
 import { sha256Hex } from '../../asff/sha256';
 import { streamJsonElements } from '../../streams/json-elements';
 import type { ReportSource } from '../../streams/report-source';
+import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
+import type { DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
+import { labelFromScore, parseScore, severityFrom } from '../severity';
+import { firstLine } from '../text';
 
 /** SARIF `level` -> label, used when no `security-severity` score is given. */
 export const SARIF_LEVELS: SeverityTable = {

@@ -1,12 +1,12 @@
 import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { codeLocationId, portablePath } from '../code-location';
 import { asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { severityFrom } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 /**
  * Semgrep rules say ERROR/WARNING/INFO (newer rules CRITICAL/HIGH/MEDIUM/LOW);

@@ -1,13 +1,13 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
 import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { looksLikeSarif } from '../sarif';
 import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
 import { snykCodeParser } from '../snyk-code';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 /** Dependency paths listed in a description before "and N more". */
 const PATHS_SHOWN = 5;

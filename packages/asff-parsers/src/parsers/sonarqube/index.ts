@@ -1,12 +1,12 @@
+import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
+import { sha256Hex } from '../../asff/sha256';
+import { streamJsonElements } from '../../streams/json-elements';
+import type { ReportSource } from '../../streams/report-source';
 import { codeLocationId, portablePath } from '../code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftVulnerability, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { severityFrom } from '../severity';
 import { htmlToText } from '../text';
-import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
-import { sha256Hex } from '../../asff/sha256';
-import { streamJsonElements } from '../../streams/json-elements';
-import type { ReportSource } from '../../streams/report-source';
 
 /**
  * SonarQube's scale in its own order (BLOCKER above CRITICAL), the software

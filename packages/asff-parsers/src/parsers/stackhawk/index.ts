@@ -1,10 +1,10 @@
 import { FindingTypes } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import type { ReportSource } from '../../streams/report-source';
 import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { severityFrom } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import type { ReportSource } from '../../streams/report-source';
 
 /** HawkScan writes High, Medium, Low (and Informational for passive notes). */
 const STACKHAWK_SEVERITIES: SeverityTable = {

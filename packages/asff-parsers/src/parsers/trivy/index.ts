@@ -1,16 +1,16 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
+import { imageRepository } from '../../asff/finding-id';
 import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
 import { secretFingerprint } from '../../asff/redact';
 import { sha256Hex } from '../../asff/sha256';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { codeLocationId, portablePath } from '../code-location';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
-import { imageRepository } from '../../asff/finding-id';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 /** References kept per vulnerability; Trivy lists dozens of mirrors of the same advisory. */
 const MAX_REFERENCES = 20;

@@ -1,11 +1,11 @@
-import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
-import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
-import { severityFrom } from '../severity';
-import { firstUrl, htmlToText } from '../text';
 import { FindingTypes } from '../../asff/finding-types';
 import { streamJsonElements } from '../../streams/json-elements';
 import { peekSource, type ReportSource } from '../../streams/report-source';
 import { streamXmlElements, type XmlElement } from '../../streams/xml-elements';
+import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
+import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
+import { severityFrom } from '../severity';
+import { firstUrl, htmlToText } from '../text';
 
 /** ZAP risk codes 0-3, and the words ZAP uses for them. */
 const ZAP_RISKS: SeverityTable = {
