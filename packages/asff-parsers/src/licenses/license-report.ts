@@ -26,6 +26,8 @@ export interface LicenseReportOptions {
   /** The SBOM's file name, recorded in the report. */
   readonly sbomFile: string;
   readonly stage: string;
+  /** The image the SBOM describes (its id or reference), recorded as the report's subject; default the SBOM's own. */
+  readonly image?: string;
   /** Undefined: the policy sets no licence rule for the stage; the report then lists no violation. */
   readonly rules?: LicenseRules;
   /** Receives the report, piece by piece, in order. */
@@ -54,7 +56,7 @@ export async function writeLicenseReport(options: LicenseReportOptions): Promise
     if (opened) return;
     opened = true;
     await write(`{"licenseReport":${JSON.stringify(LICENSE_REPORT_FORMAT)},"stage":${JSON.stringify(options.stage)},`
-      + `"sbom":${JSON.stringify({ file: options.sbomFile, format: subject?.format, subject: subject?.name })},`
+      + `"sbom":${JSON.stringify({ file: options.sbomFile, format: subject?.format, subject: options.image ?? subject?.name })},`
       + `"rules":${JSON.stringify(rules ?? null)},\n"violations":[`);
   };
   if (rules !== undefined) {

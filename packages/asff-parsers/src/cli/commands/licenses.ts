@@ -16,6 +16,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'policy', kind: 'string', required: true, valueName: '<file>', description: 'the factory-owned policy file, whose licenses: section holds the rules' },
   { name: 'repository-policy', kind: 'string', valueName: '<file>', description: 'the application repository\'s policy file: its licenses: section may only tighten the factory\'s' },
   { name: 'stage', kind: 'string', required: true, valueName: '<name>', description: 'the pipeline stage whose licence rules apply' },
+  { name: 'image', kind: 'string', valueName: '<id|URI>', description: 'the image the SBOM describes, named in each finding (default: the SBOM\'s own subject)' },
   { name: 'output', kind: 'string', valueName: '<file|->', description: 'where to write the licence report for asff convert --tool sbom-licenses (default -, standard output)' },
 ];
 
@@ -42,7 +43,7 @@ export const licensesCommand: CliCommand = {
     const target = temporary === undefined ? io.stdout : await openOutput(output, temporary);
     let summary;
     try {
-      summary = await writeLicenseReport({ sbom: fileSource(sbomFile), sbomFile, stage, rules, write: (text) => write(target, text) });
+      summary = await writeLicenseReport({ sbom: fileSource(sbomFile), sbomFile, stage, image: options.image as string | undefined, rules, write: (text) => write(target, text) });
       if (temporary !== undefined) {
         target.end();
         await finished(target);

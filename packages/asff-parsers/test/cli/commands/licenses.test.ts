@@ -51,6 +51,11 @@ describe('asff licenses', () => {
     ]);
   });
 
+  test('names the image given with --image as the report\'s subject, instead of the SBOM\'s', async () => {
+    const result = await asff(['licenses', '--sbom', SBOM, '--policy', factory, '--stage', 'image', '--image', 'sha256:' + 'a'.repeat(64)]);
+    expect(JSON.parse(result.stdout).sbom.subject).toBe('sha256:' + 'a'.repeat(64));
+  });
+
   test('with the report on standard output, the verdict goes to standard error', async () => {
     const result = await asff(['licenses', '--sbom', SBOM, '--policy', factory, '--stage', 'image']);
     expect(JSON.parse(result.stdout).summary).toEqual({ components: 8, violations: 1 });
