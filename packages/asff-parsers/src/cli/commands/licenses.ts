@@ -43,7 +43,8 @@ export const licensesCommand: CliCommand = {
     const target = temporary === undefined ? io.stdout : await openOutput(output, temporary);
     let summary;
     try {
-      summary = await writeLicenseReport({ sbom: fileSource(sbomFile), sbomFile, stage, image: options.image as string | undefined, rules, write: (text) => write(target, text) });
+      const image = options.image as string | undefined;
+      summary = await writeLicenseReport({ sbom: fileSource(sbomFile), sbomFile, stage, image, rules, write: (text) => write(target, text) });
       if (temporary !== undefined) {
         target.end();
         await finished(target);
