@@ -5,6 +5,7 @@ import { findingId } from './finding-id';
 import { redactSecrets } from './redact';
 import type { Partition, ScanContext } from './scan-context';
 import { relativeToSourceRoot, sourceRootRewriter } from './source-root';
+import { withBaseScore } from '../parsers/cvss';
 import type { DraftResource, FindingDraft, Parser, DraftVulnerability } from '../parsers/parser';
 
 /** The ASFF schema version Security Hub expects. */
@@ -88,7 +89,7 @@ export function buildFinding(input: FindingDraft, tool: FindingTool, scan: ScanC
       (v): Vulnerability => ({
         Id: v.id,
         ...(v.vulnerablePackages?.length ? { VulnerablePackages: [...v.vulnerablePackages] } : {}),
-        ...(v.cvss?.length ? { Cvss: [...v.cvss] } : {}),
+        ...(v.cvss?.length ? { Cvss: v.cvss.map(withBaseScore) } : {}),
         ...(v.relatedVulnerabilities?.length ? { RelatedVulnerabilities: [...new Set(v.relatedVulnerabilities)] } : {}),
         ...(v.vendor ? { Vendor: vendorOf(v.vendor) } : {}),
         ...(v.referenceUrls?.length ? { ReferenceUrls: [...new Set(v.referenceUrls)] } : {}),

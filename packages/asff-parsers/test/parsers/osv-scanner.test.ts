@@ -26,7 +26,7 @@ describe('osv-scanner parser', () => {
     // Only the scanned package's ranges count: other-lib's fix is not fixture-lib's.
     expect(vulnerability.VulnerablePackages).toEqual([{ Name: 'fixture-lib', Version: '1.2.3', PackageManager: 'npm', FilePath: '/codebuild/output/src1/app/package-lock.json', FixedInVersion: '1.2.4' }]);
     expect(vulnerability.RelatedVulnerabilities).toEqual(['CVE-2026-0001']);
-    expect(vulnerability.Cvss).toEqual([{ Version: '3.1', BaseVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', Source: 'OSV' }]);
+    expect(vulnerability.Cvss).toEqual([{ Version: '3.1', BaseVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', Source: 'OSV', BaseScore: 9.8 }]);
     expect(vulnerability.FixAvailable).toBe('YES');
     expect(ghsa.Resources![0].Id).toBe('pkg:npm/fixture-lib@1.2.3');
     expect(ghsa.ProductFields).toMatchObject({ CWE: 'CWE-1321', Source: '/codebuild/output/src1/app/package-lock.json' });

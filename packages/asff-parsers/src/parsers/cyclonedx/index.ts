@@ -1,13 +1,14 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
 import { vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
+import { streamXmlElements, type XmlElement } from '../../streams/xml-elements';
+import { severityFromCvss } from '../cvss';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { labelFromScore, parseScore, severityFrom } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
-import { streamXmlElements, type XmlElement } from '../../streams/xml-elements';
 
 /** CycloneDX rating severities (JSON lower-case, XML capitalised). */
 const CYCLONEDX_SEVERITIES: SeverityTable = {
@@ -347,7 +348,8 @@ function finding(
 /**
  * The first rating's severity, unless a CVSS v3 rating gives one (it outranks
  * an OWASP Risk rating listed first); without any severity, the highest
- * score's band; without a score, unrated.
+ * score's band; without a score, the band of the highest-scoring CVSS v3/v4
+ * vector; without any, unrated.
  */
 function cycloneDxSeverity(ratings: readonly Rating[]): DraftSeverity {
   const rated = ratings.filter((r) => r.severity !== undefined);
@@ -359,7 +361,8 @@ function cycloneDxSeverity(ratings: readonly Rating[]): DraftSeverity {
     const best = Math.max(...scores);
     return { label: labelFromScore(best), original: `score ${best}` };
   }
-  return { label: UNRATED, original: 'unrated' };
+  const vectors = ratings.filter((r) => r.vector !== undefined).map((r): Cvss => ({ BaseVector: r.vector }));
+  return severityFromCvss(vectors) ?? { label: UNRATED, original: 'unrated' };
 }
 
 function cvssVersion(method: string): string {

@@ -1,12 +1,13 @@
 import type { Cvss } from '@aws-sdk/client-securityhub';
 import { vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
+import { streamJsonElements } from '../../streams/json-elements';
+import { peekSource, type ReportSource } from '../../streams/report-source';
 import { portablePath } from '../code-location';
+import { severityFromCvss } from '../cvss';
 import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { labelFromScore, parseScore, severityFrom } from '../severity';
-import { streamJsonElements } from '../../streams/json-elements';
-import { peekSource, type ReportSource } from '../../streams/report-source';
 
 /** GitHub advisories' `database_specific.severity` (OSV records from other databases usually have none). */
 const OSV_SEVERITIES: SeverityTable = {
@@ -99,7 +100,7 @@ function osvFinding(
     locationKey: `${sourcePath}|${commit !== undefined && asString(pkg.name) === undefined ? 'git' : packageId}`,
     title: `${id} in ${name} ${version}`.trim(),
     description: joinNonEmpty([summary, asString(v.details) ?? `${id} affects ${name} ${version}.`, `Found in ${sourcePath}${sourceType ? ` (${sourceType})` : ''}.`], '\n\n'),
-    severity: osvSeverity(v, group),
+    severity: osvSeverity(v, group, cvss),
     types: [vulnerabilityType(cve ?? id)],
     resources: [
       // osv-scanner --docker scans an image: the pipeline names it on the command line.
@@ -170,21 +171,22 @@ function fixedVersions(affected: readonly Record<string, unknown>[]): string[] {
 /**
  * The database's severity word when there is one, else the highest CVSS score
  * osv-scanner computed for the group (`groups[].max_severity`, 1.7+), else
- * unrated.
+ * the score of the record's own CVSS vectors (older osv-scanner writes no
+ * max_severity), else unrated.
  */
-function osvSeverity(v: Record<string, unknown>, group: Record<string, unknown> | undefined): DraftSeverity {
+function osvSeverity(v: Record<string, unknown>, group: Record<string, unknown> | undefined, cvss: readonly Cvss[]): DraftSeverity {
   const word = asString(asRecord(v.database_specific).severity);
   if (word !== undefined && Object.prototype.hasOwnProperty.call(OSV_SEVERITIES, word.toLowerCase())) return severityFrom(OSV_SEVERITIES, word);
   const score = parseScore(group?.max_severity);
   if (score !== undefined) return { label: labelFromScore(score), original: `CVSS ${score}` };
-  return { label: UNRATED, original: word ?? 'unrated' };
+  return severityFromCvss(cvss) ?? { label: UNRATED, original: word ?? 'unrated' };
 }
 
 function toCvss(entry: Record<string, unknown>): Cvss | undefined {
   const type = asString(entry.type);
   const vector = asString(entry.score);
   if (type === undefined || vector === undefined || !type.startsWith('CVSS_')) return undefined;
-  // OSV gives the vector only; the base score is not in the record (0 says "not scored here").
+  // OSV gives the vector only: the builder computes its BaseScore.
   const version = type === 'CVSS_V4' ? '4.0' : type === 'CVSS_V3' ? (vector.startsWith('CVSS:3.0') ? '3.0' : '3.1') : '2.0';
   return { Version: version, BaseVector: vector, Source: 'OSV' };
 }
