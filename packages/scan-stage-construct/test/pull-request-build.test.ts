@@ -9,6 +9,7 @@ import {
 import { importedRepository, importedSecret, newStack, stageDependencies } from './support/factory';
 import { renderStage } from './support/stage-template';
 import { installPostFeedback } from '../src/private/buildspec';
+import { pullRequestPolicy } from '../src/private/pull-request-build';
 
 /** One stack with a pull-request code scan (with GitHub feedback), synthesized once. */
 function renderPullRequestStage() {
@@ -60,6 +61,28 @@ describe('a scan stage run as a pull-request check', () => {
   test('installs post-feedback in the install phase, after the asff CLI', () => {
     expect(rendered.buildspec.phases.install.commands[1]).toBe(installPostFeedback());
   });
+});
+
+test('a pull-request build\'s policy puts every stage in mode new and keeps thresholds, SLAs and suppressions', () => {
+  const policy = [
+    'version: 1',
+    'stages:',
+    '  code: { threshold: HIGH, mode: all }',
+    '  image: MEDIUM',
+    'gate:',
+    '  mode: sla',
+    '  sla: { CRITICAL: 7d }',
+    'suppressions:',
+    '  - { rule: CVE-2024-0001, reason: accepted, expires: 2027-01-01 }',
+  ].join('\n');
+  expect(YAML.parse(pullRequestPolicy(policy))).toEqual({
+    version: 1,
+    stages: { code: { threshold: 'HIGH', mode: 'new' }, image: 'MEDIUM' },
+    gate: { mode: 'new', sla: { CRITICAL: '7d' } },
+    suppressions: [{ rule: 'CVE-2024-0001', reason: 'accepted', expires: '2027-01-01' }],
+  });
+  expect(YAML.parse(pullRequestPolicy('version: 1\ndefault: HIGH\n'))).toEqual({ version: 1, default: 'HIGH', gate: { mode: 'new' } });
+  expect(() => pullRequestPolicy('version: 1\nstages: [\n')).toThrow(/^factoryPolicy is not valid YAML: /);
 });
 
 test('the install command writes the script byte for byte, executable', () => {
