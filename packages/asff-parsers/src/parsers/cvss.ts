@@ -57,7 +57,7 @@ export function withBaseScore(cvss: Cvss): Cvss {
 export function severityFromCvss(cvss: readonly Cvss[]): DraftSeverity | undefined {
   let best: { score: number; version: string } | undefined;
   for (const entry of cvss) {
-    const version = entry.BaseVector !== undefined ? VECTOR.exec(entry.BaseVector.trim())?.[1] : undefined;
+    const version = entry.BaseVector !== undefined && entry.BaseVector.length <= MAX_VECTOR_CHARS ? VECTOR.exec(entry.BaseVector.trim())?.[1] : undefined;
     const score = version !== undefined ? entry.BaseScore ?? cvssBaseScore(entry.BaseVector!) : undefined;
     if (score !== undefined && version !== undefined && (best === undefined || score > best.score)) best = { score, version };
   }
