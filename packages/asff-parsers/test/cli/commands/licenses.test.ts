@@ -92,4 +92,20 @@ describe('asff licenses', () => {
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toMatch(/PASSED/);
   });
+
+  test.each([
+    ['pkg:npm/**', 0, /\(suppressed 1,/],
+    ['pkg:deb/**', 1, /\(suppressed 0,/],
+  ])('a suppression of the licence accepts the violation only for packages its path matches (%s: exit %d)', async (glob, code, counts) => {
+    const suppressed = file(`suppressed-${code}.yml`, [
+      'version: 1', 'default: HIGH', 'licenses:', '  deny: [AGPL-3.0-only]', '  unlicensed: pass', 'suppressions:',
+      '  - rule: AGPL-3.0-only', `    path: "${glob}"`, '    reason: used as a separate program, legal review 2026-11', '    expires: 2099-01-01', '',
+    ].join('\n'));
+    const report = join(dir, `suppressed-${code}.json`);
+    await asff(['licenses', '--sbom', SBOM, '--policy', suppressed, '--stage', 'image', '--output', report]);
+    await asff(['convert', '--tool', 'sbom-licenses', '--input', report, '--output', `${report}.asff.json`, '--account', '123456789012', '--region', 'eu-west-1']);
+    const result = await asff(['gate', '--input', `${report}.asff.json`, '--policy', suppressed, '--stage', 'image']);
+    expect(result.code).toBe(code);
+    expect(result.stdout).toMatch(counts);
+  });
 });
