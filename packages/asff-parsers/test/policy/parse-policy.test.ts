@@ -27,6 +27,7 @@ describe('parsePolicy', () => {
     expect(policy.suppressions[1].stages).toEqual(['build']);
     expect(policy.suppressions[2].id).toBeDefined();
     expect(policy.sla).toMatchObject({ CRITICAL: { text: '7d' }, HIGH: { text: '30d' } });
+    expect(policy.licenses).toEqual({ deny: ['AGPL-3.0-only', 'AGPL-3.0-or-later', 'SSPL-1.0'], severity: 'HIGH', unlicensed: 'report' });
   });
 
   test('accepts thresholds in any case and as a plain value', () => {
