@@ -57,8 +57,9 @@ export function withBaseScore(cvss: Cvss): Cvss {
 export function severityFromCvss(cvss: readonly Cvss[]): DraftSeverity | undefined {
   let best: { score: number; version: string } | undefined;
   for (const entry of cvss) {
-    const version = entry.BaseVector !== undefined && entry.BaseVector.length <= MAX_VECTOR_CHARS ? VECTOR.exec(entry.BaseVector.trim())?.[1] : undefined;
-    const score = version !== undefined ? entry.BaseScore ?? cvssBaseScore(entry.BaseVector!) : undefined;
+    const vector = entry.BaseVector;
+    const version = vector !== undefined && vector.length <= MAX_VECTOR_CHARS ? VECTOR.exec(vector.trim())?.[1] : undefined;
+    const score = version !== undefined ? entry.BaseScore ?? cvssBaseScore(vector!) : undefined;
     if (score !== undefined && version !== undefined && (best === undefined || score > best.score)) best = { score, version };
   }
   return best === undefined ? undefined : { label: labelFromScore(best.score), original: `CVSS:${best.version} ${best.score}` };
