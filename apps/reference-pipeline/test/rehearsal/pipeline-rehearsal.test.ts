@@ -107,7 +107,7 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
     const expected: Record<string, string[]> = {
       SecretsScan: ['git-secrets.txt'],
       CodeScan: ['semgrep.sarif', 'hadolint.json'],
-      ImageScan: ['grype.json', 'clamav.txt'],
+      ImageScan: ['grype.json', 'clamav.txt', 'sbom-licenses.json'],
       EcrScan: ['ecr-scan.json'],
       DastScan: ['zap.json'],
     };
