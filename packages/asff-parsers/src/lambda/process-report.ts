@@ -109,6 +109,7 @@ export async function processReport(
         commit: metadata.commit,
         buildId: metadata.buildId,
         image: metadata.image,
+        sourceRoot: metadata.sourceRoot,
       },
     });
     const spoolFile = join(spool, 'findings.asff.json');

@@ -26,6 +26,11 @@ export const REPORT_METADATA_KEYS = {
   image: 'image',
   /** Optional: key, in the same bucket, of the policy file whose suppressions to apply to the scope. */
   policyKey: 'policy-key',
+  /**
+   * Optional: the directory the build checked the source out to (`CODEBUILD_SRC_DIR`). Paths under it become
+   * relative, as `asff convert` makes them in the build, so the imported Ids do not change with the build directory.
+   */
+  sourceRoot: 'source-root',
 } as const;
 
 export interface ReportMetadata {
@@ -38,6 +43,7 @@ export interface ReportMetadata {
   readonly commit?: string;
   readonly image?: string;
   readonly policyKey?: string;
+  readonly sourceRoot?: string;
 }
 
 /** Raised for a report that can never be processed as uploaded (retrying would not help). */
@@ -115,6 +121,7 @@ export function parseReportMetadata(
     // A digest alone still identifies the image: the Id scope then uses it.
     image: image ?? digest,
     policyKey: get(REPORT_METADATA_KEYS.policyKey),
+    sourceRoot: get(REPORT_METADATA_KEYS.sourceRoot),
   };
 }
 
@@ -159,6 +166,7 @@ function locatedMetadata(
     commit: get(REPORT_METADATA_KEYS.commit),
     image: get(REPORT_METADATA_KEYS.image) ?? digest,
     policyKey,
+    sourceRoot: get(REPORT_METADATA_KEYS.sourceRoot),
   };
 }
 

@@ -9,6 +9,12 @@ describe('report metadata', () => {
     });
   });
 
+  test('carries the build\'s source root, with or without a key location', () => {
+    const metadata = { 'tool': 'grype', 'branch': 'main', 'source-root': '/codebuild/output/src1/src' };
+    expect(parseReportMetadata({ ...metadata, repository: 'shop', stage: 'image' }).sourceRoot).toBe('/codebuild/output/src1/src');
+    expect(parseReportMetadata(metadata, reportLocation('raw/shop/image/42/grype.json', 'raw/')).sourceRoot).toBe('/codebuild/output/src1/src');
+  });
+
   test('an explicit scope wins', () => {
     expect(parseReportMetadata({ tool: 'zap', scope: 'shop/main/dast/zap', repository: 'shop', branch: 'main', stage: 'dast' }).scope).toBe('shop/main/dast/zap');
   });
