@@ -21,6 +21,12 @@ export const LICENSE_REPORT_FORMAT = 'asff-sbom-licenses/1';
 /** A declared licence longer than this is cut in the report (it is the SBOM's text, not ours). */
 const MAX_DECLARED_CHARS = 512;
 
+/**
+ * Each violation repeats the package's declared licences, at most this many: a package declaring thousands of
+ * licences, each violated, must not make the report grow with their square.
+ */
+const MAX_DECLARED_LICENSES = 20;
+
 export interface LicenseReportOptions {
   readonly sbom: ReportSource;
   /** The SBOM's file name, recorded in the report. */
@@ -85,7 +91,7 @@ function expressionOf(declared: string): LicenseExpression {
 function violationEntry(component: SbomComponent, violation: LicenseViolation): Record<string, unknown> {
   return {
     component: { name: component.name, version: component.version, purl: component.purl, ref: component.ref, type: component.type },
-    declared: component.licenses.map((l) => l.slice(0, MAX_DECLARED_CHARS)),
+    declared: component.licenses.slice(0, MAX_DECLARED_LICENSES).map((l) => l.slice(0, MAX_DECLARED_CHARS)),
     license: violation.license,
     reason: violation.reason,
     severity: violation.severity,

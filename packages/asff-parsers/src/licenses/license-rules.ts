@@ -130,9 +130,11 @@ export function evaluateLicenses(expressions: readonly LicenseExpression[], rule
   if (expressions.length === 0) {
     return rules.unlicensed === 'pass' ? [] : [{ license: NO_LICENSE, reason: 'unlicensed', severity: unlicensedSeverity(rules) }];
   }
-  const violations = expressions.flatMap((expression) => judge(expression, rules));
-  const seen = new Set<string>();
-  return violations.filter((v) => !seen.has(v.license) && seen.add(v.license) !== undefined);
+  const unique = new Map<string, LicenseViolation>();
+  for (const violation of expressions.flatMap((expression) => judge(expression, rules))) {
+    if (!unique.has(violation.license)) unique.set(violation.license, violation);
+  }
+  return [...unique.values()];
 }
 
 function unlicensedSeverity(rules: LicenseRules): SeverityLabel {

@@ -59,4 +59,18 @@ describe('the licence report', () => {
     const growth = await measureGrowth((size) => report(memorySource(sbom(size)), RULES), 20_000);
     expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
   });
+
+  test('a package declaring many licences, each violated, makes the report grow linearly, not with their square', async () => {
+    const sbom = (size: number) => JSON.stringify({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      components: [{ type: 'library', name: 'many', purl: 'pkg:npm/many@1', licenses: Array.from({ length: Math.ceil(size / 40) }, (_, i) => ({ expression: `LicenseRef-l${i}` })) }],
+    });
+    const allowOnlyMit: LicenseRules = { deny: [], allow: ['MIT'], severity: 'HIGH', unlicensed: 'fail' };
+    const { report: written } = await report(memorySource(sbom(4000)), allowOnlyMit);
+    expect(written.violations).toHaveLength(100);
+    expect(written.violations[0].declared).toHaveLength(20);
+    const growth = await measureGrowth((size) => report(memorySource(sbom(size)), allowOnlyMit), 20_000);
+    expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
+  });
 });
