@@ -75,8 +75,10 @@ function finding(raw: Record<string, unknown>, captured: Readonly<Record<string,
   const rules = asRecord(captured.rules);
   const declared = asArray(raw.declared).map(asString).filter((d): d is string => d !== undefined);
   const packageName = `${name}${version ? ` ${version}` : ''}`;
-  const allowList = asArray(rules.allow).map(asString).filter((a): a is string => a !== undefined);
-  const why = (REASONS[reason] ?? REASONS.denied)(license, allowList.length > 0 ? `${allowList.slice(0, 10).join(', ')}${allowList.length > 10 ? ', ...' : ''}` : 'empty');
+  // The first entries only: each finding names the list, and a long list must not cost its length per finding.
+  const allow = asArray(rules.allow);
+  const shown = allow.slice(0, 10).map(asString).filter((a): a is string => a !== undefined);
+  const why = (REASONS[reason] ?? REASONS.denied)(license, allow.length > 0 ? `${shown.join(', ')}${allow.length > 10 ? ', ...' : ''}` : 'empty');
   // A package URL names the package across builds; the SBOM's reference or name@version stand in without one.
   const componentId = purl ?? ref ?? `${name}@${version ?? ''}`;
   const resources: DraftResource[] = [];
