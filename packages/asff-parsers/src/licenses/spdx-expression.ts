@@ -89,6 +89,10 @@ function tokenize(text: string): Token[] | string {
 }
 
 /**
+ * Not spdx-expression-parse (npm): its 3.x scanner slices the rest of the text for every token (quadratic in an
+ * expression an attacker writes into an SBOM) and throws on any id off the list, which real SBOMs are full of; here
+ * such an id is kept and marked unknown, for the policy's `unlicensed` treatment.
+ *
  * Parses an SPDX licence expression (SPDX 2.3 annex D: `WITH` binds tighter than `AND`, which binds tighter than
  * `OR`; parentheses group). Linear in the length of the text: one tokenising pass, then recursive descent that
  * visits each token once; chains of one operator become one n-ary node, so only parentheses add depth.
