@@ -77,7 +77,8 @@ function* cycloneDxComponents(raw: Record<string, unknown>, depth: number): Gene
       const license = asRecord(choice.license);
       return asString(choice.expression) ?? asString(license.id) ?? asString(license.name);
     })
-    .filter((l): l is string => l !== undefined && l.trim() !== '');
+    // Some tools write SPDX's words for "no licence information" into CycloneDX too.
+    .filter((l): l is string => l !== undefined && l.trim() !== '' && !SPDX_NO_LICENSE.has(l.trim()));
   const purl = asString(raw.purl);
   const name = asString(raw.name);
   if (name !== undefined && (purl !== undefined || licenses.length > 0)) {

@@ -41,6 +41,12 @@ describe('the packages of an SBOM', () => {
     ]);
   });
 
+  test('a CycloneDX licence named NOASSERTION or NONE is no licence', async () => {
+    const sbom = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ name: 'x', purl: 'pkg:npm/x@1', licenses: [{ license: { name: 'NOASSERTION' } }, { expression: 'NONE' }] }] };
+    const { components } = await read(memorySource(JSON.stringify(sbom)));
+    expect(components.map((c) => c.licenses)).toEqual([[]]);
+  });
+
   test('an SBOM without packages has none and still says what it is', async () => {
     expect(await read(memorySource('{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}'))).toEqual({ subject: { format: 'CycloneDX 1.5' }, components: [] });
   });
