@@ -42,6 +42,14 @@ describe('code-scan buildspec, run with stubbed scanners', () => {
     expect(junit('hadolint')).toContain('<failure');
   });
 
+  test('tells the findings processor the build directory, so its Ids match the build\'s own conversion', () => {
+    const { source, record, env } = track(newWorkspace());
+    runPhase(spec, 'build', { cwd: source, env: { ...env, CODEBUILD_SRC_DIR: source } });
+    const raw = recordedUploads(record).filter((u) => u.destination.includes('/raw/'));
+    expect(raw.length).toBeGreaterThan(0);
+    for (const upload of raw) expect(upload.metadata?.['source-root']).toBe(source);
+  });
+
   test('passes with hadolint turned off when the SAST report is clean', () => {
     const { source, record, env } = track(newWorkspace());
 
