@@ -1,9 +1,9 @@
 import { awscdk, typescript } from 'projen';
+import { constructKitDependency } from './construct-kit';
 import { addReadyTask } from './construct-library';
 import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
 import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
-import { constructKitDependency } from './construct-kit';
 
 /** The AWS SDK clients the reference app's preflight reads the target account with. */
 const PREFLIGHT_CLIENTS = [
