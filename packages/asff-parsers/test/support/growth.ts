@@ -35,7 +35,7 @@ export interface Growth {
  * linear algorithm grows about `factor` times (plus noise) on any machine,
  * a quadratic one `factor²` times.
  */
-export async function measureGrowth(run: (size: number) => unknown, size: number, factor = 10): Promise<Growth> {
+export async function measureGrowth(run: (size: number) => unknown, size: number, factor = 10, rounds = 5): Promise<Growth> {
   // Warm up both sizes: compile, allocate, load modules.
   await run(size);
   await run(size * factor);
@@ -44,7 +44,7 @@ export async function measureGrowth(run: (size: number) => unknown, size: number
   // load fall on the large size only (52x for a parser measured at 7x on its own).
   let small = Infinity;
   let large = Infinity;
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < rounds; round++) {
     small = Math.min(small, await timePerCall(run, size, 20, 1));
     large = Math.min(large, await timePerCall(run, size * factor, 20, 1));
   }
