@@ -91,6 +91,16 @@ export interface FindingsProcessorProps {
   readonly maxSuppressionDays?: number;
 
   /**
+   * The age per severity (CRITICAL, HIGH, MEDIUM, LOW) past which an open finding counts as overdue in the
+   * processor's `OverdueFindings` metric (and the FactoryDashboard's overdue widget). Keep it equal to the
+   * `gate.sla` of the stages' factory policy, so that the dashboard and the gates call the same findings overdue.
+   * A severity left out has no limit.
+   *
+   * @default - the processor's default: CRITICAL 7 days, HIGH 30, MEDIUM 90, LOW 180
+   */
+  readonly findingsSla?: { [severity: string]: Duration };
+
+  /**
    * Run the function in this VPC (it needs endpoints or NAT for S3, Security Hub, X-Ray and Logs).
    *
    * @default - no VPC: the function only calls AWS APIs over TLS
@@ -234,6 +244,7 @@ export class FindingsProcessor extends Construct {
         SSE_KMS_KEY_ID: this.encryptionKey.keyArn,
         ARCHIVE_MISSING: 'true',
         MAX_SUPPRESSION_DAYS: String(maxSuppressionDays(props.maxSuppressionDays ?? 90)),
+        ...(props.findingsSla ? { FINDINGS_SLA: findingsSla(props.findingsSla) } : {}),
         POWERTOOLS_SERVICE_NAME: 'findings-processor',
         POWERTOOLS_METRICS_NAMESPACE: 'DevSecOpsFactory',
       },
@@ -432,6 +443,20 @@ export class FindingsProcessor extends Construct {
       { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'aws-cdk-lib\'s notification-configuration handler uses the basic execution role; it only writes its own logs.' },
     );
   }
+}
+
+const SLA_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+
+/** `CRITICAL=168h,HIGH=720h`: the FINDINGS_SLA syntax of the processor (durations in whole hours). */
+function findingsSla(limits: { [severity: string]: Duration }): string {
+  const entries = Object.entries(limits);
+  if (entries.length === 0) return 'none';
+  return entries.map(([severity, limit]) => {
+    if (!SLA_SEVERITIES.includes(severity)) throw new Error(`findingsSla: unknown severity '${severity}' (one of ${SLA_SEVERITIES.join(', ')})`);
+    const hours = limit.toHours({ integral: false });
+    if (!Number.isInteger(hours) || hours < 1) throw new Error(`findingsSla: ${severity} must be a positive whole number of hours, got ${limit.toHumanString()}`);
+    return `${severity}=${hours}h`;
+  }).join(',');
 }
 
 function maxSuppressionDays(days: number): number {

@@ -1,3 +1,5 @@
+import { settingsFromEnvironment } from '@devsecops-factory/asff-parsers/lambda';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -79,6 +81,26 @@ describe('FindingsProcessor function', () => {
         }),
       },
     });
+  });
+
+  test('passes the overdue ages of the findings metrics to the processor in the syntax it reads', () => {
+    const stack = newStack();
+    new FindingsProcessor(stack, 'Findings', { findingsSla: { CRITICAL: Duration.days(3), HIGH: Duration.hours(36) } });
+    const variables = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+      .find((f) => f.Properties.Handler === 'index.handler').Properties.Environment.Variables;
+    expect(variables.FINDINGS_SLA).toBe('CRITICAL=72h,HIGH=36h');
+    // The processor's own settings reader accepts it, and means the same ages.
+    const sla = settingsFromEnvironment({ FINDINGS_SLA: variables.FINDINGS_SLA }).findingsSla;
+    expect([sla.CRITICAL?.ms, sla.HIGH?.ms, sla.MEDIUM]).toEqual([72 * 3_600_000, 36 * 3_600_000, undefined]);
+    // Without the prop, the processor keeps its documented default.
+    expect(JSON.stringify(template.toJSON())).not.toContain('FINDINGS_SLA');
+  });
+
+  test.each([
+    [{ SEVERE: Duration.days(1) }, /unknown severity 'SEVERE'/],
+    [{ HIGH: Duration.minutes(90) }, /HIGH must be a positive whole number of hours/],
+  ])('refuses an SLA it cannot express: %p', (findingsSla, message) => {
+    expect(() => new FindingsProcessor(newStack(), 'Findings', { findingsSla })).toThrow(message);
   });
 
   test('applies repository suppressions for at most the days it is given, and refuses nonsense', () => {
