@@ -3,8 +3,7 @@ import {
   ApprovalGate, DeployImage, DeployManifests, EksDeployStage,
 } from '@devsecops-factory/eks-deploy-construct';
 import {
-  BuildSecret, CodeScanStage, DastScanStage, DEFAULT_FACTORY_POLICY, EcrScanStage, ImageScanner, ImageScanStage,
-  SastTool, SecretsScanStage, ZapScanType,
+  BuildSecret, DastScanStage, DEFAULT_FACTORY_POLICY, EcrScanStage, ImageScanner, ZapScanType,
 } from '@devsecops-factory/scan-stage-construct';
 import { Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -15,6 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { addPullRequestPipeline } from './pull-request-pipeline';
+import { sourceScanStages } from './source-scans';
 import { acknowledgeBuildLocalSecret, acknowledgePipelineGrants } from '../compliance/pipeline-acknowledgements';
 import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
@@ -93,24 +93,7 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
     ? BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(scope, 'SnykToken', config.scanners.image.snykTokenSecretArn))
     : undefined;
 
-  const secrets = new SecretsScanStage(scope, 'SecretsScan', {
-    ...scanProps,
-    gitleaks: config.scanners.secrets.gitleaks,
-    allowedPatterns: config.scanners.secrets.allowedPatterns,
-  });
-  const code = new CodeScanStage(scope, 'CodeScan', {
-    ...scanProps,
-    sastTool: config.scanners.code.sast as SastTool,
-    snykToken,
-    hadolint: config.scanners.code.hadolint,
-    dockerfile: `${config.image.context}/Dockerfile`,
-  });
-  const imageScan = new ImageScanStage(scope, 'ImageScan', {
-    ...scanProps,
-    scanner: imageScanner(config, snykToken),
-    buildContext: config.image.context,
-    dockerfile: `${config.image.context}/Dockerfile`,
-  });
+  const { secrets, code, image: imageScan } = sourceScanStages(scope, config, scanProps, snykToken, imageScanner(config, snykToken));
   const publish = new EcrScanStage(scope, 'EcrScan', {
     ...scanProps,
     imageArtifact: imageScan.imageArtifact,

@@ -1,11 +1,12 @@
 import {
-  BuildSecret, CodeScanStage, FeedbackProvider, ImageScanner, ImageScanStage, PullRequestBuild, SastTool, SecretsScanStage,
+  BuildSecret, FeedbackProvider, ImageScanner, PullRequestBuild,
 } from '@devsecops-factory/scan-stage-construct';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { sourceScanStages } from './source-scans';
 import { acknowledgePipelineGrants } from '../compliance/pipeline-acknowledgements';
 import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
@@ -79,24 +80,7 @@ export function addPullRequestPipeline(parent: Construct, props: PullRequestPipe
     ...buildNetwork,
   };
   const snykToken = config.scanners.image.snykTokenSecretArn ? secret('SnykToken', config.scanners.image.snykTokenSecretArn) : undefined;
-  const secrets = new SecretsScanStage(scope, 'SecretsScan', {
-    ...scanProps,
-    gitleaks: config.scanners.secrets.gitleaks,
-    allowedPatterns: config.scanners.secrets.allowedPatterns,
-  });
-  const code = new CodeScanStage(scope, 'CodeScan', {
-    ...scanProps,
-    sastTool: config.scanners.code.sast as SastTool,
-    snykToken,
-    hadolint: config.scanners.code.hadolint,
-    dockerfile: `${config.image.context}/Dockerfile`,
-  });
-  const image = new ImageScanStage(scope, 'ImageScan', {
-    ...scanProps,
-    scanner: props.imageScanner(snykToken),
-    buildContext: config.image.context,
-    dockerfile: `${config.image.context}/Dockerfile`,
-  });
+  const { secrets, code, image } = sourceScanStages(scope, config, scanProps, snykToken, props.imageScanner(snykToken));
 
   const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
     pipelineName: `${config.name}-pull-requests`,
