@@ -1,12 +1,15 @@
 /**
  * Conversion benchmark: generates synthetic Grype, SARIF and ZAP JSON reports
  * (10 MB, 100 MB, 1 GB by default; `--sizes 10,100` to choose, `--with-2gb`
- * to add the 2 GB case), converts each in a child process and prints MB/s,
- * findings/s, peak RSS and the ratio to a bare JSON.parse of the same file.
+ * to add the 2 GB case), converts each end to end with the CLI
+ * (`node bin/asff convert ... --output <file>`, process start to exit) and
+ * prints MB/s, findings/s, peak RSS and the ratio to readFileSync + JSON.parse
+ * of the same file. `--rounds N` repeats every measurement N times,
+ * interleaved, and reports the median (the machine may be shared).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticReport, type SyntheticKind } from './synthetic-reports';
 
@@ -33,6 +36,55 @@ function child(args: readonly string[]): Measurement | undefined {
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as Measurement;
 }
 
+/** Converts a report with the CLI as a pipeline stage runs it, timed from process start to exit. */
+function cli(kind: SyntheticKind, file: string, dir: string, env: NodeJS.ProcessEnv = {}): Measurement | undefined {
+  const rssFile = join(dir, 'peak-rss');
+  const output = join(dir, 'findings.json');
+  const args = ['-r', join(__dirname, 'peak-rss.js'), join(__dirname, '..', 'bin', 'asff'), 'convert', '--tool', kind, '--input', file];
+  const scope = ['--account', '123456789012', '--region', 'eu-west-1', '--repository', 'bench', '--branch', 'main', '--output', output];
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [...args, ...scope], { encoding: 'utf8', env: { ...process.env, ...env, ASFF_BENCH_RSS_FILE: rssFile } });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) {
+    process.stderr.write(`  conversion failed: ${result.stderr.trim().split('\n')[0]}\n`);
+    return undefined;
+  }
+  const findings = countFindings(output);
+  rmSync(output, { force: true });
+  return { seconds, findings, peakRssBytes: Number(readFileSync(rssFile, 'utf8')) };
+}
+
+/** Findings in an `asff convert` output: each starts a line with `{` (the output of a 1 GB report exceeds a string). */
+function countFindings(file: string): number {
+  const fd = openSync(file, 'r');
+  const buffer = Buffer.alloc(4 * MB);
+  let count = 0;
+  let previous = 0;
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+      for (let i = buffer.indexOf(0x7b); i >= 0 && i < n; i = buffer.indexOf(0x7b, i + 1)) {
+        if ((i === 0 ? previous : buffer[i - 1]) === 0x0a) count++;
+      }
+      previous = buffer[n - 1];
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return count;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** The median seconds and the largest peak RSS of repeated measurements; undefined when one failed. */
+function summary(all: readonly (Measurement | undefined)[]): Measurement | undefined {
+  if (all.length === 0 || all.some((m) => m === undefined)) return undefined;
+  const done = all as readonly Measurement[];
+  return { seconds: median(done.map((m) => m.seconds)), findings: done[0].findings, peakRssBytes: Math.max(...done.map((m) => m.peakRssBytes)) };
+}
+
 function option(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -43,18 +95,28 @@ export async function main(argv: readonly string[]): Promise<void> {
   const sizes = (option(argv, 'sizes') ?? '10,100,1000').split(',').map(Number).filter((n) => n > 0);
   if (argv.includes('--with-2gb')) sizes.push(2048);
   const kinds = (option(argv, 'formats') ?? 'grype,sarif,zap').split(',') as SyntheticKind[];
+  const rounds = Math.max(1, Number(option(argv, 'rounds') ?? 1));
   const dir = mkdtempSync(join(tmpdir(), 'asff-bench-'));
   const header = ['report', 'size MB', 'findings', 'seconds', 'MB/s', 'findings/s', 'peak RSS MB', 'JSON.parse s', 'ratio', 'read-only s', 'read ratio'];
-  process.stdout.write(`${header.join('\t')}\n`);
+  process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${rounds} round(s), medians\n${header.join('\t')}\n`);
   try {
     for (const size of sizes) {
       for (const kind of kinds) {
         const file = join(dir, `${kind}-${size}mb.json`);
         await writeSyntheticReport(kind, file, size * MB);
         const bytes = statSync(file).size;
-        const converted = child(['convert', kind, file]);
-        const parsed = bytes <= JSON_PARSE_LIMIT ? child(['json-parse', file]) : undefined;
-        const read = child(['read', ELEMENTS[kind], file]);
+        // Rounds interleave the three measurements, so a burst of load elsewhere hits all of them alike.
+        const converts: (Measurement | undefined)[] = [];
+        const parses: (Measurement | undefined)[] = [];
+        const reads: (Measurement | undefined)[] = [];
+        for (let r = 0; r < rounds; r++) {
+          converts.push(cli(kind, file, dir));
+          parses.push(bytes <= JSON_PARSE_LIMIT ? child(['json-parse', file]) : undefined);
+          reads.push(child(['read', ELEMENTS[kind], file]));
+        }
+        const converted = summary(converts);
+        const parsed = summary(parses);
+        const read = summary(reads);
         rmSync(file, { force: true });
         if (converted === undefined) continue;
         const mb = bytes / MB;
@@ -77,6 +139,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write('ratio = conversion time / JSON.parse time of the same file (conversion also builds, limits and serialises every finding)\n');
+  process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end\n`);
+  process.stdout.write('ratio = end-to-end CLI conversion (process start to exit, findings written to a file) / readFileSync + JSON.parse of the same file\n');
   process.stdout.write('read ratio = streaming the selected elements (scanner + JSON.parse per element, no ASFF) / JSON.parse of the whole file\n');
 }

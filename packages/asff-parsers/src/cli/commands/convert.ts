@@ -9,7 +9,7 @@ import { toOcsf } from '../../ocsf';
 import { toolIds } from '../../parsers/registry';
 import { optionHelp, parseArgs, usageLine, type OptionSpec } from '../args';
 import type { CliCommand, CliIo } from '../command';
-import { write } from '../output';
+import { BufferedWriter } from '../output';
 
 /** The options of `asff convert`: the contract pipeline scripts depend on. */
 export const SCAN_OPTIONS: readonly OptionSpec[] = [
@@ -79,16 +79,25 @@ export const convertCommand: CliCommand = {
     // so a failed conversion never leaves a half-written findings file behind.
     const temporary = output === '-' ? undefined : `${output}.${process.pid}.partial`;
     const target = temporary === undefined ? io.stdout : await openOutput(output, temporary);
+    const out = new BufferedWriter(target);
     try {
       // The opening bracket waits for the first finding, so a report rejected
       // at its first bytes leaves standard output empty.
       let first = true;
-      for await (const finding of conversion) {
-        const json = JSON.stringify(ocsf ? toOcsf(finding) : finding);
-        await write(target, ndjson ? `${json}\n` : first ? `{"Findings":[\n${json}` : `,\n${json}`);
-        first = false;
+      try {
+        for await (const finding of conversion) {
+          const json = JSON.stringify(ocsf ? toOcsf(finding) : finding);
+          await out.add(ndjson ? `${json}\n` : first ? `{"Findings":[\n${json}` : `,\n${json}`);
+          first = false;
+        }
+      } catch (error) {
+        // Findings converted before a failure still reach standard output, as when each was written at once;
+        // the report's error is the one to tell, not a failure to write them.
+        await out.flush().catch(() => undefined);
+        throw error;
       }
-      if (!ndjson) await write(target, first ? '{"Findings":[]}\n' : '\n]}\n');
+      if (!ndjson) await out.add(first ? '{"Findings":[]}\n' : '\n]}\n');
+      await out.flush();
       if (temporary !== undefined) {
         target.end();
         await finished(target);
