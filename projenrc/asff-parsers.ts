@@ -1,7 +1,32 @@
-import { typescript } from 'projen';
+import { javascript, typescript } from 'projen';
 import { addReadyTask } from './construct-library';
 import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
+
+/** Dependencies published only as ES modules; jest (CommonJS here) compiles them like the sources. */
+const ESM_DEPENDENCIES = { 'hyparquet-writer': '^0.17.0', 'hyparquet': '^1.31.5' } as const;
+
+/**
+ * jest 29 loads modules as CommonJS and does not transform node_modules: an ES-module-only dependency fails
+ * with `Cannot use import statement outside a module`. ts-jest compiles those packages' JavaScript to CommonJS
+ * too (Node and esbuild load them as they are: the Lambda and CLI bundles, `require` on Node >= 20.19).
+ */
+function esmDependencyJestOptions(options: javascript.JestOptions): javascript.JestOptions {
+  const names = Object.keys(ESM_DEPENDENCIES).join('|');
+  return {
+    ...options,
+    jestConfig: {
+      ...options.jestConfig,
+      transform: {
+        [`^.+/node_modules/(${names})/.+\\.js$`]: new javascript.Transform('ts-jest', {
+          tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true },
+          diagnostics: false,
+        }),
+      },
+      transformIgnorePatterns: [`/node_modules/(?!(${names})/)`],
+    },
+  };
+}
 
 /**
  * Plain TypeScript (not jsii): the API is built on streams and async
@@ -21,7 +46,7 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
     repository: REPOSITORY_URL,
     repositoryDirectory: 'packages/asff-parsers',
     license: 'Apache-2.0',
-    jestOptions: jestOptions(60_000),
+    jestOptions: esmDependencyJestOptions(jestOptions(60_000)),
     bin: { asff: 'bin/asff' },
     deps: [
       `@aws-sdk/client-securityhub@${VERSIONS.awsSdk}`,
@@ -35,6 +60,9 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
       'spdx-license-ids@^3.0.24',
       // CVSS v3.x/v4.0 base scores for tools that give only a vector (Apache-2.0, no dependencies).
       'ae-cvss-calculator@^1.0.13',
+      // Parquet for the Security Lake custom-source writer (MIT, pure JavaScript, one dependency: hyparquet):
+      // nested groups, lists and maps as Parquet types, no native or WASM code to bundle into the Lambda.
+      `hyparquet-writer@${ESM_DEPENDENCIES['hyparquet-writer']}`,
     ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
@@ -42,6 +70,8 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
       `fast-check@${VERSIONS.fastCheck}`,
       `esbuild@${VERSIONS.esbuild}`,
       'aws-sdk-client-mock@^4.1.0',
+      // Reads the Parquet the writer produces back in the tests (a reader, not the writer's own code path).
+      `hyparquet@${ESM_DEPENDENCIES.hyparquet}`,
     ],
     tsconfig: { compilerOptions: { lib: ['es2022'], target: 'ES2022' } },
     gitignore: ['/dist/', '/.bench/'],

@@ -1,0 +1,191 @@
+import { gzipSync } from 'node:zlib';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { OCSF_CLASSES, OCSF_VERSION, toOcsf, type OcsfEvent } from './ocsf-finding';
+import { OCSF_PARQUET_SCHEMAS, parquetRowOf, parquetSchemaOf, type ParquetGroup } from './parquet-schema';
+import { validateOcsf, type OcsfIssue } from './validate-ocsf';
+
+/**
+ * Amazon Security Lake custom-source objects from ASFF findings: the OCSF events of `toOcsf()` as Parquet, one
+ * object per OCSF class and partition. What Security Lake asks of a custom source (Amazon Security Lake User
+ * Guide, "Collecting data from custom sources in Security Lake", and the CreateCustomLogSource API reference):
+ * - one OCSF event class per source and per Parquet object ("the same OCSF event class should apply to each
+ *   record within a Parquet-formatted object"; deliver each class "as a separate source"): a source for
+ *   Vulnerability Finding (2002) and one for Detection Finding (2004), `eventClasses` VULNERABILITY_FINDING and
+ *   DETECTION_FINDING;
+ * - objects under the prefix Security Lake assigned to the source (its `provider.location`,
+ *   `s3://<lake bucket>/ext/<source name>/...`), partitioned by Region, account and day:
+ *   `region=<region>/accountId=<account>/eventDay=<YYYYMMDD>/<object>` below that prefix;
+ * - OCSF 1.1 (the schema version custom sources are validated against): OCSF_VERSION;
+ * - its best practices: records sorted by time, data pages of at most 1 MB, bounded row groups, compressed.
+ * Compression is GZIP: every Parquet reader has it and node:zlib too (zstandard, which the guide prefers,
+ * is in node:zlib only from Node 22.15, and a WASM or native compressor is what this writer avoids).
+ */
+
+/** Security Lake's names of the two classes (`eventClasses` of CreateCustomLogSource). */
+export const SECURITY_LAKE_EVENT_CLASSES: Readonly<Record<number, string>> = {
+  [OCSF_CLASSES.vulnerability.uid]: 'VULNERABILITY_FINDING',
+  [OCSF_CLASSES.detection.uid]: 'DETECTION_FINDING',
+};
+
+/** Rows per row group: findings are a few KB each, so a group stays far below the guide's 256 MB. */
+const ROW_GROUP_ROWS = 10_000;
+/** The guide's bound on a data page, uncompressed. */
+const PAGE_BYTES = 1024 * 1024;
+
+/** One Parquet object for one custom source. */
+export interface SecurityLakeObject {
+  /** OCSF class of every record (2002 or 2004): the custom source it belongs to. */
+  readonly classUid: number;
+  /** Security Lake's name of the class, as the source was registered with. */
+  readonly eventClass: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** `YYYYMMDD`, UTC, of the records' `time`. */
+  readonly eventDay: string;
+  /** The object's key below the source's location: `region=…/accountId=…/eventDay=…/<name>.gz.parquet`. */
+  readonly key: string;
+  readonly body: Uint8Array;
+  readonly records: number;
+}
+
+/** A finding whose OCSF event cannot be written, and why: it goes to the dead letter, never dropped. */
+export interface UnwritableFinding {
+  readonly finding: AwsSecurityFinding;
+  readonly issues: readonly OcsfIssue[];
+}
+
+/** Where Security Lake put a custom source: its bucket and the prefix below which the source writes. */
+export interface SecurityLakeLocation {
+  readonly bucket: string;
+  /** Ends with `/`. */
+  readonly prefix: string;
+}
+
+/**
+ * A source's `provider.location` (`s3://aws-security-data-lake-<region>-<id>/ext/<source>/` or with a
+ * version segment) as bucket and prefix.
+ */
+export function parseSecurityLakeLocation(location: string): SecurityLakeLocation {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(location.trim());
+  if (!match || match[2].split('/').some((part, i, parts) => part === '' && i < parts.length - 1)) {
+    throw new Error(`a Security Lake source location is s3://<bucket>/<prefix> (its provider.location), got '${location}'`);
+  }
+  const prefix = match[2].endsWith('/') ? match[2] : `${match[2]}/`;
+  return { bucket: match[1], prefix };
+}
+
+interface Partition {
+  readonly classUid: number;
+  readonly region: string;
+  readonly accountId: string;
+  readonly eventDay: string;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const ACCOUNT = /^\d{12}$/;
+const OBJECT_NAME = /^[\w.-]{1,200}$/;
+
+/**
+ * Collects findings and writes them as Security Lake objects. Each finding is mapped, checked against
+ * OCSF's required attributes (`validateOcsf`) and against the Parquet schema of its class, and placed in its
+ * partition; one that fails any check is kept in `unwritable` with the reasons.
+ */
+export class SecurityLakeBatch {
+  private readonly partitions = new Map<string, { partition: Partition; rows: Array<{ time: number; uid: string; row: Record<string, unknown> }> }>();
+  private readonly refused: UnwritableFinding[] = [];
+
+  /** Adds one finding; false when it cannot be written (see `unwritable`). */
+  add(finding: AwsSecurityFinding): boolean {
+    const event = toOcsf(finding);
+    const issues: OcsfIssue[] = [...validateOcsf(event)];
+    const partition = partitionOf(event, issues);
+    const schema = OCSF_PARQUET_SCHEMAS[event.class_uid as number] as ParquetGroup | undefined;
+    const shaped = schema ? parquetRowOf(event, schema) : undefined;
+    issues.push(...(shaped?.issues ?? []));
+    if (issues.length > 0 || !partition || !shaped?.row) {
+      this.refused.push({ finding, issues });
+      return false;
+    }
+    const id = `${partition.classUid}|${partition.region}|${partition.accountId}|${partition.eventDay}`;
+    let entry = this.partitions.get(id);
+    if (!entry) this.partitions.set(id, entry = { partition, rows: [] });
+    const uid = String((event.finding_info as OcsfEvent | undefined)?.uid ?? '');
+    entry.rows.push({ time: event.time as number, uid, row: shaped.row });
+    return true;
+  }
+
+  /** Findings that could not be written, in the order they were added. */
+  get unwritable(): readonly UnwritableFinding[] {
+    return this.refused;
+  }
+
+  /** Findings added and writable. */
+  get size(): number {
+    return [...this.partitions.values()].reduce((sum, p) => sum + p.rows.length, 0);
+  }
+
+  /**
+   * The Parquet objects, one per class and partition, each named `<objectName>.gz.parquet`: give a name
+   * that is the same when the same findings are written again (a retry then replaces its object rather
+   * than duplicating its records) and differs between batches. None when no finding was writable.
+   */
+  objects(objectName: string): SecurityLakeObject[] {
+    if (!OBJECT_NAME.test(objectName)) throw new Error(`a Security Lake object name is letters, digits, '.', '_' and '-', got '${objectName}'`);
+    const sorted = [...this.partitions.values()].sort((a, b) => partitionId(a.partition).localeCompare(partitionId(b.partition)));
+    return sorted.map(({ partition, rows }) => {
+      // The guide's best practice: records sorted by time (ties by uid, so that the same batch is the same bytes).
+      const ordered = [...rows].sort((a, b) => a.time - b.time || a.uid.localeCompare(b.uid)).map((r) => r.row);
+      const schema = OCSF_PARQUET_SCHEMAS[partition.classUid];
+      const body = new Uint8Array(parquetWriteBuffer({
+        schema: parquetSchemaOf(schema),
+        columnData: Object.keys(schema).map((name) => ({ name, data: ordered.map((row) => row[name] ?? null) })),
+        codec: 'GZIP',
+        compressors: { GZIP: (bytes: Uint8Array) => new Uint8Array(gzipSync(bytes)) },
+        rowGroupSize: ROW_GROUP_ROWS,
+        pageSize: PAGE_BYTES,
+        createdBy: 'devsecops-factory asff-parsers (OCSF for Amazon Security Lake)',
+        kvMetadata: [{ key: 'ocsf.version', value: OCSF_VERSION }, { key: 'ocsf.class_uid', value: String(partition.classUid) }],
+      }));
+      return {
+        ...partition,
+        eventClass: SECURITY_LAKE_EVENT_CLASSES[partition.classUid],
+        key: `${partitionPath(partition)}${objectName}.gz.parquet`,
+        body,
+        records: ordered.length,
+      };
+    });
+  }
+}
+
+/** `region=<region>/accountId=<account>/eventDay=<YYYYMMDD>/`: Security Lake's partition of a custom source. */
+export function partitionPath(partition: Pick<Partition, 'region' | 'accountId' | 'eventDay'>): string {
+  return `region=${partition.region}/accountId=${partition.accountId}/eventDay=${partition.eventDay}/`;
+}
+
+function partitionId(p: Partition): string {
+  return `${p.classUid}|${p.region}|${p.accountId}|${p.eventDay}`;
+}
+
+/** The event's partition; what keeps it from having one is added to `issues`. */
+function partitionOf(event: OcsfEvent, issues: OcsfIssue[]): Partition | undefined {
+  const cloud = (event.cloud ?? {}) as { region?: unknown; account?: { uid?: unknown } };
+  const region = cloud.region;
+  const accountId = cloud.account?.uid;
+  const problems: OcsfIssue[] = [];
+  if (typeof region !== 'string' || !REGION.test(region)) {
+    problems.push({ path: 'cloud.region', message: 'must be an AWS Region: Security Lake partitions by it' });
+  }
+  if (typeof accountId !== 'string' || !ACCOUNT.test(accountId)) {
+    problems.push({ path: 'cloud.account.uid', message: 'must be a 12-digit AWS account id: Security Lake partitions by it' });
+  }
+  issues.push(...problems);
+  const time = event.time;
+  if (problems.length > 0 || typeof time !== 'number' || !Number.isInteger(time) || time <= 0) return undefined;
+  return { classUid: event.class_uid as number, region: region as string, accountId: accountId as string, eventDay: eventDayOf(time) };
+}
+
+/** `YYYYMMDD` in UTC. */
+export function eventDayOf(millis: number): string {
+  return new Date(millis).toISOString().slice(0, 10).replace(/-/g, '');
+}

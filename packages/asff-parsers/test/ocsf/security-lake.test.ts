@@ -1,0 +1,239 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { OCSF_VERSION, toOcsf, validateOcsf } from '../../src/ocsf';
+import { parquetRowOf, STRING_MAP } from '../../src/ocsf/parquet-schema';
+import { eventDayOf, parseSecurityLakeLocation, SecurityLakeBatch, type SecurityLakeObject } from '../../src/ocsf/security-lake';
+import { convertFixture, fixtureCases } from '../support/convert-helpers';
+
+/** hyparquet, the reader: GZIP pages decompressed with node:zlib. */
+async function readBack(object: SecurityLakeObject): Promise<Array<Record<string, unknown>>> {
+  const file = toArrayBuffer(object.body);
+  const rows = await parquetReadObjects({ file, compressors: { GZIP: (bytes: Uint8Array) => new Uint8Array(gunzipSync(bytes)) } });
+  return rows.map((row) => plain(row) as Record<string, unknown>);
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** A row as the JSON event it was written from: INT64 as numbers, absent optional attributes (nulls) left out. */
+function plain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+/** The findings of every parser's fixtures, one per Id (fixtures of one tool share findings, updated). */
+const allFixtureFindings = async (): Promise<AwsSecurityFinding[]> => {
+  const findings = new Map<string, AwsSecurityFinding>();
+  for (const [tool, name] of fixtureCases()) {
+    for (const finding of await convertFixture(tool, name).catch(() => [] as AwsSecurityFinding[])) findings.set(finding.Id!, finding);
+  }
+  return [...findings.values()];
+};
+
+describe('Security Lake custom-source objects', () => {
+  let findings: AwsSecurityFinding[];
+  let batch: SecurityLakeBatch;
+  let objects: SecurityLakeObject[];
+  beforeAll(async () => {
+    findings = await allFixtureFindings();
+    batch = new SecurityLakeBatch();
+    for (const finding of findings) batch.add(finding);
+    objects = batch.objects('report-0123abcd');
+  });
+
+  test('every fixture finding of every parser is written: read back, each record is its OCSF event', async () => {
+    expect(findings.length).toBeGreaterThan(100);
+    expect(batch.unwritable).toEqual([]);
+    const written = new Map<string, Record<string, unknown>>();
+    for (const object of objects) for (const row of await readBack(object)) written.set((row.metadata as { uid: string }).uid, row);
+    expect(written.size).toBe(findings.length);
+    for (const finding of findings) expect(written.get(finding.Id!)).toEqual(toOcsf(finding));
+  });
+
+  test('one class per object, both classes present, records sorted by time, every record valid OCSF 1.1.0', async () => {
+    expect(new Set(objects.map((o) => o.classUid))).toEqual(new Set([2002, 2004]));
+    for (const object of objects) {
+      const rows = await readBack(object);
+      expect(rows.length).toBe(object.records);
+      expect(new Set(rows.map((r) => r.class_uid))).toEqual(new Set([object.classUid]));
+      expect(object.eventClass).toBe(object.classUid === 2002 ? 'VULNERABILITY_FINDING' : 'DETECTION_FINDING');
+      const times = rows.map((r) => r.time as number);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(rows.flatMap((r) => validateOcsf(r))).toEqual([]);
+      expect(rows.every((r) => (r.metadata as { version: string }).version === OCSF_VERSION)).toBe(true);
+    }
+  });
+
+  test('OCSF objects are Parquet groups, arrays LISTs, product fields a MAP; pages are GZIP-compressed', () => {
+    const vulnerability = objects.find((o) => o.classUid === 2002)!;
+    const metadata = parquetMetadata(toArrayBuffer(vulnerability.body));
+    const tree = parquetSchema(metadata);
+    const child = (node: typeof tree, ...path: string[]) => path.reduce((n, name) => n.children.find((c) => c.element.name === name)!, node);
+    expect(child(tree, 'metadata', 'product', 'vendor_name').element).toMatchObject({ type: 'BYTE_ARRAY', converted_type: 'UTF8' });
+    expect(child(tree, 'vulnerabilities').element).toMatchObject({ converted_type: 'LIST', repetition_type: 'OPTIONAL' });
+    const cvss = child(tree, 'vulnerabilities', 'list', 'element', 'cve', 'cvss');
+    expect(cvss.element.converted_type).toBe('LIST');
+    expect(child(cvss, 'list', 'element', 'base_score').element.type).toBe('DOUBLE');
+    expect(child(tree, 'unmapped', 'product_fields').element.converted_type).toBe('MAP');
+    expect(child(tree, 'time').element.type).toBe('INT64');
+    expect(child(tree, 'remediation')).toBeUndefined();
+    // No attribute flattened to a JSON string: every leaf is a typed column of its own.
+    expect(metadata.row_groups[0].columns.length).toBeGreaterThan(60);
+    expect(new Set(metadata.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec)))).toEqual(new Set(['GZIP']));
+    expect(metadata.key_value_metadata).toEqual(expect.arrayContaining([{ key: 'ocsf.version', value: OCSF_VERSION }]));
+    const detection = parquetSchema(parquetMetadata(toArrayBuffer(objects.find((o) => o.classUid === 2004)!.body)));
+    expect(child(detection, 'remediation', 'desc').element.type).toBe('BYTE_ARRAY');
+    expect(child(detection, 'vulnerabilities')).toBeUndefined();
+  });
+
+  test('the same findings written again are the same bytes: a retried write replaces its object', () => {
+    const again = new SecurityLakeBatch();
+    for (const finding of [...findings].reverse()) again.add(finding);
+    const digest = (o: SecurityLakeObject) => [o.key, createHash('sha256').update(o.body).digest('hex')];
+    expect(again.objects('report-0123abcd').map(digest)).toEqual(objects.map(digest));
+  });
+
+  // pyarrow (Apache Arrow's C++ Parquet reader) is a second, independent reader, but not a Debian package:
+  // it is there when `pip install pyarrow` was run, and this test says so when it is not.
+  const python = spawnSync('python3', ['-c', 'import pyarrow.parquet'], { encoding: 'utf8' });
+  const withPyarrow = python.status === 0 ? test : test.skip;
+  if (python.status !== 0) {
+    const why = (python.stderr || String(python.error)).trim().split('\n').pop();
+    console.warn(`security-lake.test: the pyarrow check is skipped: python3 cannot import pyarrow (${why}); pip install pyarrow runs it`);
+  }
+  withPyarrow('pyarrow reads every object to the same records and the same nested column types', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'security-lake-'));
+    try {
+      const files = objects.map((object, i) => {
+        const file = join(dir, `${i}.parquet`);
+        writeFileSync(file, object.body);
+        return file;
+      });
+      const script = [
+        'import json, sys, pyarrow.parquet as pq',
+        'def plain(v):',
+        '    if isinstance(v, dict): return {k: plain(x) for k, x in v.items() if x is not None}',
+        // pyarrow gives a MAP as a list of (key, value) pairs.
+        '    if isinstance(v, list) and v and all(isinstance(x, tuple) for x in v): return {k: x for k, x in v}',
+        '    if isinstance(v, list): return [plain(x) for x in v]',
+        '    return v',
+        'out = []',
+        'for f in sys.argv[1:]:',
+        '    t = pq.read_table(f)',
+        '    out.append({"types": {n: str(t.schema.field(n).type) for n in ["vulnerabilities", "unmapped", "time"] if n in t.schema.names},',
+        '                "rows": [plain(r) for r in t.to_pylist()]})',
+        'print(json.dumps(out))',
+      ].join('\n');
+      const result = spawnSync('python3', ['-c', script, ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      expect(result.stderr).toBe('');
+      const read = JSON.parse(result.stdout) as Array<{ types: Record<string, string>; rows: Array<Record<string, unknown>> }>;
+      const byId = new Map(findings.map((f) => [f.Id!, toOcsf(f)]));
+      for (const [i, { types, rows }] of read.entries()) {
+        expect(rows.length).toBe(objects[i].records);
+        for (const row of rows) expect(row).toEqual(byId.get((row.metadata as { uid: string }).uid));
+        expect(types.time).toBe('int64');
+        expect(types.unmapped).toMatch(/^struct<product_fields: map<string, string/);
+        const cvss = /^list<element: struct<cve: struct<uid: string, cvss: list<element: struct<version: string, base_score: double/;
+        if (objects[i].classUid === 2002) expect(types.vulnerabilities).toMatch(cvss);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Security Lake partitions', () => {
+  test('one object per class, Region, account and UTC day, keyed as Security Lake partitions a custom source', () => {
+    const batch = new SecurityLakeBatch();
+    batch.add(aFinding({ Id: 'a', UpdatedAt: '2026-01-02T23:59:59.999Z' }));
+    batch.add(aFinding({ Id: 'b', UpdatedAt: '2026-01-03T00:00:00.000Z' }));
+    batch.add(aFinding({ Id: 'c', UpdatedAt: '2026-01-03T10:00:00.000Z', Region: 'us-east-1', AwsAccountId: '222222222222' }));
+    batch.add(aFinding({ Id: 'd', UpdatedAt: '2026-01-03T11:00:00.000Z', Types: ['CWE-89'] }));
+    batch.add(aFinding({ Id: 'e', UpdatedAt: '2026-01-03T12:00:00.000Z' }));
+    const keys = batch.objects('build-7').map((o) => [o.classUid, o.key, o.records]);
+    expect(keys).toEqual([
+      [2002, 'region=eu-west-1/accountId=111111111111/eventDay=20260103/build-7.gz.parquet', 1],
+      [2004, 'region=eu-west-1/accountId=111111111111/eventDay=20260102/build-7.gz.parquet', 1],
+      [2004, 'region=eu-west-1/accountId=111111111111/eventDay=20260103/build-7.gz.parquet', 2],
+      [2004, 'region=us-east-1/accountId=222222222222/eventDay=20260103/build-7.gz.parquet', 1],
+    ]);
+    expect(eventDayOf(Date.parse('2026-12-31T23:59:59.999Z'))).toBe('20261231');
+  });
+
+  test('no finding, no object', () => {
+    const batch = new SecurityLakeBatch();
+    expect(batch.objects('empty')).toEqual([]);
+    expect(batch.size).toBe(0);
+  });
+
+  test('a finding that cannot be written is kept with its reasons, never dropped: the others are written', async () => {
+    const batch = new SecurityLakeBatch();
+    const noAccount = aFinding({ Id: 'no-account', AwsAccountId: undefined });
+    const noTime = aFinding({ Id: 'no-time', UpdatedAt: undefined, CreatedAt: undefined });
+    const noTitle = aFinding({ Id: 'no-title', Title: undefined });
+    expect([noAccount, noTime, noTitle, aFinding({ Id: 'fine' })].map((f) => batch.add(f))).toEqual([false, false, false, true]);
+    expect(batch.unwritable.map((u) => [u.finding.Id, u.issues.map((i) => i.path)])).toEqual([
+      ['no-account', ['cloud.account.uid']],
+      ['no-time', ['time']],
+      ['no-title', ['finding_info.title']],
+    ]);
+    const [object] = batch.objects('mixed');
+    expect((await readBack(object)).map((r) => (r.metadata as { uid: string }).uid)).toEqual(['fine']);
+  });
+
+  test('an attribute or a type the Parquet schema does not have is an issue, not a column silently left out', () => {
+    const event = toOcsf(aFinding({ Id: 'x' }));
+    const schema = { time: 'long', finding_info: { uid: 'string' }, unmapped: { product_fields: STRING_MAP } } as const;
+    expect(parquetRowOf({ time: event.time, finding_info: { uid: 'x', title: 't' } }, schema).issues)
+      .toEqual([{ path: 'finding_info.title', message: 'is not in the Parquet schema of this class' }]);
+    expect(parquetRowOf({ time: 1.5, unmapped: { product_fields: { a: 1 } } }, schema).issues).toEqual([
+      { path: 'time', message: 'must be an integer' },
+      { path: 'unmapped.product_fields', message: 'must map names to strings (a is not a string)' },
+    ]);
+    expect(parquetRowOf({ time: event.time }, schema).row).toEqual({ time: BigInt(event.time as number) });
+  });
+
+  test('a source location is its provider.location, with or without a version segment', () => {
+    expect(parseSecurityLakeLocation('s3://aws-security-data-lake-eu-west-1-abc123/ext/factory-vulns/'))
+      .toEqual({ bucket: 'aws-security-data-lake-eu-west-1-abc123', prefix: 'ext/factory-vulns/' });
+    expect(parseSecurityLakeLocation('s3://aws-security-data-lake-eu-west-1-abc123/ext/factory-vulns/1.0'))
+      .toEqual({ bucket: 'aws-security-data-lake-eu-west-1-abc123', prefix: 'ext/factory-vulns/1.0/' });
+    for (const wrong of ['aws-security-data-lake-eu-west-1-abc123/ext/x/', 's3://bucket', 's3://bucket//ext/', 's3://Bucket/ext/']) {
+      expect(() => parseSecurityLakeLocation(wrong)).toThrow(/s3:\/\/<bucket>\/<prefix>/);
+    }
+    expect(() => new SecurityLakeBatch().objects('../escape')).toThrow(/object name/);
+  });
+});
+
+/** A finding with `overrides` (undefined removes an attribute, as a scanner that left it out). */
+function aFinding(overrides: Partial<AwsSecurityFinding>): AwsSecurityFinding {
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: 'id',
+    ProductArn: 'arn:aws:securityhub:eu-west-1:111111111111:product/111111111111/default',
+    ProductName: 'Semgrep',
+    CompanyName: 'DevSecOps Factory',
+    GeneratorId: 'semgrep/rule',
+    AwsAccountId: '111111111111',
+    Region: 'eu-west-1',
+    Types: ['Software and Configuration Checks'],
+    CreatedAt: '2026-01-02T03:04:05.000Z',
+    UpdatedAt: '2026-01-02T03:04:05.000Z',
+    Severity: { Label: 'HIGH' },
+    Title: 'A finding',
+    Description: 'What the rule found.',
+    Resources: [{ Type: 'Other', Id: 'repo/file.py:1' }],
+    ...overrides,
+  } as AwsSecurityFinding;
+}
