@@ -40,7 +40,7 @@ export interface FactoryDashboardProps {
   readonly findingsServiceName?: string;
 
   /**
-   * Scan stages (the `Stage` dimension: `stageName` of the scan stages, e.g. `secrets`, `code`, `image`) whose
+   * Scan stages (the `Stage` dimension: `policyStage` of the scan stages, e.g. `secrets`, `code`, `image`) whose
    * open findings get a line each.
    *
    * @default - no open-findings-by-stage graph

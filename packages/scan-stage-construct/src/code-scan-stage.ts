@@ -1,11 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BuildSecret } from './build-secret';
-import { withCodeConnectionsGrant } from './private/connection-grant';
-import { createScanProject } from './private/scan-project';
+import { ScanStageBase } from './private/scan-stage-base';
 import { ScanStageProps } from './scan-stage-props';
 
 /** The static analyser CodeScanStage runs on the source. */
@@ -60,27 +57,18 @@ export interface CodeScanStageProps extends ScanStageProps {
  * Static analysis of the source (Semgrep, Bandit or Snyk Code, all to SARIF)
  * and of the Dockerfile (hadolint), gated by the policy file.
  */
-export class CodeScanStage extends Construct {
-  /** The CodeBuild project running the scan. */
-  public readonly project: codebuild.PipelineProject;
-  /** The CodePipeline action to add to a pipeline stage. */
-  public readonly action: codepipeline.IAction;
-  /** Report group receiving the gate's JUnit report. */
-  public readonly reportGroup: codebuild.IReportGroup;
-  /** KMS-encrypted log group of the builds. */
-  public readonly logGroup: logs.ILogGroup;
+export class CodeScanStage extends ScanStageBase {
 
   constructor(scope: Construct, id: string, props: CodeScanStageProps) {
-    super(scope, id);
     const tool = props.sastTool ?? SastTool.SEMGREP;
     if (tool === SastTool.SNYK_CODE && !props.snykToken) {
       throw new Error('CodeScanStage: SastTool.SNYK_CODE needs snykToken (Secrets Manager or SSM SecureString)');
     }
-    const parts = createScanProject(this, props, {
+    super(scope, id, props, {
       buildspec: 'code-scan.yml',
       pullRequestCheck: true,
       description: 'Static analysis of the source and the Dockerfile gated by asff',
-      defaultStageName: 'code',
+      defaultPolicyStage: 'code',
       defaultActionName: 'CodeScan',
       defaultTimeout: Duration.minutes(30),
       computeType: codebuild.ComputeType.MEDIUM,
@@ -92,9 +80,5 @@ export class CodeScanStage extends Construct {
       },
       secrets: tool === SastTool.SNYK_CODE && props.snykToken ? { SNYK_TOKEN: props.snykToken } : undefined,
     });
-    this.project = parts.project;
-    this.action = withCodeConnectionsGrant(parts.action, parts.project);
-    this.reportGroup = parts.reportGroup;
-    this.logGroup = parts.logGroup;
   }
 }

@@ -1,12 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BuildSecret } from './build-secret';
-import { withCodeConnectionsGrant } from './private/connection-grant';
-import { createScanProject } from './private/scan-project';
+import { ScanStageBase } from './private/scan-stage-base';
 import { ScanStageProps } from './scan-stage-props';
 
 /** How deep OWASP ZAP goes. */
@@ -59,27 +56,18 @@ export interface DastScanStageProps extends ScanStageProps {
  * baseline, full or API scan driven by ZAP's Automation Framework, bounded by
  * a timeout, gated by the policy file.
  */
-export class DastScanStage extends Construct {
-  /** The CodeBuild project running ZAP. */
-  public readonly project: codebuild.PipelineProject;
-  /** The CodePipeline action to add to a pipeline stage. */
-  public readonly action: codepipeline.IAction;
-  /** Report group receiving the gate's JUnit report. */
-  public readonly reportGroup: codebuild.IReportGroup;
-  /** KMS-encrypted log group of the builds. */
-  public readonly logGroup: logs.ILogGroup;
+export class DastScanStage extends ScanStageBase {
 
   constructor(scope: Construct, id: string, props: DastScanStageProps) {
-    super(scope, id);
     const scanType = props.scanType ?? ZapScanType.BASELINE;
     if (scanType === ZapScanType.API && !props.apiDefinition) {
       throw new Error('DastScanStage: ZapScanType.API needs apiDefinition (URL or path of the OpenAPI definition)');
     }
     const scanTimeout = props.scanTimeout ?? Duration.minutes(30);
-    const parts = createScanProject(this, props, {
+    super(scope, id, props, {
       buildspec: 'dast-scan.yml',
       description: 'OWASP ZAP scan of the staging URL gated by asff',
-      defaultStageName: 'dast',
+      defaultPolicyStage: 'dast',
       defaultActionName: 'DastScan',
       defaultTimeout: Duration.minutes(scanTimeout.toMinutes() + 20),
       computeType: codebuild.ComputeType.MEDIUM,
@@ -92,9 +80,5 @@ export class DastScanStage extends Construct {
       // The URL may be a pipeline variable resolved per execution.
       actionEnvironmentVariables: { TARGET_URL: { value: props.targetUrl } },
     });
-    this.project = parts.project;
-    this.action = withCodeConnectionsGrant(parts.action, parts.project);
-    this.reportGroup = parts.reportGroup;
-    this.logGroup = parts.logGroup;
   }
 }

@@ -1,14 +1,11 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import { Construct, IConstruct } from 'constructs';
 import { PROVENANCE_PREFIX } from './defaults';
-import { withCodeConnectionsGrant } from './private/connection-grant';
-import { createScanProject } from './private/scan-project';
+import { ScanStageBase } from './private/scan-stage-base';
 import { grantSupplyChainUpload, stageRepository } from './private/supply-chain';
 import { ScanStageProps } from './scan-stage-props';
 
@@ -108,15 +105,7 @@ export interface EcrScanStageProps extends ScanStageProps {
  * (`repository@sha256:...`) and `IMAGE_DIGEST` for the deploy stages. No
  * Docker daemon and no privileged mode: crane pushes the tarball.
  */
-export class EcrScanStage extends Construct {
-  /** The CodeBuild project pushing and gating the image. */
-  public readonly project: codebuild.PipelineProject;
-  /** The CodePipeline action to add to a pipeline stage. */
-  public readonly action: codepipeline.IAction;
-  /** Report group receiving the gate's JUnit report. */
-  public readonly reportGroup: codebuild.IReportGroup;
-  /** KMS-encrypted log group of the builds. */
-  public readonly logGroup: logs.ILogGroup;
+export class EcrScanStage extends ScanStageBase {
   /**
    * ARN of the signing profile that signs the image and its referrers (pass it to `EksDeployStage`).
    *
@@ -137,34 +126,32 @@ export class EcrScanStage extends Construct {
   public readonly signingConfiguration?: ecr.CfnSigningConfiguration;
 
   constructor(scope: Construct, id: string, props: EcrScanStageProps) {
-    super(scope, id);
     const artifactName = props.imageArtifact.artifactName;
     if (!artifactName) {
       throw new Error('EcrScanStage: imageArtifact needs a name (ImageScanStage.imageArtifact has one)');
     }
     const scanTimeout = props.scanTimeout ?? Duration.minutes(15);
-    const signing = props.signing === undefined ? undefined : this.createSigning(props, props.signing);
-    const parts = createScanProject(this, props, {
+    // The signing profile is a child of this stage, so it exists only once the stage (and its project) does: the
+    // project's variable takes its ARN when the template is synthesized.
+    let signing: SigningParts | undefined;
+    super(scope, id, props, {
       buildspec: 'ecr-scan.yml',
       description: 'Push by digest, ECR image scan gated by asff',
-      defaultStageName: 'ecr',
+      defaultPolicyStage: 'ecr',
       defaultActionName: 'EcrScan',
       defaultTimeout: Duration.minutes(scanTimeout.toMinutes() + 20),
       environmentVariables: {
         ECR_REPOSITORY_URI: { value: props.ecrRepository.repositoryUri },
         ECR_SCAN_TIMEOUT_SECONDS: { value: String(scanTimeout.toSeconds()) },
         IMAGE_ARTIFACT_NAME: { value: artifactName },
-        SIGNING_PROFILE_ARN: { value: signing?.profileArn ?? '' },
-        IMAGE_SIGNATURE: { value: signing?.configuration === undefined ? 'notation' : 'managed' },
+        SIGNING_PROFILE_ARN: { value: Lazy.string({ produce: () => signing?.profileArn ?? '' }) },
+        IMAGE_SIGNATURE: { value: ownsRegistrySigningConfiguration(props.signing) ? 'managed' : 'notation' },
       },
       // The provenance names the pipeline execution that built the image.
       actionEnvironmentVariables: { PIPELINE_EXECUTION_ID: { value: '#{codepipeline.PipelineExecutionId}' } },
       extraInputs: [props.imageArtifact],
     });
-    this.project = parts.project;
-    this.action = withCodeConnectionsGrant(parts.action, parts.project);
-    this.reportGroup = parts.reportGroup;
-    this.logGroup = parts.logGroup;
+    signing = props.signing === undefined ? undefined : this.createSigning(props, props.signing);
     this.grantRegistryAccess(props);
     grantSupplyChainUpload(this.project, props.reportsBucket, PROVENANCE_PREFIX, stageRepository(this, props.sourceRepository), 'provenance statement');
     if (signing !== undefined) {
@@ -202,7 +189,7 @@ export class EcrScanStage extends Construct {
       throw new Error('signing.signatureValidity applies to a new signing profile only; an existing profile (signingProfileArn) keeps its own');
     }
     let configuration: ecr.CfnSigningConfiguration | undefined;
-    if (options.registrySigningConfiguration ?? true) {
+    if (ownsRegistrySigningConfiguration(options)) {
       const owner = registrySigningConfigurationOwner(this);
       if (owner !== undefined) {
         throw new Error(`EcrScanStage ${this.node.path}: ${owner.node.path} already owns this registry's signing configuration (one per account and Region); give this stage signing.registrySigningConfiguration: false, it then signs its images itself with the same profile`);
@@ -277,11 +264,16 @@ export class EcrScanStage extends Construct {
       'ecr:GetAuthorizationToken (registry login) and ecr:GetRegistryScanningConfiguration (basic or enhanced scanning) have no resource-level permissions',
       'inspector2:ListFindings, read by ECR for enhanced findings, has no resource-level permissions',
     ];
-    Validations.of(this.project.role!).acknowledge({
+    Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: `${reasons.join('; ')}. Every other ECR action is limited to this one repository.`,
     });
   }
+}
+
+/** Whether the stage creates the registry's signing configuration (ECR then signs), or signs with notation itself. */
+function ownsRegistrySigningConfiguration(signing: ImageSigningOptions | undefined): boolean {
+  return signing !== undefined && (signing.registrySigningConfiguration ?? true);
 }
 
 /** What `signing` creates or refers to. */

@@ -1,13 +1,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DatabaseMirror, MirroredDatabase } from './database-mirror';
 import { SBOM_PREFIX } from './defaults';
 import { ImageScanner } from './image-scanner';
-import { withCodeConnectionsGrant } from './private/connection-grant';
-import { createScanProject } from './private/scan-project';
+import { ScanStageBase } from './private/scan-stage-base';
 import { grantSupplyChainUpload, stageRepository } from './private/supply-chain';
 import { plainVariables } from './private/variables';
 import { ScanStageProps } from './scan-stage-props';
@@ -104,27 +102,18 @@ export interface ImageScanStageProps extends ScanStageProps {
  * lets the pipeline hand them to EcrScanStage. Exports `IMAGE_ID` (the
  * image's config digest).
  */
-export class ImageScanStage extends Construct {
-  /** The CodeBuild project running the build and the scan. */
-  public readonly project: codebuild.PipelineProject;
-  /** The CodePipeline action to add to a pipeline stage. */
-  public readonly action: codepipeline.IAction;
-  /** Report group receiving the gate's JUnit report. */
-  public readonly reportGroup: codebuild.IReportGroup;
-  /** KMS-encrypted log group of the builds. */
-  public readonly logGroup: logs.ILogGroup;
+export class ImageScanStage extends ScanStageBase {
   /** The image tarball (`image/image.tar`), input of EcrScanStage. */
   public readonly imageArtifact: codepipeline.Artifact;
 
   constructor(scope: Construct, id: string, props: ImageScanStageProps) {
-    super(scope, id);
     const scanner = (props.scanner ?? ImageScanner.grype()).bind();
-    this.imageArtifact = new codepipeline.Artifact(props.imageArtifactName ?? 'ScannedImage');
-    const parts = createScanProject(this, props, {
+    const imageArtifact = new codepipeline.Artifact(props.imageArtifactName ?? 'ScannedImage');
+    super(scope, id, props, {
       buildspec: 'image-scan.yml',
       pullRequestCheck: true,
       description: 'Container image build and scan gated by asff',
-      defaultStageName: 'image',
+      defaultPolicyStage: 'image',
       defaultActionName: 'ImageScan',
       defaultTimeout: Duration.minutes(60),
       privileged: true,
@@ -139,14 +128,11 @@ export class ImageScanStage extends Construct {
         ...plainVariables(scanner.environmentVariables),
       },
       secrets: scanner.secrets,
-      outputs: [this.imageArtifact],
+      outputs: [imageArtifact],
       databaseMirror: props.databaseMirror,
       mirroredDatabases: imageDatabases(scanner.environmentVariables.SCANNER, props.malwareScan ?? true),
     });
-    this.project = parts.project;
-    this.action = withCodeConnectionsGrant(parts.action, parts.project);
-    this.reportGroup = parts.reportGroup;
-    this.logGroup = parts.logGroup;
+    this.imageArtifact = imageArtifact;
     // A pull-request build keeps its SBOM in the build: it writes nothing to the reports bucket.
     if (props.pullRequest === undefined) {
       grantSupplyChainUpload(this.project, props.reportsBucket, SBOM_PREFIX, stageRepository(this, props.sourceRepository), 'SBOM');

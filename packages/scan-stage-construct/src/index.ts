@@ -10,6 +10,7 @@ export * from './image-scan-stage';
 export * from './image-scanner';
 export * from './pull-request';
 export * from './reports-bucket';
+export * from './scan-stage';
 export * from './scan-stage-props';
 export * from './secrets-scan-stage';
 export * from './toolbox-image';

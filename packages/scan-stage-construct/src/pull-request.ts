@@ -40,9 +40,10 @@ export interface PullRequestFeedback {
 export interface PullRequestBuild {
   /**
    * The branch whose findings are the baseline: the ACTIVE findings in Security Hub of the same repository
-   * (`sourceRepository`), this branch, the same stage and tool. The factory policy's gate modes become `new` for
-   * this build, so only findings absent from that baseline (and existing ones past their SLA) fail it; a
-   * repository policy may still ask for `all`. The build role gets `securityhub:GetFindings`.
+   * (`sourceRepository`), this branch, the same `policyStage` and tool: give the pull-request stage the policy
+   * stage of the default branch's. The factory policy's gate modes become `new` for this build, so only findings
+   * absent from that baseline (and existing ones past their SLA) fail it; a repository policy may still ask for
+   * `all`. The build role gets `securityhub:GetFindings`.
    */
   readonly baselineBranch: string;
 

@@ -57,11 +57,14 @@ export interface ScanStageProps {
   readonly policyFile?: string;
 
   /**
-   * Stage name the policy file knows this stage by; also part of the findings scope.
+   * The stage name the policy file knows this stage by (its `stages:` key, `asff gate --stage`); also the
+   * `<stage>` of the findings scope, of the report keys (`raw/<repository>/<stage>/`) and of the findings
+   * processor's `Stage` metric dimension. Letters, digits, '.', '_' and '-'. Not the CodePipeline stage: that is
+   * the pipeline's, and the action's name is `actionName`.
    *
    * @default - the stage's own default, e.g. 'secrets' for SecretsScanStage
    */
-  readonly stageName?: string;
+  readonly policyStage?: string;
 
   /**
    * Name of the CodePipeline action.

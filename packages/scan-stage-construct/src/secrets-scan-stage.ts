@@ -1,10 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { withCodeConnectionsGrant } from './private/connection-grant';
-import { createScanProject } from './private/scan-project';
+import { ScanStageBase } from './private/scan-stage-base';
 import { ScanStageProps } from './scan-stage-props';
 
 /** Properties of a {@link SecretsScanStage}. */
@@ -35,23 +31,14 @@ export interface SecretsScanStageProps extends ScanStageProps {
  * source action with `codeBuildCloneOutput: true`. A zip or shallow source
  * fails the stage rather than scanning only the last commit.
  */
-export class SecretsScanStage extends Construct {
-  /** The CodeBuild project running the scan. */
-  public readonly project: codebuild.PipelineProject;
-  /** The CodePipeline action to add to a pipeline stage. */
-  public readonly action: codepipeline.IAction;
-  /** Report group receiving the gate's JUnit report. */
-  public readonly reportGroup: codebuild.IReportGroup;
-  /** KMS-encrypted log group of the builds. */
-  public readonly logGroup: logs.ILogGroup;
+export class SecretsScanStage extends ScanStageBase {
 
   constructor(scope: Construct, id: string, props: SecretsScanStageProps) {
-    super(scope, id);
-    const parts = createScanProject(this, props, {
+    super(scope, id, props, {
       buildspec: 'secrets-scan.yml',
       pullRequestCheck: true,
       description: 'Secrets scan (git-secrets over the full history) gated by asff',
-      defaultStageName: 'secrets',
+      defaultPolicyStage: 'secrets',
       defaultActionName: 'SecretsScan',
       defaultTimeout: Duration.minutes(20),
       environmentVariables: {
@@ -59,10 +46,6 @@ export class SecretsScanStage extends Construct {
         SCAN_ALLOWED_PATTERNS: { value: allowedPatterns(props.allowedPatterns ?? []) },
       },
     });
-    this.project = parts.project;
-    this.action = withCodeConnectionsGrant(parts.action, parts.project);
-    this.reportGroup = parts.reportGroup;
-    this.logGroup = parts.logGroup;
   }
 }
 

@@ -101,7 +101,7 @@ describe('SecretsScanStage', () => {
       sourceBranch: '#{SourceVariables.BranchName}',
       runOrder: 2,
       variablesNamespace: 'Secrets',
-      stageName: 'secrets-history',
+      policyStage: 'secrets-history',
       timeout: Duration.minutes(45),
     });
     expect(actionOverrides(custom.action)).toEqual({

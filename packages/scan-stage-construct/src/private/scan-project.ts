@@ -21,7 +21,8 @@ import { ScanStageProps } from '../scan-stage-props';
 export interface ScanProjectOptions {
   readonly buildspec: string;
   readonly description: string;
-  readonly defaultStageName: string;
+  /** The policy stage when `policyStage` is not given, e.g. 'secrets'. */
+  readonly defaultPolicyStage: string;
   readonly defaultActionName: string;
   readonly defaultTimeout: Duration;
   /** Only stages that run a Docker daemon get privileged mode. */
@@ -48,6 +49,7 @@ export interface ScanProject {
   readonly action: actions.CodeBuildAction;
   readonly reportGroup: codebuild.ReportGroup;
   readonly logGroup: logs.LogGroup;
+  readonly policyStage: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
     type: codebuild.ReportGroupType.TEST,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  const stageName = props.stageName ?? options.defaultStageName;
+  const policyStage = policyStageOf(props, options);
   const pullRequest = props.pullRequest;
   if (pullRequest !== undefined && options.pullRequestCheck !== true) {
     throw new Error(`pullRequest: the ${options.defaultActionName} stage publishes or deploys; only the secrets, code and image scans run for a pull request`);
@@ -97,7 +99,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
     },
     environmentVariables: {
       REPORTS_BUCKET: { value: props.reportsBucket.bucketName },
-      STAGE_NAME: { value: stageName },
+      STAGE_NAME: { value: policyStage },
       // Part of every key the build writes (raw/<repository>/<stage>/...), the one prefix its role may write to.
       SCOPE_REPOSITORY: { value: repository },
       POLICY_FILE: { value: props.policyFile ?? DEFAULT_POLICY_FILE },
@@ -117,7 +119,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   offline.bind(project);
   for (const secret of Object.values(options.secrets ?? {})) secret.grantRead(project);
   if (pullRequest === undefined) {
-    grantRawReportUpload(project, props, `${repository}/${stageName}/`);
+    grantRawReportUpload(project, props, `${repository}/${policyStage}/`);
   } else {
     // A pull request's findings are never imported: the build writes nothing to the reports bucket, and
     // reads the default branch's findings as its baseline.
@@ -144,7 +146,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   if (props.vpc !== undefined) acknowledgeCodeBuildVpcGrants(project);
   protectProjectRoleTrust(project);
   acknowledgePipelineArtifactGrants(project, action);
-  return { project, action, reportGroup, logGroup };
+  return { project, action, reportGroup, logGroup, policyStage };
 }
 
 /**
@@ -162,6 +164,20 @@ function reportsRepository(scope: Construct, props: ScanStageProps): string {
   }
   return repository;
 }
+
+/**
+ * The stage's name in the policy, the findings scope and its report keys: one key segment, fixed at synth, as the
+ * stage's role may write under `raw/<repository>/<policy stage>/` only (a `*` or `/` would widen that prefix).
+ */
+function policyStageOf(props: ScanStageProps, options: ScanProjectOptions): string {
+  const policyStage = props.policyStage ?? options.defaultPolicyStage;
+  if (Token.isUnresolved(policyStage) || !POLICY_STAGE.test(policyStage)) {
+    throw new Error(`policyStage must be a literal of letters, digits, '.', '_' and '-' (one report key segment), got '${policyStage}'`);
+  }
+  return policyStage;
+}
+
+const POLICY_STAGE = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
 
 /** The project's VPC settings; subnets and security groups without a VPC are a mistake, not a no-op. */
 function buildNetwork(props: ScanStageProps): Pick<codebuild.PipelineProjectProps, 'vpc' | 'subnetSelection' | 'securityGroups'> {

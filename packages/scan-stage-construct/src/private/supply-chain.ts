@@ -19,7 +19,7 @@ export function stageRepository(scope: Construct, sourceRepository: string | und
  * `s3:Abort*`.
  */
 export function grantSupplyChainUpload(
-  project: codebuild.PipelineProject, bucket: s3.IBucket, prefix: string, repository: string, what: string,
+  project: codebuild.IProject, bucket: s3.IBucket, prefix: string, repository: string, what: string,
 ): void {
   const objects = bucket.arnForObjects(`${prefix}${repository}/*`);
   project.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));

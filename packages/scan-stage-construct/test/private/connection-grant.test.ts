@@ -30,7 +30,7 @@ function factoryBehind(source: (output: codepipeline.Artifact) => codepipeline.I
       { stageName: 'Dast', actions: [dast.action] },
     ],
   });
-  const roles = [secrets, code, image, ecr, dast].map((stage) => stack.getLogicalId(stage.project.role!.node.defaultChild as any));
+  const roles = [secrets, code, image, ecr, dast].map((stage) => stack.getLogicalId(stage.role.node.defaultChild as any));
   return { roles, statements: policyStatements(Template.fromStack(stack)) };
 }
 
