@@ -76,10 +76,24 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
     tsconfig: { compilerOptions: { lib: ['es2022'], target: 'ES2022' } },
     gitignore: ['/dist/', '/.bench/'],
   });
+  // The root is the supported API; each subpath is an advanced but supported entry (README "Public API",
+  // docs/adr/0006-asff-parsers-public-api.md). Every other module under lib/ is internal and unreachable.
+  const entries: Record<string, string> = {
+    asff: 'asff/index',
+    streams: 'streams/index',
+    importer: 'importer/index',
+    ocsf: 'ocsf/index',
+    lambda: 'lambda/handler',
+  };
   project.package.addField('exports', {
     '.': { types: './lib/index.d.ts', default: './lib/index.js' },
-    './lambda': { types: './lib/lambda/handler.d.ts', default: './lib/lambda/handler.js' },
+    ...Object.fromEntries(Object.entries(entries).map(([name, file]) => [`./${name}`, { types: `./lib/${file}.d.ts`, default: `./lib/${file}.js` }])),
     './package.json': './package.json',
+  });
+  // TypeScript's node10 resolution (`moduleResolution: node`, the default with `module: commonjs`) ignores
+  // `exports`; typesVersions gives it the same subpaths. Node itself resolves them through `exports`.
+  project.package.addField('typesVersions', {
+    '*': Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, [`lib/${file}.d.ts`]])),
   });
 
   // The Lambda and the CLI ship as one self-contained file each, built together from the same sources, so that

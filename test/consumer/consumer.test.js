@@ -126,6 +126,47 @@ describe('installed in a CDK app outside the workspace', () => {
     assert.equal(run(process.execPath, [path.join(cli, 'node_modules', '@devsecops-factory', 'asff-parsers', 'dist', 'cli', 'asff.js'), '--version']), `${version}\n`);
   });
 
+  test('the asff-parsers library: its root and every subpath entry load and type-check (node10, node16, bundler)', () => {
+    const project = path.join(work, 'library');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), '{"name":"library-consumer","private":true}');
+    // The Lambda entry's types use aws-lambda's, as Powertools' do: a consumer of that entry installs them.
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarballs['asff-parsers'],
+      `@types/aws-lambda@${installedVersion('@types/aws-lambda')}`], { cwd: project });
+    const name = manifests['asff-parsers'].name;
+    const subpaths = Object.keys(manifests['asff-parsers'].exports).filter((k) => k !== '.' && k !== './package.json').map((k) => k.slice(2));
+    assert.ok(subpaths.includes('ocsf') && subpaths.includes('importer'), subpaths.join(', '));
+    const specifiers = [name, ...subpaths.map((subpath) => `${name}/${subpath}`)];
+    const load = `console.log(JSON.stringify(${JSON.stringify(specifiers)}.map((s) => Object.keys(require(s)).length)))`;
+    const counts = run(process.execPath, ['-e', load], { cwd: project });
+    assert.ok(JSON.parse(counts).every((count) => count > 0), `${specifiers} export ${counts}`);
+    const deep = spawnSync(process.execPath, ['-e', `require('${name}/lib/importer/request-retry')`], { cwd: project, encoding: 'utf8' });
+    assert.match(deep.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/, 'a module that is not an entry point is importable by path');
+
+    // As a consumer compiles: node10 reads typesVersions, node16 and bundler read `exports`; no skipLibCheck, and only
+    // the declarations installed in the project (the workspace's are out of reach).
+    const ts = require(path.join(ROOT, 'node_modules', 'typescript'));
+    fs.writeFileSync(path.join(project, 'consumer.ts'), [
+      ...specifiers.map((specifier, index) => `import * as entry${index} from '${specifier}';`),
+      `export const used = [${specifiers.map((_s, index) => `Object.keys(entry${index})`).join(', ')}];`,
+      'export const converter: typeof entry0.convert = entry0.convert;',
+      `export type Event = import('${name}/ocsf').OcsfEvent;`,
+      `export type Bucket = import('${name}/importer').TokenBucket;`,
+    ].join('\n'));
+    for (const [label, resolution] of [
+      ['node10', { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }],
+      ['node16', { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 }],
+      ['bundler', { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler }],
+    ]) {
+      const typeRoots = [path.join(project, 'node_modules', '@types')];
+      const options = { ...resolution, strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, typeRoots };
+      const program = ts.createProgram([path.join(project, 'consumer.ts')], options);
+      const errors = ts.getPreEmitDiagnostics(program)
+        .map((d) => `${d.file ? path.relative(project, d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+      assert.deepEqual(errors, [], label);
+    }
+  });
+
   test('the app using every main construct twice synthesizes through the CDK CLI, AwsSolutions-clean, with and without an env', () => {
     run('npx', ['cdk', 'synth', '--app', 'node app.js', '--quiet', '--no-notices', '--no-version-reporting'], { cwd: app });
     const out = path.join(app, 'cdk.out');
