@@ -55,6 +55,15 @@ describe('parsePolicy', () => {
     ['an SLA for an unknown severity', 'version: 1\ndefault: HIGH\ngate:\n  sla:\n    SEVERE: 7d\n', 5, /gate.sla: unknown severity 'SEVERE' \(allowed: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL\)$/],
     ['a misspelt gate key', 'version: 1\ndefault: HIGH\ngate:\n  modes: new\n', 4, /gate: unknown key 'modes' \(allowed: mode, sla\)$/],
     ['a gate that is not a mapping', 'version: 1\ndefault: HIGH\ngate: new\n', 3, /gate must be a mapping with mode and sla$/],
+    ['a mode on the default threshold', 'version: 1\ndefault:\n  threshold: HIGH\n  mode: new\n', 4, /default: unknown key 'mode' \(allowed: threshold\)$/],
+    ['suppressions that are not a list', 'version: 1\ndefault: HIGH\nsuppressions: none\n', 3, /suppressions must be a list$/],
+    ['suppression stages that are not a list', 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: a\n    reason: r\n    expires: 2027-01-01\n    stages: build\n',
+      7, /suppressions\[0\].stages must be a list of stage names$/],
+    ['a repository section that is not a mapping', 'version: 1\ndefault: HIGH\nrepository: open\n', 3, /repository must be a mapping/],
+    ['repository suppressions that are not true or false', 'version: 1\ndefault: HIGH\nrepository:\n  suppressions: maybe\n', 4,
+      /repository.suppressions must be true or false$/],
+    ['a repository suppression limit of 0 days', 'version: 1\ndefault: HIGH\nrepository:\n  maxSuppressionDays: 0\n', 4, /maxSuppressionDays must be a whole number/],
+    ['a repository suppression limit of 1.5 days', 'version: 1\ndefault: HIGH\nrepository:\n  maxSuppressionDays: 1.5\n', 4, /maxSuppressionDays must be a whole number/],
   ])('rejects %s with the file and line', (_, text, line, message) => {
     const error = errorOf(text);
     expect(error.line).toBe(line);
@@ -68,6 +77,15 @@ describe('parsePolicy', () => {
     expect(policy).toMatchObject({ defaultMode: 'new', stageModes: { build: 'all' }, sla: { CRITICAL: { text: '7d', ms: 7 * 86_400_000 }, HIGH: { text: '36h', ms: 36 * 3_600_000 } } });
     expect(policy.stages).toEqual({ build: 'HIGH', image: 'HIGH' });
     expect(parsePolicy('version: 1\ndefault: HIGH\n', 'p.yml').defaultMode).toBeUndefined();
+  });
+
+  test('reads the repository rules, filling in what the section leaves out, and suppression stages', () => {
+    const text = 'version: 1\ndefault: HIGH\nrepository:\n  maxSuppressionDays: 30\nsuppressions:\n  - rule: a\n    reason: r\n    expires: 2027-01-01\n    stages: [build, image]\n';
+    const policy = parsePolicy(text, 'p.yml');
+    expect(policy.repositoryRules).toEqual({ allowSuppressions: true, maxSuppressionDays: 30 });
+    expect(policy.suppressions).toEqual([{ rule: 'a', reason: 'r', expires: '2027-01-01', stages: ['build', 'image'], line: 6 }]);
+    expect(parsePolicy('version: 1\ndefault: HIGH\nrepository:\n  suppressions: false\n', 'p.yml').repositoryRules).toEqual({ allowSuppressions: false, maxSuppressionDays: 90 });
+    expect(parsePolicy('version: 1\ndefault: HIGH\nsuppressions:\n', 'p.yml').suppressions).toEqual([]);
   });
 
   test('never quotes the policy file\'s text in a YAML error', () => {
