@@ -51,6 +51,8 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
     deps: [
       `@aws-sdk/client-securityhub@${VERSIONS.awsSdk}`,
       `@aws-sdk/client-s3@${VERSIONS.awsSdk}`,
+      // The findings processor writes to Security Lake as the custom sources' provider roles (sts:AssumeRole).
+      `@aws-sdk/client-sts@${VERSIONS.awsSdk}`,
       `@aws-lambda-powertools/logger@${VERSIONS.powertools}`,
       `@aws-lambda-powertools/metrics@${VERSIONS.powertools}`,
       `@aws-lambda-powertools/tracer@${VERSIONS.powertools}`,

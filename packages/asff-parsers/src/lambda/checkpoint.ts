@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SeverityTally } from './finding-metrics';
-import { outputKeys, ProcessorSettings } from './settings';
+import { encryptionOf, outputKeys, ProcessorSettings } from './settings';
 import { ImportSummary } from '../importer/import-summary';
 import { SeverityLabel } from '../policy/severity';
 
@@ -80,7 +80,7 @@ export async function writeCheckpoint(s3: S3Client, bucket: string, checkpoint: 
     Key: key,
     Body: JSON.stringify(checkpoint),
     ContentType: 'application/json',
-    ...(settings.kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: settings.kmsKeyId } : {}),
+    ...encryptionOf(settings),
   }));
   return key;
 }

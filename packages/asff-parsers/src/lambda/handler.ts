@@ -7,6 +7,7 @@ import type { Context, S3Event, S3EventRecord, SQSBatchResponse, SQSEvent, SQSRe
 import { oneLine } from '../errors';
 import { processReport, ProcessReportDependencies, ReportOutcome } from './process-report';
 import { identityFromFunctionArn } from './report-metadata';
+import { providerRoleClients } from './security-lake-export';
 import { ProcessorSettings, settingsFromEnvironment } from './settings';
 import { BATCH_IMPORT_RATE, TokenBucket } from '../importer/token-bucket';
 
@@ -14,6 +15,7 @@ export * from './checkpoint';
 export * from './process-report';
 export * from './report-metadata';
 export * from './s3-dead-letter-sink';
+export * from './security-lake-export';
 export * from './settings';
 
 /** What the handler is built from; {@link createHandler} lets tests inject clients. */
@@ -24,6 +26,8 @@ export interface HandlerDependencies {
   readonly metrics: Metrics;
   readonly settings: ProcessorSettings;
   readonly importer?: ProcessReportDependencies['importer'];
+  /** Default: clients that assume the Security Lake sources' provider roles (when Security Lake is configured). */
+  readonly securityLakeClients?: ProcessReportDependencies['securityLakeClients'];
 }
 
 /** S3 event keys are URL-encoded with `+` for spaces. */
@@ -88,6 +92,9 @@ export function createHandler(deps: HandlerDependencies): ProcessorHandler {
     importBucket: new TokenBucket(deps.importer?.importRate ?? BATCH_IMPORT_RATE, deps.importer?.clock),
     ...deps.importer,
   };
+  // Once per execution environment, like the other clients: the provider roles' credentials are reused until they expire.
+  const lake = deps.settings.securityLake;
+  const securityLakeClients = deps.securityLakeClients ?? (lake ? providerRoleClients(lake.externalId) : undefined);
   const processRecords = async (records: readonly S3EventRecord[], identity: ReturnType<typeof identityFromFunctionArn>, context: Context) => {
     const outcomes: ReportOutcome[] = [];
     for (const record of records) {
@@ -95,7 +102,8 @@ export function createHandler(deps: HandlerDependencies): ProcessorHandler {
       const key = objectKey(record.s3.object.key);
       try {
         const remainingTimeMs = typeof context.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined;
-        outcomes.push(await processReport(bucket, key, { ...deps, importer, identity, remainingTimeMs }, { eTag: record.s3.object.eTag }));
+        const reportDeps = { ...deps, importer, identity, remainingTimeMs, securityLakeClients };
+        outcomes.push(await processReport(bucket, key, reportDeps, { eTag: record.s3.object.eTag }));
       } finally {
         deps.logger.resetKeys();
       }

@@ -1,4 +1,5 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { encryptionOf } from './settings';
 import { DeadLetter, DeadLetterSink } from '../importer/dead-letter';
 
 /**
@@ -27,7 +28,7 @@ export class S3DeadLetterSink implements DeadLetterSink {
         Key: this.key,
         Body: `${this.lines.join('\n')}\n`,
         ContentType: 'application/x-ndjson',
-        ...(this.kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: this.kmsKeyId } : {}),
+        ...encryptionOf({ kmsKeyId: this.kmsKeyId }),
       }));
     }
     return this.lines.length;

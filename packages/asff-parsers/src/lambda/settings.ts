@@ -1,4 +1,6 @@
 import { DEFAULT_FINDINGS_SLA, parseFindingsSla } from './finding-metrics';
+import { OCSF_CLASSES } from '../ocsf/ocsf-finding';
+import { parseSecurityLakeLocation, SECURITY_LAKE_EVENT_CLASSES, type SecurityLakeLocation } from '../ocsf/security-lake';
 import type { SlaLimits } from '../policy/security-policy';
 
 /**
@@ -42,6 +44,36 @@ export interface ProcessorSettings {
    * policy's `gate.sla`; keep the two equal), or `none`. Default {@link DEFAULT_FINDINGS_SLA}.
    */
   readonly findingsSla: SlaLimits;
+  /**
+   * Also write each imported report's findings to Amazon Security Lake, as OCSF Parquet objects of two custom
+   * sources (docs/ocsf.md). Set by five variables, all or none:
+   * SECURITY_LAKE_VULNERABILITY_LOCATION and SECURITY_LAKE_VULNERABILITY_ROLE_ARN, the `provider.location` and
+   * `provider.roleArn` of the source registered for VULNERABILITY_FINDING; SECURITY_LAKE_DETECTION_LOCATION and
+   * SECURITY_LAKE_DETECTION_ROLE_ARN, those of the DETECTION_FINDING source; SECURITY_LAKE_EXTERNAL_ID, the external
+   * id both were registered with (`providerIdentity.externalId`). Default: none, Security Hub only.
+   */
+  readonly securityLake?: SecurityLakeSettings;
+}
+
+/** Where and as whom the processor writes to Security Lake's custom sources. */
+export interface SecurityLakeSettings {
+  /** The source of each OCSF class (`class_uid`): Security Lake takes one class per custom source. */
+  readonly sources: Readonly<Record<number, SecurityLakeSource>>;
+  /** What Security Lake's provider roles require in sts:AssumeRole (the sources' `providerIdentity.externalId`). */
+  readonly externalId: string;
+}
+
+/** One custom source: where its objects go and the role Security Lake created to write them. */
+export interface SecurityLakeSource {
+  readonly eventClass: string;
+  readonly location: SecurityLakeLocation;
+  /** `AmazonSecurityLake-Provider-<source>-<region>`: only it may write under the source's prefix. */
+  readonly roleArn: string;
+}
+
+/** The S3 server-side encryption of the objects the processor writes to the reports bucket. */
+export function encryptionOf(settings: Pick<ProcessorSettings, 'kmsKeyId'>): { ServerSideEncryption?: 'aws:kms'; SSEKMSKeyId?: string } {
+  return settings.kmsKeyId ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: settings.kmsKeyId } : {};
 }
 
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ProcessorSettings {
@@ -61,12 +93,48 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
     archiveMissing: (env.ARCHIVE_MISSING ?? 'true').toLowerCase() !== 'false',
     kmsKeyId: env.SSE_KMS_KEY_ID || undefined,
     findingsSla: env.FINDINGS_SLA ? parseFindingsSla(env.FINDINGS_SLA) : DEFAULT_FINDINGS_SLA,
+    securityLake: securityLakeFromEnvironment(env),
   };
   const prefixes = [settings.rawPrefix, settings.convertedPrefix, settings.deadLetterPrefix, settings.checkpointPrefix];
   if (prefixes.some((a, i) => prefixes.some((b, j) => i !== j && a.startsWith(b)))) {
     throw new Error('RAW_PREFIX, CONVERTED_PREFIX, DEAD_LETTER_PREFIX and CHECKPOINT_PREFIX must not contain one another');
   }
   return settings;
+}
+
+const SECURITY_LAKE_VARIABLES = {
+  vulnerabilityLocation: 'SECURITY_LAKE_VULNERABILITY_LOCATION',
+  vulnerabilityRole: 'SECURITY_LAKE_VULNERABILITY_ROLE_ARN',
+  detectionLocation: 'SECURITY_LAKE_DETECTION_LOCATION',
+  detectionRole: 'SECURITY_LAKE_DETECTION_ROLE_ARN',
+  externalId: 'SECURITY_LAKE_EXTERNAL_ID',
+} as const;
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * All five or none: with part of them the findings of one class would have nowhere to go, and a processor
+ * that silently left them out would look configured.
+ */
+function securityLakeFromEnvironment(env: NodeJS.ProcessEnv): SecurityLakeSettings | undefined {
+  const names = Object.values(SECURITY_LAKE_VARIABLES);
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length === names.length) return undefined;
+  if (missing.length > 0) throw new Error(`Security Lake export needs ${names.join(', ')}; missing: ${missing.join(', ')}`);
+  const source = (eventClass: string, location: string, role: string): SecurityLakeSource => {
+    const roleArn = env[role]!;
+    if (!ROLE_ARN.test(roleArn)) throw new Error(`${role} must be an IAM role ARN (the source's provider.roleArn), got '${roleArn}'`);
+    return { eventClass, location: parseSecurityLakeLocation(env[location]!), roleArn };
+  };
+  const { vulnerability, detection } = OCSF_CLASSES;
+  const v = SECURITY_LAKE_VARIABLES;
+  return {
+    sources: {
+      [vulnerability.uid]: source(SECURITY_LAKE_EVENT_CLASSES[vulnerability.uid], v.vulnerabilityLocation, v.vulnerabilityRole),
+      [detection.uid]: source(SECURITY_LAKE_EVENT_CLASSES[detection.uid], v.detectionLocation, v.detectionRole),
+    },
+    externalId: env[v.externalId]!,
+  };
 }
 
 function wholeNumber(name: string, value: string | undefined, fallback: number, unit: string): number {
@@ -82,6 +150,10 @@ export interface OutputKeys {
   readonly rejected: string;
   /** Where an import of it that had to stop leaves its checkpoint. */
   readonly checkpoint: string;
+  /** Findings that could not be written to Security Lake as OCSF, with the reasons (NDJSON). */
+  readonly securityLakeUnwritable: string;
+  /** Where a Security Lake object that could not be written is kept (its key below the source's location follows). */
+  readonly securityLakeFailed: string;
 }
 
 /** Where the outputs of one raw report go: next to it, under the other prefixes. */
@@ -93,6 +165,8 @@ export function outputKeys(rawKey: string, settings: ProcessorSettings): OutputK
     deadLetter: `${settings.deadLetterPrefix}${rest}.findings.ndjson`,
     rejected: `${settings.deadLetterPrefix}${rest}.rejected.json`,
     checkpoint: `${settings.checkpointPrefix}${rest}${CHECKPOINT_SUFFIX}`,
+    securityLakeUnwritable: `${settings.deadLetterPrefix}${rest}.ocsf-unwritable.ndjson`,
+    securityLakeFailed: `${settings.deadLetterPrefix}${rest}.security-lake/`,
   };
 }
 

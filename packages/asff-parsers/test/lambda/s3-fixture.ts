@@ -14,7 +14,7 @@ const eTagOf = (body: string) => `"${createHash('md5').update(body).digest('hex'
 export function mockReportsBucket() {
   const s3Mock = mockClient(S3Client);
   const objects = new Map<string, { body: string; metadata?: Record<string, string> }>();
-  const written = new Map<string, { body: string; input: Record<string, unknown> }>();
+  const written = new Map<string, { body: string; bytes: Buffer; input: Record<string, unknown> }>();
   const created: Array<{ key: string; eTag: string }> = [];
   const deleted: string[] = [];
   s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string; IfMatch?: string }) => {
@@ -33,18 +33,21 @@ export function mockReportsBucket() {
     deleted.push(input.Key);
     return {};
   });
-  s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: unknown }) => {
-    let body: string;
-    if (typeof input.Body === 'string') {
-      body = input.Body;
+  s3Mock.on(PutObjectCommand).callsFake(async (input: { Bucket: string; Key: string; Body: unknown }) => {
+    let bytes: Buffer;
+    if (typeof input.Body === 'string' || input.Body instanceof Uint8Array) {
+      bytes = Buffer.from(input.Body as string | Uint8Array);
     } else {
       const chunks: Buffer[] = [];
       for await (const chunk of input.Body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
-      body = Buffer.concat(chunks).toString('utf8');
+      bytes = Buffer.concat(chunks);
     }
-    written.set(input.Key, { body, input: input as Record<string, unknown> });
-    objects.set(input.Key, { body });
-    created.push({ key: input.Key, eTag: eTagOf(body).replace(/"/g, '') });
+    const body = bytes.toString('utf8');
+    // Objects of other buckets (Security Lake's) are kept by bucket and key; the reports bucket's by key.
+    const key = input.Bucket === 'reports' || input.Bucket === undefined ? input.Key : `s3://${input.Bucket}/${input.Key}`;
+    written.set(key, { body, bytes, input: input as Record<string, unknown> });
+    objects.set(key, { body });
+    created.push({ key, eTag: eTagOf(body).replace(/"/g, '') });
     return { ETag: eTagOf(body) };
   });
   return { s3Mock, objects, written, created, deleted, client: new S3Client({ region: 'us-east-1' }) };

@@ -41,6 +41,8 @@ describe('processor settings', () => {
       deadLetter: 'dead-letter/shop/build/7/grype.json.findings.ndjson',
       rejected: 'dead-letter/shop/build/7/grype.json.rejected.json',
       checkpoint: 'checkpoint/shop/build/7/grype.json.checkpoint.json',
+      securityLakeUnwritable: 'dead-letter/shop/build/7/grype.json.ocsf-unwritable.ndjson',
+      securityLakeFailed: 'dead-letter/shop/build/7/grype.json.security-lake/',
     });
   });
 });
