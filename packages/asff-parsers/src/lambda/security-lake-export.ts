@@ -97,7 +97,7 @@ export async function exportToSecurityLake(run: SecurityLakeExport): Promise<Sec
   let objects = 0;
   let records = 0;
   let failed = 0;
-  for (const object of batch.objects(run.objectName)) {
+  for (const object of await batch.objects(run.objectName)) {
     const source = lake.sources[object.classUid];
     const key = `${source.location.prefix}${object.key}`;
     try {

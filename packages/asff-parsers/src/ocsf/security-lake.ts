@@ -1,6 +1,5 @@
 import { gzipSync } from 'node:zlib';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { OCSF_CLASSES, OCSF_VERSION, toOcsf, type OcsfEvent } from './ocsf-finding';
 import { OCSF_PARQUET_SCHEMAS, parquetRowOf, parquetSchemaOf, type ParquetGroup } from './parquet-schema';
 import { validateOcsf, type OcsfIssue } from './validate-ocsf';
@@ -130,8 +129,12 @@ export class SecurityLakeBatch {
    * that is the same when the same findings are written again (a retry then replaces its object rather
    * than duplicating its records) and differs between batches. None when no finding was writable.
    */
-  objects(objectName: string): SecurityLakeObject[] {
+  async objects(objectName: string): Promise<SecurityLakeObject[]> {
     if (!OBJECT_NAME.test(objectName)) throw new Error(`a Security Lake object name is letters, digits, '.', '_' and '-', got '${objectName}'`);
+    // Loaded when there is something to write: hyparquet-writer is an ES module only, which Node loads from
+    // CommonJS (this package) from 20.19 on and jest not at all; loading the Lambda entry or mapping to OCSF
+    // must not depend on it.
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
     const sorted = [...this.partitions.values()].sort((a, b) => partitionId(a.partition).localeCompare(partitionId(b.partition)));
     return sorted.map(({ partition, rows }) => {
       // The guide's best practice: records sorted by time (ties by uid, so that the same batch is the same bytes).
