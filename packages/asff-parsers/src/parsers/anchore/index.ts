@@ -2,6 +2,7 @@ import type { Cvss } from '@aws-sdk/client-securityhub';
 import { vulnerabilityType } from '../../asff/finding-types';
 import { streamJsonElements } from '../../streams/json-elements';
 import type { ReportSource } from '../../streams/report-source';
+import { containerImageResource } from '../container-image';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
@@ -47,7 +48,7 @@ async function* parseAnchore(source: ReportSource, context: ParseContext): Async
 }
 
 function imageResource(context: ParseContext, tagged: string | undefined, digest: string | undefined): DraftResource | undefined {
-  if (context.scan.image) return { type: 'Container', id: context.scan.image, details: { Container: { ImageName: context.scan.image } } };
+  if (context.scan.image) return containerImageResource(context.scan.image);
   if (digest === undefined && tagged === undefined) return undefined;
   const name = tagged?.replace(/:[^/:]*$/, '');
   const id = digest !== undefined ? (name ? `${name}@${digest}` : digest) : tagged!;

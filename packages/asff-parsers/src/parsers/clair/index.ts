@@ -2,6 +2,7 @@ import { vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
 import { streamJsonElements } from '../../streams/json-elements';
 import { peekSource, type ReportSource } from '../../streams/report-source';
+import { containerImageResource } from '../container-image';
 import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
@@ -117,7 +118,7 @@ function clairFinding(v: ClairVulnerability, reportImage: string | undefined, co
   const image = context.scan.image ?? reportImage;
   const packageId = `${v.feature}@${v.version ?? ''}`;
   const resources: DraftResource[] = [{ type: 'Other', id: joinNonEmpty([v.namespace, packageId], '/'), details: { Other: { package: packageId, ...(v.namespace ? { namespace: v.namespace } : {}) } } }];
-  if (image) resources.unshift({ type: 'Container', id: image, details: { Container: { ImageName: image } } });
+  if (image) resources.unshift(containerImageResource(image));
   return {
     ruleId: v.vulnerability,
     locationKey: joinNonEmpty([v.namespace, packageId], '|'),

@@ -2,6 +2,7 @@ import { MalformedInputError } from '../../errors';
 import { streamLines } from '../../streams/lines';
 import type { ReportSource } from '../../streams/report-source';
 import { portablePath } from '../code-location';
+import { containerImageResource } from '../container-image';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
 import { severityFrom } from '../severity';
@@ -119,7 +120,7 @@ function malwareFinding(match: ClamAvMatch, summary: Readonly<Record<string, str
   const path = portablePath(match.path).replace(/^\.\//, '');
   const unofficial = match.signature.endsWith('.UNOFFICIAL');
   const resources: DraftResource[] = [];
-  if (context.scan.image) resources.push({ type: 'Container', id: context.scan.image, details: { Container: { ImageName: context.scan.image } } });
+  if (context.scan.image) resources.push(containerImageResource(context.scan.image));
   resources.push({ type: 'Other', id: context.scan.image ? `${context.scan.image}:${path}` : path, details: { Other: { file: path, signature: match.signature } } });
   return {
     ruleId: match.signature,

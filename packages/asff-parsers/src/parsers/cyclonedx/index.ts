@@ -4,6 +4,7 @@ import { MalformedInputError } from '../../errors';
 import { streamJsonElements } from '../../streams/json-elements';
 import { peekSource, type ReportSource } from '../../streams/report-source';
 import { streamXmlElements, type XmlElement } from '../../streams/xml-elements';
+import { containerImageResource } from '../container-image';
 import { severityFromCvss } from '../cvss';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
@@ -309,7 +310,7 @@ function finding(
     }));
   const resources: DraftResource[] = [];
   const image = context.scan.image ?? (subject?.type === 'container' ? subject.name : undefined);
-  if (image) resources.push({ type: 'Container', id: image, details: { Container: { ImageName: image } } });
+  if (image) resources.push(containerImageResource(image));
   // A ref that names no component (and is no purl) is all the BOM says: it stands as it is.
   const componentId = purl ?? (known !== undefined ? `${packageName}@${version}` : (ref ?? 'unknown-component'));
   resources.push({ type: 'Other', id: componentId, details: { Other: { package: `${packageName}@${version}`, ...(ref ? { ref } : {}), ...(known?.type ? { type: known.type } : {}) } } });

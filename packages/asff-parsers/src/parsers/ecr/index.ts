@@ -3,6 +3,7 @@ import { vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
 import { streamJsonElements } from '../../streams/json-elements';
 import type { ReportSource } from '../../streams/report-source';
+import { containerImageResource } from '../container-image';
 import { inspectorFinding } from '../inspector2';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
@@ -59,7 +60,7 @@ function imageResource(root: Record<string, unknown>, context: ParseContext): Dr
     };
   }
   const image = context.scan.image ?? joinNonEmpty([repository, digest ? `@${digest}` : tag ? `:${tag}` : undefined], '');
-  return { type: 'Container', id: image || 'unknown-image', details: { Container: { ImageName: image || 'unknown-image' } } };
+  return containerImageResource(image || 'unknown-image');
 }
 
 function basicFinding(f: Record<string, unknown>, image: DraftResource): FindingDraft {

@@ -2,6 +2,7 @@ import type { Cvss } from '@aws-sdk/client-securityhub';
 import { vulnerabilityType } from '../../asff/finding-types';
 import { streamJsonElements } from '../../streams/json-elements';
 import type { ReportSource } from '../../streams/report-source';
+import { containerImageResource } from '../container-image';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
@@ -104,7 +105,7 @@ function toCvss(c: Record<string, unknown>): Cvss | undefined {
  * streamed report the command line is what names the image).
  */
 function imageResource(context: ParseContext, scannedSource: unknown): DraftResource | undefined {
-  if (context.scan.image) return { type: 'Container', id: context.scan.image, details: { Container: { ImageName: context.scan.image } } };
+  if (context.scan.image) return containerImageResource(context.scan.image);
   const source = asRecord(scannedSource);
   if (asString(source.type) !== 'image') return undefined;
   const target = asRecord(source.target);

@@ -4,6 +4,7 @@ import { MalformedInputError } from '../../errors';
 import { streamJsonElements } from '../../streams/json-elements';
 import { peekSource, type ReportSource } from '../../streams/report-source';
 import { portablePath } from '../code-location';
+import { containerImageResource } from '../container-image';
 import { severityFromCvss } from '../cvss';
 import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftSeverity, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
@@ -104,7 +105,7 @@ function osvFinding(
     types: [vulnerabilityType(cve ?? id)],
     resources: [
       // osv-scanner --docker scans an image: the pipeline names it on the command line.
-      ...(context.scan.image ? [{ type: 'Container', id: context.scan.image, details: { Container: { ImageName: context.scan.image } } }] : []),
+      ...(context.scan.image ? [containerImageResource(context.scan.image)] : []),
       {
         type: 'Other',
         id: purl !== undefined && version !== '' && commit === undefined ? `${purl}@${version}` : packageId,

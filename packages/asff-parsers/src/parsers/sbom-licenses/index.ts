@@ -4,6 +4,7 @@ import { LICENSE_REPORT_FORMAT } from '../../licenses/license-report';
 import { NO_LICENSE } from '../../licenses/license-rules';
 import { streamJsonElements } from '../../streams/json-elements';
 import { peekSource, type ReportSource } from '../../streams/report-source';
+import { containerImageResource } from '../container-image';
 import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
@@ -83,7 +84,7 @@ function finding(raw: Record<string, unknown>, captured: Readonly<Record<string,
   const componentId = purl ?? ref ?? `${name}@${version ?? ''}`;
   const resources: DraftResource[] = [];
   const image = context.scan.image ?? asString(sbom.subject);
-  if (image) resources.push({ type: 'Container', id: image, details: { Container: { ImageName: image } } });
+  if (image) resources.push(containerImageResource(image));
   resources.push({
     type: 'Other',
     id: componentId,

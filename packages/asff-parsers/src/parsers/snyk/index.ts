@@ -3,6 +3,7 @@ import { FindingTypes, vulnerabilityType } from '../../asff/finding-types';
 import { MalformedInputError } from '../../errors';
 import { streamJsonElements } from '../../streams/json-elements';
 import { peekSource, type ReportSource } from '../../streams/report-source';
+import { containerImageResource } from '../container-image';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { looksLikeSarif } from '../sarif';
@@ -120,7 +121,7 @@ function snykFinding({ vulnerability: v, project, paths }: Group, context: Parse
   const snykUrl = id.startsWith('SNYK-') ? `https://security.snyk.io/vuln/${id}` : undefined;
   const resources: DraftResource[] = [];
   const image = context.scan.image ?? containerImage(project);
-  if (image) resources.push({ type: 'Container', id: image, details: { Container: { ImageName: image } } });
+  if (image) resources.push(containerImageResource(image));
   resources.push({ type: 'Other', id: context.scan.repository ? `${context.scan.repository}/${target}` : target, details: { Other: { package: `${name}@${version}`, target } } });
   return {
     ruleId: id,

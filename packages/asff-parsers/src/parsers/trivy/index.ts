@@ -7,6 +7,7 @@ import { MalformedInputError } from '../../errors';
 import { streamJsonElements } from '../../streams/json-elements';
 import { peekSource, type ReportSource } from '../../streams/report-source';
 import { codeLocationId, portablePath } from '../code-location';
+import { containerImageResource } from '../container-image';
 import { asArray, asNumber, asRecord, asString, joinNonEmpty } from '../json-values';
 import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead } from '../parser';
 import { RepeatFilter } from '../repeat-filter';
@@ -364,7 +365,7 @@ function scopeResources(scope: ResultScope, context: ParseContext): DraftResourc
   const resources: DraftResource[] = scope.workload ? workloadResources(scope) : [];
   const fromTarget = splitOsTarget(scope.target)?.image;
   const image = context.scan.image ?? (scope.artifactType === 'container_image' ? scope.artifact : undefined) ?? fromTarget;
-  if (image) resources.push({ type: 'Container', id: image, details: { Container: { ImageName: image } } });
+  if (image) resources.push(containerImageResource(image));
   return resources;
 }
 
@@ -379,7 +380,7 @@ function fileResources(scope: ResultScope, context: ParseContext, path: string, 
   if (image === undefined) return [{ type: 'Other', id: codeLocationId(context.scan, path, line) }];
   const inImage = `${portablePath(path).replace(/^\/*/, '/')}${line === undefined ? '' : `:${line}`}`;
   return [
-    { type: 'Container', id: image, details: { Container: { ImageName: image } } },
+    containerImageResource(image),
     { type: 'Other', id: `${image}:${inImage}`, details: { Other: { image, path: inImage } } },
   ];
 }
