@@ -95,16 +95,16 @@ function factory(stack, id, shared) {
   const digest = deploy.DeployImage.fromDigest(repository.repositoryUri, `#{${id}Publish.IMAGE_DIGEST}`);
   const manifests = deploy.DeployManifests.fromWorkload({ name: 'shop', containerPort: 8080 });
   const staging = new deploy.EksDeployStage(stack, `${id}Staging`, {
-    stageName: 'staging', input: source, image: digest, manifests, clusterName: 'apps-staging', namespace: `shop-${id.toLowerCase()}`, encryptionKey: key,
+    environment: 'staging', input: source, image: digest, manifests, clusterName: 'apps-staging', namespace: `shop-${id.toLowerCase()}`, encryptionKey: key,
   });
   const zapApiKey = new secretsmanager.Secret(stack, `${id}ZapKey`, { encryptionKey: key, generateSecretString: { passwordLength: 40, excludePunctuation: true } });
   cdk.Validations.of(zapApiKey).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'Consumer test app: the ZAP API key only lives inside one DAST build; nothing to rotate.' });
   const dast = new scan.DastScanStage(stack, `${id}Dast`, { ...common, targetUrl: 'https://staging.shop.example.com', zapApiKey });
   const approval = new deploy.ApprovalGate(stack, `${id}Approval`, {
-    stageName: 'production', image: digest, commitId: `#{${id}PipelineSourceVariables.CommitId}`, notifyEmails: ['approvers@example.com'], encryptionKey: key,
+    environment: 'production', image: digest, commitId: `#{${id}PipelineSourceVariables.CommitId}`, notifyEmails: ['approvers@example.com'], encryptionKey: key,
   });
   const production = new deploy.EksDeployStage(stack, `${id}Production`, {
-    stageName: 'production', input: source, image: digest, manifests, clusterName: 'apps-production', namespace: `shop-${id.toLowerCase()}`, encryptionKey: key,
+    environment: 'production', input: source, image: digest, manifests, clusterName: 'apps-production', namespace: `shop-${id.toLowerCase()}`, encryptionKey: key,
   });
   pipeline.addStage({ stageName: 'Secrets', actions: [secrets.action] });
   pipeline.addStage({ stageName: 'Scan', actions: [code.action, image.action] });
@@ -122,7 +122,7 @@ function factory(stack, id, shared) {
 
   new governance.PipelineGovernance(stack, `${id}Governance`, {
     pipelines: [pipeline],
-    factoryRoles: [pipeline.role, secrets.project.role, code.project.role, image.project.role, publish.project.role, dast.project.role, staging.role, production.role],
+    factoryRoles: [pipeline.role, secrets.role, code.role, image.role, publish.role, dast.role, staging.role, production.role],
     securityAlertEmails: ['security@example.com'],
   });
 }

@@ -37,12 +37,12 @@ function consumerApp(env: typeof ENV | undefined, recommendedFlags: boolean): Ap
   const key = new kms.Key(stack, 'PipelineKey', { enableKeyRotation: true });
   const image = DeployImage.fromDigest(REPOSITORY, DIGEST);
   const manifests = DeployManifests.fromSourceDirectory('k8s', 'sample-app');
-  const deploy = (stageName: string) => new EksDeployStage(stack, `Deploy-${stageName}`, {
-    stageName, input: source, image, manifests, clusterName: `apps-${stageName}`, namespace: 'sample-app', encryptionKey: key,
+  const deploy = (environment: string) => new EksDeployStage(stack, `Deploy-${environment}`, {
+    environment, input: source, image, manifests, clusterName: `apps-${environment}`, namespace: 'sample-app', encryptionKey: key,
   });
   const staging = deploy('staging');
   const production = deploy('production');
-  const gate = (stageName: string) => new ApprovalGate(stack, `Approve-${stageName}`, { stageName, image, commitId: 'abc1234' });
+  const gate = (environment: string) => new ApprovalGate(stack, `Approve-${environment}`, { environment, image, commitId: 'abc1234' });
   pipelineAround(stack, source, [
     { name: 'Staging', actions: [staging.action] },
     { name: 'ApproveCanary', actions: [gate('canary').action] },

@@ -112,7 +112,7 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
     const target = config.deploy[stageName];
     const id = stageName === 'staging' ? 'StagingDeploy' : 'ProductionDeploy';
     const deploy = new EksDeployStage(scope, id, {
-      stageName,
+      environment: stageName,
       input: source.output,
       image: digest,
       manifests,
@@ -147,7 +147,7 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
     zapApiKey,
   });
   const approval = new ApprovalGate(scope, 'Approval', {
-    stageName: 'production',
+    environment: 'production',
     image: digest,
     commitId: `#{${SOURCE_NAMESPACE}.CommitId}`,
     notifyEmails: config.notifications.approverEmails,

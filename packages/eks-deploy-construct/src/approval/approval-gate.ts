@@ -21,8 +21,12 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * Properties of an `ApprovalGate`.
  */
 export interface ApprovalGateProps {
-  /** The environment the image is promoted to, e.g. `production`. */
-  readonly stageName: string;
+  /**
+   * The environment the image is promoted to, e.g. `production` (the `environment` of the `EksDeployStage` the
+   * gate guards): letters, digits and hyphens (at most 40). It names the action (`Approve-production`) and
+   * appears in the approval request.
+   */
+  readonly environment: string;
 
   /** The image being promoted (the same object the deploy stages get). */
   readonly image: DeployImage;
@@ -87,8 +91,8 @@ export class ApprovalGate extends Construct {
 
   constructor(scope: Construct, id: string, props: ApprovalGateProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.stageName)) {
-      throw new Error(`stageName must be letters, digits and hyphens (at most 40); got '${props.stageName}'`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.environment)) {
+      throw new Error(`environment must be letters, digits and hyphens (at most 40); got '${props.environment}'`);
     }
     const timeout = props.timeout ?? Duration.days(3);
     if (timeout.toMinutes() < 1 || timeout.toMinutes() > Duration.days(7).toMinutes()) {
@@ -100,11 +104,12 @@ export class ApprovalGate extends Construct {
       }
     }
 
-    this.encryptionKey = props.encryptionKey ?? createFactoryKey(this, 'Key', { description: `Encrypts the ${props.stageName} approval notifications` });
+    this.encryptionKey = props.encryptionKey
+      ?? createFactoryKey(this, 'Key', { description: `Encrypts the ${props.environment} approval notifications` });
     const topic = new sns.Topic(this, 'Topic', {
       masterKey: this.encryptionKey,
       enforceSSL: true,
-      displayName: `Approve promotion to ${props.stageName}`,
+      displayName: `Approve promotion to ${props.environment}`,
     });
     for (const email of props.notifyEmails ?? []) {
       topic.addSubscription(new subscriptions.EmailSubscription(email));
@@ -115,13 +120,14 @@ export class ApprovalGate extends Construct {
       { field: 'RecordState', value: 'ACTIVE' },
       { field: 'ProductFields', key: 'Commit', value: props.commitId },
     ]);
-    this.message = `Promote ${props.image.reference} (commit ${props.commitId}) to ${props.stageName}? Review its Security Hub findings (link) before approving.`;
+    this.message = `Promote ${props.image.reference} (commit ${props.commitId}) to ${props.environment}? `
+      + 'Review its Security Hub findings (link) before approving.';
     if (!Token.isUnresolved(this.message) && this.message.length > MAX_CUSTOM_DATA) {
-      throw new Error(`the approval message is longer than ${MAX_CUSTOM_DATA} characters; shorten the repository or stage name`);
+      throw new Error(`the approval message is longer than ${MAX_CUSTOM_DATA} characters; shorten the repository or environment name`);
     }
 
     this.action = new KeyPolicyGrantingApprovalAction(this.encryptionKey, {
-      actionName: `Approve-${props.stageName}`,
+      actionName: `Approve-${props.environment}`,
       notificationTopic: topic,
       additionalInformation: this.message,
       externalEntityLink: this.findingsUrl,

@@ -58,10 +58,11 @@ export interface ImageVerification {
  */
 export interface EksDeployStageProps {
   /**
-   * Short name of the environment this stage deploys to, e.g. `staging`;
-   * used in the action name and the build logs.
+   * Short name of the environment this stage deploys to, e.g. `staging`: letters, digits and hyphens (at most
+   * 40). It names the action (`Deploy-staging`) and the variables namespace, and appears in the role's and the
+   * project's descriptions and the build logs.
    */
-  readonly stageName: string;
+  readonly environment: string;
 
   /** The source artifact (it holds the manifests when they come from the repository). */
   readonly input: codepipeline.Artifact;
@@ -201,7 +202,7 @@ export interface EksDeployStageProps {
   /**
    * Namespace of the variables the action exports (`DEPLOYED_IMAGE`).
    *
-   * @default - `Deploy` followed by the stage name, e.g. `DeployStaging`
+   * @default - `Deploy` followed by the environment, e.g. `DeployStaging`
    */
   readonly variablesNamespace?: string;
 }
@@ -239,105 +240,21 @@ export class EksDeployStage extends Construct {
   constructor(scope: Construct, id: string, props: EksDeployStageProps) {
     super(scope, id);
     validateProps(props);
-    const stack = Stack.of(this);
-    const clusterName = props.cluster?.clusterName ?? props.clusterName!;
-    const clusterRegion = props.clusterRegion ?? stack.region;
-    const regionsKnown = !Token.isUnresolved(clusterRegion) && !Token.isUnresolved(stack.region);
-    if (props.deployRoleArn === undefined && regionsKnown && clusterRegion !== stack.region) {
-      // The access entry is a resource of this stack, so of this region.
-      throw new Error(`cluster region ${clusterRegion} differs from the stack region ${stack.region}: deploy a CrossAccountDeployRole in the cluster's region and pass deployRoleArn`);
-    }
-    const rolloutTimeout = props.rolloutTimeout ?? DEFAULT_ROLLOUT_TIMEOUT;
-    const kubectl = props.kubectl ?? KubectlRelease.V1_36_4;
-    this.variablesNamespace = props.variablesNamespace ?? `Deploy${pascalCase(props.stageName)}`;
+    const cluster = targetCluster(this, props);
+    this.variablesNamespace = props.variablesNamespace ?? `Deploy${pascalCase(props.environment)}`;
     this.namespace = props.namespace;
     this.allowedImages = props.allowedImages ?? [];
 
-    // A physical name is generated when a stack in another account needs this
-    // ARN (a CrossAccountDeployRole trusts exactly this role).
-    // Confused-deputy protection: CodeBuild may assume the role only for a
-    // project of this account and Region. Not this project's ARN: its name is
-    // generated and the project depends on the role (a circular dependency).
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'codebuild', resource: 'project', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }) },
-        },
-      }),
-      roleName: PhysicalName.GENERATE_IF_NEEDED,
-      description: `Deploys ${props.stageName} to EKS cluster ${clusterName} namespace ${props.namespace}`,
-    });
+    const role = deployRole(this, props, cluster);
     this.role = role;
-
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.encryptionKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    allowLogsToUseKey(props.encryptionKey, stack);
-
-    this.project = new codebuild.PipelineProject(this, 'Project', {
-      description: `Deploy an image by digest to EKS (${props.stageName})`,
-      role,
-      encryptionKey: props.encryptionKey,
-      timeout: props.buildTimeout ?? DEFAULT_BUILD_TIMEOUT,
-      queuedTimeout: Duration.hours(1),
-      buildSpec: codebuild.BuildSpec.fromObjectToYaml(deployBuildspec()),
-      environment: {
-        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
-        computeType: codebuild.ComputeType.SMALL,
-        privileged: false,
-        environmentVariables: plain({
-          STAGE_NAME: props.stageName,
-          CLUSTER_NAME: clusterName,
-          CLUSTER_REGION: clusterRegion,
-          NAMESPACE: props.namespace,
-          DEPLOY_ROLE_ARN: props.deployRoleArn ?? '',
-          MANIFEST_DIR: props.manifests.directory,
-          MANIFEST_IMAGE_NAME: props.manifests.imageName,
-          GENERATED_MANIFEST_GZ_B64: encodeGenerated(props.manifests.generatedYaml),
-          ALLOWED_IMAGES: (props.allowedImages ?? []).join(','),
-          ROLLOUT_TIMEOUT: `${rolloutTimeout.toSeconds()}s`,
-          KUBECTL_VERSION: kubectl.version,
-          KUBECTL_SHA256: kubectl.linuxAmd64Sha256,
-          SIGNING_PROFILE_ARN: props.imageVerification?.signingProfileArn ?? '',
-        }),
-      },
-      logging: { cloudWatch: { logGroup } },
-      vpc: props.vpc,
-      subnetSelection: props.subnetSelection,
-      securityGroups: props.securityGroups,
-    });
-
+    this.project = deployProject(this, role, props, cluster);
     acknowledgeCodeBuildProjectGrants(role, this.project);
     if (props.vpc !== undefined) acknowledgeCodeBuildVpcGrants(role, this.project);
     if (props.imageVerification !== undefined) grantImageVerification(role, props.imageVerification);
-
-    if (props.deployRoleArn) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'AssumeTheTargetAccountDeployRole',
-        actions: ['sts:AssumeRole'],
-        resources: [props.deployRoleArn],
-      }));
-    } else {
-      const clusterArn = props.cluster?.clusterArn ?? stack.formatArn({
-        service: 'eks',
-        region: clusterRegion,
-        resource: 'cluster',
-        resourceName: clusterName,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'DescribeTheTargetCluster',
-        actions: ['eks:DescribeCluster'],
-        resources: [clusterArn],
-      }));
-      this.accessEntry = grantNamespaceAccess(this, 'AccessEntry', clusterName, role.roleArn, props.namespace);
-    }
+    this.accessEntry = grantClusterAccess(this, role, props, cluster);
 
     this.action = new DeployAction(role, {
-      actionName: `Deploy-${props.stageName}`,
+      actionName: `Deploy-${props.environment}`,
       project: this.project,
       input: props.input,
       runOrder: props.runOrder,
@@ -350,6 +267,121 @@ export class EksDeployStage extends Construct {
       }),
     });
   }
+}
+
+/** The cluster the stage deploys to, as the project and the role's policy name it. */
+interface TargetCluster {
+  readonly name: string;
+  readonly region: string;
+}
+
+function targetCluster(scope: Construct, props: EksDeployStageProps): TargetCluster {
+  const stack = Stack.of(scope);
+  const name = props.cluster?.clusterName ?? props.clusterName!;
+  const region = props.clusterRegion ?? stack.region;
+  const regionsKnown = !Token.isUnresolved(region) && !Token.isUnresolved(stack.region);
+  if (props.deployRoleArn === undefined && regionsKnown && region !== stack.region) {
+    // The access entry is a resource of this stack, so of this region.
+    throw new Error(`cluster region ${region} differs from the stack region ${stack.region}: `
+      + 'deploy a CrossAccountDeployRole in the cluster\'s region and pass deployRoleArn');
+  }
+  return { name, region };
+}
+
+/**
+ * The role the deploy build runs as. A physical name is generated when a stack in another account needs its
+ * ARN (a CrossAccountDeployRole trusts exactly this role). Confused-deputy protection: CodeBuild may assume it
+ * only for a project of this account and Region. Not this project's ARN: its name is generated and the project
+ * depends on the role (a circular dependency).
+ */
+function deployRole(scope: Construct, props: EksDeployStageProps, cluster: TargetCluster): iam.Role {
+  const stack = Stack.of(scope);
+  const anyProjectHere = stack.formatArn({ service: 'codebuild', resource: 'project', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': anyProjectHere },
+      },
+    }),
+    roleName: PhysicalName.GENERATE_IF_NEEDED,
+    description: `Deploys ${props.environment} to EKS cluster ${cluster.name} namespace ${props.namespace}`,
+  });
+}
+
+/** The deploy build: pinned kubectl, the target and the manifests as plain variables, logs in its own encrypted group. */
+function deployProject(scope: Construct, role: iam.IRole, props: EksDeployStageProps, cluster: TargetCluster): codebuild.PipelineProject {
+  const rolloutTimeout = props.rolloutTimeout ?? DEFAULT_ROLLOUT_TIMEOUT;
+  const kubectl = props.kubectl ?? KubectlRelease.V1_36_4;
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    encryptionKey: props.encryptionKey,
+    retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  allowLogsToUseKey(props.encryptionKey, Stack.of(scope));
+  return new codebuild.PipelineProject(scope, 'Project', {
+    description: `Deploy an image by digest to EKS (${props.environment})`,
+    role,
+    encryptionKey: props.encryptionKey,
+    timeout: props.buildTimeout ?? DEFAULT_BUILD_TIMEOUT,
+    queuedTimeout: Duration.hours(1),
+    buildSpec: codebuild.BuildSpec.fromObjectToYaml(deployBuildspec()),
+    environment: {
+      buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+      computeType: codebuild.ComputeType.SMALL,
+      privileged: false,
+      environmentVariables: plain({
+        // The buildspec's name for the environment (it prefixes the build's log lines).
+        STAGE_NAME: props.environment,
+        CLUSTER_NAME: cluster.name,
+        CLUSTER_REGION: cluster.region,
+        NAMESPACE: props.namespace,
+        DEPLOY_ROLE_ARN: props.deployRoleArn ?? '',
+        MANIFEST_DIR: props.manifests.directory,
+        MANIFEST_IMAGE_NAME: props.manifests.imageName,
+        GENERATED_MANIFEST_GZ_B64: encodeGenerated(props.manifests.generatedYaml),
+        ALLOWED_IMAGES: (props.allowedImages ?? []).join(','),
+        ROLLOUT_TIMEOUT: `${rolloutTimeout.toSeconds()}s`,
+        KUBECTL_VERSION: kubectl.version,
+        KUBECTL_SHA256: kubectl.linuxAmd64Sha256,
+        SIGNING_PROFILE_ARN: props.imageVerification?.signingProfileArn ?? '',
+      }),
+    },
+    logging: { cloudWatch: { logGroup } },
+    vpc: props.vpc,
+    subnetSelection: props.subnetSelection,
+    securityGroups: props.securityGroups,
+  });
+}
+
+/**
+ * How the build reaches the cluster: across accounts it may assume `deployRoleArn` and nothing else (no access
+ * entry here); in this account it may describe the one cluster and gets a namespace-scoped access entry, returned.
+ */
+function grantClusterAccess(
+  scope: Construct, role: iam.Role, props: EksDeployStageProps, cluster: TargetCluster,
+): eks.CfnAccessEntry | undefined {
+  if (props.deployRoleArn) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AssumeTheTargetAccountDeployRole',
+      actions: ['sts:AssumeRole'],
+      resources: [props.deployRoleArn],
+    }));
+    return undefined;
+  }
+  const clusterArn = props.cluster?.clusterArn ?? Stack.of(scope).formatArn({
+    service: 'eks',
+    region: cluster.region,
+    resource: 'cluster',
+    resourceName: cluster.name,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'DescribeTheTargetCluster',
+    actions: ['eks:DescribeCluster'],
+    resources: [clusterArn],
+  }));
+  return grantNamespaceAccess(scope, 'AccessEntry', cluster.name, role.roleArn, props.namespace);
 }
 
 /**
@@ -382,8 +414,8 @@ function validateProps(props: EksDeployStageProps): void {
   if ((props.cluster === undefined) === (props.clusterName === undefined)) {
     throw new Error('give exactly one of cluster and clusterName');
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.stageName)) {
-    throw new Error(`stageName must be letters, digits and hyphens (at most 40); got '${props.stageName}'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.environment)) {
+    throw new Error(`environment must be letters, digits and hyphens (at most 40); got '${props.environment}'`);
   }
   if (!Token.isUnresolved(props.namespace) && !DNS_LABEL.test(props.namespace)) {
     throw new Error(`namespace must be a DNS-1123 label; got '${props.namespace}'`);

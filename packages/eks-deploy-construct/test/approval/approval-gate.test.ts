@@ -12,7 +12,7 @@ const COMMIT = '#{SourceVariables.CommitId}';
 
 function gate(stack: Stack, overrides: Partial<ApprovalGateProps> = {}): ApprovalGate {
   return new ApprovalGate(stack, 'Gate', {
-    stageName: 'production',
+    environment: 'production',
     image: DeployImage.fromDigest(REPOSITORY, DIGEST),
     commitId: COMMIT,
     notifyEmails: ['approvers@example.com', 'security@example.com'],
@@ -126,7 +126,7 @@ describe('ApprovalGate', () => {
   test.each<[string, Partial<ApprovalGateProps>, RegExp]>([
     ['a malformed email address', { notifyEmails: ['approvers'] }, /not an email address/],
     ['a timeout over the 7-day CodePipeline limit', { timeout: Duration.days(8) }, /timeout must be between/],
-    ['a stage name with spaces', { stageName: 'prod env' }, /stageName/],
+    ['an environment name with spaces', { environment: 'prod env' }, /environment must be/],
     ['a message CodePipeline would refuse', { image: DeployImage.fromDigest(`registry.example.com/${'a'.repeat(400)}`, DIGEST) }, /longer than 500/],
   ])('rejects %s', (_name, overrides, message) => {
     expect(() => gate(testStack(), overrides)).toThrow(message);

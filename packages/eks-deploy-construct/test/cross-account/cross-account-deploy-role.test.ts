@@ -105,7 +105,7 @@ describe('CrossAccountDeployRole', () => {
     const pipelineStack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
     const targetStack = new Stack(app, 'Target', { env: { account: '222222222222', region: 'eu-west-1' } });
     const production = new EksDeployStage(pipelineStack, 'Production', {
-      stageName: 'production',
+      environment: 'production',
       input: sourceArtifact(),
       image: DeployImage.fromDigest(REPOSITORY, DIGEST),
       manifests: DeployManifests.fromSourceDirectory('k8s', 'sample-app'),

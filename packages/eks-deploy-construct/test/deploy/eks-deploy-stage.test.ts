@@ -14,7 +14,7 @@ type StageOverrides = Partial<EksDeployStageProps>;
 
 function deployStage(stack: Stack, overrides: StageOverrides = {}, id = 'Staging'): EksDeployStage {
   return new EksDeployStage(stack, id, {
-    stageName: 'staging',
+    environment: 'staging',
     input: sourceArtifact(),
     image: DeployImage.fromDigest(REPOSITORY, DIGEST),
     manifests: DeployManifests.fromSourceDirectory('k8s', 'sample-app'),
@@ -261,8 +261,8 @@ describe('EksDeployStage', () => {
     const key = sharedKey(stack);
     const image = DeployImage.fromDigest('#{ImageScan.IMAGE_URI}', '#{ImageScan.IMAGE_DIGEST}');
     const manifests = DeployManifests.fromSourceDirectory('k8s', 'sample-app');
-    const staging = new EksDeployStage(stack, 'Staging', { stageName: 'staging', input: source, image, manifests, clusterName: 'apps-staging', namespace: 'web', encryptionKey: key });
-    const production = new EksDeployStage(stack, 'Production', { stageName: 'production', input: source, image, manifests, clusterName: 'apps-production', namespace: 'web', encryptionKey: key, runOrder: 2 });
+    const staging = new EksDeployStage(stack, 'Staging', { environment: 'staging', input: source, image, manifests, clusterName: 'apps-staging', namespace: 'web', encryptionKey: key });
+    const production = new EksDeployStage(stack, 'Production', { environment: 'production', input: source, image, manifests, clusterName: 'apps-production', namespace: 'web', encryptionKey: key, runOrder: 2 });
     pipelineAround(stack, source, [{ name: 'Staging', actions: [staging.action] }, { name: 'Production', actions: [production.action] }]);
     return { staging, production, template: Template.fromStack(stack).toJSON() };
   }
@@ -400,7 +400,7 @@ describe('EksDeployStage', () => {
     test.each<[string, StageOverrides, RegExp]>([
       ['neither cluster nor clusterName', { clusterName: undefined }, /exactly one of cluster and clusterName/],
       ['a namespace that is not a DNS label', { namespace: 'Web_Apps' }, /namespace must be a DNS-1123 label/],
-      ['a stage name with spaces', { stageName: 'my stage' }, /stageName/],
+      ['an environment name with spaces', { environment: 'my stage' }, /environment must be/],
       ['a deploy role that is not a role ARN', { deployRoleArn: 'eks-deploy' }, /deployRoleArn must be an IAM role ARN/],
       ['a rollout timeout over an hour', { rolloutTimeout: Duration.hours(2) }, /rolloutTimeout/],
       ['a build timeout shorter than rollout plus rollback', { rolloutTimeout: Duration.minutes(10), buildTimeout: Duration.minutes(15) }, /buildTimeout/],

@@ -232,7 +232,7 @@ describe('ImageSignatureAdmissionAddon', () => {
     const stack = testStack();
     const key = sharedKey(stack);
     const stage = (id: string, namespace: string, allowedImages: string[]) => new EksDeployStage(stack, id, {
-      stageName: id.toLowerCase(),
+      environment: id.toLowerCase(),
       input: sourceArtifact(),
       image: DeployImage.fromDigest(REPOSITORY, DIGEST),
       manifests: DeployManifests.fromSourceDirectory('k8s', 'sample-app'),
