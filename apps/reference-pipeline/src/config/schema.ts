@@ -1,3 +1,4 @@
+import { FeedbackProvider, SastTool, ZapScanType } from '@devsecops-factory/scan-stage-construct';
 import { z } from 'zod';
 
 /** Any partition: the factory deploys to aws, aws-us-gov and aws-cn without edits. */
@@ -51,7 +52,7 @@ const pullRequestsSchema = z.strictObject({
   /** Post each scan's verdict (commit status) and Markdown summary (comment) back to the pull request. */
   feedback: z.strictObject({
     /** The provider behind the connection (Bitbucket: commit status only). */
-    provider: z.enum(['github', 'gitlab', 'bitbucket']),
+    provider: z.enum(FeedbackProvider),
     /** Secrets Manager secret holding the provider's API token, read by the builds at run time. */
     tokenSecretArn: arn('secretsmanager'),
     /** The provider's API root, for GitHub Enterprise Server or self-managed GitLab. Default: the provider's cloud API. */
@@ -114,15 +115,15 @@ const applicationFields = {
       allowedPatterns: z.array(z.string().min(1)).default([]),
     }).default({ gitleaks: false, allowedPatterns: [] }),
     code: z.strictObject({
-      sast: z.enum(['semgrep', 'bandit', 'snyk-code']).default('semgrep'),
+      sast: z.enum(SastTool).default(SastTool.SEMGREP),
       hadolint: z.boolean().default(true),
-    }).default({ sast: 'semgrep', hadolint: true }),
+    }).default({ sast: SastTool.SEMGREP, hadolint: true }),
     image: z.strictObject({
       scanner: z.enum(['grype', 'trivy', 'snyk']).default('grype'),
       /** Secrets Manager secret holding the Snyk token (required for snyk and snyk-code). */
       snykTokenSecretArn: arn('secretsmanager').optional(),
     }).default({ scanner: 'grype' }),
-  }).default({ secrets: { gitleaks: false, allowedPatterns: [] }, code: { sast: 'semgrep', hadolint: true }, image: { scanner: 'grype' } }),
+  }).default({ secrets: { gitleaks: false, allowedPatterns: [] }, code: { sast: SastTool.SEMGREP, hadolint: true }, image: { scanner: 'grype' } }),
   image: z.strictObject({
     /** Image name the Kubernetes manifests use; the deploy replaces it with repository@digest. Defaults to repositoryName. */
     name: imageName.optional(),
@@ -147,7 +148,7 @@ const applicationFields = {
   dast: z.strictObject({
     /** The staging URL ZAP scans. */
     targetUrl: z.url({ protocol: /^https?$/ }),
-    mode: z.enum(['baseline', 'full', 'api']).default('baseline'),
+    mode: z.enum(ZapScanType).default(ZapScanType.BASELINE),
     /** OpenAPI definition URL or path, for mode api. */
     apiDefinition: z.string().optional(),
   }),
@@ -198,11 +199,11 @@ function checkApplication(config: z.output<z.ZodObject<typeof applicationFields>
   if (config.image.importExistingRepository && !config.image.repositoryName) {
     ctx.addIssue({ code: 'custom', path: ['image', 'repositoryName'], message: 'required when importExistingRepository is true' });
   }
-  const needsSnyk = config.scanners.image.scanner === 'snyk' || config.scanners.code.sast === 'snyk-code';
+  const needsSnyk = config.scanners.image.scanner === 'snyk' || config.scanners.code.sast === SastTool.SNYK_CODE;
   if (needsSnyk && !config.scanners.image.snykTokenSecretArn) {
     ctx.addIssue({ code: 'custom', path: ['scanners', 'image', 'snykTokenSecretArn'], message: 'required when snyk or snyk-code is selected' });
   }
-  if (config.dast.mode === 'api' && !config.dast.apiDefinition) {
+  if (config.dast.mode === ZapScanType.API && !config.dast.apiDefinition) {
     ctx.addIssue({ code: 'custom', path: ['dast', 'apiDefinition'], message: 'required when mode is api' });
   }
   if (config.deploy.staging.clusterName === config.deploy.production.clusterName

@@ -3,7 +3,7 @@ import {
   ApprovalGate, DeployImage, DeployManifests, EksDeployStage,
 } from '@devsecops-factory/eks-deploy-construct';
 import {
-  BuildSecret, DastScanStage, DEFAULT_FACTORY_POLICY, EcrScanStage, ImageScanner, ZapScanType,
+  BuildSecret, DastScanStage, DEFAULT_FACTORY_POLICY, EcrScanStage, ImageScanner,
 } from '@devsecops-factory/scan-stage-construct';
 import { Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -142,7 +142,7 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
   const dast = new DastScanStage(scope, 'DastScan', {
     ...scanProps,
     targetUrl: config.dast.targetUrl,
-    scanType: config.dast.mode as ZapScanType,
+    scanType: config.dast.mode,
     apiDefinition: config.dast.apiDefinition,
     zapApiKey,
   });

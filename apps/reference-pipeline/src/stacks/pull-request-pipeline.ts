@@ -1,5 +1,5 @@
 import {
-  BuildSecret, FeedbackProvider, ImageScanner, PullRequestBuild,
+  BuildSecret, ImageScanner, PullRequestBuild,
 } from '@devsecops-factory/scan-stage-construct';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -60,7 +60,7 @@ export function addPullRequestPipeline(parent: Construct, props: PullRequestPipe
   const pullRequest: PullRequestBuild = {
     baselineBranch: config.source.branch,
     feedback: settings.feedback ? {
-      provider: settings.feedback.provider as FeedbackProvider,
+      provider: settings.feedback.provider,
       repository: config.source.repository,
       token: secret('FeedbackToken', settings.feedback.tokenSecretArn),
       apiUrl: settings.feedback.apiUrl,

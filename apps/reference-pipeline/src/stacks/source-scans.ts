@@ -1,5 +1,5 @@
 import {
-  BuildSecret, CodeScanStage, ImageScanner, ImageScanStage, SastTool, ScanStageProps, SecretsScanStage,
+  BuildSecret, CodeScanStage, ImageScanner, ImageScanStage, ScanStageProps, SecretsScanStage,
 } from '@devsecops-factory/scan-stage-construct';
 import { Construct } from 'constructs';
 import { FactoryConfig } from '../config/schema';
@@ -26,7 +26,7 @@ export function sourceScanStages(
   });
   const code = new CodeScanStage(scope, 'CodeScan', {
     ...scanProps,
-    sastTool: config.scanners.code.sast as SastTool,
+    sastTool: config.scanners.code.sast,
     snykToken,
     hadolint: config.scanners.code.hadolint,
     dockerfile,

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FeedbackProvider, SastTool, ZapScanType } from '@devsecops-factory/scan-stage-construct';
 import { ConfigError, configFileFromEnvironment, loadConfig, loadFactory, parseConfig, parseFactory } from '../../src/config/load';
 
 const valid = {
@@ -67,6 +68,25 @@ describe('factory configuration', () => {
 
   test('requires exactly one way to name the connection', () => {
     expect(issues({ ...valid, source: { ...valid.source, connectionArn: 'arn:aws:codeconnections:r:123456789012:connection/x' } }).join()).toMatch(/exactly one/);
+  });
+
+  test('offers exactly the SAST tools, ZAP scan types and feedback providers the constructs take, as their enum values', () => {
+    const token = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:factory/token-AbCdEf';
+    for (const sast of Object.values(SastTool)) {
+      const scanners = { code: { sast }, image: { scanner: 'grype', snykTokenSecretArn: token } };
+      expect(parseConfig({ ...valid, scanners }).scanners.code.sast).toBe(sast);
+    }
+    for (const mode of Object.values(ZapScanType)) {
+      expect(parseConfig({ ...valid, dast: { ...valid.dast, mode, apiDefinition: 'openapi.json' } }).dast.mode).toBe(mode);
+    }
+    for (const provider of Object.values(FeedbackProvider)) {
+      const pullRequests = { enabled: true, feedback: { provider, tokenSecretArn: token } };
+      expect(parseConfig({ ...valid, pullRequests }).pullRequests?.feedback?.provider).toBe(provider);
+    }
+    expect(issues({ ...valid, scanners: { code: { sast: 'codeql' } } }).join())
+      .toMatch(/scanners\.code\.sast: Invalid option: expected one of "semgrep"\|"bandit"\|"snyk-code"/);
+    expect(issues({ ...valid, dast: { ...valid.dast, mode: 'ajax' } }).join())
+      .toMatch(/dast\.mode: Invalid option: expected one of "baseline"\|"full"\|"api"/);
   });
 
   test('requires a Snyk token secret when Snyk is chosen', () => {
