@@ -29,7 +29,13 @@ export function createConstructKit(root: typescript.TypeScriptProject): typescri
     jestOptions: jestOptions(),
     peerDependencyOptions: { pinnedDevDependency: false },
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLibPeer}`, `constructs@${VERSIONS.constructsPeer}`],
-    devDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLibDev}`, `constructs@${VERSIONS.constructsDev}`, `@types/node@${VERSIONS.nodeTypes}`],
+    devDeps: [
+      `aws-cdk-lib@${VERSIONS.awsCdkLibDev}`,
+      `constructs@${VERSIONS.constructsDev}`,
+      // The acknowledgement helpers are tested against the rules they acknowledge.
+      `cdk-nag@${VERSIONS.cdkNag}`,
+      `@types/node@${VERSIONS.nodeTypes}`,
+    ],
     tsconfig: { compilerOptions: { lib: ['es2020'], target: 'ES2020' } },
   });
   // lerna publish skips private packages; the libraries carry it in their tarballs.

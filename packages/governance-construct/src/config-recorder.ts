@@ -1,11 +1,10 @@
-import { createFactoryKey } from '@devsecops-factory/construct-kit';
+import { acknowledgeWildcardResource, createFactoryKey } from '@devsecops-factory/construct-kit';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from './private/acknowledgements';
 import { createAuditBucket } from './private/secure-bucket';
 
 /** Shorter than a month, the history would not outlive the incidents it helps investigate. */
@@ -109,7 +108,7 @@ export class ConfigRecorder extends Construct {
       ],
     });
 
-    acknowledgeWildcardResources(deliveryPolicy, [configHistoryObjects],
+    acknowledgeWildcardResource(deliveryPolicy, configHistoryObjects,
       'AWS Config writes history and snapshot objects under date-based keys it chooses; the wildcard is confined to this account\'s Config prefix of this bucket.');
 
     this.recorder = new config.CfnConfigurationRecorder(this, 'Recorder', {

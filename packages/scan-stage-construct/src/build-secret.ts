@@ -1,9 +1,9 @@
+import { acknowledgeWildcardResource } from '@devsecops-factory/construct-kit';
 import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResource } from './private/nag';
 
 /**
  * A secret a build reads at run time (a scanner token, an API key). CodeBuild

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { acknowledgeCodeBuildProjectGrants, acknowledgeWildcardResource } from '@devsecops-factory/construct-kit';
 import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -15,9 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { allowCloudWatchLogsToUseKey } from './private/logs-key-access';
-import { acknowledgeWildcardResource } from './private/nag';
 import { acknowledgeToolboxImage, installScripts } from './private/offline-build';
-import { acknowledgeGeneratedPolicy } from './private/scan-project';
 import { protectProjectRoleTrust } from './private/trust-policy';
 import { ToolboxImage } from './toolbox-image';
 
@@ -225,7 +224,7 @@ export class DatabaseMirror extends Construct {
     });
     this.grantMirrorWrite();
     this.grantPutAge(this.project);
-    acknowledgeGeneratedPolicy(this.project);
+    acknowledgeCodeBuildProjectGrants(this.project);
     if (toolbox !== undefined) acknowledgeToolboxImage(this.project);
     protectProjectRoleTrust(this.project);
 

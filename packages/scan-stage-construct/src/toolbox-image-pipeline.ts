@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { acknowledgeCodeBuildProjectGrants, acknowledgePipelineArtifactGrants, acknowledgePipelineRoleGrants } from '@devsecops-factory/construct-kit';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -13,8 +14,6 @@ import { AsffCli } from './asff-cli';
 import { EcrScanStage, ImageSigningOptions } from './ecr-scan-stage';
 import { ImageScanStage } from './image-scan-stage';
 import { allowCloudWatchLogsToUseKey } from './private/logs-key-access';
-import { acknowledgePipelineArtifactGrants } from './private/nag';
-import { acknowledgeGeneratedPolicy } from './private/scan-project';
 import { protectProjectRoleTrust } from './private/trust-policy';
 
 /** Properties of a {@link ToolboxImagePipeline}. */
@@ -126,7 +125,7 @@ export class ToolboxImagePipeline extends Construct {
       logging: { cloudWatch: { logGroup } },
     });
     asffCli.grantInstall(this.contextProject);
-    acknowledgeGeneratedPolicy(this.contextProject);
+    acknowledgeCodeBuildProjectGrants(this.contextProject);
     protectProjectRoleTrust(this.contextProject);
     const context = new codepipeline.Artifact('ToolboxContext');
     const contextAction = new actions.CodeBuildAction({ actionName: 'Context', project: this.contextProject, input: props.sourceOutput, outputs: [context] });
@@ -167,23 +166,6 @@ export class ToolboxImagePipeline extends Construct {
         { stageName: 'Publish', actions: [this.publishStage.action] },
       ],
     });
-    acknowledgePipelineGrants(this.pipeline, props.artifactBucket);
+    acknowledgePipelineRoleGrants(this.pipeline, props.artifactBucket);
   }
-}
-
-/** CodePipeline's own grants on the artifact bucket and its key (roles of the pipeline and of each action). */
-function acknowledgePipelineGrants(pipeline: codepipeline.Pipeline, bucket: s3.IBucket): void {
-  const reason = 'CodePipeline grants its roles read/write on the one pipeline artifact bucket and its key; '
-    + 'aws-cdk-lib writes these as action prefixes (e.g. s3:GetObject*) confined to that bucket, never a service-wide wildcard';
-  const bucketArn = Stack.of(pipeline).resolve(bucket.bucketArn);
-  const bucketText = bucketArn['Fn::GetAtt'] ? `<${bucketArn['Fn::GetAtt'][0]}.Arn>` : String(bucketArn);
-  Validations.of(pipeline).acknowledge(
-    ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']
-      .map((action) => ({ id: `AwsSolutions-IAM5[Action::${action}]`, reason })),
-    { id: `AwsSolutions-IAM5[Resource::${bucketText}/*]`, reason },
-    {
-      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-      reason: 'CodePipeline creates one role per action with a DefaultPolicy scoped to that action; a shared managed policy would widen every role to the union of their needs',
-    },
-  );
 }

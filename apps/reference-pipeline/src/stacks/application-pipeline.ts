@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { acknowledgePipelineRoleGrants } from '@devsecops-factory/construct-kit';
 import {
   ApprovalGate, DeployImage, DeployManifests, EksDeployStage,
 } from '@devsecops-factory/eks-deploy-construct';
@@ -15,7 +16,7 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { addPullRequestPipeline } from './pull-request-pipeline';
 import { sourceScanStages } from './source-scans';
-import { acknowledgeBuildLocalSecret, acknowledgePipelineGrants } from '../compliance/pipeline-acknowledgements';
+import { acknowledgeBuildLocalSecret } from '../compliance/pipeline-acknowledgements';
 import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
 import { ImageRepository } from '../constructs/image-repository';
@@ -177,7 +178,7 @@ export function addApplicationPipeline(scope: Construct, props: ApplicationPipel
     ],
   });
 
-  acknowledgePipelineGrants(pipeline, artifacts.bucket);
+  acknowledgePipelineRoleGrants(pipeline, artifacts.bucket);
   const pullRequests = config.pullRequests?.enabled ? addPullRequestPipeline(scope, {
     config,
     reportsRepository: props.reportsRepository,

@@ -1,3 +1,4 @@
+import { acknowledgePipelineRoleGrants } from '@devsecops-factory/construct-kit';
 import {
   BuildSecret, ImageScanner, PullRequestBuild,
 } from '@devsecops-factory/scan-stage-construct';
@@ -7,7 +8,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { sourceScanStages } from './source-scans';
-import { acknowledgePipelineGrants } from '../compliance/pipeline-acknowledgements';
 import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
 import { PipelineSource, SOURCE_NAMESPACE } from '../constructs/pipeline-source';
@@ -107,7 +107,7 @@ export function addPullRequestPipeline(parent: Construct, props: PullRequestPipe
       },
     }],
   });
-  acknowledgePipelineGrants(pipeline, artifacts.bucket);
+  acknowledgePipelineRoleGrants(pipeline, artifacts.bucket);
   const roles = [secrets, code, image].map((stage) => stage.project.role).filter((role): role is iam.IRole => role !== undefined);
   return { pipeline, roles: [pipeline.role, ...roles] };
 }

@@ -1,15 +1,15 @@
+import { acknowledgeArtifactBucketGrants } from '@devsecops-factory/construct-kit';
 import {
   aws_codepipeline as codepipeline,
   aws_codepipeline_actions as actions,
   aws_iam as iam,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledgeArtifactBucketRead } from '../nag/codebuild-role-acknowledgements';
 
 /**
  * The deploy's CodeBuild action. The artifact bucket is only known when the
- * action joins a pipeline, so that is when the project role's read grant on
- * it is acknowledged.
+ * action joins a pipeline, so that is when the project role's grant on it is
+ * acknowledged.
  */
 export class DeployAction extends actions.CodeBuildAction {
   private readonly projectRole: iam.IRole;
@@ -21,7 +21,7 @@ export class DeployAction extends actions.CodeBuildAction {
 
   protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
     const config = super.bound(scope, stage, options);
-    acknowledgeArtifactBucketRead(this.projectRole, options.bucket);
+    acknowledgeArtifactBucketGrants(this.projectRole, options.bucket, { writes: (this.actionProperties.outputs ?? []).length > 0 });
     this.grantCodeConnectionsUse();
     return config;
   }

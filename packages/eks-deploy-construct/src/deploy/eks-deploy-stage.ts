@@ -1,4 +1,5 @@
 import * as zlib from 'zlib';
+import { acknowledgeCodeBuildProjectGrants, acknowledgeCodeBuildVpcGrants } from '@devsecops-factory/construct-kit';
 import {
   ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token, Validations,
   aws_codebuild as codebuild,
@@ -19,7 +20,6 @@ import { DeployImage } from '../image/deploy-image';
 import { isDeferred } from '../image/image-digest';
 import { allowLogsToUseKey } from '../logs/allow-logs-to-use-key';
 import { DeployManifests } from '../manifests/deploy-manifests';
-import { acknowledgeCodeBuildProjectGrants, acknowledgeCodeBuildVpcGrants } from '../nag/codebuild-role-acknowledgements';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -248,8 +248,8 @@ export class EksDeployStage extends Construct {
     const role = deployRole(this, props, cluster);
     this.role = role;
     this.project = deployProject(this, role, props, cluster);
-    acknowledgeCodeBuildProjectGrants(role, this.project);
-    if (props.vpc !== undefined) acknowledgeCodeBuildVpcGrants(role, this.project);
+    acknowledgeCodeBuildProjectGrants(this.project);
+    if (props.vpc !== undefined) acknowledgeCodeBuildVpcGrants(this.project);
     if (props.imageVerification !== undefined) grantImageVerification(role, props.imageVerification);
     this.accessEntry = grantClusterAccess(this, role, props, cluster);
 

@@ -1,8 +1,8 @@
+import { acknowledgeWildcardResource } from '@devsecops-factory/construct-kit';
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as YAML from 'yaml';
-import { acknowledgeWildcardResource } from './nag';
 import { FeedbackProvider, PullRequestBuild } from '../pull-request';
 
 /** The default API root of each provider. */

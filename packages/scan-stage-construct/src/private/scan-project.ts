@@ -1,4 +1,7 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  acknowledgeCodeBuildProjectGrants, acknowledgeCodeBuildVpcGrants, acknowledgePipelineArtifactGrants, acknowledgeWildcardResource,
+} from '@devsecops-factory/construct-kit';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -7,7 +10,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { loadBuildspec } from './buildspec';
 import { allowCloudWatchLogsToUseKey } from './logs-key-access';
-import { acknowledgeCodeBuildVpcGrants, acknowledgePipelineArtifactGrants, acknowledgeWildcardResource } from './nag';
 import { offlineBuild } from './offline-build';
 import { grantBaselineRead, pullRequestPolicy, pullRequestVariables } from './pull-request-build';
 import { protectProjectRoleTrust } from './trust-policy';
@@ -142,7 +144,7 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
     environmentVariables: Object.keys(overrides).length > 0 ? overrides : undefined,
   });
 
-  acknowledgeGeneratedPolicy(project);
+  acknowledgeCodeBuildProjectGrants(project);
   if (props.vpc !== undefined) acknowledgeCodeBuildVpcGrants(project);
   protectProjectRoleTrust(project);
   acknowledgePipelineArtifactGrants(project, action);
@@ -238,26 +240,6 @@ function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanSta
     'Each build uploads reports under a new key (raw/<repository>/<stage>/<build number>/); PutObject only, under this stage\'s own repository and stage prefix.');
   acknowledgeWildcardResource(project.role!, policies,
     'Each build uploads the policy file it gated with under a new key (policies/<repository>/<stage>/<build number>/); PutObject only, under this stage\'s own repository and stage prefix.');
-}
-
-/**
- * Findings on the statements aws-cdk-lib's PipelineProject and CodeBuildAction
- * add by themselves; each is acknowledged for its one resource or action.
- */
-export function acknowledgeGeneratedPolicy(project: codebuild.Project): void {
-  const role = project.role!;
-  const stack = Stack.of(project);
-  acknowledgeWildcardResource(role,
-    stack.formatArn({ service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `/aws/codebuild/${project.projectName}:*` }),
-    'Added by aws-cdk-lib for the default /aws/codebuild/<project> log group; limited to that group\'s streams (this stage logs to its own KMS-encrypted group).');
-  acknowledgeWildcardResource(role,
-    stack.formatArn({ service: 'codebuild', resource: 'report-group', resourceName: `${project.projectName}-*` }),
-    'Added by aws-cdk-lib so that CodeBuild can write report groups named after this project only.');
-  Validations.of(role).acknowledge(
-    { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: 'aws-cdk-lib\'s grant for the artifact encryption key; limited to that one key.' },
-    { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: 'aws-cdk-lib\'s grant for the artifact encryption key; limited to that one key.' },
-    { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: 'CodePipeline grants artifact-bucket access to the project role at bind time through this role\'s default policy; the policy lives and dies with this one role.' },
-  );
 }
 
 function secretVariables(secrets: Record<string, BuildSecret> = {}): Record<string, codebuild.BuildEnvironmentVariable> {

@@ -1,9 +1,9 @@
+import { acknowledgeWildcardResource } from '@devsecops-factory/construct-kit';
 import { Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResource } from './nag';
 
 /**
  * The repository part of every key a stage writes, as the stage's project has it (`SCOPE_REPOSITORY`):
