@@ -101,7 +101,8 @@ async function* run(options: ConvertOptions, stats: ConvertStats): AsyncGenerato
   }
 }
 
-function toReportError(error: unknown, fileName: string): Error {
+/** Any failure of a conversion as the one-line error that names the file. */
+export function toReportError(error: unknown, fileName: string): Error {
   if (error instanceof ReportError || error instanceof UsageError) return error;
   if (error instanceof MalformedInputError) return new ReportError(fileName, error.message, error.kind, { cause: error });
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

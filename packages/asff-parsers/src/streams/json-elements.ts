@@ -48,12 +48,64 @@ export interface JsonElement {
  * memory holds one element at a time, whatever the size of the document.
  */
 export async function* streamJsonElements(source: ReportSource, selection: JsonSelection): AsyncGenerator<JsonElement> {
+  const scanned = (source as Partial<ScannedElementSource>)[SCANNED_ELEMENTS];
+  if (scanned !== undefined) {
+    yield* scanned.call(source, selection);
+    return;
+  }
   const scanner = new JsonElementScanner(selection);
   for await (const chunk of source) {
     const found = scanner.push(chunk);
     for (let i = 0; i < found.length; i++) yield found[i];
   }
   scanner.end();
+}
+
+/**
+ * A source whose selected elements another thread has already found: the
+ * conversion's worker threads read reports this way (the main thread scans
+ * element boundaries with a raw `JsonElementScanner` and hands over the bytes).
+ * `streamJsonElements` asks it for the elements instead of scanning bytes.
+ */
+export const SCANNED_ELEMENTS = Symbol('asff.scannedElements');
+
+/** See {@link SCANNED_ELEMENTS}. */
+export interface ScannedElementSource extends ReportSource {
+  [SCANNED_ELEMENTS](selection: JsonSelection): AsyncIterable<JsonElement>;
+}
+
+/** One selected element of a raw scanner: its bytes, not yet parsed. */
+export interface RawJsonElement {
+  readonly selector: string;
+  readonly path: readonly (string | number)[];
+  readonly bytes: Buffer;
+  /** Byte offset of the element in the document, for error messages. */
+  readonly valueStart: number;
+  readonly captured: Readonly<Record<string, unknown>>;
+}
+
+/** Options of a `JsonElementScanner`. */
+export interface JsonScannerOptions {
+  /**
+   * Hand over selected elements as bytes (`RawJsonElement`) instead of
+   * parsing them; `parseJsonElement` parses them later, with the same errors.
+   * Captured values are parsed either way.
+   */
+  readonly raw?: boolean;
+}
+
+/**
+ * Parses the bytes of a selected element as `JsonElementScanner` does, with
+ * the same message when they are not JSON.
+ */
+export function parseJsonElement(text: string, valueStart: number, selectorText: string, path: readonly (string | number)[]): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Never V8's message: it quotes the report around the error.
+    const segments = selectorText === '$' ? [] : selectorText.split('.');
+    throw new MalformedInputError(`${describeJsonSyntaxError(text, valueStart)} (in ${safePath({ segments }, path) || 'the document'})`);
+  }
 }
 
 const enum State {
@@ -122,7 +174,7 @@ function describeByte(b: number): string {
  * selector names them. A key matched by `*` is report text (it may even be a
  * credential), so it shows as `*`.
  */
-function safePath(selector: Selector | undefined, path: readonly (string | number)[]): string {
+function safePath(selector: Pick<Selector, 'segments'> | undefined, path: readonly (string | number)[]): string {
   return path.map((step, k) => (typeof step === 'number' || selector?.segments[k] !== '*' ? String(step) : '*')).join('.');
 }
 
@@ -162,8 +214,11 @@ export class JsonElementScanner {
   private keyHasEscape = false;
 
   private out: JsonElement[] = [];
+  private rawOut: RawJsonElement[] = [];
+  private readonly raw: boolean;
 
-  constructor(selection: JsonSelection) {
+  constructor(selection: JsonSelection, options: JsonScannerOptions = {}) {
+    this.raw = options.raw === true;
     const parse = (text: string, kind: Kind): Selector => {
       if (text === '$') return { text, segments: [], kind };
       const segments = text.split('.');
@@ -181,6 +236,21 @@ export class JsonElementScanner {
   /** Feeds one chunk; returns the elements completed within it. */
   push(chunk: Buffer): JsonElement[] {
     this.out = [];
+    this.scan(chunk);
+    return this.out;
+  }
+
+  /**
+   * `push` of a raw scanner: the elements completed within the chunk, as
+   * bytes (which may share memory with the chunk).
+   */
+  pushRaw(chunk: Buffer): RawJsonElement[] {
+    this.rawOut = [];
+    this.scan(chunk);
+    return this.rawOut;
+  }
+
+  private scan(chunk: Buffer): void {
     let i = 0;
     if (!this.started && chunk.length > 0) {
       this.started = true;
@@ -243,7 +313,6 @@ export class JsonElementScanner {
       }
     }
     this.offset += n;
-    return this.out;
   }
 
   /** Signals the end of input; throws when the document is incomplete or lacks the selected containers. */
@@ -394,16 +463,22 @@ export class JsonElementScanner {
   private finishValue(buf: Buffer, start: number, end: number): void {
     this.state = this.frames.length === 0 ? State.Done : State.AfterValue;
     if (this.kind === Kind.Skip) return;
-    let text: string;
+    let bytes: Buffer;
     if (this.parts.length === 0) {
       if (end - start > this.maxValueBytes) this.collect(buf, start, end);
-      text = buf.toString('utf8', start, end);
+      bytes = buf.subarray(start, end);
     } else {
       this.collect(buf, start, end);
-      text = Buffer.concat(this.parts, this.partsBytes).toString('utf8');
+      bytes = Buffer.concat(this.parts, this.partsBytes);
       this.parts = [];
       this.partsBytes = 0;
     }
+    const selector = this.selector!;
+    if (this.raw && this.kind === Kind.Element) {
+      this.rawOut.push({ selector: selector.text, path: this.valuePath, bytes, valueStart: this.valueStart, captured: this.captured });
+      return;
+    }
+    const text = bytes.toString('utf8');
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -411,7 +486,6 @@ export class JsonElementScanner {
       // Never V8's message: it quotes the report around the error.
       throw new MalformedInputError(`${describeJsonSyntaxError(text, this.valueStart)} (in ${safePath(this.selector, this.valuePath) || 'the document'})`);
     }
-    const selector = this.selector!;
     if (this.kind === Kind.Element) {
       this.out.push({ selector: selector.text, path: this.valuePath, value, captured: this.captured });
     } else {

@@ -40,10 +40,24 @@ export interface PeekedSource {
 }
 
 /**
+ * A source that answers `peekSource` itself and stays the same object: a
+ * conversion worker's source, whose elements arrive already scanned (see
+ * `SCANNED_ELEMENTS`), keeps that ability behind a parser's peek.
+ */
+export const PEEK = Symbol('asff.peek');
+
+/** See {@link PEEK}. */
+export interface PeekableSource extends ReportSource {
+  [PEEK](bytes: number): Promise<PeekedSource>;
+}
+
+/**
  * Reads the first `bytes` of a source without losing them: the returned source
  * yields the head chunks again, then the rest of the original stream.
  */
 export async function peekSource(input: ReportSource, bytes = DETECT_HEAD_BYTES): Promise<PeekedSource> {
+  const own = (input as Partial<PeekableSource>)[PEEK];
+  if (own !== undefined) return own.call(input, bytes);
   const iterator = input[Symbol.asyncIterator]();
   const buffered: Buffer[] = [];
   let size = 0;

@@ -3,12 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Partition, ScanContext } from '../../asff/scan-context';
-import { convert } from '../../convert';
-import { ReportError } from '../../errors';
-import { toOcsf } from '../../ocsf';
+import { ReportError, UsageError } from '../../errors';
 import { toolIds } from '../../parsers/registry';
 import { optionHelp, parseArgs, usageLine, type OptionSpec } from '../args';
 import type { CliCommand, CliIo } from '../command';
+import { serializedFindings } from '../convert-pool';
 import { BufferedWriter } from '../output';
 
 /** The options of `asff convert`: the contract pipeline scripts depend on. */
@@ -59,6 +58,20 @@ export function scanContextFrom(options: Readonly<Record<string, string | boolea
   };
 }
 
+/**
+ * ASFF_CONVERT_WORKERS: how many worker threads convert a report (0 for none);
+ * unset, JSON reports of 8 MiB or more of the element-wise tools use two where
+ * four or more cores are available (see `autoWorkers`). The output is the same
+ * either way.
+ */
+export function workersFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.ASFF_CONVERT_WORKERS?.trim();
+  if (text === undefined || text === '') return undefined;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 0 || count > 16) throw new UsageError(`ASFF_CONVERT_WORKERS must be a whole number from 0 to 16, got '${text}'`);
+  return count;
+}
+
 export const convertCommand: CliCommand = {
   name: 'convert',
   summary: 'convert a scanner report to ASFF findings',
@@ -69,11 +82,13 @@ export const convertCommand: CliCommand = {
     const output = (options.output as string | undefined) ?? '-';
     const ocsf = options.format === 'ocsf';
     const ndjson = options.format === 'ndjson' || ocsf;
-    const conversion = convert({
+    const findings = serializedFindings({
       tool: options.tool as string,
       input: input === '-' ? io.stdin : input,
       fileName: input === '-' ? '<stdin>' : input,
       context: scanContextFrom(options),
+      format: ocsf ? 'ocsf' : ndjson ? 'ndjson' : 'asff',
+      workers: workersFrom(process.env),
     });
     // A file output is written under a temporary name and renamed at the end,
     // so a failed conversion never leaves a half-written findings file behind.
@@ -85,8 +100,7 @@ export const convertCommand: CliCommand = {
       // at its first bytes leaves standard output empty.
       let first = true;
       try {
-        for await (const finding of conversion) {
-          const json = JSON.stringify(ocsf ? toOcsf(finding) : finding);
+        for await (const json of findings) {
           await out.add(ndjson ? `${json}\n` : first ? `{"Findings":[\n${json}` : `,\n${json}`);
           first = false;
         }
