@@ -44,6 +44,9 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
       `@aws-cdk/integ-tests-alpha@${VERSIONS.integTestsAlpha}`,
       `@aws-cdk/integ-runner@${VERSIONS.integRunner}`,
       'aws-sdk-client-mock@^4.1.0',
+      // docs/ocsf.md's `aws securitylake` commands are newer than Debian's CLI v2 (its Security Lake is the preview
+      // API): the runbook-commands test checks them against this client's model instead.
+      `@aws-sdk/client-securitylake@${VERSIONS.awsSdk}`,
     ],
     gitignore: ['/cdk.out/'],
   });

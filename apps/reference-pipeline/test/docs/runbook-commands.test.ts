@@ -30,6 +30,8 @@ const commands: DocCommand[] = markdownFiles().flatMap((file) => {
   }
 });
 
+const LAKE_CONFIGURATION = 'crawlerConfiguration={roleArn=sample-value},providerIdentity={principal=sample-value,externalId=sample-value}';
+
 describe('the AWS CLI commands the docs tell an operator to run', () => {
   test('the docs name the commands of the runbook (deploy, operations, parser pages)', () => {
     const where = new Set(commands.map((c) => c.where.split(':')[0]));
@@ -54,6 +56,9 @@ describe('the AWS CLI commands the docs tell an operator to run', () => {
       // Newer than Debian's CLI: judged by the SDK v3 client's model, which knows access entries.
       ['eks', 'update-cluster-config', '--name', 'sample-value', '--access-config', 'authenticationMode=API_AND_CONFIG_MAP'],
       ['eks', 'update-cluster-config', '--name', 'sample-value', '--access-configs', 'authenticationMode=API_AND_CONFIG_MAP'],
+      // Debian's CLI knows the preview API of this operation: judged by the current model, required members included.
+      ['securitylake', 'create-custom-log-source', '--source-name', 'sample-value', '--configuration', LAKE_CONFIGURATION],
+      ['securitylake', 'create-custom-log-source', '--event-classes', 'VULNERABILITY_FINDING', '--configuration', LAKE_CONFIGURATION],
     ]);
     expect(verdicts.map((v) => v.rejection)).toEqual([
       expect.stringMatching(/Invalid choice: describe-hubs/),
@@ -62,7 +67,10 @@ describe('the AWS CLI commands the docs tell an operator to run', () => {
       undefined,
       undefined,
       expect.stringMatching(/UpdateClusterConfigRequest has no access-configs either/),
+      undefined,
+      expect.stringMatching(/the following arguments are required/),
     ]);
+    expect(verdicts[6].newerThanCli).toMatch(/client-securitylake/);
     expect(verdicts[4].newerThanCli).toMatch(/client-eks/);
   });
 });

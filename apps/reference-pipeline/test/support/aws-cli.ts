@@ -75,9 +75,18 @@ export function checkWithAwsCli(commands: ReadonlyArray<readonly string[]>, opti
       if (newer.known) return { argv, newerThanCli: newer.note };
       return { argv, rejection: `${reason} (${newer.note})` };
     }
+    const required = reason && REQUIRED.exec(reason)?.[1];
+    if (required) {
+      // The CLI may know an operation whose request has changed since (Security Lake's preview API): its
+      // complaint then names options the current model no longer has, and the command is judged by that model.
+      const newer = sdkVerdict(argv, required.split(/,\s*/));
+      if (newer.known) return { argv, newerThanCli: newer.note };
+    }
     return { argv, rejection: reason };
   });
 }
+
+const REQUIRED = /^the following arguments are required: (.+)$/;
 
 /** CLI service names whose SDK v3 client package is named otherwise. */
 const SDK_CLIENT: Record<string, string> = { configservice: 'config-service' };
@@ -89,7 +98,7 @@ const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) =>
  * after it). For those, the AWS SDK for JavaScript v3 client of the workspace, which is current, is the
  * model: the operation must be one of its commands and every option a member of its request shape.
  */
-function sdkVerdict(argv: readonly string[]): { known: boolean; note: string } {
+function sdkVerdict(argv: readonly string[], cliRequired?: readonly string[]): { known: boolean; note: string } {
   const [service, operation] = argv;
   const client = `@aws-sdk/client-${SDK_CLIENT[service] ?? service}`;
   let types: string;
@@ -106,6 +115,14 @@ function sdkVerdict(argv: readonly string[]): { known: boolean; note: string } {
   const members = new Set([...shape.matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]));
   const unknown = argv.filter((word) => word.startsWith('--')).map((word) => word.slice(2)).filter((option) => !members.has(camel(option)));
   if (unknown.length) return { known: false, note: `${client}'s ${name}Request has no ${unknown.join(', ')} either` };
+  if (cliRequired) {
+    // Only when none of what the CLI requires is in the current request is the CLI's model of it outdated; then
+    // the current model's required members (declared without `?`) must be given.
+    if (cliRequired.some((option) => members.has(camel(option.replace(/^--/, ''))))) return { known: false, note: 'the CLI requires them' };
+    const given = new Set(argv.filter((word) => word.startsWith('--')).map((word) => camel(word.slice(2))));
+    const missing = [...shape.matchAll(/^ {4}(\w+):/gm)].map((m) => m[1]).filter((member) => !given.has(member));
+    if (missing.length) return { known: false, note: `${client}'s ${name}Request requires ${missing.join(', ')}` };
+  }
   return { known: true, note: `newer than this CLI: checked against ${client}'s ${name}Command` };
 }
 
