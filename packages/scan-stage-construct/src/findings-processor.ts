@@ -119,6 +119,48 @@ export interface FindingsProcessorProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Also write every imported report to Amazon Security Lake, as OCSF 1.1.0 Parquet objects of two custom sources
+   * (asff-parsers `docs/ocsf.md`). Security Hub stays the primary path: a write Security Lake refuses never fails
+   * the import; the object is kept under `dead-letter/` and counted (`SecurityLakeWriteFailures`, the
+   * `securityLakeAlarm`). With `vpc`, the function also needs an STS endpoint.
+   *
+   * @default - Security Hub only
+   */
+  readonly securityLake?: FindingsProcessorSecurityLakeProps;
+}
+
+/**
+ * The two Security Lake custom sources the findings processor writes to. Security Lake takes one OCSF class per
+ * custom source: register one for `VULNERABILITY_FINDING` and one for `DETECTION_FINDING`
+ * (`aws securitylake create-custom-log-source`, in the Security Lake account and Region), both with this factory's
+ * account as `providerIdentity.principal` and the same `externalId`.
+ */
+export interface FindingsProcessorSecurityLakeProps {
+  /** The custom source registered with the event class `VULNERABILITY_FINDING` (OCSF 2002: findings naming a CVE or CWE). */
+  readonly vulnerabilityFindings: SecurityLakeCustomSource;
+
+  /** The custom source registered with the event class `DETECTION_FINDING` (OCSF 2004: every other finding). */
+  readonly detectionFindings: SecurityLakeCustomSource;
+
+  /**
+   * The external id both sources were registered with (`providerIdentity.externalId`): Security Lake's provider
+   * roles require it in sts:AssumeRole. It guards against a confused deputy, it is not a secret.
+   */
+  readonly externalId: string;
+}
+
+/** A Security Lake custom source, as `aws securitylake create-custom-log-source` (or `list-log-sources`) returns it. */
+export interface SecurityLakeCustomSource {
+  /** The source's `provider.location`: `s3://aws-security-data-lake-<region>-<id>/ext/<source name>/...`. */
+  readonly location: string;
+
+  /**
+   * The source's `provider.roleArn` (`AmazonSecurityLake-Provider-<source name>-<region>`): Security Lake lets only
+   * this role write below the source's prefix; the function assumes it.
+   */
+  readonly providerRoleArn: string;
 }
 
 /**
@@ -156,22 +198,15 @@ export class FindingsProcessor extends Construct {
   public readonly errorsAlarm: cloudwatch.Alarm;
   /** Alarm on messages in the dead-letter queue. */
   public readonly deadLettersAlarm: cloudwatch.Alarm;
+  /** With `securityLake`: alarm on objects Security Lake refused (kept under `dead-letter/`, not in the lake). */
+  public readonly securityLakeAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: FindingsProcessorProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    const reserved = props.reservedConcurrentExecutions;
-    if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
-      // 0 would throttle every invocation: all reports would go to the dead-letter queue.
-      throw new Error(`reservedConcurrentExecutions must be a positive integer, got ${reserved}`);
-    }
-    const maxConcurrentImports = props.maxConcurrentImports ?? 2;
-    const validImports = Number.isInteger(maxConcurrentImports) && maxConcurrentImports >= 2 && maxConcurrentImports <= 1000;
-    if (!Token.isUnresolved(maxConcurrentImports) && !validImports) {
-      // The limits of an SQS event source's maximum concurrency.
-      throw new Error(`maxConcurrentImports must be a whole number from 2 to 1000, got ${maxConcurrentImports}`);
-    }
-    this.encryptionKey = props.encryptionKey ?? createFactoryKey(this, 'Key', { description: 'DevSecOps factory: scan reports, findings-processor queue and logs' });
+    const { reserved, maxConcurrentImports } = concurrencyOf(props);
+    this.encryptionKey = props.encryptionKey
+      ?? createFactoryKey(this, 'Key', { description: 'DevSecOps factory: scan reports, findings-processor queue and logs' });
     allowCloudWatchLogsToUseKey(this.encryptionKey);
 
     const reports = new ReportsBucket(this, 'Reports', {
@@ -181,24 +216,9 @@ export class FindingsProcessor extends Construct {
     const bucket = reports.bucket;
     this.reportsBucket = bucket;
 
-    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.deadLetterQueue = queue;
     const functionTimeout = Duration.minutes(15);
-    const reportQueue = new sqs.Queue(this, 'ReportQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      // Lambda's guidance for SQS event sources: six times the function timeout, so a message is not
-      // redelivered while an invocation that was throttled and retried may still be importing it.
-      visibilityTimeout: Duration.minutes(functionTimeout.toMinutes() * 6),
-      deadLetterQueue: { queue, maxReceiveCount: 3 },
-    });
+    const { deadLetterQueue, reportQueue } = this.createQueues(functionTimeout);
+    this.deadLetterQueue = deadLetterQueue;
     this.reportQueue = reportQueue;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
@@ -211,7 +231,7 @@ export class FindingsProcessor extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'findings processor: read raw reports, write converted findings, import into Security Hub',
     });
-    const policy = this.leastPrivilegePolicy(stack, bucket, queue, reportQueue, logGroup, props.vpc !== undefined);
+    const policy = this.leastPrivilegePolicy(stack, bucket, deadLetterQueue, reportQueue, logGroup, props);
     role.addManagedPolicy(policy);
 
     const fn = new lambda.Function(this, 'Function', {
@@ -228,46 +248,58 @@ export class FindingsProcessor extends Construct {
       // additions (inline, broader) are not wanted.
       role: role.withoutPolicyUpdates(),
       reservedConcurrentExecutions: reserved,
-      deadLetterQueue: queue,
+      deadLetterQueue,
       retryAttempts: 2,
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       vpc: props.vpc,
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
-      environment: {
-        RAW_PREFIX: RAW_REPORTS_PREFIX,
-        CONVERTED_PREFIX: CONVERTED_FINDINGS_PREFIX,
-        DEAD_LETTER_PREFIX,
-        CHECKPOINT_PREFIX: IMPORT_CHECKPOINT_PREFIX,
-        // Converted findings and dead letters are written with the factory key explicitly.
-        SSE_KMS_KEY_ID: this.encryptionKey.keyArn,
-        ARCHIVE_MISSING: 'true',
-        MAX_SUPPRESSION_DAYS: String(maxSuppressionDays(props.maxSuppressionDays ?? 90)),
-        ...(props.findingsSla ? { FINDINGS_SLA: findingsSla(props.findingsSla) } : {}),
-        POWERTOOLS_SERVICE_NAME: 'findings-processor',
-        POWERTOOLS_METRICS_NAMESPACE: 'DevSecOpsFactory',
-      },
+      environment: processorEnvironment(this.encryptionKey, props),
     });
     // The function depends on its policy being attached before the first invocation.
     fn.node.addDependency(policy);
-    if (reserved === undefined) {
-      Validations.of(fn).acknowledge({
-        id: 'NIST.800.53.R5-LambdaConcurrency',
-        reason: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): Lambda refuses a reservation that leaves the account under 100 unreserved executions, '
-          + 'which fails the first deploy in accounts with a low quota. Throttled Security Hub imports are retried with backoff, failed invocations retried twice then dead-lettered.',
-      });
-    }
-    if (!props.vpc) {
-      Validations.of(fn).acknowledge({
-        id: 'NIST.800.53.R5-LambdaInsideVPC',
-        reason: 'The function only calls AWS APIs (S3, Security Hub, X-Ray, CloudWatch) over TLS and reaches no private resource; pass `vpc` to run it in one.',
-      });
-    }
+    acknowledgeFunctionChoices(fn, props);
     this.function = fn;
 
-    // S3 -> SQS -> Lambda: the queue holds reports while the imports are at their bound, and redelivers a
-    // failed one. An import that would outlive its invocation writes a checkpoint; its notification through
-    // the same queue is the next invocation, so continuing an import takes no SQS permission of the function.
+    this.connectReportQueue(stack, bucket, reportQueue, fn, maxConcurrentImports);
+
+    const alarms = this.createAlarms(fn, deadLetterQueue, reportQueue, props);
+    this.errorsAlarm = alarms.errors;
+    this.deadLettersAlarm = alarms.deadLetters;
+    this.queueAgeAlarm = alarms.queueAge;
+    this.securityLakeAlarm = alarms.securityLake;
+  }
+
+  /**
+   * The report queue, KMS-encrypted and TLS-only, and the dead-letter queue of the messages (and of the direct
+   * invocations) that failed after their retries.
+   */
+  private createQueues(functionTimeout: Duration): { deadLetterQueue: sqs.Queue; reportQueue: sqs.Queue } {
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const reportQueue = new sqs.Queue(this, 'ReportQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Lambda's guidance for SQS event sources: six times the function timeout, so a message is not
+      // redelivered while an invocation that was throttled and retried may still be importing it.
+      visibilityTimeout: Duration.minutes(functionTimeout.toMinutes() * 6),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 3 },
+    });
+    return { deadLetterQueue, reportQueue };
+  }
+
+  /**
+   * S3 -> SQS -> Lambda: the queue holds reports while the imports are at their bound, and redelivers a
+   * failed one. An import that would outlive its invocation writes a checkpoint; its notification through
+   * the same queue is the next invocation, so continuing an import takes no SQS permission of the function.
+   */
+  private connectReportQueue(stack: Stack, bucket: s3.Bucket, reportQueue: sqs.Queue, fn: lambda.Function, maxConcurrentImports: number): void {
     const destination = this.reportQueueDestination(stack, reportQueue, bucket);
     bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { prefix: RAW_REPORTS_PREFIX });
     bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { prefix: IMPORT_CHECKPOINT_PREFIX, suffix: IMPORT_CHECKPOINT_SUFFIX });
@@ -278,50 +310,60 @@ export class FindingsProcessor extends Construct {
       reportBatchItemFailures: true,
     }));
     this.acknowledgeBucketNotificationsHandler(bucket);
+  }
 
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: 'The findings processor failed: reports may be missing from Security Hub (retried, then dead-lettered).',
-      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
+  private createAlarms(fn: lambda.Function, deadLetterQueue: sqs.Queue, reportQueue: sqs.Queue, props: FindingsProcessorProps) {
+    const alarm = (id: string, alarmDescription: string, metric: cloudwatch.IMetric, threshold = 1) => new cloudwatch.Alarm(this, id, {
+      alarmDescription,
+      metric,
+      threshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: 'Reports whose import failed after all retries are waiting in the dead-letter queue.',
-      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.queueAgeAlarm = new cloudwatch.Alarm(this, 'QueueAgeAlarm', {
-      alarmDescription: 'Reports have waited over an hour for import: imports are stalled or far behind (Security Hub throttling, failing invocations).',
-      metric: reportQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: Duration.hours(1).toSeconds(),
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    const fiveMinutes = Duration.minutes(5);
+    const alarms = {
+      errors: alarm('ErrorsAlarm', 'The findings processor failed: reports may be missing from Security Hub (retried, then dead-lettered).',
+        fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })),
+      deadLetters: alarm('DeadLettersAlarm', 'Reports whose import failed after all retries are waiting in the dead-letter queue.',
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM })),
+      queueAge: alarm('QueueAgeAlarm',
+        'Reports have waited over an hour for import: imports are stalled or far behind (Security Hub throttling, failing invocations).',
+        reportQueue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM }),
+        Duration.hours(1).toSeconds()),
+      securityLake: props.securityLake
+        ? alarm('SecurityLakeAlarm',
+          'Security Lake refused objects of the findings processor: they are kept under dead-letter/<report>.security-lake/ '
+            + '(metadata security-lake-location), not in the lake.',
+          new cloudwatch.Metric({
+            namespace: PROCESSOR_METRICS_NAMESPACE,
+            metricName: 'SecurityLakeWriteFailures',
+            dimensionsMap: { service: PROCESSOR_SERVICE_NAME },
+            period: fiveMinutes,
+            statistic: cloudwatch.Stats.SUM,
+          }))
+        : undefined,
+    };
+    const all = [alarms.errors, alarms.deadLetters, alarms.queueAge, ...(alarms.securityLake ? [alarms.securityLake] : [])];
     if (props.alarmTopic) {
       const action = new cloudwatchActions.SnsAction(props.alarmTopic);
-      this.errorsAlarm.addAlarmAction(action);
-      this.deadLettersAlarm.addAlarmAction(action);
-      this.queueAgeAlarm.addAlarmAction(action);
+      for (const a of all) a.addAlarmAction(action);
     } else {
-      for (const alarm of [this.errorsAlarm, this.deadLettersAlarm, this.queueAgeAlarm]) {
-        Validations.of(alarm).acknowledge({
+      for (const a of all) {
+        Validations.of(a).acknowledge({
           id: 'NIST.800.53.R5-CloudWatchAlarmAction',
           reason: 'No alarmTopic was given: the alarm has no action and notifies nobody, its state shows in CloudWatch only. '
             + 'Pass alarmTopic (the reference app passes the governance security-alert topic) to be notified.',
         });
       }
     }
+    return alarms;
   }
 
   private leastPrivilegePolicy(
-    stack: Stack, bucket: s3.IBucket, queue: sqs.IQueue, reportQueue: sqs.IQueue, logGroup: logs.ILogGroup, inVpc: boolean,
+    stack: Stack, bucket: s3.IBucket, queue: sqs.IQueue, reportQueue: sqs.IQueue, logGroup: logs.ILogGroup, props: FindingsProcessorProps,
   ): iam.ManagedPolicy {
+    const inVpc = props.vpc !== undefined;
     const rawReports = bucket.arnForObjects(`${RAW_REPORTS_PREFIX}*`);
     const policies = bucket.arnForObjects(`${POLICIES_PREFIX}*`);
     const converted = bucket.arnForObjects(`${CONVERTED_FINDINGS_PREFIX}*`);
@@ -365,6 +407,16 @@ export class FindingsProcessor extends Construct {
       }),
       new iam.PolicyStatement({ sid: 'Tracing', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
     ];
+    if (props.securityLake) {
+      // Security Lake lets only each source's provider role write below the source's prefix (its bucket policy and
+      // the role's own policy, which Security Lake manages): the function needs no S3 or KMS permission on the lake.
+      const lake = props.securityLake;
+      statements.push(new iam.PolicyStatement({
+        sid: 'WriteToSecurityLakeAsProviderRoles',
+        actions: ['sts:AssumeRole'],
+        resources: [...new Set([lake.vulnerabilityFindings.providerRoleArn, lake.detectionFindings.providerRoleArn])],
+      }));
+    }
     if (inVpc) {
       statements.push(new iam.PolicyStatement({
         sid: 'VpcNetworkInterfaces',
@@ -461,4 +513,84 @@ function findingsSla(limits: { [severity: string]: Duration }): string {
 function maxSuppressionDays(days: number): number {
   if (!Number.isInteger(days) || days < 0 || days > 3650) throw new Error(`maxSuppressionDays must be a whole number from 0 to 3650; got ${days}`);
   return days;
+}
+
+/** The findings processor's EMF namespace and service (its POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME). */
+const PROCESSOR_METRICS_NAMESPACE = 'DevSecOpsFactory';
+const PROCESSOR_SERVICE_NAME = 'findings-processor';
+
+function concurrencyOf(props: FindingsProcessorProps): { reserved?: number; maxConcurrentImports: number } {
+  const reserved = props.reservedConcurrentExecutions;
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
+    // 0 would throttle every invocation: all reports would go to the dead-letter queue.
+    throw new Error(`reservedConcurrentExecutions must be a positive integer, got ${reserved}`);
+  }
+  const maxConcurrentImports = props.maxConcurrentImports ?? 2;
+  const validImports = Number.isInteger(maxConcurrentImports) && maxConcurrentImports >= 2 && maxConcurrentImports <= 1000;
+  if (!Token.isUnresolved(maxConcurrentImports) && !validImports) {
+    // The limits of an SQS event source's maximum concurrency.
+    throw new Error(`maxConcurrentImports must be a whole number from 2 to 1000, got ${maxConcurrentImports}`);
+  }
+  return { reserved, maxConcurrentImports };
+}
+
+/** The processor's settings (asff-parsers `src/lambda/settings.ts`). */
+function processorEnvironment(key: kms.IKey, props: FindingsProcessorProps): { [name: string]: string } {
+  return {
+    RAW_PREFIX: RAW_REPORTS_PREFIX,
+    CONVERTED_PREFIX: CONVERTED_FINDINGS_PREFIX,
+    DEAD_LETTER_PREFIX,
+    CHECKPOINT_PREFIX: IMPORT_CHECKPOINT_PREFIX,
+    // Converted findings and dead letters are written with the factory key explicitly.
+    SSE_KMS_KEY_ID: key.keyArn,
+    ARCHIVE_MISSING: 'true',
+    MAX_SUPPRESSION_DAYS: String(maxSuppressionDays(props.maxSuppressionDays ?? 90)),
+    ...(props.findingsSla ? { FINDINGS_SLA: findingsSla(props.findingsSla) } : {}),
+    ...(props.securityLake ? securityLakeEnvironment(props.securityLake) : {}),
+    POWERTOOLS_SERVICE_NAME: PROCESSOR_SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: PROCESSOR_METRICS_NAMESPACE,
+  };
+}
+
+/** The two opt-outs of cdk-nag's NIST pack the function takes by default, each with its reason. */
+function acknowledgeFunctionChoices(fn: lambda.Function, props: FindingsProcessorProps): void {
+  if (props.reservedConcurrentExecutions === undefined) {
+    Validations.of(fn).acknowledge({
+      id: 'NIST.800.53.R5-LambdaConcurrency',
+      reason: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): Lambda refuses a reservation that leaves the account under 100 unreserved executions, '
+        + 'which fails the first deploy in accounts with a low quota. Throttled Security Hub imports are retried with backoff, failed invocations retried twice then dead-lettered.',
+    });
+  }
+  if (!props.vpc) {
+    Validations.of(fn).acknowledge({
+      id: 'NIST.800.53.R5-LambdaInsideVPC',
+      reason: 'The function only calls AWS APIs (S3, Security Hub, X-Ray, CloudWatch) over TLS and reaches no private resource; pass `vpc` to run it in one.',
+    });
+  }
+}
+
+const LAKE_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/** sts:AssumeRole's ExternalId. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** The SECURITY_LAKE_* variables of the processor (all five, or none). */
+function securityLakeEnvironment(lake: FindingsProcessorSecurityLakeProps): { [name: string]: string } {
+  const check = (value: string, pattern: RegExp, what: string) => {
+    if (!Token.isUnresolved(value) && !pattern.test(value)) throw new Error(`securityLake: ${what}, got '${value}'`);
+    return value;
+  };
+  const source = (name: string, s: SecurityLakeCustomSource) => ({
+    location: check(s.location, LAKE_LOCATION, `${name}.location must be the source's provider.location, s3://<bucket>/ext/<source>/...`),
+    role: check(s.providerRoleArn, ROLE_ARN, `${name}.providerRoleArn must be the ARN of the source's provider role`),
+  });
+  const vulnerabilities = source('vulnerabilityFindings', lake.vulnerabilityFindings);
+  const detections = source('detectionFindings', lake.detectionFindings);
+  return {
+    SECURITY_LAKE_VULNERABILITY_LOCATION: vulnerabilities.location,
+    SECURITY_LAKE_VULNERABILITY_ROLE_ARN: vulnerabilities.role,
+    SECURITY_LAKE_DETECTION_LOCATION: detections.location,
+    SECURITY_LAKE_DETECTION_ROLE_ARN: detections.role,
+    SECURITY_LAKE_EXTERNAL_ID: check(lake.externalId, EXTERNAL_ID, 'externalId must be 2 to 1224 of the characters sts:AssumeRole accepts'),
+  };
 }

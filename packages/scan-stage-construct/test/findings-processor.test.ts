@@ -7,6 +7,7 @@ import { FindingsProcessor } from '../src';
 import { newStack } from './support/factory';
 import { policyStatements } from './support/iam-policies';
 import { nagViolations, recordAcknowledgements } from './support/nag';
+import { SECURITY_LAKE } from './support/whole-factory';
 
 function processorTemplate(props: ConstructorParameters<typeof FindingsProcessor>[2] = {}) {
   const stack = newStack();
@@ -260,5 +261,72 @@ describe('FindingsProcessor queue, key and alarms', () => {
 
   test('exposes the bucket and key for the scan stages', () => {
     expect(processor.reportsBucket.encryptionKey).toBe(processor.encryptionKey);
+  });
+});
+
+describe('FindingsProcessor with Security Lake', () => {
+  const topic = (stack: ReturnType<typeof newStack>) => new sns.Topic(stack, 'Alarms', { enforceSSL: true });
+  const lakeStack = newStack();
+  const lakeProcessor = new FindingsProcessor(lakeStack, 'Findings', { securityLake: SECURITY_LAKE, alarmTopic: topic(lakeStack) });
+  const lakeTemplate = Template.fromStack(lakeStack);
+  const lakeStatements = policyStatements(lakeTemplate).filter((s) => s.resourceType === 'AWS::IAM::ManagedPolicy');
+  const variables = () => Object.values<any>(lakeTemplate.findResources('AWS::Lambda::Function'))
+    .find((f) => f.Properties.Handler === 'index.handler').Properties.Environment.Variables;
+
+  test('gives the function the two sources and the external id, in the variables the processor reads', () => {
+    const lake = settingsFromEnvironment(variables()).securityLake!;
+    expect(lake.externalId).toBe(SECURITY_LAKE.externalId);
+    expect(lake.sources[2002]).toEqual({
+      eventClass: 'VULNERABILITY_FINDING',
+      location: { bucket: 'aws-security-data-lake-eu-west-1-abc123', prefix: 'ext/factory-vulns/1.0/' },
+      roleArn: SECURITY_LAKE.vulnerabilityFindings.providerRoleArn,
+    });
+    expect(lake.sources[2004]).toMatchObject({ eventClass: 'DETECTION_FINDING', roleArn: SECURITY_LAKE.detectionFindings.providerRoleArn });
+  });
+
+  test('may assume the two provider roles and nothing more: no S3 or KMS permission on the lake', () => {
+    const assume = lakeStatements.filter((s) => s.actions.includes('sts:AssumeRole'));
+    expect(assume.map((s) => [s.actions, s.resources])).toEqual([
+      [['sts:AssumeRole'], [SECURITY_LAKE.vulnerabilityFindings.providerRoleArn, SECURITY_LAKE.detectionFindings.providerRoleArn]],
+    ]);
+    const lakeResources = lakeStatements.filter((s) => JSON.stringify(s.resources).includes('aws-security-data-lake'));
+    expect(lakeResources).toEqual([]);
+    // Everything else is as without Security Lake.
+    const others = (list: typeof lakeStatements) => list.filter((s) => !s.actions.includes('sts:AssumeRole')).map((s) => [...s.actions].sort());
+    expect(others(lakeStatements)).toEqual(others(statements));
+  });
+
+  test('alarms on objects Security Lake refused, notifying the alarm topic', () => {
+    expect(lakeProcessor.securityLakeAlarm).toBeDefined();
+    lakeTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'DevSecOpsFactory',
+      MetricName: 'SecurityLakeWriteFailures',
+      Dimensions: [{ Name: 'service', Value: variables().POWERTOOLS_SERVICE_NAME }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+    });
+    expect(variables().POWERTOOLS_METRICS_NAMESPACE).toBe('DevSecOpsFactory');
+  });
+
+  test('without it, no variable, no role to assume and no alarm of Security Lake', () => {
+    expect(processor.securityLakeAlarm).toBeUndefined();
+    expect(statements.flatMap((s) => s.actions)).not.toContain('sts:AssumeRole');
+    const text = JSON.stringify(template.toJSON());
+    expect(['SECURITY_LAKE_', 'SecurityLakeWriteFailures'].filter((name) => text.includes(name))).toEqual([]);
+  });
+
+  test.each([
+    [{ ...SECURITY_LAKE, vulnerabilityFindings: { ...SECURITY_LAKE.vulnerabilityFindings, location: 'aws-security-data-lake-x/ext/v/' } }, /vulnerabilityFindings.location/],
+    [{ ...SECURITY_LAKE, detectionFindings: { ...SECURITY_LAKE.detectionFindings, providerRoleArn: 'AmazonSecurityLake-Provider-x' } }, /detectionFindings.providerRoleArn/],
+    [{ ...SECURITY_LAKE, externalId: 'x' }, /externalId must be 2 to 1224/],
+  ])('refuses a source it could not write to: %#', (securityLake, message) => {
+    expect(() => new FindingsProcessor(newStack(), 'Findings', { securityLake })).toThrow(message);
+  });
+
+  test('passes cdk-nag without an alarm topic too', () => {
+    const stack = newStack();
+    new FindingsProcessor(stack, 'Findings', { securityLake: SECURITY_LAKE });
+    expect(nagViolations(stack).filter((v) => v.path.startsWith('Factory/Findings'))).toEqual([]);
   });
 });

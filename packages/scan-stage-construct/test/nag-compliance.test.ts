@@ -3,10 +3,11 @@ import { buildWholeFactory } from './support/whole-factory';
 
 describe('cdk-nag packs (AwsSolutions, NIST 800-53 rev5)', () => {
   test.each([
-    ['without an alarm topic', false],
-    ['with an alarm topic', true],
-  ])('find no violation in the whole factory %s', (_name, alarmTopic) => {
-    expect(nagViolations(buildWholeFactory({ alarmTopic }))).toEqual([]);
+    ['without an alarm topic', false, false],
+    ['with an alarm topic', true, false],
+    ['writing to Security Lake', true, true],
+  ])('find no violation in the whole factory %s', (_name, alarmTopic, securityLake) => {
+    expect(nagViolations(buildWholeFactory({ alarmTopic, securityLake }))).toEqual([]);
   });
 
   const acknowledgements = recordAcknowledgements(() => buildWholeFactory());

@@ -11,7 +11,22 @@ import {
 export interface WholeFactoryOptions {
   /** Give the processor an alarm topic. */
   readonly alarmTopic?: boolean;
+  /** Have the processor write to Security Lake too. */
+  readonly securityLake?: boolean;
 }
+
+/** Two custom sources as `aws securitylake create-custom-log-source` returns them, in a lake account. */
+export const SECURITY_LAKE = {
+  vulnerabilityFindings: {
+    location: 's3://aws-security-data-lake-eu-west-1-abc123/ext/factory-vulns/1.0/',
+    providerRoleArn: 'arn:aws:iam::999999999999:role/AmazonSecurityLake-Provider-factory-vulns-eu-west-1',
+  },
+  detectionFindings: {
+    location: 's3://aws-security-data-lake-eu-west-1-abc123/ext/factory-detections/1.0/',
+    providerRoleArn: 'arn:aws:iam::999999999999:role/AmazonSecurityLake-Provider-factory-detect-eu-west-1',
+  },
+  externalId: 'devsecops-factory-111111111111',
+};
 
 /** Every construct of the package wired together as the reference pipeline would. */
 export function buildWholeFactory(options: WholeFactoryOptions = {}): Stack {
@@ -20,6 +35,7 @@ export function buildWholeFactory(options: WholeFactoryOptions = {}): Stack {
     alarmTopic: options.alarmTopic
       ? new sns.Topic(stack, 'Alarms', { enforceSSL: true, masterKey: createFactoryKey(stack, 'AlarmsKey', { description: 'alarm topic' }) })
       : undefined,
+    securityLake: options.securityLake ? SECURITY_LAKE : undefined,
   });
   const common = {
     input: new codepipeline.Artifact('Source'),
