@@ -96,6 +96,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (argv.includes('--with-2gb')) sizes.push(2048);
   const kinds = (option(argv, 'formats') ?? 'grype,sarif,zap').split(',') as SyntheticKind[];
   const rounds = Math.max(1, Number(option(argv, 'rounds') ?? 1));
+  // `--workers 0,2` measures each ASFF_CONVERT_WORKERS setting; `auto` leaves it to the CLI.
+  const workers = (option(argv, 'workers') ?? 'auto').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'asff-bench-'));
   const header = ['report', 'size MB', 'findings', 'seconds', 'MB/s', 'findings/s', 'peak RSS MB', 'JSON.parse s', 'ratio', 'read-only s', 'read ratio'];
   process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${rounds} round(s), medians\n${header.join('\t')}\n`);
@@ -106,34 +108,21 @@ export async function main(argv: readonly string[]): Promise<void> {
         await writeSyntheticReport(kind, file, size * MB);
         const bytes = statSync(file).size;
         // Rounds interleave the three measurements, so a burst of load elsewhere hits all of them alike.
-        const converts: (Measurement | undefined)[] = [];
+        const converts: (Measurement | undefined)[][] = workers.map(() => []);
         const parses: (Measurement | undefined)[] = [];
         const reads: (Measurement | undefined)[] = [];
         for (let r = 0; r < rounds; r++) {
-          converts.push(cli(kind, file, dir));
+          workers.forEach((w, i) => converts[i].push(cli(kind, file, dir, w === 'auto' ? {} : { ASFF_CONVERT_WORKERS: w })));
           parses.push(bytes <= JSON_PARSE_LIMIT ? child(['json-parse', file]) : undefined);
           reads.push(child(['read', ELEMENTS[kind], file]));
         }
-        const converted = summary(converts);
         const parsed = summary(parses);
         const read = summary(reads);
         rmSync(file, { force: true });
-        if (converted === undefined) continue;
-        const mb = bytes / MB;
-        const row = [
-          kind,
-          mb.toFixed(0),
-          String(converted.findings),
-          converted.seconds.toFixed(2),
-          (mb / converted.seconds).toFixed(1),
-          Math.round(converted.findings / converted.seconds).toString(),
-          (converted.peakRssBytes / MB).toFixed(0),
-          parsed ? parsed.seconds.toFixed(2) : 'n/a',
-          parsed ? (converted.seconds / parsed.seconds).toFixed(2) : 'n/a',
-          read ? read.seconds.toFixed(2) : 'n/a',
-          read && parsed ? (read.seconds / parsed.seconds).toFixed(2) : 'n/a',
-        ];
-        process.stdout.write(`${row.join('\t')}\n`);
+        workers.forEach((w, i) => {
+          const converted = summary(converts[i]);
+          if (converted !== undefined) process.stdout.write(`${row(`${kind} ${w === 'auto' ? '' : `w=${w}`}`.trim(), bytes, converted, parsed, read).join('\t')}\n`);
+        });
       }
     }
   } finally {
@@ -141,5 +130,23 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end\n`);
   process.stdout.write('ratio = end-to-end CLI conversion (process start to exit, findings written to a file) / readFileSync + JSON.parse of the same file\n');
+  process.stdout.write('w=N: ASFF_CONVERT_WORKERS=N (0 in-thread); without: the CLI decides\n');
   process.stdout.write('read ratio = streaming the selected elements (scanner + JSON.parse per element, no ASFF) / JSON.parse of the whole file\n');
+}
+
+function row(name: string, bytes: number, converted: Measurement, parsed: Measurement | undefined, read: Measurement | undefined): string[] {
+  const mb = bytes / MB;
+  return [
+    name,
+    mb.toFixed(0),
+    String(converted.findings),
+    converted.seconds.toFixed(2),
+    (mb / converted.seconds).toFixed(1),
+    Math.round(converted.findings / converted.seconds).toString(),
+    (converted.peakRssBytes / MB).toFixed(0),
+    parsed ? parsed.seconds.toFixed(2) : 'n/a',
+    parsed ? (converted.seconds / parsed.seconds).toFixed(2) : 'n/a',
+    read ? read.seconds.toFixed(2) : 'n/a',
+    read && parsed ? (read.seconds / parsed.seconds).toFixed(2) : 'n/a',
+  ];
 }
