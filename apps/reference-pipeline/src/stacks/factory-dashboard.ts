@@ -2,7 +2,7 @@ import { FactoryDashboardProps } from '@devsecops-factory/governance-construct';
 import { FindingsProcessor } from '@devsecops-factory/scan-stage-construct';
 
 /**
- * The scan stages' `stageName` (each stage's default: the pipeline sets none), the `Stage` dimension of the
+ * The scan stages' `policyStage` (each stage's default: the pipeline sets none), the `Stage` dimension of the
  * findings processor's metrics: one line each in the dashboard's open findings by stage.
  */
 export const SCAN_STAGE_NAMES = ['secrets', 'code', 'image', 'ecr', 'dast'];

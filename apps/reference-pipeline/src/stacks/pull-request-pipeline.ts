@@ -1,6 +1,6 @@
 import { acknowledgePipelineRoleGrants } from '@devsecops-factory/construct-kit';
 import {
-  BuildSecret, ImageScanner, PullRequestBuild,
+  BuildSecret, ImageScanner, IScanStage, PullRequestBuild,
 } from '@devsecops-factory/scan-stage-construct';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -108,6 +108,6 @@ export function addPullRequestPipeline(parent: Construct, props: PullRequestPipe
     }],
   });
   acknowledgePipelineRoleGrants(pipeline, artifacts.bucket);
-  const roles = [secrets, code, image].map((stage) => stage.project.role).filter((role): role is iam.IRole => role !== undefined);
-  return { pipeline, roles: [pipeline.role, ...roles] };
+  const scanStages: IScanStage[] = [secrets, code, image];
+  return { pipeline, roles: [pipeline.role, ...scanStages.map((stage) => stage.role)] };
 }
