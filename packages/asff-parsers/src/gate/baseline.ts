@@ -29,14 +29,14 @@ export class Baseline {
   private readonly firstSeen = new Map<string, number>();
   private count = 0;
 
-  /** Baseline findings counted (ACTIVE). */
+  /** Distinct ACTIVE baseline findings (a finding read twice, e.g. from overlapping sources, counts once). */
   get size(): number {
     return this.count;
   }
 
   add(finding: AwsSecurityFinding): void {
     if (finding.RecordState === 'ARCHIVED') return;
-    this.count++;
+    if (!this.firstSeen.has(`id:${finding.Id}`)) this.count++;
     const observed = Date.parse(finding.FirstObservedAt ?? finding.CreatedAt ?? '');
     const at = Number.isNaN(observed) ? Number.POSITIVE_INFINITY : observed;
     for (const key of keysOf(finding)) {

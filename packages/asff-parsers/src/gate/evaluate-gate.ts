@@ -172,6 +172,7 @@ function describe(finding: AwsSecurityFinding, severity: SeverityLabel): Omit<Ga
     id: finding.Id!,
     title: finding.Title ?? finding.Id!,
     severity,
+    tool: finding.GeneratorId?.split('/')[0] || finding.ProductName,
     rule,
     location: file ? (Number.isInteger(line) && line > 0 ? `${file}:${line}` : file) : resource?.Id,
     file,

@@ -20,6 +20,8 @@ export interface GatedFinding {
   readonly id: string;
   readonly title: string;
   readonly severity: SeverityLabel;
+  /** The tool that reported it (the GeneratorId's first segment, e.g. `grype`), when the gate judges several. */
+  readonly tool?: string;
   /** Rule or vulnerability id. */
   readonly rule: string;
   /** File (with line when known) or resource the finding points at. */
@@ -71,6 +73,12 @@ export interface GateResult {
   readonly expiredSuppressions: number;
   /** Every ACTIVE finding, worst first (blocking, then by severity). */
   readonly findings: readonly GatedFinding[];
+}
+
+/** Whether the findings come from more than one tool, so that reports name each finding's tool. */
+export function severalTools(findings: readonly GatedFinding[]): boolean {
+  const tools = new Set(findings.map((f) => f.tool));
+  return tools.size > 1;
 }
 
 /** `new`, `existing since 2026-01-05 (SLA 30d)`, `overdue: since 2026-01-05 (SLA 7d)`; undefined without a baseline. */

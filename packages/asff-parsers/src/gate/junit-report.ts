@@ -1,4 +1,4 @@
-import { ageLabel, GatedFinding, GateResult } from './gate-result';
+import { ageLabel, GatedFinding, GateResult, severalTools } from './gate-result';
 
 function xml(text: string): string {
   // Characters XML 1.0 cannot carry at all are dropped; the rest are escaped.
@@ -20,10 +20,12 @@ export function junitReport(result: GateResult): string {
   const verdictFailure = result.passed ? '' : `<failure message="${xml(`${result.blocking} finding(s) at or above ${result.threshold}${result.mode === 'all' ? '' : ` (mode ${result.mode})`}`)}"/>`;
   const verdictName = `threshold ${result.threshold}${result.mode === 'all' ? '' : ` mode ${result.mode}`}`;
   cases.push(`    <testcase classname="asff.gate.${xml(result.stage)}" name="${xml(verdictName)}">${verdictFailure}</testcase>`);
+  const byTool = severalTools(result.findings);
   for (const f of result.findings) {
     const name = xml(`${f.severity} ${f.title} [${f.id}]`);
-    // Grouped by standing when there is a baseline, so the report view separates new, existing and overdue findings.
-    const classname = xml(`${result.stage}.${f.age ? `${f.age}.` : ''}${f.rule}`);
+    // Grouped by tool when the stage ran several, then by standing when there is a baseline, so the report view
+    // separates each tool's new, existing and overdue findings.
+    const classname = xml(`${result.stage}.${byTool && f.tool ? `${f.tool}.` : ''}${f.age ? `${f.age}.` : ''}${f.rule}`);
     const age = ageLabel(f);
     let body = '';
     if (f.status === 'blocking') {

@@ -1,4 +1,4 @@
-import { ageLabel, GateResult } from './gate-result';
+import { ageLabel, GateResult, severalTools } from './gate-result';
 import { SEVERITY_LABELS } from '../policy/severity';
 
 function cell(text: string): string {
@@ -28,9 +28,19 @@ export function markdownReport(result: GateResult, worst = 20): string {
   const shown = result.findings.filter((f) => f.status !== 'suppressed' && f.status !== 'correlated').slice(0, worst);
   if (shown.length > 0) {
     const withAge = result.ages !== undefined;
-    lines.push('', `| | Severity | Finding | Location |${withAge ? ' Age |' : ''}`, `|---|---|---|---|${withAge ? '---|' : ''}`);
+    const withTool = severalTools(result.findings);
+    const header = ['', 'Severity', ...(withTool ? ['Tool'] : []), 'Finding', 'Location', ...(withAge ? ['Age'] : [])];
+    lines.push('', `|${header.map((h) => (h ? ` ${h} ` : ' ')).join('|')}|`, `|${header.map(() => '---').join('|')}|`);
     for (const f of shown) {
-      lines.push(`| ${f.status === 'blocking' ? '❌' : ''} | ${f.severity} | ${cell(f.title)} | ${f.location ? `\`${cell(f.location)}\`` : ''} |${withAge ? ` ${cell(ageLabel(f) ?? '')} |` : ''}`);
+      const cells = [
+        f.status === 'blocking' ? '❌' : '',
+        f.severity,
+        ...(withTool ? [cell(f.tool ?? '')] : []),
+        cell(f.title),
+        f.location ? `\`${cell(f.location)}\`` : '',
+        ...(withAge ? [cell(ageLabel(f) ?? '')] : []),
+      ];
+      lines.push(`|${cells.map((c) => (c ? ` ${c} ` : ' ')).join('|')}|`);
     }
   }
   const expired = result.findings.filter((f) => f.expiredSuppression);

@@ -37,6 +37,11 @@ describe('evaluateGate modes', () => {
     expect(failing.findings[0]).toMatchObject({ id: 'feature-old-critical', status: 'blocking', age: 'overdue', firstObservedAt: firstSeen, sla: '7d' });
   });
 
+  test('a baseline finding read twice (overlapping scopes or files) counts once', async () => {
+    const twice = await Baseline.from([onBranch('main', 'old-high', 'HIGH'), onBranch('main', 'old-high', 'HIGH'), onBranch('main', 'other', 'HIGH')]);
+    expect(twice.size).toBe(2);
+  });
+
   test('new: a finding absent from the baseline fails at once, one below the threshold does not', async () => {
     const findings = [...existingOnly, onBranch('feature', 'introduced', 'HIGH'), onBranch('feature', 'minor', 'MEDIUM')];
     const result = await evaluateGate(findings, { policy: policy('new'), stage: 'build', now: withinSla, baseline });

@@ -5,6 +5,7 @@ import { junitReport } from '../../src/gate/junit-report';
 import { markdownReport } from '../../src/gate/markdown-report';
 import { sarifReport } from '../../src/gate/sarif-report';
 import { textSummary } from '../../src/gate/text-summary';
+import { sampleFinding } from '../support/fake-security-hub/sample-findings';
 
 describe('gate reports', () => {
   let result: GateResult;
@@ -54,5 +55,31 @@ describe('gate reports', () => {
     expect(text).toContain('CRITICAL 1  HIGH 1  MEDIUM 1  LOW 0  INFORMATIONAL 0  (suppressed 3, archived 1, expired suppressions 1)');
     expect(text).toMatch(/✗ CRITICAL\s+CVE-2024-0001 in lodash 4.17.0/);
     expect(text).toContain('note: suppression of expired-one expired on 2026-01-01 (was accepted)');
+  });
+});
+
+describe('gate reports over several tools', () => {
+  const twoTools = [
+    sampleFinding('grype-high', { GeneratorId: 'grype/CVE-2024-1111', Severity: { Label: 'HIGH' }, Title: 'CVE-2024-1111 in zlib' }),
+    sampleFinding('hadolint-low', { GeneratorId: 'hadolint/DL3007', Severity: { Label: 'LOW' }, Title: 'Pin the base image' }),
+  ];
+
+  test('JUnit groups each finding under its tool', async () => {
+    const xml = junitReport(await evaluateGate(twoTools, { policy: POLICY, stage: 'build', now: NOW }));
+    expect(xml).toMatch(/<testcase classname="build\.grype\.[^"]*" name="HIGH CVE-2024-1111 in zlib \[grype-high\]"><failure/);
+    expect(xml).toMatch(/<testcase classname="build\.hadolint\.[^"]*" name="LOW Pin the base image \[hadolint-low\]">/);
+  });
+
+  test('Markdown names the tool of each finding in a column of its own', async () => {
+    const markdown = markdownReport(await evaluateGate(twoTools, { policy: POLICY, stage: 'build', now: NOW }));
+    expect(markdown).toContain('| | Severity | Tool | Finding | Location |');
+    expect(markdown).toContain('| ❌ | HIGH | grype | CVE-2024-1111 in zlib | `repo/src/file-grype-high.ts` |');
+    expect(markdown).toContain('| | LOW | hadolint | Pin the base image | `repo/src/file-hadolint-low.ts` |');
+  });
+
+  test('one tool\'s findings keep the shorter form', async () => {
+    const result = await evaluateGate([twoTools[0]], { policy: POLICY, stage: 'build', now: NOW });
+    expect(markdownReport(result)).toContain('| | Severity | Finding | Location |');
+    expect(junitReport(result)).toContain('classname="build.grype/CVE-2024-1111"');
   });
 });
