@@ -36,7 +36,9 @@ export function createScanStageConstruct(root: typescript.TypeScriptProject): cd
     'toolbox.sh',
     'mirror-db.sh',
     'mirror-databases.yml',
-    // Installed in pull-request builds to post the gate's summary back to the provider (src/private/buildspec.ts).
+    // Installed in every stage to judge its tools together (src/private/buildspec.ts)...
+    'gate-stage.sh',
+    // ...and in pull-request builds to post the gate's summary back to the provider.
     'post-feedback.sh',
   ]);
   // The findings-processor Lambda and the asff CLI, pre-bundled together by asff-parsers, ship inside this package.

@@ -8,7 +8,7 @@ import {
 } from '../src';
 import { importedRepository, importedSecret, newStack, stageDependencies } from './support/factory';
 import { renderStage } from './support/stage-template';
-import { installPostFeedback } from '../src/private/buildspec';
+import { GATE_STAGE, installCommand, installPostFeedback } from '../src/private/buildspec';
 import { pullRequestPolicy } from '../src/private/pull-request-build';
 
 /** One stack with a pull-request code scan (with GitHub feedback), synthesized once. */
@@ -58,8 +58,8 @@ describe('a scan stage run as a pull-request check', () => {
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('securityhub:'))).toEqual(['securityhub:GetFindings']);
   });
 
-  test('installs post-feedback in the install phase, after the asff CLI', () => {
-    expect(rendered.buildspec.phases.install.commands[1]).toBe(installPostFeedback());
+  test('installs gate-stage and post-feedback in the install phase, after the asff CLI', () => {
+    expect(rendered.buildspec.phases.install.commands.slice(1, 3)).toEqual([installCommand(GATE_STAGE, 'gate-stage'), installPostFeedback()]);
   });
 });
 
@@ -85,13 +85,16 @@ test('a pull-request build\'s policy puts every stage in mode new and keeps thre
   expect(() => pullRequestPolicy('version: 1\nstages: [\n')).toThrow(/^factoryPolicy is not valid YAML: /);
 });
 
-test('the install command writes the script byte for byte, executable', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'install-post-feedback-'));
+test.each([
+  ['post-feedback', installPostFeedback(), 'post-feedback.sh'],
+  ['gate-stage', installCommand(GATE_STAGE, 'gate-stage'), 'gate-stage.sh'],
+])('the install command writes %s byte for byte, executable', (name, install, script) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `install-${name}-`));
   try {
-    const command = installPostFeedback().replace(/\/usr\/local\/bin\/post-feedback/g, `${dir}/post-feedback`);
+    const command = install.split(`/usr/local/bin/${name}`).join(`${dir}/${name}`);
     expect(spawnSync('bash', ['-c', command]).status).toBe(0);
-    expect(fs.readFileSync(`${dir}/post-feedback`, 'utf8')).toBe(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'buildspecs', 'post-feedback.sh'), 'utf8'));
-    expect((fs.statSync(`${dir}/post-feedback`).mode % 0o1000).toString(8)).toBe('755');
+    expect(fs.readFileSync(`${dir}/${name}`, 'utf8')).toBe(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'buildspecs', script), 'utf8'));
+    expect((fs.statSync(`${dir}/${name}`).mode % 0o1000).toString(8)).toBe('755');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

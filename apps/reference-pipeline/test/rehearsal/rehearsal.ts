@@ -156,6 +156,8 @@ function rehearseBuild(action: PipelineAction, build: number, state: State, base
     ...environment,
   };
   // The install phase is skipped: it downloads tool releases and the asff bundle; the tools are on PATH instead.
+  // Its commands that write the factory's own scripts (gate-stage, post-feedback) run, into the build's bin/.
+  installEmbeddedScripts(spec, bin);
   let output = '';
   for (const phase of ['pre_build', 'build', 'post_build']) {
     if (!spec.phases?.[phase]) continue;
@@ -171,6 +173,19 @@ function rehearseBuild(action: PipelineAction, build: number, state: State, base
   }
   collectArtifacts(action, spec, source, state);
   return { ...base, status: 'Succeeded', exported: exported as Record<string, string>, record, environment, output };
+}
+
+/**
+ * Runs the install commands that write an embedded script to /usr/local/bin (src/private/buildspec.ts
+ * installCommand in scan-stage-construct) with the build's own bin/ as the target, so that the rehearsal runs the
+ * scripts exactly as the synthesized buildspec carries them.
+ */
+function installEmbeddedScripts(spec: any, bin: string): void {
+  const writes = ((spec.phases?.install?.commands ?? []) as string[])
+    .filter((command) => /^set -euo pipefail\ncat > \/usr\/local\/bin\/[a-z-]+ <<'[A-Z_]+'\n/.test(command));
+  for (const command of writes) {
+    execFileSync('bash', ['-c', command.replace(/\/usr\/local\/bin\//g, `${bin}/`)], { stdio: 'pipe' });
+  }
 }
 
 /** The buildspec's `artifacts` files (paths relative to base-directory, kept) become the action's output artifact. */

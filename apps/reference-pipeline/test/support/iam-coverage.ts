@@ -36,13 +36,20 @@ export interface Coverage {
 
 const ORDERED_PHASES = ['install', 'pre_build', 'build', 'post_build'];
 
-/** The command blocks of a buildspec, in phase order (finally blocks after their phase). */
+/** An install command that writes one of the factory's scripts to /usr/local/bin (scan-stage's installCommand). */
+const INSTALLED_SCRIPT = /^set -euo pipefail\ncat > \/usr\/local\/bin\/[a-z-]+ <<'([A-Z_]+)'\n([\s\S]*)\n\1\nchmod 0755 \/usr\/local\/bin\/[a-z-]+\n?$/;
+
+/**
+ * The command blocks of a buildspec, in phase order (finally blocks after their phase). A script the install
+ * phase writes to /usr/local/bin (gate-stage, post-feedback) is read as its own block: the build calls it, so its
+ * AWS calls are the project's.
+ */
 export function buildspecBlocks(spec: any): string[] {
   const blocks: string[] = [];
   for (const phase of ORDERED_PHASES) {
     blocks.push(...(spec?.phases?.[phase]?.commands ?? []), ...(spec?.phases?.[phase]?.finally ?? []));
   }
-  return blocks.map(String);
+  return blocks.map(String).map((block) => INSTALLED_SCRIPT.exec(block)?.[2] ?? block);
 }
 
 function bucketKeys(template: CfnTemplate, resolver: IntrinsicResolver): Map<string, string> {

@@ -12,10 +12,10 @@ export function loadBuildspec(
   name: string, reportGroup: codebuild.IReportGroup, options: { postFeedback?: boolean; installScripts?: string[] } = {},
 ): codebuild.BuildSpec {
   const spec = scanBuildspec(name);
-  if (options.postFeedback) {
-    // A pull-request build installs the script that posts its verdict back (called after the gates).
-    spec.phases.install.commands.splice(1, 0, installPostFeedback());
-  }
+  // Every stage judges its tools together with `gate-stage`; a pull-request build also installs the script that
+  // posts the verdict back (gate-stage calls it).
+  const commands = [installCommand(GATE_STAGE, 'gate-stage'), ...(options.postFeedback ? [installPostFeedback()] : [])];
+  spec.phases.install.commands.splice(1, 0, ...commands);
   // The toolbox image's check and the database mirror run before anything is installed (src/private/offline-build.ts).
   spec.phases.install.commands.unshift(...(options.installScripts ?? []));
   spec.reports = {
@@ -54,9 +54,19 @@ export const PREPARE_SCAN = 'prepare-scan.sh';
 /** The script that posts a pull-request build's gate summary to the source provider. */
 export const POST_FEEDBACK = 'post-feedback.sh';
 
+/** The script that judges a stage's tools together and posts a pull request's verdict (`gate-stage`). */
+export const GATE_STAGE = 'gate-stage.sh';
+
 /** An install command writing `post-feedback` to /usr/local/bin from the embedded script. */
 export function installPostFeedback(): string {
-  const script = fs.readFileSync(path.join(EMBEDDED, POST_FEEDBACK), 'utf8');
-  if (script.split('\n').includes('POST_FEEDBACK_SCRIPT')) throw new Error(`${POST_FEEDBACK} must not contain the line POST_FEEDBACK_SCRIPT`);
-  return `set -euo pipefail\ncat > /usr/local/bin/post-feedback <<'POST_FEEDBACK_SCRIPT'\n${script.replace(/\n$/, '')}\nPOST_FEEDBACK_SCRIPT\nchmod 0755 /usr/local/bin/post-feedback\n`;
+  return installCommand(POST_FEEDBACK, 'post-feedback');
+}
+
+/** An install command writing an embedded script to /usr/local/bin/<command> (a quoted here-document: no expansion). */
+export function installCommand(script: string, command: string): string {
+  const text = fs.readFileSync(path.join(EMBEDDED, script), 'utf8');
+  const marker = `${command.toUpperCase().replace(/-/g, '_')}_SCRIPT`;
+  if (text.split('\n').includes(marker)) throw new Error(`${script} must not contain the line ${marker}`);
+  const target = `/usr/local/bin/${command}`;
+  return `set -euo pipefail\ncat > ${target} <<'${marker}'\n${text.replace(/\n$/, '')}\n${marker}\nchmod 0755 ${target}\n`;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { INSTALL_ASFF_CLI, POST_FEEDBACK, PREPARE_SCAN, scanBuildspec } from '../../src/private/buildspec';
+import { GATE_STAGE, INSTALL_ASFF_CLI, POST_FEEDBACK, PREPARE_SCAN, scanBuildspec } from '../../src/private/buildspec';
 import {
   BUILDSPEC_DIR, SCAN_BUILDSPECS, allBuildspecFiles, bashSyntax, commandBlocks, readBuildspec, shellcheckErrors,
 } from '../support/buildspec-files';
@@ -44,7 +44,7 @@ describe.each(files)('%s', (file) => {
     });
 });
 
-describe.each([INSTALL_ASFF_CLI, PREPARE_SCAN, POST_FEEDBACK])('the shared script %s', (name) => {
+describe.each([INSTALL_ASFF_CLI, PREPARE_SCAN, POST_FEEDBACK, GATE_STAGE])('the shared script %s', (name) => {
   const script = readFileSync(join(BUILDSPEC_DIR, name), 'utf8');
   test('passes bash -n and shellcheck -S error, and fails fast', () => {
     expect(bashSyntax(script)).toEqual({ ok: true, output: '' });
@@ -102,22 +102,34 @@ describe.each(SCAN_BUILDSPECS)('scan buildspec %s', (file) => {
     }
   });
 
-  test('uploads each raw report with its metadata, converts it and gates on it with a JUnit report', () => {
+  test('uploads each raw report with its metadata, converts it and gates on all of them at once', () => {
     expect(all).toMatch(/aws s3 cp "\$\{report\}"[\s\S]*--metadata "\$\{metadata\}"/);
     for (const key of ['tool', 'scope', 'stage', 'repository', 'branch', 'build-id', 'commit', 'image-digest', 'image', 'policy-key']) {
       expect(all).toContain(`"${key}":$`);
     }
     expect(all).toContain('aws s3 cp "${POLICY_FILE}" "s3://${REPORTS_BUCKET}/${policy_key}"');
     expect(all).toContain('asff convert --tool "${tool}"');
-    // The factory's policy judges; the repository's file only through --repository-policy.
-    expect(all).toContain('asff gate --input "reports/${tool}.asff.json" --policy "${FACTORY_POLICY_FILE}" "${repository_policy[@]}" --stage "${STAGE_NAME}"');
-    expect(all).toContain('repository_policy=(--repository-policy "${POLICY_FILE}")');
+    // One verdict over every tool (gate-stage.sh), after the last conversion; no tool is gated on its own.
+    expect(all).toMatch(/asff convert[\s\S]*\n\s*gate-stage\n/);
+    expect(all).not.toContain('asff gate');
     expect(all).not.toMatch(/--policy "\$\{POLICY_FILE\}"/);
-    expect(all).toContain('--junit "reports/junit-${tool}.xml"');
   });
 
   test('never pushes an image by tag or with docker push', () => {
     expect(all).not.toMatch(/docker push|:latest/);
+  });
+});
+
+describe('the shared gate script', () => {
+  const script = readFileSync(join(BUILDSPEC_DIR, GATE_STAGE), 'utf8');
+
+  test('judges every tool of the manifest in one asff gate, with the factory\'s policy and one JUnit report', () => {
+    // The factory's policy judges; the repository's file only through --repository-policy.
+    expect(script).toContain('inputs+=(--input "reports/${tool}.asff.json")');
+    expect(script).toContain('asff gate "${inputs[@]}" --policy "${FACTORY_POLICY_FILE}" "${repository_policy[@]}" --stage "${STAGE_NAME}"');
+    expect(script).toContain('repository_policy=(--repository-policy "${POLICY_FILE}")');
+    expect(script).toContain('--junit reports/junit-gate.xml --markdown reports/summary.md');
+    expect(script.match(/asff gate/g)).toHaveLength(1);
   });
 });
 

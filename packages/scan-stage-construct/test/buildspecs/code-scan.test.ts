@@ -16,9 +16,10 @@ function newWorkspace(): StageWorkspace {
     build: { project: 'code-scan', id: '1a2b', number: 4, sourceVersion: 'aaaabbbbccccddddeeeeffff0000111122223333' },
   });
   fs.writeFileSync(path.join(workspace.source, 'Dockerfile'), 'FROM node:latest\n');
-  // Semgrep finds nothing: an empty SARIF run.
+  // Semgrep finds one note-level issue, below the stage's threshold.
   stubTool(workspace.bin, 'semgrep', `out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done
-printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Semgrep OSS","rules":[]}},"results":[]}]}' > "$out"`);
+printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Semgrep OSS","rules":[]}},"results":[%s]}]}' \\
+  '{"ruleId":"todo-comment","level":"note","message":{"text":"A TODO comment"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"Dockerfile"},"region":{"startLine":1}}}]}' > "$out"`);
   // hadolint reports an error-level issue on the Dockerfile.
   stubTool(workspace.bin, 'hadolint', `[ "$1" = "--no-fail" ] || exit 3
 printf '[{"line":1,"code":"DL3007","message":"Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag","column":1,"file":"%s","level":"error"}]' "$4"`);
@@ -30,16 +31,19 @@ describe('code-scan buildspec, run with stubbed scanners', () => {
   afterAll(() => workspaces.forEach((w) => fs.rmSync(w.root, { recursive: true, force: true })));
   const track = (w: StageWorkspace) => (workspaces.push(w), w);
 
-  test('gates every tool before failing, so that each one publishes its JUnit report', () => {
+  test('judges every tool in one gate: one JUnit report naming each tool, failed by the one that blocks', () => {
     const { source, record, env } = track(newWorkspace());
 
     const run = runPhase(spec, 'build', { cwd: source, env });
 
     expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: spec.phases.build.commands.length - 1, status: 1 });
     expect(recordedUploads(record).filter((u) => u.destination.includes('/raw/')).map((u) => u.metadata?.tool)).toEqual(['sarif', 'hadolint']);
-    const junit = (tool: string) => fs.readFileSync(path.join(source, 'reports', `junit-${tool}.xml`), 'utf8');
-    expect(junit('sarif')).not.toContain('<failure');
-    expect(junit('hadolint')).toContain('<failure');
+    expect(fs.readdirSync(path.join(source, 'reports')).filter((f) => f.startsWith('junit-'))).toEqual(['junit-gate.xml']);
+    const junit = fs.readFileSync(path.join(source, 'reports', 'junit-gate.xml'), 'utf8');
+    const failed = [...junit.matchAll(/<testcase classname="([^"]*)"[^>]*><failure/g)].map((m) => m[1]);
+    expect(failed.length).toBeGreaterThan(1);
+    expect(failed.slice(1).every((c) => c.startsWith('code.hadolint.'))).toBe(true);
+    expect(junit).toMatch(/<testcase classname="code\.sarif\.todo-comment" name="LOW A TODO comment \[sarif\/[0-9a-f]+\]"><\/testcase>/);
   });
 
   test('tells the findings processor the build directory, so its Ids match the build\'s own conversion', () => {

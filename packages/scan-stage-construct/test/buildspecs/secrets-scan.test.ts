@@ -92,7 +92,7 @@ describe('secrets-scan buildspec, run for real', () => {
     const findings = JSON.parse(fs.readFileSync(path.join(workspace.repo, 'reports', 'git-secrets.asff.json'), 'utf8')).Findings;
     expect(findings.length).toBeGreaterThanOrEqual(2);
     expect(findings.every((f: any) => f.AwsAccountId === '111111111111')).toBe(true);
-    expect(fs.readFileSync(path.join(workspace.repo, 'reports', 'junit-git-secrets.xml'), 'utf8')).toContain('<failure');
+    expect(fs.readFileSync(path.join(workspace.repo, 'reports', 'junit-gate.xml'), 'utf8')).toContain('<failure');
 
     for (const leaked of [accessKeyId, secretKey]) {
       expect(upload.body).not.toContain(leaked);

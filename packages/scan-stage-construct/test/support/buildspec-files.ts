@@ -27,10 +27,19 @@ export function readPrepareScan(): string {
   return fs.readFileSync(path.join(BUILDSPEC_DIR, 'prepare-scan.sh'), 'utf8');
 }
 
+/**
+ * The install command that writes the canonical gate script to /usr/local/bin/gate-stage: a quoted here-document
+ * (no expansion) followed by chmod, the form src/private/buildspec.ts installCommand writes.
+ */
+export function installGateStage(): string {
+  const script = fs.readFileSync(path.join(BUILDSPEC_DIR, 'gate-stage.sh'), 'utf8').replace(/\n$/, '');
+  return `set -euo pipefail\ncat > /usr/local/bin/gate-stage <<'GATE_STAGE_SCRIPT'\n${script}\nGATE_STAGE_SCRIPT\nchmod 0755 /usr/local/bin/gate-stage\n`;
+}
+
 /** A canonical scan buildspec as its stage must synthesize it: the shared scripts first in their phases. */
 export function expectedStageBuildspec(name: string): any {
   const spec = readBuildspec(name);
-  spec.phases.install.commands = [readInstallAsffCli(), ...spec.phases.install.commands];
+  spec.phases.install.commands = [readInstallAsffCli(), installGateStage(), ...spec.phases.install.commands];
   spec.phases.build.commands = [readPrepareScan(), ...spec.phases.build.commands];
   return spec;
 }

@@ -139,6 +139,9 @@ export function recordedUploads(recordDir: string): Array<{ destination: string;
 /** The `asff` CLI the asff-parsers package builds: stages run the real converter and gate. */
 export const ASFF_CLI = path.join(__dirname, '..', '..', '..', 'asff-parsers', 'bin', 'asff');
 
+/** The shared scripts as this package embeds them; the build installs them under these names (src/private/buildspec.ts). */
+export const EMBEDDED_SCRIPTS = path.join(__dirname, '..', '..', 'assets', 'buildspecs');
+
 export interface StageWorkspaceOptions {
   /** `STAGE_NAME`, and the stage the policy file sets a threshold for. */
   readonly stage: string;
@@ -171,6 +174,7 @@ export function newStageWorkspace(options: StageWorkspaceOptions): StageWorkspac
   fs.writeFileSync(path.join(source, 'security-policy.yml'), policy);
   installAwsStub(bin, record);
   linkTool(bin, 'asff', ASFF_CLI);
+  linkTool(bin, 'gate-stage', path.join(EMBEDDED_SCRIPTS, 'gate-stage.sh'));
   const { project, id, number, sourceVersion } = options.build;
   const env: Record<string, string> = {
     PATH: `${bin}:${process.env.PATH}`,
