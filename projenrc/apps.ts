@@ -35,12 +35,12 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
       siblingDependency(`${SCOPE}/scan-stage-construct`, 'packages/scan-stage-construct'),
       siblingDependency(`${SCOPE}/eks-deploy-construct`, 'packages/eks-deploy-construct'),
       siblingDependency(`${SCOPE}/governance-construct`, 'packages/governance-construct'),
+      // The factory policy's gate.sla sets the findings processor's overdue ages: read with the parser `asff gate` uses.
+      siblingDependency(`${SCOPE}/asff-parsers`, 'packages/asff-parsers'),
       constructKitDependency(),
     ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
-      // The tests check the sample app's policy with the same parser `asff gate` uses.
-      siblingDependency(`${SCOPE}/asff-parsers`, 'packages/asff-parsers'),
       `@aws-cdk/integ-tests-alpha@${VERSIONS.integTestsAlpha}`,
       `@aws-cdk/integ-runner@${VERSIONS.integRunner}`,
       'aws-sdk-client-mock@^4.1.0',

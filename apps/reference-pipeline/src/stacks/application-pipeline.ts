@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parsePolicy } from '@devsecops-factory/asff-parsers';
 import { acknowledgePipelineRoleGrants } from '@devsecops-factory/construct-kit';
 import {
   ApprovalGate, DeployImage, DeployManifests, EksDeployStage,
@@ -6,7 +7,7 @@ import {
 import {
   BuildSecret, DastScanStage, DEFAULT_FACTORY_POLICY, EcrScanStage, ImageScanner, IScanStage, ScanStageProps,
 } from '@devsecops-factory/scan-stage-construct';
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -273,6 +274,24 @@ export function repositorySuppressionDays(policy: string): number {
   const repository = (YAML.parse(policy) as { repository?: { suppressions?: boolean; maxSuppressionDays?: number } } | null)?.repository;
   if (repository?.suppressions === false) return 0;
   return repository?.maxSuppressionDays ?? 90;
+}
+
+/**
+ * The findings processor's overdue ages from the factory policies' `gate.sla` (the age past which the gate fails an
+ * existing finding), so the dashboard's overdue count and the gate agree. Several policies (one per application of
+ * a shared processor): the shortest limit of each severity. Policies give whole days or hours (7d, 12h).
+ */
+export function findingsSlaOf(policies: readonly string[]): { [severity: string]: Duration } | undefined {
+  const hours = new Map<string, number>();
+  for (const [index, text] of policies.entries()) {
+    const sla = parsePolicy(text, `factory policy ${index + 1}`).sla ?? {};
+    for (const [severity, limit] of Object.entries(sla)) {
+      if (limit === undefined) continue;
+      const whole = Math.max(1, Math.ceil(limit.ms / 3_600_000));
+      hours.set(severity, Math.min(hours.get(severity) ?? whole, whole));
+    }
+  }
+  return hours.size === 0 ? undefined : Object.fromEntries([...hours].map(([severity, h]) => [severity, Duration.hours(h)]));
 }
 
 /** Accounts of the deploy roles in other accounts (from their ARNs), each once. */

@@ -5,7 +5,7 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { factoryPolicyOf, repositorySuppressionDays } from './application-pipeline';
+import { factoryPolicyOf, findingsSlaOf, repositorySuppressionDays } from './application-pipeline';
 import { factoryDashboard } from './factory-dashboard';
 import { FactoryDefinition } from '../config/load';
 import { PrivateNetwork } from '../constructs/private-network';
@@ -51,6 +51,8 @@ export class SharedStack extends Stack {
       alarmTopic: this.notifications.securityAlertTopic,
       // One function applies every application's repository suppressions: the strictest limit holds for all.
       maxSuppressionDays: Math.min(...definition.applications.map((application) => repositorySuppressionDays(factoryPolicyOf(application.config)))),
+      // Overdue means what the strictest application's gate says it means.
+      findingsSla: findingsSlaOf(definition.applications.map((application) => factoryPolicyOf(application.config))),
       vpc: this.network?.vpc,
       vpcSubnets: this.network?.subnets,
     });

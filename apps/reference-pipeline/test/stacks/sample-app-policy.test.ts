@@ -4,7 +4,7 @@ import { combinePolicies, parsePolicy } from '@devsecops-factory/asff-parsers';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../src/config/load';
-import { FactoryStack, repositorySuppressionDays } from '../../src/stacks/factory-stack';
+import { FactoryStack, findingsSlaOf, repositorySuppressionDays } from '../../src/stacks/factory-stack';
 
 const repositoryRoot = join(__dirname, '..', '..', '..', '..');
 const config = loadConfig(join(__dirname, '..', '..', 'factory.config.yaml'));
@@ -55,6 +55,17 @@ describe('the factory-owned policy of the sample app', () => {
     expect(fn.Properties.Environment.Variables.MAX_SUPPRESSION_DAYS).toBe('90');
   });
 
+  test('the findings processor counts a finding overdue at the ages the factory policy\'s gate.sla sets', () => {
+    const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.MAX_SUPPRESSION_DAYS);
+    const sla = parsePolicy(readFileSync(config.factoryPolicyFile!, 'utf-8'), 'factory').sla!;
+    expect(Object.keys(sla).length).toBeGreaterThan(0);
+    const hours = Object.fromEntries(Object.entries(sla).map(([severity, limit]) => [severity, limit!.ms / 3_600_000]));
+    expect(Object.fromEntries(fn.Properties.Environment.Variables.FINDINGS_SLA.split(',').map((pair: string) => {
+      const [severity, h] = pair.split('=');
+      return [severity, Number(h.replace(/h$/, ''))];
+    }))).toEqual(hours);
+  });
+
   test('the app\'s own policy cannot loosen it: every stage of the app is at least as strict', () => {
     const factory = parsePolicy(readFileSync(config.factoryPolicyFile!, 'utf-8'), 'factory');
     const own = parsePolicy(readFileSync(join(repositoryRoot, config.policyFile), 'utf-8'), config.policyFile);
@@ -70,5 +81,22 @@ describe('repositorySuppressionDays', () => {
     ['version: 1\ndefault: HIGH\nrepository:\n  suppressions: false\n  maxSuppressionDays: 14\n', 0],
   ])('reads %j as %d days', (policy, days) => {
     expect(repositorySuppressionDays(policy)).toBe(days);
+  });
+});
+
+describe('findingsSlaOf', () => {
+  const policy = (sla: string) => `version: 1\ndefault: HIGH\n${sla ? `gate:\n  sla:\n${sla}` : ''}`;
+
+  test('is undefined when no policy sets an SLA: the processor counts nothing as overdue', () => {
+    expect(findingsSlaOf([policy('')])).toBeUndefined();
+  });
+
+  test('takes each severity\'s shortest limit across the applications\' policies, in hours', () => {
+    const sla = findingsSlaOf([policy('    CRITICAL: 7d\n    HIGH: 30d\n'), policy('    CRITICAL: 36h\n    LOW: 180d\n')])!;
+    expect(Object.fromEntries(Object.entries(sla).map(([severity, d]) => [severity, d.toHours()]))).toEqual({ CRITICAL: 36, HIGH: 720, LOW: 4320 });
+  });
+
+  test('names the policy that does not parse', () => {
+    expect(() => findingsSlaOf([policy(''), 'version: 1\ngate:\n  sla:\n    CRITICAL: soon\n'])).toThrow(/factory policy 2/);
   });
 });
