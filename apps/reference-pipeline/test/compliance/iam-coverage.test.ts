@@ -102,6 +102,8 @@ describe('IAM coverage of every AWS call the factory makes', () => {
   });
 
   test('calls the configuration switches off are known but not required (codeartifact with the asset CLI, the cross-account profile)', () => {
+    // The reference factory writes to no Security Lake custom source: the processor assumes no provider role.
+    expect(coverage.inactive).toContainEqual(expect.stringMatching(/^FindingsFunction\w*: AssumeRole \(sts SDK\)/));
     expect(coverage.inactive).toEqual(expect.arrayContaining([
       expect.stringMatching(/^CodeScan\w+: aws codeartifact login \(codeartifact:GetAuthorizationToken/),
       expect.stringMatching(/^StagingDeploy\w+: aws configure set/),
@@ -166,6 +168,22 @@ describe('the IAM coverage check fails', () => {
     expect(factoryCoverage(t).rows.filter((r) => !r.allowed).map((r) => `${r.call}: ${r.action}`)).toEqual(expect.arrayContaining([
       'GetObject (s3 SDK): kms:Decrypt',
     ]));
+  });
+
+  test('when the findings processor is told Security Lake provider roles its role may not assume', () => {
+    const t = clone();
+    const fn = Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.RAW_PREFIX);
+    const role = (name: string) => `arn:aws:iam::${'2'.repeat(12)}:role/${name}`;
+    Object.assign(fn.Properties.Environment.Variables, {
+      SECURITY_LAKE_VULNERABILITY_ROLE_ARN: role('lake-vulnerability'),
+      SECURITY_LAKE_DETECTION_ROLE_ARN: role('lake-detection'),
+    });
+    const checked = factoryCoverage(t);
+    expect(checked.inactive.filter((c) => c.includes('AssumeRole'))).toEqual([]);
+    expect(checked.rows.filter((r) => !r.allowed).map((r) => `${r.call}: ${r.action} on ${r.resource}`)).toEqual([
+      `AssumeRole (sts SDK): sts:AssumeRole on ${role('lake-vulnerability')}`,
+      `AssumeRole (sts SDK): sts:AssumeRole on ${role('lake-detection')}`,
+    ]);
   });
 
   // The continuation line also checks that the call is read as the shell joins it.

@@ -188,7 +188,7 @@ export function factoryCoverage(template: CfnTemplate): Coverage {
     }
   }
 
-  lambdaCoverage(template, resolver, uploads, check, unknown);
+  lambdaCoverage(template, resolver, uploads, check, { unknown, inactive });
   return { rows, unknown, inactive, asffCommands, awsCommands };
 }
 
@@ -219,7 +219,10 @@ type Check = (principal: string, roleId: string, call: string, requirements: Req
  * their metadata names), writes converted findings and dead letters under its prefixes with SSE-KMS, keeps
  * the checkpoints of imports that outlive one invocation, and imports into Security Hub. Lambda itself sends failed async events to the DLQ with the function's role.
  */
-function lambdaCoverage(template: CfnTemplate, resolver: IntrinsicResolver, uploads: Requirement[], check: Check, unknown: string[]) {
+function lambdaCoverage(
+  template: CfnTemplate, resolver: IntrinsicResolver, uploads: Requirement[], check: Check,
+  { unknown, inactive }: { unknown: string[]; inactive: string[] },
+) {
   const notifications = Object.values(template.Resources).find((r) => r.Type === 'Custom::S3BucketNotifications');
   const [functionId, fn] = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Function'
     && r.Properties?.Environment?.Variables?.RAW_PREFIX !== undefined) ?? [];
@@ -259,6 +262,13 @@ function lambdaCoverage(template: CfnTemplate, resolver: IntrinsicResolver, uplo
     }],
     'securityhub:GetFindings': () => [{ action: 'securityhub:GetFindings', resource: '*' }],
     'securityhub:BatchUpdateFindings': () => [{ action: 'securityhub:BatchUpdateFindings', resource: '*' }],
+    // Security Lake custom sources are written with their provider roles (FindingsProcessor securityLake), only
+    // when the function is told them.
+    'sts:AssumeRole': () => {
+      const roles = [env.SECURITY_LAKE_VULNERABILITY_ROLE_ARN, env.SECURITY_LAKE_DETECTION_ROLE_ARN].filter((r): r is string => Boolean(r));
+      if (roles.length === 0) inactive.push(`${functionId}: AssumeRole (sts SDK): no Security Lake custom source configured`);
+      return roles.map((resource) => ({ action: 'sts:AssumeRole', resource }));
+    },
   };
   const seen = new Set<string>();
   for (const call of sdkCalls(join(ASFF_SOURCE, 'lambda', 'handler.ts'), ASFF_SOURCE)) {
