@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { mockReportsBucket, sarifReport } from './s3-fixture';
+import { useLambdaTestEnvironment } from './lambda-harness';
+import { sarifReport } from './s3-fixture';
 import { createHandler } from '../../src/lambda/handler';
 import { REPORT_METADATA_KEYS } from '../../src/lambda/report-metadata';
 import { settingsFromEnvironment } from '../../src/lambda/settings';
-import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT } from '../support/fake-security-hub/sample-findings';
 
 const context = {
@@ -32,22 +32,11 @@ function message(id: string, body: string | { key: string }): SQSRecord {
 }
 
 describe('findings-processor handler, S3 notifications through SQS', () => {
-  let fake: FakeSecurityHub;
-  let bucket: ReturnType<typeof mockReportsBucket>;
+  const lambda = useLambdaTestEnvironment();
   let logged: string[];
-  const saved = { ...process.env };
 
   beforeEach(async () => {
-    fake = await FakeSecurityHub.start();
-    bucket = mockReportsBucket();
     logged = [];
-    process.env.AWS_REGION = 'us-east-1';
-  });
-  afterEach(async () => {
-    bucket.s3Mock.restore();
-    process.env = { ...saved };
-    jest.restoreAllMocks();
-    await fake.close();
   });
 
   function handler() {
@@ -57,8 +46,8 @@ describe('findings-processor handler, S3 notifications through SQS', () => {
     }
     jest.spyOn(process.stdout, 'write').mockImplementation((() => true) as typeof process.stdout.write);
     return createHandler({
-      s3: bucket.client,
-      securityHub: fake.client(),
+      s3: lambda.bucket.client,
+      securityHub: lambda.fake.client(),
       logger,
       metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
       settings: settingsFromEnvironment({}),
@@ -67,24 +56,24 @@ describe('findings-processor handler, S3 notifications through SQS', () => {
   }
 
   test('imports the report each message names and asks the queue to retry nothing', async () => {
-    bucket.objects.set('raw/shop/build/42/scan results.sarif', { body: sarifReport(3), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/scan results.sarif', { body: sarifReport(3), metadata: METADATA });
     const event: SQSEvent = { Records: [message('m-1', { key: 'raw/shop/build/42/scan results.sarif' })] };
     expect(await handler()(event, context)).toEqual({ batchItemFailures: [] });
-    expect(fake.store.size).toBe(3);
+    expect(lambda.fake.store.size).toBe(3);
   });
 
   test('S3\'s test event, sent when the notification is configured, is acknowledged without work', async () => {
     const testEvent = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-11-30T00:00:00.000Z', Bucket: 'reports' });
     expect(await handler()({ Records: [message('m-test', testEvent)] }, context)).toEqual({ batchItemFailures: [] });
-    expect(fake.store.size).toBe(0);
+    expect(lambda.fake.store.size).toBe(0);
   });
 
   test('a message whose import fails is returned for retry; the others of the batch are not redelivered', async () => {
-    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: METADATA });
     // b.sarif is missing: S3 answers NoSuchKey, an error the processor does not classify as a bad report.
     const event: SQSEvent = { Records: [message('m-a', { key: 'raw/shop/build/42/a.sarif' }), message('m-b', { key: 'raw/shop/build/42/b.sarif' })] };
     expect(await handler()(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-b' }] });
-    expect(fake.store.size).toBe(2);
+    expect(lambda.fake.store.size).toBe(2);
     expect(logged.join('\n')).toMatch(/Report message failed; the queue retries it/);
   });
 
@@ -94,8 +83,8 @@ describe('findings-processor handler, S3 notifications through SQS', () => {
   });
 
   test('a malformed report is rejected with an object saying why, and its message is not retried', async () => {
-    bucket.objects.set('raw/shop/build/42/bad.sarif', { body: '{"version":"2.1.0","runs":[{"results":[', metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/bad.sarif', { body: '{"version":"2.1.0","runs":[{"results":[', metadata: METADATA });
     expect(await handler()({ Records: [message('m-bad', { key: 'raw/shop/build/42/bad.sarif' })] }, context)).toEqual({ batchItemFailures: [] });
-    expect(bucket.written.has('dead-letter/shop/build/42/bad.sarif.rejected.json')).toBe(true);
+    expect(lambda.bucket.written.has('dead-letter/shop/build/42/bad.sarif.rejected.json')).toBe(true);
   });
 });

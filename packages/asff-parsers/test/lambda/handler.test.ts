@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, S3Event } from 'aws-lambda';
-import { mockReportsBucket, sarifReport } from './s3-fixture';
+import { useLambdaTestEnvironment } from './lambda-harness';
+import { sarifReport } from './s3-fixture';
 import { createHandler } from '../../src/lambda/handler';
 import { REPORT_METADATA_KEYS } from '../../src/lambda/report-metadata';
 import { settingsFromEnvironment } from '../../src/lambda/settings';
-import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT, PRODUCT_ARN } from '../support/fake-security-hub/sample-findings';
 
 const context = {
@@ -30,24 +30,13 @@ const METADATA = {
 };
 
 describe('findings-processor handler', () => {
-  let fake: FakeSecurityHub;
-  let bucket: ReturnType<typeof mockReportsBucket>;
+  const lambda = useLambdaTestEnvironment();
   let logged: string[];
   let emitted: string[];
-  const saved = { ...process.env };
 
   beforeEach(async () => {
-    fake = await FakeSecurityHub.start();
-    bucket = mockReportsBucket();
     logged = [];
     emitted = [];
-    process.env.AWS_REGION = 'us-east-1';
-  });
-  afterEach(async () => {
-    bucket.s3Mock.restore();
-    process.env = { ...saved };
-    jest.restoreAllMocks();
-    await fake.close();
   });
 
   function handler(env: Record<string, string> = {}) {
@@ -68,8 +57,8 @@ describe('findings-processor handler', () => {
       return (write as any)(chunk, ...rest);
     }) as typeof process.stdout.write);
     return createHandler({
-      s3: bucket.client,
-      securityHub: fake.client(),
+      s3: lambda.bucket.client,
+      securityHub: lambda.fake.client(),
       logger,
       metrics,
       settings: settingsFromEnvironment({ ...env }),
@@ -78,29 +67,29 @@ describe('findings-processor handler', () => {
   }
 
   test('converts a raw report streamed from S3, imports it and writes the ASFF next to it', async () => {
-    bucket.objects.set('raw/shop/build/42/scan results.sarif', { body: sarifReport(3), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/scan results.sarif', { body: sarifReport(3), metadata: METADATA });
     const [outcome] = await handler()(event('raw/shop/build/42/scan results.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 3, failed: 0 } });
-    expect(fake.store.size).toBe(3);
-    const stored = fake.store.all()[0];
+    expect(lambda.fake.store.size).toBe(3);
+    const stored = lambda.fake.store.all()[0];
     expect(stored.ProductArn).toBe(PRODUCT_ARN);
     expect(stored.ProductFields['devsecops-factory/scope']).toBe('shop/main/build/sarif');
-    const converted = JSON.parse(bucket.written.get('converted/shop/build/42/scan results.sarif.asff.json')!.body);
+    const converted = JSON.parse(lambda.bucket.written.get('converted/shop/build/42/scan results.sarif.asff.json')!.body);
     expect(converted.Findings).toHaveLength(3);
-    expect(bucket.written.has('dead-letter/shop/build/42/scan results.sarif.findings.ndjson')).toBe(false);
+    expect(lambda.bucket.written.has('dead-letter/shop/build/42/scan results.sarif.findings.ndjson')).toBe(false);
   });
 
   test('archives findings of the scope that the next report no longer has', async () => {
-    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(3), metadata: METADATA });
-    bucket.objects.set('raw/shop/build/42/b.sarif', { body: sarifReport(1), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(3), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/b.sarif', { body: sarifReport(1), metadata: METADATA });
     await handler()(event('raw/shop/build/42/a.sarif'), context);
     const [outcome] = await handler()(event('raw/shop/build/42/b.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 1, archived: 2 } });
-    expect(fake.store.all().filter((f) => f.RecordState === 'ACTIVE')).toHaveLength(1);
+    expect(lambda.fake.store.all().filter((f) => f.RecordState === 'ACTIVE')).toHaveLength(1);
   });
 
   test('emits EMF metrics: findings by severity, imports and dead letters', async () => {
-    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: METADATA });
     await handler()(event('raw/shop/build/42/a.sarif'), context);
     const documents = emitted.map((line) => JSON.parse(line));
     const high = documents.find((d) => d.Severity === 'HIGH');
@@ -113,7 +102,7 @@ describe('findings-processor handler', () => {
   });
 
   test('never logs report contents or finding text', async () => {
-    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2, 'SUPERSECRETVALUE'), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2, 'SUPERSECRETVALUE'), metadata: METADATA });
     await handler()(event('raw/shop/build/42/a.sarif'), context);
     const logs = logged.join('\n');
     expect(logs).toContain('Report processed');
@@ -123,27 +112,27 @@ describe('findings-processor handler', () => {
   });
 
   test('writes refused findings to a dead-letter object with their error code', async () => {
-    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(3), metadata: METADATA });
-    fake.faults = { failFinding: () => ({ code: 'InvalidInput', message: 'refused by the test' }) };
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(3), metadata: METADATA });
+    lambda.fake.faults = { failFinding: () => ({ code: 'InvalidInput', message: 'refused by the test' }) };
     const [outcome] = await handler()(event('raw/shop/build/42/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 0, failed: 3 } });
-    const lines = bucket.written.get('dead-letter/shop/build/42/a.sarif.findings.ndjson')!.body.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = lambda.bucket.written.get('dead-letter/shop/build/42/a.sarif.findings.ndjson')!.body.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines.every((l) => l.errorCode === 'InvalidInput')).toBe(true);
   });
 
   test('rejects a malformed report with an object saying why, without archiving and without retrying', async () => {
-    bucket.objects.set('raw/shop/build/42/good.sarif', { body: sarifReport(2), metadata: METADATA });
-    bucket.objects.set('raw/shop/build/42/bad.sarif', { body: '{"version":"2.1.0","runs":[{"results":[', metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/good.sarif', { body: sarifReport(2), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/bad.sarif', { body: '{"version":"2.1.0","runs":[{"results":[', metadata: METADATA });
     await handler()(event('raw/shop/build/42/good.sarif'), context);
     const [outcome] = await handler()(event('raw/shop/build/42/bad.sarif'), context);
     expect(outcome.status).toBe('rejected');
-    expect(JSON.parse(bucket.written.get('dead-letter/shop/build/42/bad.sarif.rejected.json')!.body)).toMatchObject({ rawKey: 'raw/shop/build/42/bad.sarif', reason: expect.stringMatching(/^raw\/shop\/build\/42\/bad.sarif: /) });
-    expect(fake.store.all().every((f) => f.RecordState === 'ACTIVE')).toBe(true);
+    expect(JSON.parse(lambda.bucket.written.get('dead-letter/shop/build/42/bad.sarif.rejected.json')!.body)).toMatchObject({ rawKey: 'raw/shop/build/42/bad.sarif', reason: expect.stringMatching(/^raw\/shop\/build\/42\/bad.sarif: /) });
+    expect(lambda.fake.store.all().every((f) => f.RecordState === 'ACTIVE')).toBe(true);
   });
 
   test('rejects a report uploaded without the tool metadata', async () => {
-    bucket.objects.set('raw/shop/build/42/x.sarif', { body: sarifReport(1), metadata: { scope: 's' } });
+    lambda.bucket.objects.set('raw/shop/build/42/x.sarif', { body: sarifReport(1), metadata: { scope: 's' } });
     const [outcome] = await handler()(event('raw/shop/build/42/x.sarif'), context);
     expect(outcome).toMatchObject({ status: 'rejected', reason: "the report has no 'tool' metadata" });
   });
@@ -151,45 +140,45 @@ describe('findings-processor handler', () => {
   test('ignores objects outside the raw prefix so its own outputs never loop', async () => {
     const [outcome] = await handler()(event('converted/shop/build/42/a.sarif.asff.json'), context);
     expect(outcome.status).toBe('skipped');
-    expect(bucket.s3Mock.calls()).toHaveLength(0);
+    expect(lambda.bucket.s3Mock.calls()).toHaveLength(0);
   });
 
   const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
   test('applies the suppressions of the policy named in the metadata', async () => {
-    bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: `version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n    reason: test key\n    expires: ${inDays(30)}\n` });
-    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
+    lambda.bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: `version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n    reason: test key\n    expires: ${inDays(30)}\n` });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
     const [outcome] = await handler()(event('raw/shop/build/42/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', suppressions: { suppressed: 1 } });
-    expect(fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(1);
+    expect(lambda.fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(1);
   });
 
   test('applies no repository suppression that ends later than the factory allows (MAX_SUPPRESSION_DAYS)', async () => {
-    bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: forever\n    expires: 9999-12-31\n' });
-    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
+    lambda.bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: forever\n    expires: 9999-12-31\n' });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
     const [outcome] = await handler({ MAX_SUPPRESSION_DAYS: '30' })(event('raw/shop/build/42/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', suppressions: { suppressed: 0 } });
-    expect(fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(0);
+    expect(lambda.fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(0);
     expect(logged.join('\n')).toContain('Repository suppressions outside the factory');
   });
 
   describe('isolates repositories: the key, not the metadata, says whose findings a report touches', () => {
     const SHOP_SCOPE = 'shop/main/build/sarif';
     async function shopHasThreeFindings(): Promise<void> {
-      bucket.objects.set('policies/shop/build/1/security-policy.yml', { body: 'version: 1\ndefault: HIGH\n' });
-      bucket.objects.set('raw/shop/build/1/a.sarif', { body: sarifReport(3), metadata: METADATA });
+      lambda.bucket.objects.set('policies/shop/build/1/security-policy.yml', { body: 'version: 1\ndefault: HIGH\n' });
+      lambda.bucket.objects.set('raw/shop/build/1/a.sarif', { body: sarifReport(3), metadata: METADATA });
       await handler()(event('raw/shop/build/1/a.sarif'), context);
-      expect(fake.store.all().filter((f) => f.RecordState === 'ACTIVE')).toHaveLength(3);
+      expect(lambda.fake.store.all().filter((f) => f.RecordState === 'ACTIVE')).toHaveLength(3);
     }
     const shopUntouched = () => {
-      expect(fake.store.all().filter((f) => f.RecordState === 'ACTIVE' && f.ProductFields['devsecops-factory/scope'] === SHOP_SCOPE)).toHaveLength(3);
-      expect(fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(0);
+      expect(lambda.fake.store.all().filter((f) => f.RecordState === 'ACTIVE' && f.ProductFields['devsecops-factory/scope'] === SHOP_SCOPE)).toHaveLength(3);
+      expect(lambda.fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(0);
     };
 
     test('a report under another repository\'s prefix that claims shop\'s scope is rejected: nothing archived, nothing suppressed', async () => {
       await shopHasThreeFindings();
-      bucket.objects.set('policies/attacker/build/7/p.yml', { body: 'version: 1\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: x\n    expires: 2999-01-01\n' });
-      bucket.objects.set('raw/attacker/build/7/a.sarif', {
+      lambda.bucket.objects.set('policies/attacker/build/7/p.yml', { body: 'version: 1\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: x\n    expires: 2999-01-01\n' });
+      lambda.bucket.objects.set('raw/attacker/build/7/a.sarif', {
         body: sarifReport(1),
         metadata: { ...METADATA, [REPORT_METADATA_KEYS.scope]: SHOP_SCOPE, [REPORT_METADATA_KEYS.policyKey]: 'policies/attacker/build/7/p.yml' },
       });
@@ -201,7 +190,7 @@ describe('findings-processor handler', () => {
     test('a scope naming another repository is rejected even when the repository metadata is left out', async () => {
       await shopHasThreeFindings();
       const { [REPORT_METADATA_KEYS.repository]: _omitted, ...metadata } = METADATA;
-      bucket.objects.set('raw/attacker/build/7/a.sarif', { body: sarifReport(1), metadata: { ...metadata, [REPORT_METADATA_KEYS.scope]: SHOP_SCOPE } });
+      lambda.bucket.objects.set('raw/attacker/build/7/a.sarif', { body: sarifReport(1), metadata: { ...metadata, [REPORT_METADATA_KEYS.scope]: SHOP_SCOPE } });
       const [outcome] = await handler()(event('raw/attacker/build/7/a.sarif'), context);
       expect(outcome).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^'scope' metadata 'shop\/main\/build\/sarif' is not this report's scope 'attacker\/main\/build\/sarif'/) });
       shopUntouched();
@@ -209,7 +198,7 @@ describe('findings-processor handler', () => {
 
     test('a report of its own repository may not apply another repository\'s policy file', async () => {
       await shopHasThreeFindings();
-      bucket.objects.set('raw/attacker/build/7/a.sarif', {
+      lambda.bucket.objects.set('raw/attacker/build/7/a.sarif', {
         body: sarifReport(1),
         metadata: { ...METADATA, [REPORT_METADATA_KEYS.repository]: 'attacker', [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/1/security-policy.yml' },
       });
@@ -220,23 +209,23 @@ describe('findings-processor handler', () => {
 
     test('a report with no metadata but the tool lands in its own repository\'s scope only', async () => {
       await shopHasThreeFindings();
-      bucket.objects.set('raw/attacker/build/7/a.sarif', { body: sarifReport(0), metadata: { [REPORT_METADATA_KEYS.tool]: 'sarif' } });
+      lambda.bucket.objects.set('raw/attacker/build/7/a.sarif', { body: sarifReport(0), metadata: { [REPORT_METADATA_KEYS.tool]: 'sarif' } });
       const [outcome] = await handler()(event('raw/attacker/build/7/a.sarif'), context);
       expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 0, archived: 0 } });
       shopUntouched();
     });
 
     test('a key that is not raw/<repository>/<stage>/<build>/<file> is rejected', async () => {
-      bucket.objects.set('raw/a.sarif', { body: sarifReport(1), metadata: METADATA });
+      lambda.bucket.objects.set('raw/a.sarif', { body: sarifReport(1), metadata: METADATA });
       const [outcome] = await handler()(event('raw/a.sarif'), context);
       expect(outcome).toMatchObject({ status: 'rejected', reason: 'the key is not raw/<repository>/<stage>/<build number>/<file>' });
-      expect(fake.store.size).toBe(0);
+      expect(lambda.fake.store.size).toBe(0);
     });
   });
 
   test('encrypts its outputs with the configured KMS key', async () => {
-    bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(1), metadata: METADATA });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(1), metadata: METADATA });
     await handler({ SSE_KMS_KEY_ID: 'alias/reports' })(event('raw/shop/build/42/a.sarif'), context);
-    expect(bucket.written.get('converted/shop/build/42/a.sarif.asff.json')!.input).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/reports' });
+    expect(lambda.bucket.written.get('converted/shop/build/42/a.sarif.asff.json')!.input).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/reports' });
   });
 });

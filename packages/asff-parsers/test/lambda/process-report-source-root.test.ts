@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { mockReportsBucket } from './s3-fixture';
+
+import { useLambdaTestEnvironment } from './lambda-harness';
 import { processReport } from '../../src/lambda/process-report';
 import { REPORT_METADATA_KEYS } from '../../src/lambda/report-metadata';
 import { settingsFromEnvironment } from '../../src/lambda/settings';
-import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT } from '../support/fake-security-hub/sample-findings';
 
 /** A SARIF report naming its file by absolute path, as a build checked out at `root` writes it. */
@@ -14,24 +14,19 @@ function sarifIn(root: string): string {
 }
 
 describe('processReport with the build\'s source root in the report metadata', () => {
-  let fake: FakeSecurityHub;
-  let bucket: ReturnType<typeof mockReportsBucket>;
+  const lambda = useLambdaTestEnvironment();
 
-  beforeEach(async () => {
-    fake = await FakeSecurityHub.start();
-    bucket = mockReportsBucket();
-  });
   afterEach(async () => {
-    bucket.s3Mock.restore();
-    await fake.close();
+    lambda.bucket.s3Mock.restore();
+    await lambda.fake.close();
   });
 
   async function processed(key: string, root: string, uploadRoot: boolean): Promise<void> {
     const metadata = { [REPORT_METADATA_KEYS.tool]: 'sarif', [REPORT_METADATA_KEYS.branch]: 'main', ...(uploadRoot ? { [REPORT_METADATA_KEYS.sourceRoot]: root } : {}) };
-    bucket.objects.set(key, { body: sarifIn(root), metadata });
+    lambda.bucket.objects.set(key, { body: sarifIn(root), metadata });
     await processReport('reports', key, {
-      s3: bucket.client,
-      securityHub: fake.client(),
+      s3: lambda.bucket.client,
+      securityHub: lambda.fake.client(),
       logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
       settings: settingsFromEnvironment({}),
@@ -43,13 +38,13 @@ describe('processReport with the build\'s source root in the report metadata', (
   test('two builds in different directories update one finding, named by its relative path', async () => {
     await processed('raw/shop/code/1/report.sarif', '/codebuild/output/src111/src', true);
     await processed('raw/shop/code/2/report.sarif', '/codebuild/output/src222/src', true);
-    const active = fake.store.all().filter((f) => f.RecordState === 'ACTIVE');
+    const active = lambda.fake.store.all().filter((f) => f.RecordState === 'ACTIVE');
     expect(active.map((f) => f.Resources?.[0]?.Id)).toEqual(['shop/src/db.js:12']);
   });
 
   test('without it, each build directory is another finding', async () => {
     await processed('raw/shop/code/1/report.sarif', '/codebuild/output/src111/src', false);
     await processed('raw/shop/code/2/report.sarif', '/codebuild/output/src222/src', false);
-    expect(new Set(fake.store.all().map((f) => f.Id)).size).toBe(2);
+    expect(new Set(lambda.fake.store.all().map((f) => f.Id)).size).toBe(2);
   });
 });

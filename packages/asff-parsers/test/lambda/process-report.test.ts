@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { mockReportsBucket, sarifReport } from './s3-fixture';
+import { captureEmf, useLambdaTestEnvironment } from './lambda-harness';
+import { sarifReport } from './s3-fixture';
 import { processReport } from '../../src/lambda/process-report';
 import { REPORT_METADATA_KEYS } from '../../src/lambda/report-metadata';
 import { settingsFromEnvironment } from '../../src/lambda/settings';
-import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT, PRODUCT_ARN } from '../support/fake-security-hub/sample-findings';
 
 const METADATA = {
@@ -14,36 +14,22 @@ const METADATA = {
 const DAY_SECONDS = 86_400;
 
 describe('processReport findings metrics', () => {
-  let fake: FakeSecurityHub;
-  let bucket: ReturnType<typeof mockReportsBucket>;
-  let emitted: Array<Record<string, any>>;
+  const lambda = useLambdaTestEnvironment();
+  const emitted: Array<Record<string, any>> = [];
 
   beforeEach(async () => {
-    fake = await FakeSecurityHub.start();
-    bucket = mockReportsBucket();
-    emitted = [];
-    const write = process.stdout.write.bind(process.stdout);
-    jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
-      const text = String(chunk);
-      if (!text.includes('"_aws"')) return (write as any)(chunk, ...rest);
-      emitted.push(...text.trim().split('\n').map((line) => JSON.parse(line)));
-      return true;
-    }) as typeof process.stdout.write);
-  });
-  afterEach(async () => {
-    bucket.s3Mock.restore();
-    jest.restoreAllMocks();
-    await fake.close();
+    emitted.length = 0;
+    captureEmf(emitted);
   });
 
   async function processed(key: string, report: string, env: Record<string, string> = {}): Promise<void> {
-    bucket.objects.set(key, { body: report, metadata: METADATA });
+    lambda.bucket.objects.set(key, { body: report, metadata: METADATA });
     const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
     const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
-    emitted = [];
+    emitted.length = 0;
     await processReport('reports', key, {
-      s3: bucket.client,
-      securityHub: fake.client(),
+      s3: lambda.bucket.client,
+      securityHub: lambda.fake.client(),
       logger,
       metrics,
       settings: settingsFromEnvironment(env),
@@ -55,9 +41,9 @@ describe('processReport findings metrics', () => {
 
   /** Moves a stored finding's first observation into the past, as if an earlier build had found it. */
   function firstObserved(fileIndex: number, daysAgo: number): void {
-    const stored = fake.store.all().find((f) => JSON.stringify(f.Resources).includes(`src/file-${fileIndex}.ts`));
+    const stored = lambda.fake.store.all().find((f) => JSON.stringify(f.Resources).includes(`src/file-${fileIndex}.ts`));
     if (!stored) throw new Error(`no stored finding for src/file-${fileIndex}.ts`);
-    fake.store.get(PRODUCT_ARN, stored.Id)!.FirstObservedAt = new Date(Date.now() - daysAgo * DAY_SECONDS * 1000).toISOString();
+    lambda.fake.store.get(PRODUCT_ARN, stored.Id)!.FirstObservedAt = new Date(Date.now() - daysAgo * DAY_SECONDS * 1000).toISOString();
   }
 
   const metric = (name: string, severity = 'HIGH') => emitted.filter((d) => d[name] !== undefined && d.Severity === severity);
@@ -97,7 +83,7 @@ describe('processReport findings metrics', () => {
 
   test('refused findings are not counted as open: they are not in Security Hub', async () => {
     let refused: string | undefined;
-    fake.faults = {
+    lambda.fake.faults = {
       failFinding: (operation, id) => {
         if (operation !== 'BatchImportFindings') return undefined;
         refused ??= id;

@@ -9,6 +9,7 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parquetReadObjects } from 'hyparquet';
+import { captureEmf, useLambdaTestEnvironment } from './lambda-harness';
 import { mockReportsBucket, sarifReport } from './s3-fixture';
 import { processReport, type ReportOutcome } from '../../src/lambda/process-report';
 import { REPORT_METADATA_KEYS } from '../../src/lambda/report-metadata';
@@ -16,7 +17,6 @@ import { exportToSecurityLake, providerRoleClients, securityLakeObjectName } fro
 import { outputKeys, settingsFromEnvironment, type SecurityLakeSource } from '../../src/lambda/settings';
 import { validateOcsf } from '../../src/ocsf';
 import { eventDayOf, SecurityLakeBatch } from '../../src/ocsf/security-lake';
-import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT } from '../support/fake-security-hub/sample-findings';
 
 const LAKE = 'aws-security-data-lake-eu-west-1-abc123';
@@ -36,42 +36,28 @@ async function rowsOf(bytes: Buffer): Promise<Array<Record<string, any>>> {
 }
 
 describe('the findings processor with Security Lake', () => {
-  let fake: FakeSecurityHub;
-  let bucket: ReturnType<typeof mockReportsBucket>;
-  let emitted: Array<Record<string, any>>;
+  const lambda = useLambdaTestEnvironment();
+  const emitted: Array<Record<string, any>> = [];
   let errors: Array<Record<string, unknown>>;
   let asked: SecurityLakeSource[];
 
   beforeEach(async () => {
-    fake = await FakeSecurityHub.start();
-    bucket = mockReportsBucket();
-    emitted = [];
+    emitted.length = 0;
     errors = [];
     asked = [];
-    const write = process.stdout.write.bind(process.stdout);
-    jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
-      const text = String(chunk);
-      if (!text.includes('"_aws"')) return (write as any)(chunk, ...rest);
-      emitted.push(...text.trim().split('\n').map((line) => JSON.parse(line)));
-      return true;
-    }) as typeof process.stdout.write);
-  });
-  afterEach(async () => {
-    bucket.s3Mock.restore();
-    jest.restoreAllMocks();
-    await fake.close();
+    captureEmf(emitted);
   });
 
   async function processed(key: string, tool: string, report: string, env: Record<string, string> = ENV): Promise<ReportOutcome> {
-    bucket.objects.set(key, { body: report, metadata: { [REPORT_METADATA_KEYS.tool]: tool, [REPORT_METADATA_KEYS.branch]: 'main' } });
+    lambda.bucket.objects.set(key, { body: report, metadata: { [REPORT_METADATA_KEYS.tool]: tool, [REPORT_METADATA_KEYS.branch]: 'main' } });
     const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
     jest.spyOn(logger, 'error').mockImplementation(((message: string, extra: Record<string, unknown>) => {
       errors.push({ message, ...extra });
     }) as any);
     const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
     const outcome = await processReport('reports', key, {
-      s3: bucket.client,
-      securityHub: fake.client(),
+      s3: lambda.bucket.client,
+      securityHub: lambda.fake.client(),
       logger,
       metrics,
       settings: settingsFromEnvironment(env),
@@ -80,14 +66,14 @@ describe('the findings processor with Security Lake', () => {
       // The reports bucket's mock stands in for the lake bucket too: its writes are kept by bucket and key.
       securityLakeClients: (source) => {
         asked.push(source);
-        return bucket.client;
+        return lambda.bucket.client;
       },
     });
     metrics.publishStoredMetrics();
     return outcome;
   }
 
-  const lakeObjects = () => [...bucket.written.entries()].filter(([key]) => key.startsWith(`s3://${LAKE}/`));
+  const lakeObjects = () => [...lambda.bucket.written.entries()].filter(([key]) => key.startsWith(`s3://${LAKE}/`));
   const total = (name: string) => emitted.filter((d) => d[name] !== undefined).reduce((sum, d) => sum + (d[name] as number), 0);
 
   test('each class goes to its source, partitioned by Region, account and day, as OCSF Parquet', async () => {
@@ -109,14 +95,15 @@ describe('the findings processor with Security Lake', () => {
     expect(new Set(vulnerabilityRows.map((r) => r.class_uid))).toEqual(new Set([2002]));
     expect(detectionRows.map((r) => r.class_uid)).toEqual([2004, 2004, 2004]);
     // Every finding Security Hub has is in the lake, with the same id.
-    expect(new Set([...vulnerabilityRows, ...detectionRows].map((r) => r.finding_info.uid))).toEqual(new Set(fake.store.all().map((f) => f.Id)));
+    const lakeIds = new Set([...vulnerabilityRows, ...detectionRows].map((r) => r.finding_info.uid));
+    expect(lakeIds).toEqual(new Set(lambda.fake.store.all().map((f) => f.Id)));
     const plain = (row: unknown) => JSON.parse(JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? Number(v) : v === null ? undefined : v)));
     expect([...vulnerabilityRows, ...detectionRows].flatMap((r) => validateOcsf(plain(r)))).toEqual([]);
     // Written as each source's provider role; the lake bucket's own encryption applies, not the factory key.
     expect(asked.map((s) => s.eventClass).sort()).toEqual(['DETECTION_FINDING', 'VULNERABILITY_FINDING']);
     expect(vulnerabilities[1].input).toMatchObject({ Bucket: LAKE, ContentType: 'application/vnd.apache.parquet' });
     expect(vulnerabilities[1].input.ServerSideEncryption).toBeUndefined();
-    const converted = bucket.written.get('converted/shop/image/7/grype.json.asff.json')!;
+    const converted = lambda.bucket.written.get('converted/shop/image/7/grype.json.asff.json')!;
     expect(converted.input).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ENV.SSE_KMS_KEY_ID });
     expect(outcome).toMatchObject({ status: 'processed', securityLake: { objects: 1, records: vulnerabilityRows.length, unwritable: 0, failed: 0 } });
     expect(total('SecurityLakeRecords')).toBe(vulnerabilityRows.length + 3);
@@ -132,12 +119,12 @@ describe('the findings processor with Security Lake', () => {
   });
 
   test('a source that refuses the object does not fail the import: the object is kept in the dead letter and counted', async () => {
-    bucket.s3Mock.on(PutObjectCommand, { Bucket: LAKE }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    lambda.bucket.s3Mock.on(PutObjectCommand, { Bucket: LAKE }).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const outcome = await processed('raw/shop/code/7/report.sarif', 'sarif', sarifReport(2));
     expect(outcome).toMatchObject({ status: 'processed', summary: { imported: 2 }, securityLake: { objects: 0, records: 0, failed: 1 } });
-    expect(fake.store.all()).toHaveLength(2);
+    expect(lambda.fake.store.all()).toHaveLength(2);
     const prefix = outputKeys('raw/shop/code/7/report.sarif', settingsFromEnvironment(ENV)).securityLakeFailed;
-    const kept = [...bucket.written.entries()].filter(([key]) => key.startsWith(prefix));
+    const kept = [...lambda.bucket.written.entries()].filter(([key]) => key.startsWith(prefix));
     expect(kept).toHaveLength(1);
     const [keptKey, keptObject] = kept[0];
     const partition = `region=us-east-1/accountId=${ACCOUNT}/eventDay=\\d{8}`;
