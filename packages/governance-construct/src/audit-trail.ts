@@ -1,5 +1,5 @@
-import { createFactoryKey } from '@devsecops-factory/construct-kit';
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { allowCloudWatchLogsToUseKey, createFactoryKey } from '@devsecops-factory/construct-kit';
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -85,7 +85,7 @@ export class AuditTrail extends Construct {
     }
 
     this.encryptionKey = createFactoryKey(this, 'Key', { description: 'Encrypts the DevSecOps factory audit trail, its bucket and its log group' });
-    this.allowCloudWatchLogsToEncrypt();
+    allowCloudWatchLogsToUseKey(this.encryptionKey);
 
     this.accessLogsBucket = createAccessLogsBucket(this, 'AccessLogsBucket', {
       expireAfter: props.accessLogsRetention ?? Duration.days(365),
@@ -180,31 +180,6 @@ export class AuditTrail extends Construct {
       actions: ['kms:DescribeKey'],
       resources: ['*'],
       conditions: { StringEquals: { ...sourceAccountCondition(this).StringEquals, 'aws:SourceArn': trailArn } },
-    }));
-  }
-
-  private allowCloudWatchLogsToEncrypt(): void {
-    const stack = Stack.of(this);
-    const logGroupsOfThisAccount = stack.formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName: '*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CloudWatchLogsEncryptsLogGroupsOfThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
-      actions: [
-        'kms:Decrypt',
-        'kms:DescribeKey',
-        'kms:Encrypt',
-        'kms:GenerateDataKey',
-        'kms:GenerateDataKeyWithoutPlaintext',
-        'kms:ReEncryptFrom',
-        'kms:ReEncryptTo',
-      ],
-      resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupsOfThisAccount } },
     }));
   }
 }

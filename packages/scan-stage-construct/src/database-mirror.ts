@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { acknowledgeCodeBuildProjectGrants, acknowledgeWildcardResource } from '@devsecops-factory/construct-kit';
+import { acknowledgeCodeBuildProjectGrants, acknowledgeWildcardResource, allowCloudWatchLogsToUseKey } from '@devsecops-factory/construct-kit';
 import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -15,7 +15,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { allowCloudWatchLogsToUseKey } from './private/logs-key-access';
 import { acknowledgeToolboxImage, installScripts } from './private/offline-build';
 import { protectProjectRoleTrust } from './private/trust-policy';
 import { ToolboxImage } from './toolbox-image';

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { acknowledgeWildcardResource, createFactoryKey } from '@devsecops-factory/construct-kit';
+import { acknowledgeWildcardResource, allowCloudWatchLogsToUseKey, createFactoryKey } from '@devsecops-factory/construct-kit';
 import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -14,7 +14,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { POLICIES_PREFIX, RAW_REPORTS_PREFIX } from './defaults';
-import { allowCloudWatchLogsToUseKey } from './private/logs-key-access';
 import { ReportsBucket } from './reports-bucket';
 
 /** Prefix of the converted ASFF the processor writes next to each raw report. */

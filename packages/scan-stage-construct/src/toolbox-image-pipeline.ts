@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { acknowledgeCodeBuildProjectGrants, acknowledgePipelineArtifactGrants, acknowledgePipelineRoleGrants } from '@devsecops-factory/construct-kit';
+import {
+  acknowledgeCodeBuildProjectGrants, acknowledgePipelineArtifactGrants, acknowledgePipelineRoleGrants, allowCloudWatchLogsToUseKey,
+} from '@devsecops-factory/construct-kit';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -13,7 +15,6 @@ import { Construct } from 'constructs';
 import { AsffCli } from './asff-cli';
 import { EcrScanStage, ImageSigningOptions } from './ecr-scan-stage';
 import { ImageScanStage } from './image-scan-stage';
-import { allowCloudWatchLogsToUseKey } from './private/logs-key-access';
 import { protectProjectRoleTrust } from './private/trust-policy';
 
 /** Properties of a {@link ToolboxImagePipeline}. */

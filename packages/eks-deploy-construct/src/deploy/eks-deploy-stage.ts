@@ -1,5 +1,5 @@
 import * as zlib from 'zlib';
-import { acknowledgeCodeBuildProjectGrants, acknowledgeCodeBuildVpcGrants } from '@devsecops-factory/construct-kit';
+import { acknowledgeCodeBuildProjectGrants, acknowledgeCodeBuildVpcGrants, allowCloudWatchLogsToUseKey } from '@devsecops-factory/construct-kit';
 import {
   ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack, Token, Validations,
   aws_codebuild as codebuild,
@@ -18,7 +18,6 @@ import { KubectlRelease } from './kubectl-release';
 import { grantNamespaceAccess } from './namespace-access';
 import { DeployImage } from '../image/deploy-image';
 import { isDeferred } from '../image/image-digest';
-import { allowLogsToUseKey } from '../logs/allow-logs-to-use-key';
 import { DeployManifests } from '../manifests/deploy-manifests';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -318,7 +317,7 @@ function deployProject(scope: Construct, role: iam.IRole, props: EksDeployStageP
     retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  allowLogsToUseKey(props.encryptionKey, Stack.of(scope));
+  allowCloudWatchLogsToUseKey(props.encryptionKey, scope);
   return new codebuild.PipelineProject(scope, 'Project', {
     description: `Deploy an image by digest to EKS (${props.environment})`,
     role,

@@ -1,4 +1,4 @@
-import { createFactoryKey } from '@devsecops-factory/construct-kit';
+import { allowCloudWatchLogsToUseKey, createFactoryKey } from '@devsecops-factory/construct-kit';
 import {
   CfnOutput, Duration, RemovalPolicy, Stack, Token,
   aws_eks as eks,
@@ -9,7 +9,6 @@ import {
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { FalcoPriority } from './falco-priority';
-import { allowLogsToUseKey } from '../logs/allow-logs-to-use-key';
 
 const CHART_REPOSITORY = 'https://falcosecurity.github.io/charts';
 const RELEASE = 'falco';
@@ -104,7 +103,7 @@ export class FalcoAddon extends Construct {
     }
 
     const key = props.encryptionKey ?? createFactoryKey(this, 'Key', { description: 'Encrypts the Falco runtime alerts' });
-    allowLogsToUseKey(key, stack);
+    allowCloudWatchLogsToUseKey(key, this);
     const logGroup = new logs.LogGroup(this, 'Alerts', {
       encryptionKey: key,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,

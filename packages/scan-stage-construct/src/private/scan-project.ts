@@ -1,5 +1,6 @@
 import {
   acknowledgeCodeBuildProjectGrants, acknowledgeCodeBuildVpcGrants, acknowledgePipelineArtifactGrants, acknowledgeWildcardResource,
+  allowCloudWatchLogsToUseKey,
 } from '@devsecops-factory/construct-kit';
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -9,7 +10,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { loadBuildspec } from './buildspec';
-import { allowCloudWatchLogsToUseKey } from './logs-key-access';
 import { offlineBuild } from './offline-build';
 import { grantBaselineRead, pullRequestPolicy, pullRequestVariables } from './pull-request-build';
 import { protectProjectRoleTrust } from './trust-policy';
