@@ -10,8 +10,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FindingsFilter } from './findings-filter';
-import { securityHubFindingsUrl } from './security-hub-findings-url';
 import { DeployImage } from '../image/deploy-image';
+import { securityHubFindingsUrl } from '../private/security-hub-findings-url';
 
 /** CodePipeline truncates nothing: longer approval messages are refused. */
 const MAX_CUSTOM_DATA = 500;

@@ -1,6 +1,6 @@
 import { ArnFormat, Aws, Duration, PhysicalName, Stack, Token, aws_eks as eks, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { grantNamespaceAccess } from '../deploy/namespace-access';
+import { grantNamespaceAccess } from '../private/namespace-access';
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -12,13 +12,13 @@ import {
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DeployAction } from './deploy-action';
-import { deployBuildspec } from './deploy-buildspec';
 import { KubectlRelease } from './kubectl-release';
-import { grantNamespaceAccess } from './namespace-access';
 import { DeployImage } from '../image/deploy-image';
-import { isDeferred } from '../image/image-digest';
 import { DeployManifests } from '../manifests/deploy-manifests';
+import { DeployAction } from '../private/deploy-action';
+import { deployBuildspec } from '../private/deploy-buildspec';
+import { isDeferred } from '../private/image-digest';
+import { grantNamespaceAccess } from '../private/namespace-access';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;

@@ -1,4 +1,4 @@
-import { assertDigest, assertRepositoryWithoutTag } from './image-digest';
+import { assertDigest, assertRepositoryWithoutTag } from '../private/image-digest';
 
 /**
  * The container image a pipeline promotes, identified by repository and

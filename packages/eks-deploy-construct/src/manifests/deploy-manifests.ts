@@ -1,5 +1,5 @@
-import { placeholderImage, synthesizeWorkload } from './synthesize-workload';
 import { WorkloadOptions } from './workload-options';
+import { placeholderImage, synthesizeWorkload } from '../private/synthesize-workload';
 
 const RELATIVE_PATH = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/;
 const IMAGE_NAME = /^[a-z0-9]([a-z0-9._:/-]*[a-z0-9])?$/;

@@ -7,11 +7,11 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import {
-  CONSTRAINT_CRD, FACTORY_WEBHOOK, constraint, constraintTemplate, factoryWebhook, signerPluginVerifier,
-} from './signature-admission-policy';
 import { SignerPluginArchitecture } from './signer-plugin-architecture';
 import { EksDeployStage } from '../deploy/eks-deploy-stage';
+import {
+  CONSTRAINT_CRD, FACTORY_WEBHOOK, constraint, constraintTemplate, factoryWebhook, signerPluginVerifier,
+} from '../private/signature-admission-policy';
 
 const GATEKEEPER_CHARTS = 'https://open-policy-agent.github.io/gatekeeper/charts';
 /** The Ratify project moved from ratify-project to notaryproject in May 2025; its charts moved with it. */

@@ -3,7 +3,7 @@ import { Duration, Stack, aws_ec2 as ec2, aws_ecr as ecr, aws_eks as eks } from 
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { DeployImage, DeployManifests, EksDeployStage, EksDeployStageProps, KubectlRelease } from '../../src';
-import { admissionCheckSource } from '../../src/deploy/deploy-buildspec';
+import { admissionCheckSource } from '../../src/private/deploy-buildspec';
 import { acknowledgedRuleIds, removeAcknowledgement } from '../support/acknowledgements';
 import {
   DIGEST, REPOSITORY, actionConfiguration, identityStatements, nagReport, nagViolations,

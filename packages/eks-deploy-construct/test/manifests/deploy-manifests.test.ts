@@ -1,5 +1,5 @@
 import { DeployManifests } from '../../src';
-import { placeholderImage } from '../../src/manifests/synthesize-workload';
+import { placeholderImage } from '../../src/private/synthesize-workload';
 
 describe('DeployManifests', () => {
   test('points at a folder of the source artifact and names the image to replace', () => {

@@ -1,6 +1,6 @@
 import { Stack, aws_codebuild as codebuild, aws_codepipeline as codepipeline, aws_codepipeline_actions as actions, aws_iam as iam } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DeployAction } from '../../src/deploy/deploy-action';
+import { DeployAction } from '../../src/private/deploy-action';
 import { acknowledgedRuleIds } from '../support/acknowledgements';
 import { identityStatements, pipelineAround, sourceArtifact, testStack } from '../support/stacks';
 

@@ -1,7 +1,7 @@
 import { CfnOutput, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FindingsComparison } from '../../src';
-import { consoleDomain, encodeFilter, securityHubFindingsUrl } from '../../src/approval/security-hub-findings-url';
+import { consoleDomain, encodeFilter, securityHubFindingsUrl } from '../../src/private/security-hub-findings-url';
 import { testStack } from '../support/stacks';
 
 /** What the console does: decode the search once, then each filter value once more. */

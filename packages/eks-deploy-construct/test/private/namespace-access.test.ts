@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { grantNamespaceAccess, namespaceAccessPolicyArn } from '../../src/deploy/namespace-access';
+import { grantNamespaceAccess, namespaceAccessPolicyArn } from '../../src/private/namespace-access';
 import { testStack } from '../support/stacks';
 
 describe('namespace access', () => {

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { assertDigest, assertRepositoryWithoutTag, isDeferred } from '../../src/image/image-digest';
+import { assertDigest, assertRepositoryWithoutTag, isDeferred } from '../../src/private/image-digest';
 
 describe('image digest checks', () => {
   test.each([

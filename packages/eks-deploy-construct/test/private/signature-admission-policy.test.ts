@@ -1,6 +1,6 @@
 import {
   CONSTRAINT_CRD, SIGNED_IMAGES_REGO, constraint, constraintTemplate, factoryWebhook, signerPluginVerifier,
-} from '../../src/runtime/signature-admission-policy';
+} from '../../src/private/signature-admission-policy';
 
 /**
  * The objects on their own. The Rego is not run here (no OPA in CI); these tests hold the shape Gatekeeper

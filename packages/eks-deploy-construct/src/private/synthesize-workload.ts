@@ -1,6 +1,6 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import { WorkloadOptions } from './workload-options';
+import { WorkloadOptions } from '../manifests/workload-options';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { admissionCheckSource } from '../../src/deploy/deploy-buildspec';
+import { admissionCheckSource } from '../../src/private/deploy-buildspec';
 import { DIGEST, REPOSITORY } from '../support/stacks';
 
 /**

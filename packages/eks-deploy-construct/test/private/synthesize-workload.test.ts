@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { placeholderImage, synthesizeWorkload } from '../../src/manifests/synthesize-workload';
+import { placeholderImage, synthesizeWorkload } from '../../src/private/synthesize-workload';
 
 type Manifest = { kind: string; metadata: { name: string }; spec?: any; automountServiceAccountToken?: boolean };
 

@@ -1,7 +1,7 @@
 import { Aws, CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { FindingsComparison, FindingsFilter } from './findings-filter';
+import { FindingsComparison, FindingsFilter } from '../approval/findings-filter';
 
 const CONSOLE_DOMAINS: Record<string, string> = {
   'aws': 'console.aws.amazon.com',

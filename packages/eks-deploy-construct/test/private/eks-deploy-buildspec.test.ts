@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as YAML from 'yaml';
-import { deployBuildspec } from '../../src/deploy/deploy-buildspec';
-import { synthesizeWorkload } from '../../src/manifests/synthesize-workload';
+import { deployBuildspec } from '../../src/private/deploy-buildspec';
+import { synthesizeWorkload } from '../../src/private/synthesize-workload';
 import { DIGEST, REPOSITORY } from '../support/stacks';
 
 /**
