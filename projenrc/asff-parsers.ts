@@ -74,6 +74,11 @@ export function createAsffParsers(root: typescript.TypeScriptProject): typescrip
       'aws-sdk-client-mock@^4.1.0',
       // Reads the Parquet the writer produces back in the tests (a reader, not the writer's own code path).
       `hyparquet@${ESM_DEPENDENCIES.hyparquet}`,
+      // A second reader that shares no code with the writer and runs wherever the tests do: Apache arrow-rs's
+      // Parquet reader compiled to WebAssembly (MIT OR Apache-2.0; its node build is CommonJS and reads its .wasm
+      // from its own folder), and Apache Arrow's JavaScript library (Apache-2.0) to decode the Arrow IPC it returns.
+      'parquet-wasm@^0.8.0',
+      'apache-arrow@^21.2.0',
     ],
     tsconfig: { compilerOptions: { lib: ['es2022'], target: 'ES2022' } },
     gitignore: ['/dist/', '/.bench/'],

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { DataType, Precision, tableFromIPC, type Field, type Table } from 'apache-arrow';
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+// The root entry resolves to parquet-wasm's node build (CommonJS, loads its .wasm from disk) under jest's `node`
+// export condition; TypeScript's node10 resolution takes the package's `types`, the same API.
+import { readParquet } from 'parquet-wasm';
 import { OCSF_VERSION, toOcsf, validateOcsf } from '../../src/ocsf';
 import { parquetRowOf, STRING_MAP } from '../../src/ocsf/parquet-schema';
 import { eventDayOf, parseSecurityLakeLocation, SecurityLakeBatch, type SecurityLakeObject } from '../../src/ocsf/security-lake';
@@ -30,6 +34,34 @@ function plain(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, plain(v)]));
   }
   return value;
+}
+
+/** parquet-wasm (Apache arrow-rs's Parquet reader as WebAssembly), the independent reader: an Arrow table. */
+function readWithArrowRs(object: SecurityLakeObject): Table {
+  return tableFromIPC(readParquet(object.body).intoIPCStream());
+}
+
+/** The rows of an Arrow table as JSON events, as `plain` makes them of hyparquet's rows. */
+function arrowRows(table: Table): Array<Record<string, unknown>> {
+  const rowType = table.schema.fields;
+  return table.toArray().map((row) => arrowStruct(row as Record<string, unknown>, rowType));
+}
+
+function arrowStruct(struct: Record<string, unknown>, fields: Field[]): Record<string, unknown> {
+  const entries = fields.map((field) => [field.name, struct[field.name], field.type] as const);
+  return Object.fromEntries(entries.filter(([, v]) => v !== null && v !== undefined).map(([name, v, type]) => [name, arrowValue(v, type)]));
+}
+
+/** Decoded by the column's Arrow type: a struct row, a list vector, a map row of (key, value) entries, INT64 as bigint. */
+function arrowValue(value: unknown, type: DataType): unknown {
+  if (value === null || value === undefined) return null;
+  if (DataType.isStruct(type)) return arrowStruct(value as Record<string, unknown>, type.children);
+  if (DataType.isList(type)) return [...(value as Iterable<unknown>)].map((element) => arrowValue(element, type.children[0].type));
+  if (DataType.isMap(type)) {
+    const [key, item] = (type.children[0].type as DataType).children;
+    return Object.fromEntries([...(value as Iterable<[unknown, unknown]>)].map(([k, v]) => [arrowValue(k, key.type), arrowValue(v, item.type)]));
+  }
+  return typeof value === 'bigint' ? Number(value) : value;
 }
 
 /** The findings of every parser's fixtures, one per Id (fixtures of one tool share findings, updated). */
@@ -102,6 +134,38 @@ describe('Security Lake custom-source objects', () => {
     for (const finding of [...findings].reverse()) again.add(finding);
     const digest = (o: SecurityLakeObject) => [o.key, createHash('sha256').update(o.body).digest('hex')];
     expect((await again.objects('report-0123abcd')).map(digest)).toEqual(objects.map(digest));
+  });
+
+  test('parquet-wasm (arrow-rs) reads every object to the same records and the same nested column types', () => {
+    const byId = new Map(findings.map((f) => [f.Id!, toOcsf(f)]));
+    let read = 0;
+    for (const object of objects) {
+      const table = readWithArrowRs(object);
+      const rows = arrowRows(table);
+      expect(rows.length).toBe(object.records);
+      for (const row of rows) expect(row).toEqual(byId.get((row.metadata as { uid: string }).uid));
+      read += rows.length;
+
+      const field = (name: string) => table.schema.fields.find((f) => f.name === name);
+      const child = (type: DataType, name: string) => (type.children as Field[]).find((f) => f.name === name)!.type as DataType;
+      const time = field('time')!.type;
+      expect(DataType.isInt(time) && time.bitWidth === 64 && time.isSigned).toBe(true);
+      const productFields = child(field('unmapped')!.type, 'product_fields');
+      expect(DataType.isMap(productFields)).toBe(true);
+      expect((productFields.children[0].type as DataType).children.map((f) => [f.name, DataType.isUtf8(f.type)]))
+        .toEqual([['key', true], ['value', true]]);
+      const vulnerabilities = field('vulnerabilities')?.type;
+      expect(vulnerabilities === undefined).toBe(object.classUid !== 2002);
+      if (vulnerabilities === undefined) continue;
+      expect(DataType.isList(vulnerabilities)).toBe(true);
+      const vulnerability = vulnerabilities.children[0].type as DataType;
+      expect(DataType.isStruct(vulnerability)).toBe(true);
+      const cvss = child(child(vulnerability, 'cve'), 'cvss');
+      expect(DataType.isList(cvss) && DataType.isStruct(cvss.children[0].type)).toBe(true);
+      const baseScore = child(cvss.children[0].type, 'base_score');
+      expect(DataType.isFloat(baseScore) && baseScore.precision === Precision.DOUBLE).toBe(true);
+    }
+    expect(read).toBe(findings.length);
   });
 
   // pyarrow (Apache Arrow's C++ Parquet reader) is a second, independent reader, but not a Debian package:
