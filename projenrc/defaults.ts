@@ -56,6 +56,15 @@ export function lintOptions(devdirs: string[] = []): { eslint: boolean; eslintOp
 }
 
 /**
+ * Lines of code stay within 150 characters, strings, template literals and
+ * regular expressions included (wrap them or move them into named constants);
+ * only comments (prose) and URLs (which cannot be wrapped) may run longer.
+ */
+export function enforceMaxLen(project: javascript.NodeProject): void {
+  javascript.Eslint.of(project)?.addRules({ '@stylistic/max-len': ['error', { code: 150, ignoreUrls: true, ignoreComments: true }] });
+}
+
+/**
  * projen adds the import plugin and resolver unversioned ("*"), which a
  * workspace package cannot resolve before the root has installed them; pin
  * them so the first install already has them.

@@ -59,7 +59,11 @@ export function acknowledgeCodeBuildVpcGrants(project: codebuild.Project): void 
         + 'subnets, security groups, DHCP options and VPCs, which support no resource-level permissions (CodeBuild documents them for '
         + 'builds in a VPC).',
     },
-    { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: 'aws-cdk-lib attaches its CodeBuild VPC policy to the project role only; it is shared with nothing.' },
+    {
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: 'aws-cdk-lib attaches its CodeBuild VPC policy to the project role only; '
+        + 'it is shared with nothing.',
+    },
   );
 }
 

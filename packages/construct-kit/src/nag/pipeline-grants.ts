@@ -4,7 +4,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { nagResourceText } from './resource-text';
 
 /** What aws-cdk-lib's `grantReadWrite` on the artifact bucket and its key writes as action prefixes. */
-const PIPELINE_GRANT_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+const PIPELINE_GRANT_ACTIONS = [
+  's3:GetObject*',
+  's3:GetBucket*',
+  's3:List*',
+  's3:DeleteObject*',
+  's3:Abort*',
+  'kms:GenerateDataKey*',
+  'kms:ReEncrypt*',
+];
 
 /**
  * Acknowledges, on a pipeline the factory builds itself, the grants CodePipeline gives its own role and the role of

@@ -25,10 +25,21 @@ function pipelineProject(stack: Stack, options: { output?: boolean; vpc?: boolea
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const project = new codebuild.PipelineProject(stack, 'Build', {
     encryptionKey: key,
-    vpc: options.vpc ? new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Build', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }) : undefined,
+    vpc: options.vpc
+      ? new ec2.Vpc(stack, 'Vpc', {
+        maxAzs: 1,
+        natGateways: 0,
+        subnetConfiguration: [{ name: 'Build', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      })
+      : undefined,
   });
   const source = new codepipeline.Artifact('Source');
-  const action = new actions.CodeBuildAction({ actionName: 'Build', project, input: source, outputs: options.output ? [new codepipeline.Artifact('Out')] : undefined });
+  const action = new actions.CodeBuildAction({
+    actionName: 'Build',
+    project,
+    input: source,
+    outputs: options.output ? [new codepipeline.Artifact('Out')] : undefined,
+  });
   return { project, action, source };
 }
 
@@ -37,7 +48,10 @@ function addPipeline(stack: Stack, source: codepipeline.Artifact, action: codepi
   new codepipeline.Pipeline(stack, 'Pipeline', {
     artifactBucket,
     stages: [
-      { stageName: 'Source', actions: [new actions.S3SourceAction({ actionName: 'Source', bucket: sourceBucket, bucketKey: 'source.zip', output: source })] },
+      {
+        stageName: 'Source',
+        actions: [new actions.S3SourceAction({ actionName: 'Source', bucket: sourceBucket, bucketKey: 'source.zip', output: source })],
+      },
       { stageName: 'Build', actions: [action] },
     ],
   });
@@ -97,9 +111,13 @@ describe('acknowledgePipelineArtifactGrants', () => {
   }
 
   test('silence the read grant on the pipeline\'s artifact bucket and its objects', () => {
-    expect(artifactFindings({ acknowledge: false })).toEqual(expect.arrayContaining([
-      'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]', expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PipelineArtifactsBucket\w+\.Arn>\/\*\]$/),
-    ]));
+    expect(artifactFindings({ acknowledge: false })).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions-IAM5[Action::s3:GetObject*]',
+        'AwsSolutions-IAM5[Action::s3:List*]',
+        expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PipelineArtifactsBucket\w+\.Arn>\/\*\]$/),
+      ]),
+    );
     expect(artifactFindings({ acknowledge: true })).toEqual([]);
   });
 
@@ -128,8 +146,12 @@ describe('acknowledgeCodeBuildVpcGrants', () => {
   test('silence the network-interface grants of a project in a VPC, and nothing else', () => {
     const unacknowledged = new Stack(new App(), 'Test', { env: ENV });
     acknowledgeCodeBuildProjectGrants(pipelineProject(unacknowledged, { vpc: true }).project);
-    expect(findings(unacknowledged).filter((finding) => /^AwsSolutions-IAM5|IAMNoInlinePolicy/.test(finding) && finding.includes('/Build/')))
-      .toEqual(expect.arrayContaining([expect.stringMatching(/network-interface/), expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] Test\/Build\/PolicyDocument/)]));
+    expect(findings(unacknowledged).filter((finding) => /^AwsSolutions-IAM5|IAMNoInlinePolicy/.test(finding) && finding.includes('/Build/'))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/network-interface/),
+        expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] Test\/Build\/PolicyDocument/),
+      ]),
+    );
     const stack = new Stack(new App(), 'Test', { env: ENV });
     const { project } = pipelineProject(stack, { vpc: true });
     acknowledgeCodeBuildProjectGrants(project);
@@ -149,7 +171,9 @@ describe('acknowledgePipelineRoleGrants', () => {
       addPipeline(stack, source, action, bucket);
       const pipeline = stack.node.findChild('Pipeline') as codepipeline.Pipeline;
       if (acknowledge) acknowledgePipelineRoleGrants(pipeline, bucket);
-      return findings(stack).filter((finding) => /^(AwsSolutions-IAM5|NIST.800.53.R5-IAMNoInlinePolicy)/.test(finding) && finding.includes(' Test/Pipeline/'));
+      return findings(stack).filter(
+        (finding) => /^(AwsSolutions-IAM5|NIST.800.53.R5-IAMNoInlinePolicy)/.test(finding) && finding.includes(' Test/Pipeline/'),
+      );
     };
     expect(pipelineRoleFindings(false)).toEqual(expect.arrayContaining([
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Artifacts\w+\.Arn>\/\*\] Test\/Pipeline\/Role/),

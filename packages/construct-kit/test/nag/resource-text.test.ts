@@ -22,7 +22,9 @@ describe('nagResourceText', () => {
 
   test('names Fn::Sub by its template and Fn::ImportValue by its export name, as cdk-nag does', () => {
     const stack = newStack();
-    expect(nagResourceText(stack, Fn.sub('arn:${AWS::Partition}:s3:::reports-${AWS::AccountId}/*'))).toBe('arn:<AWS::Partition>:s3:::reports-<AWS::AccountId>/*');
+    expect(nagResourceText(stack, Fn.sub('arn:${AWS::Partition}:s3:::reports-${AWS::AccountId}/*'))).toBe(
+      'arn:<AWS::Partition>:s3:::reports-<AWS::AccountId>/*',
+    );
     expect(nagResourceText(stack, `${Fn.importValue('Shared:ReportsBucketArn')}/*`)).toBe('Shared:ReportsBucketArn/*');
   });
 });
