@@ -20,7 +20,9 @@ describe('allowCloudWatchLogsToUseKey', () => {
     expect(statement).toMatchObject({ Sid: 'AllowCloudWatchLogsOfThisAccount', Effect: 'Allow', Resource: '*', Action: [...LOGS_KEY_ACTIONS] });
     expect(statement.Principal).toEqual({ Service: { 'Fn::Join': ['', ['logs.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } });
     expect(statement.Condition).toEqual({
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']] } },
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']] },
+      },
     });
     expect(LOGS_KEY_ACTIONS.filter((action) => action.includes('*'))).toEqual([]);
   });
