@@ -162,6 +162,18 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
     expect(recordedUploads(workspace.record)).toEqual([]);
   });
 
+  test('a checkout that brings its own image/ (whose symlinks could redirect the artifact) stops the stage before the build', () => {
+    const workspace = track(newWorkspace());
+    fs.mkdirSync(path.join(workspace.source, 'image'));
+    fs.symlinkSync('/dev/null', path.join(workspace.source, 'image', 'sbom.json'));
+
+    const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
+
+    expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 1, status: 2 });
+    expect(run.output).toContain("The repository is not scanned: it contains 'image', where the image stage writes its artifact");
+    expect(recordedUploads(workspace.record)).toEqual([]);
+  });
+
   test('finds the EICAR test file in an image layer with the real clamscan', () => {
     const workspace = track(newWorkspace());
     plantEicar(workspace, 'srv/downloads/invoice.pdf.exe');
@@ -270,7 +282,9 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
       expect({ failedCommand: allowed.failedCommand, status: allowed.status }).toEqual({ failedCommand: undefined, status: 0 });
       expect(allowed.output).toMatch(/^asff licenses: stage image: 3 packages, 0 licence violation\(s\)$/m);
 
-      // The repository denies the AGPL its factory allows: that tightens, and fails the stage.
+      // The repository denies the AGPL its factory allows: that tightens, and fails the stage. The next build starts
+      // from a fresh checkout, without this one's reports and image artifact.
+      for (const output of ['reports', 'image']) fs.rmSync(path.join(workspace.source, output), { recursive: true });
       fs.appendFileSync(path.join(workspace.source, 'security-policy.yml'), 'licenses:\n  deny: [AGPL-3.0-only]\n  allow: [MIT, AGPL-3.0-only, GPL-3.0-only]\n');
       const tightened = runPhase(spec, 'build', { cwd: workspace.source, env });
 

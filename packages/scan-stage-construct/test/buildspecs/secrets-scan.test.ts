@@ -184,12 +184,19 @@ describe('secrets-scan buildspec, run for real', () => {
 
   describe('a commit cannot weaken its own gate', () => {
     /** A repository whose history holds a planted AWS key, plus the files the commit adds to get away with it. */
-    function plantedWith(files: Record<string, string>): { workspace: Workspace; head: string; accessKeyId: string } {
+    function plantedWith(
+      files: Record<string, string>, symlinks: Record<string, string> = {},
+    ): { workspace: Workspace; head: string; accessKeyId: string } {
       const workspace = newWorkspace();
       workspaces.push(workspace);
       const { accessKeyId, secretKey } = plantedCredentials();
       fs.writeFileSync(path.join(workspace.repo, 'settings.ini'), `aws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretKey}\n`);
       for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(workspace.repo, name), body);
+      for (const [name, target] of Object.entries(symlinks)) {
+        fs.mkdirSync(path.dirname(path.join(workspace.repo, name)), { recursive: true });
+        fs.rmSync(path.join(workspace.repo, name), { force: true });
+        fs.symlinkSync(target, path.join(workspace.repo, name));
+      }
       git(workspace.repo, 'add', '.');
       git(workspace.repo, 'commit', '--quiet', '-m', 'loosen the gate');
       return { workspace, head: git(workspace.repo, 'rev-parse', 'HEAD').trim(), accessKeyId };
@@ -221,6 +228,32 @@ describe('secrets-scan buildspec, run for real', () => {
       expect(run.output).not.toContain(accessKeyId);
     });
 
+    const refused = (run: ReturnType<typeof runPhase>, workspace: Workspace, why: RegExp) => {
+      // prepare-scan.sh is the build phase's first command: nothing has been scanned or uploaded.
+      expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 2 });
+      expect(run.output).toMatch(why);
+      expect(recordedUploads(workspace.record)).toEqual([]);
+    };
+
+    test('a committed reports/ whose symlink would empty the git-secrets report stops the stage before it scans', () => {
+      const { workspace, head, accessKeyId } = plantedWith({}, { 'reports/git-secrets.raw': '/dev/null' });
+      const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+      refused(run, workspace, /The repository is not scanned: it contains 'reports', where the scan stage writes its reports/);
+      expect(run.output).not.toContain(accessKeyId);
+    });
+
+    test('a policy file that is a symlink (to the build\'s environment) is refused, and nothing is uploaded', () => {
+      const { workspace, head } = plantedWith({}, { 'security-policy.yml': '/proc/self/environ' });
+      const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
+      refused(run, workspace, /its policy file security-policy\.yml is a symlink or not a regular file/);
+    });
+
+    test('a scanner configuration the factory allows must be the repository\'s own file, not a symlink', () => {
+      const { workspace, head } = plantedWith({ 'allow-all': '.*\n' }, { '.gitallowed': 'allow-all' });
+      const env = { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, ALLOWED_SCANNER_CONFIGS: '.gitallowed' };
+      refused(runPhase(spec, 'build', { cwd: workspace.repo, env }), workspace, /its \.gitallowed is a symlink/);
+    });
+
     test('a .gitallowed the factory allows stays, and then it is the factory\'s choice', () => {
       const { workspace, head } = plantedWith({ '.gitallowed': '.*\n' });
       const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, ALLOWED_SCANNER_CONFIGS: '.gitallowed' } });
@@ -239,6 +272,8 @@ describe('secrets-scan buildspec, run for real', () => {
     const head = git(workspace.repo, 'rev-parse', 'HEAD').trim();
     const env = { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, SCAN_ALLOWED_PATTERNS: 'AKIAFIXTUREDONOTUSE[0-9]\nAKIAFAKEFAKEFAKEFAKE' };
     expect(runPhase(spec, 'build', { cwd: workspace.repo, env }).status).toBe(0);
+    // The next build starts from a fresh checkout, without this one's reports.
+    fs.rmSync(path.join(workspace.repo, 'reports'), { recursive: true });
 
     const { accessKeyId } = plantedCredentials();
     fs.writeFileSync(path.join(workspace.repo, 'real.ini'), `aws_access_key_id = ${accessKeyId}\n`);
