@@ -8,7 +8,7 @@ import { createRoot } from './root';
 import { addRootTasks } from './tasks';
 import { delegateInstallToRoot } from './workspace';
 
-const STRICT_MAX_LEN = ['@devsecops-factory/construct-kit'];
+const STRICT_MAX_LEN = ['@devsecops-factory/construct-kit', '@devsecops-factory/governance-construct'];
 
 export function createWorkspace(): typescript.TypeScriptProject {
   return createRoot();

@@ -80,7 +80,8 @@ export class AuditTrail extends Construct {
     const archiveRetention = props.archiveRetention ?? Duration.days(2557);
     if (archiveRetention.toDays() <= transitionToGlacierAfter.toDays()) {
       throw new Error(
-        `archiveRetention (${archiveRetention.toDays()} days) must be longer than transitionToGlacierAfter (${transitionToGlacierAfter.toDays()} days)`,
+        `archiveRetention (${archiveRetention.toDays()} days) must be longer than transitionToGlacierAfter `
+          + `(${transitionToGlacierAfter.toDays()} days)`,
       );
     }
 
@@ -128,7 +129,8 @@ export class AuditTrail extends Construct {
     this.trail.node.addDependency(this.bucket.policy!);
     Validations.of(this.trail).acknowledge({
       id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-      reason: 'The Trail construct grants its CloudWatch Logs delivery role logs:CreateLogStream and logs:PutLogEvents on this log group only, in a policy attached to that role alone.',
+      reason: 'The Trail construct grants its CloudWatch Logs delivery role logs:CreateLogStream and logs:PutLogEvents on this log group only, in a '
+        + 'policy attached to that role alone.',
     });
   }
 

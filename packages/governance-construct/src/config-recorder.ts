@@ -65,7 +65,9 @@ export class ConfigRecorder extends Construct {
       throw new Error(`retention must be at least ${MINIMUM_RETENTION_DAYS} days (got ${retention.toDays()})`);
     }
 
-    this.encryptionKey = createFactoryKey(this, 'Key', { description: 'Encrypts the AWS Config configuration history of the DevSecOps factory account' });
+    this.encryptionKey = createFactoryKey(this, 'Key', {
+      description: 'Encrypts the AWS Config configuration history of the DevSecOps factory account',
+    });
     this.bucket = createAuditBucket(this, 'Bucket', {
       encryptionKey: this.encryptionKey,
       serverAccessLogsBucket: props.serverAccessLogsBucket,
@@ -83,7 +85,8 @@ export class ConfigRecorder extends Construct {
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]',
-      reason: 'AWS_ConfigRole is the AWS-maintained read-only policy that lets AWS Config describe every resource type it records; a copy would fall behind as AWS Config adds resource types.',
+      reason: 'AWS_ConfigRole is the AWS-maintained read-only policy that lets AWS Config describe every resource type it records; a copy would fall '
+        + 'behind as AWS Config adds resource types.',
     });
     // A customer managed policy (not an inline one) so it can be reviewed and
     // reused on its own; delivery needs exactly these calls on this bucket and key.
@@ -109,7 +112,8 @@ export class ConfigRecorder extends Construct {
     });
 
     acknowledgeWildcardResource(deliveryPolicy, configHistoryObjects,
-      'AWS Config writes history and snapshot objects under date-based keys it chooses; the wildcard is confined to this account\'s Config prefix of this bucket.');
+      'AWS Config writes history and snapshot objects under date-based keys it chooses; the wildcard is confined to this account\'s '
+        + 'Config prefix of this bucket.');
 
     this.recorder = new config.CfnConfigurationRecorder(this, 'Recorder', {
       roleArn: this.role.roleArn,

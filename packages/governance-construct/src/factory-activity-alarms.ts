@@ -116,5 +116,6 @@ function eventPattern(call: FactoryApiCall): string {
 }
 
 function rolePolicyChangePattern(roleNames: string[]): string {
-  return `{ ($.eventSource = "iam.amazonaws.com") && ${anyOf('eventName', ROLE_POLICY_CHANGE_EVENT_NAMES)} && ${anyOf('requestParameters.roleName', roleNames)} }`;
+  return `{ ($.eventSource = "iam.amazonaws.com") && ${anyOf('eventName', ROLE_POLICY_CHANGE_EVENT_NAMES)} && `
+    + `${anyOf('requestParameters.roleName', roleNames)} }`;
 }

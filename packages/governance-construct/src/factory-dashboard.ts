@@ -111,10 +111,14 @@ export class FactoryDashboard extends Construct {
     const rows: cloudwatch.IWidget[][] = [];
     const pipelines = props.pipelines ?? [];
     if (pipelines.length > 0) {
-      rows.push([this.header('Pipelines', 'CodePipeline V2 metrics: failed executions (a retried action counts again) and execution duration.')], this.pipelineHealth(pipelines));
+      rows.push(
+        [this.header('Pipelines', 'CodePipeline V2 metrics: failed executions (a retried action counts again) and execution duration.')],
+        this.pipelineHealth(pipelines),
+      );
     }
     rows.push(
-      [this.header('Findings', 'Open and overdue: ACTIVE findings of each scope at its latest import (overdue: older than the processor\'s `FINDINGS_SLA` for their severity). INFORMATIONAL is not counted.')],
+      [this.header('Findings', 'Open and overdue: ACTIVE findings of each scope at its latest import (overdue: older than the processor\'s '
+        + '`FINDINGS_SLA` for their severity). INFORMATIONAL is not counted.')],
       [
         this.bySeverity('Open findings by severity', 'OpenFindings'),
         this.bySeverity('Overdue findings by severity', 'OverdueFindings'),
@@ -171,7 +175,11 @@ export class FactoryDashboard extends Construct {
    * graph keeps it whatever range is shown (FILL repeats hourly values); without, it takes the widget's.
    */
   private search(metricName: string, dimensions: string[], filters: Record<string, string>, statistic: string, period?: Duration): string {
-    const terms = [`MetricName="${metricName}"`, `service="${this.service}"`, ...Object.entries(filters).map(([name, value]) => `${name}="${value}"`)];
+    const terms = [
+      `MetricName="${metricName}"`,
+      `service="${this.service}"`,
+      ...Object.entries(filters).map(([name, value]) => `${name}="${value}"`),
+    ];
     return `SEARCH('{"${this.namespace}",${dimensions.join(',')}} ${terms.join(' ')}', '${statistic}'${period ? `, ${period.toSeconds()}` : ''})`;
   }
 

@@ -75,7 +75,8 @@ export class FactoryEventRules extends Construct {
     });
     this.pipelineExecutionFailedRule.addTarget(new targets.SnsTopic(pipelineFailureTopic, {
       message: events.RuleTargetInput.fromText(
-        `Pipeline ${events.EventField.fromPath('$.detail.pipeline')} execution ${events.EventField.fromPath('$.detail.execution-id')} failed at ${events.EventField.time} in ${events.EventField.region}.`,
+        `Pipeline ${events.EventField.fromPath('$.detail.pipeline')} execution ${events.EventField.fromPath('$.detail.execution-id')} failed at `
+          + `${events.EventField.time} in ${events.EventField.region}.`,
       ),
     }));
 
@@ -89,7 +90,8 @@ export class FactoryEventRules extends Construct {
     });
     this.stageExecutionFailedRule.addTarget(new targets.SnsTopic(pipelineFailureTopic, {
       message: events.RuleTargetInput.fromText(
-        `Stage ${events.EventField.fromPath('$.detail.stage')} of pipeline ${events.EventField.fromPath('$.detail.pipeline')} failed (execution ${events.EventField.fromPath('$.detail.execution-id')}) at ${events.EventField.time} in ${events.EventField.region}.`,
+        `Stage ${events.EventField.fromPath('$.detail.stage')} of pipeline ${events.EventField.fromPath('$.detail.pipeline')} failed (execution `
+          + `${events.EventField.fromPath('$.detail.execution-id')}) at ${events.EventField.time} in ${events.EventField.region}.`,
       ),
     }));
 
@@ -140,13 +142,15 @@ export class FactoryEventRules extends Construct {
 function acknowledgeTopicOfThisStack(rule: events.Rule): void {
   Validations.of(rule).acknowledge({
     id: '@aws-cdk/aws-events:ruleUnresolvedEnvironment',
-    reason: 'The target is a FactoryNotifications topic of this same stack, referenced by ARN so that no extra publish grant is added; rule and topic always share account and region.',
+    reason: 'The target is a FactoryNotifications topic of this same stack, referenced by ARN so that no extra publish grant is added; rule and '
+      + 'topic always share account and region.',
   });
 }
 
 function apiCallMessage(): events.RuleTargetInput {
   return events.RuleTargetInput.fromText(
-    `${events.EventField.fromPath('$.detail.eventName')} on ${events.EventField.fromPath('$.detail.eventSource')} by ${events.EventField.fromPath('$.detail.userIdentity.arn')} at ${events.EventField.time} in ${events.EventField.region}.`,
+    `${events.EventField.fromPath('$.detail.eventName')} on ${events.EventField.fromPath('$.detail.eventSource')} by `
+      + `${events.EventField.fromPath('$.detail.userIdentity.arn')} at ${events.EventField.time} in ${events.EventField.region}.`,
   );
 }
 

@@ -155,7 +155,9 @@ export class PipelineGovernance extends Construct {
     super(scope, id);
     this.auditTrail = new AuditTrail(this, 'AuditTrail', props.auditTrail);
     if (props.notifications && (props.pipelineFailureEmails !== undefined || props.securityAlertEmails !== undefined)) {
-      throw new Error('pipelineFailureEmails and securityAlertEmails subscribe new topics: with existing notifications, subscribe them in FactoryNotifications');
+      throw new Error(
+        'pipelineFailureEmails and securityAlertEmails subscribe new topics: with existing notifications, subscribe them in FactoryNotifications',
+      );
     }
     this.notifications = props.notifications ?? new FactoryNotifications(this, 'Notifications', {
       pipelineFailureEmails: props.pipelineFailureEmails,

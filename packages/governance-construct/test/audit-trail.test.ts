@@ -37,18 +37,26 @@ describe('AuditTrail', () => {
   test('lets CloudTrail encrypt only trails of this account and CloudWatch Logs only log groups of this account', () => {
     const { template } = synth();
     const keyStatements = allowStatements(template).filter((statement) => statement.type === 'AWS::KMS::Key');
-    const cloudtrail = keyStatements.find((statement) => JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com') && statement.actions.includes('kms:GenerateDataKey'));
+    const cloudtrail = keyStatements.find(
+      (statement) => JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com') && statement.actions.includes('kms:GenerateDataKey'),
+    );
     const trailName = Object.values<any>(template.findResources('AWS::CloudTrail::Trail'))[0].Properties.TrailName;
     const thisTrail = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudtrail:eu-west-1:111122223333:trail/${trailName}`]] };
     expect(cloudtrail?.conditions).toEqual({
       StringEquals: { 'aws:SourceAccount': '111122223333', 'aws:SourceArn': thisTrail },
-      StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:111122223333:trail/*']] } },
+      StringLike: {
+        'kms:EncryptionContext:aws:cloudtrail:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:111122223333:trail/*']] },
+      },
     });
-    const describe = keyStatements.find((statement) => JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com') && statement.actions.includes('kms:DescribeKey'));
+    const describe = keyStatements.find(
+      (statement) => JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com') && statement.actions.includes('kms:DescribeKey'),
+    );
     expect(describe?.conditions).toEqual({ StringEquals: { 'aws:SourceAccount': '111122223333', 'aws:SourceArn': thisTrail } });
     const cloudwatchLogs = keyStatements.find((statement) => JSON.stringify(statement.principal).includes('logs.eu-west-1.'));
     expect(cloudwatchLogs?.conditions).toEqual({
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111122223333:log-group:*']] } },
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111122223333:log-group:*']] },
+      },
     });
   });
 

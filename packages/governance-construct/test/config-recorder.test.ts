@@ -40,7 +40,9 @@ describe('ConfigRecorder', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: { DestinationBucketName: 'access-logs', LogFilePrefix: 'config-history-bucket/' },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })],
+      },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
@@ -70,10 +72,14 @@ describe('ConfigRecorder', () => {
 
   test('keeps history seven years by default and rejects a retention under a month', () => {
     synth().template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 2557, Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }] })] },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 2557, Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }] })],
+      },
     });
     synth({ retention: Duration.days(30) }).template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 29 }] })] },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 30, Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 29 }] })],
+      },
     });
     expect(() => synth({ retention: Duration.days(7) })).toThrow(/retention must be at least 30 days \(got 7\)/);
   });
@@ -87,7 +93,9 @@ describe('ConfigRecorder', () => {
     const acknowledgements = acknowledgementsIn(stack);
     expect(acknowledgements.map((ack) => `${ack.construct.node.path} ${ack.rule}`).sort()).toEqual([
       'Governance/Config/Bucket NIST.800.53.R5-S3BucketReplicationEnabled',
-      expect.stringMatching(/^Governance\/Config\/DeliveryPolicy AwsSolutions-IAM5\[Resource::<ConfigBucket[0-9A-F]+\.Arn>\/AWSLogs\/111122223333\/Config\/\*\]$/),
+      expect.stringMatching(
+        /^Governance\/Config\/DeliveryPolicy AwsSolutions-IAM5\[Resource::<ConfigBucket[0-9A-F]+\.Arn>\/AWSLogs\/111122223333\/Config\/\*\]$/,
+      ),
       'Governance/Config/Role AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]',
     ]);
     for (const acknowledgement of acknowledgements) {

@@ -64,7 +64,14 @@ describe('the governance twice in a consumer\'s stack', () => {
       spy.mockRestore();
     }
     const paths = warnings(stack).filter((warning) => warning.includes('unresolved environment')).map((warning) => warning.split(':')[0]).sort();
-    expect(paths).toEqual(['FactoryA', 'FactoryB'].flatMap((factory) => ['CriticalApiCall', 'FactoryRolePolicyChange', 'PipelineExecutionFailed', 'StageExecutionFailed']
-      .map((rule) => `/Consumer/${factory}/EventRules/${rule}`)).sort());
+    expect(paths).toEqual(
+      ['FactoryA', 'FactoryB']
+        .flatMap((factory) =>
+          ['CriticalApiCall', 'FactoryRolePolicyChange', 'PipelineExecutionFailed', 'StageExecutionFailed'].map(
+            (rule) => `/Consumer/${factory}/EventRules/${rule}`,
+          ),
+        )
+        .sort(),
+    );
   });
 });

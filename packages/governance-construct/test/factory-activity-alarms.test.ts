@@ -48,7 +48,15 @@ describe('FactoryActivityAlarms', () => {
     const patterns = filterPatterns(synth({}, ['factory-pipeline', 'factory-build']).template);
     const pattern = patterns.FactoryRolePolicyChange;
     expect(pattern).toContain('($.eventSource = "iam.amazonaws.com")');
-    for (const eventName of ['PutRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'DeleteRolePolicy', 'UpdateAssumeRolePolicy', 'PutRolePermissionsBoundary', 'DeleteRolePermissionsBoundary']) {
+    for (const eventName of [
+      'PutRolePolicy',
+      'AttachRolePolicy',
+      'DetachRolePolicy',
+      'DeleteRolePolicy',
+      'UpdateAssumeRolePolicy',
+      'PutRolePermissionsBoundary',
+      'DeleteRolePermissionsBoundary',
+    ]) {
       expect(pattern).toContain(`($.eventName = "${eventName}")`);
     }
     expect(pattern).toContain('(($.requestParameters.roleName = "factory-pipeline") || ($.requestParameters.roleName = "factory-build"))');

@@ -32,9 +32,14 @@ const byTitle = (body: any, title: string): Widget => {
   return widget;
 };
 /** The `expression` of each metric-math line of a widget. */
-const expressions = (widget: Widget) => (widget.properties.metrics ?? [])
-  .map((line) => (line.find((part) => typeof part === 'object' && part !== null && 'expression' in (part as object)) as { expression?: string; label?: string; visible?: boolean } | undefined))
-  .filter((options): options is { expression: string; label?: string; visible?: boolean } => options?.expression !== undefined);
+const expressions = (widget: Widget) =>
+  (widget.properties.metrics ?? [])
+    .map(
+      (line) =>
+        line.find((part) => typeof part === 'object' && part !== null && 'expression' in (part as object)) as
+          { expression?: string; label?: string; visible?: boolean } | undefined,
+    )
+    .filter((options): options is { expression: string; label?: string; visible?: boolean } => options?.expression !== undefined);
 
 describe('FactoryDashboard', () => {
   let stack: Stack;
@@ -42,8 +47,14 @@ describe('FactoryDashboard', () => {
 
   beforeAll(() => {
     stack = newStack();
-    const pipelines = ['shop', 'billing'].map((name) => codepipeline.Pipeline.fromPipelineArn(stack, `Pipeline-${name}`, `arn:aws:codepipeline:eu-west-1:111122223333:factory-${name}`));
-    const processorFunction = lambda.Function.fromFunctionArn(stack, 'Processor', 'arn:aws:lambda:eu-west-1:111122223333:function:findings-processor');
+    const pipelines = ['shop', 'billing'].map((name) =>
+      codepipeline.Pipeline.fromPipelineArn(stack, `Pipeline-${name}`, `arn:aws:codepipeline:eu-west-1:111122223333:factory-${name}`),
+    );
+    const processorFunction = lambda.Function.fromFunctionArn(
+      stack,
+      'Processor',
+      'arn:aws:lambda:eu-west-1:111122223333:function:findings-processor',
+    );
     const dlq = sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:eu-west-1:111122223333:findings-dlq');
     new FactoryDashboard(stack, 'Dashboard', {
       dashboardName: 'devsecops-factory',
@@ -74,7 +85,8 @@ describe('FactoryDashboard', () => {
       const lines = expressions(byTitle(body, title));
       expect(lines.map((line) => line.label)).toEqual(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']);
       expect(lines[1].expression).toBe(
-        `SUM(FILL(SEARCH('{"Factory/Findings",Repository,Severity,Stage,Tool,service} MetricName="${metricName}" service="processor" Severity="HIGH"', 'Maximum', 3600), REPEAT))`,
+        `SUM(FILL(SEARCH('{"Factory/Findings",Repository,Severity,Stage,Tool,service} MetricName="${metricName}" service="processor" `
+          + 'Severity="HIGH"\', \'Maximum\', 3600), REPEAT))',
       );
     }
   });
@@ -87,7 +99,8 @@ describe('FactoryDashboard', () => {
 
   test('counts new and resolved findings per day, across repositories', () => {
     const lines = expressions(byTitle(body, 'New findings per day'));
-    expect(lines[0].expression).toBe('SUM(SEARCH(\'{"Factory/Findings",Severity,Stage,Tool,service} MetricName="NewFindings" service="processor" Severity="CRITICAL"\', \'Sum\', 86400))');
+    expect(lines[0].expression).toBe('SUM(SEARCH(\'{"Factory/Findings",Severity,Stage,Tool,service} MetricName="NewFindings" service="processor" '
+      + 'Severity="CRITICAL"\', \'Sum\', 86400))');
     expect(expressions(byTitle(body, 'Resolved findings per day'))[3].expression).toContain('MetricName="ResolvedFindings"');
   });
 
@@ -98,8 +111,11 @@ describe('FactoryDashboard', () => {
     const high = lines.find((line) => line.label === 'HIGH')!;
     expect(high.expression).toBe('agehigh / resolvedhigh / 86400');
     const hidden = lines.filter((line) => line.visible === false).map((line) => line.expression);
-    expect(hidden).toContain('SUM(SEARCH(\'{"Factory/Findings",Severity,Stage,Tool,service} MetricName="ResolvedFindingsAge" service="processor" Severity="HIGH"\', \'Sum\'))');
-    expect(hidden).toContain('SUM(SEARCH(\'{"Factory/Findings",Severity,Stage,Tool,service} MetricName="ResolvedFindings" service="processor" Severity="HIGH"\', \'Sum\'))');
+    expect(hidden).toContain('SUM(SEARCH(\'{"Factory/Findings",Severity,Stage,Tool,service} MetricName="ResolvedFindingsAge" service="processor" '
+      + 'Severity="HIGH"\', \'Sum\'))');
+    expect(hidden).toContain(
+      'SUM(SEARCH(\'{"Factory/Findings",Severity,Stage,Tool,service} MetricName="ResolvedFindings" service="processor" Severity="HIGH"\', \'Sum\'))',
+    );
   });
 
   test('shows the processor\'s dead letters, rejected reports, errors and dead-letter queue', () => {

@@ -17,7 +17,9 @@ describe('nist-controls.json of this package', () => {
 
   test('PipelineGovernance inherits the controls of every construct it creates', () => {
     const composite = declaration.components.find((component: { name: string }) => component.name === 'PipelineGovernance');
-    const others = declaration.components.map((component: { name: string }) => component.name).filter((name: string) => name !== 'PipelineGovernance');
+    const others = declaration.components
+      .map((component: { name: string }) => component.name)
+      .filter((name: string) => name !== 'PipelineGovernance');
     expect([...composite.composes].sort()).toEqual(others.sort());
   });
 });

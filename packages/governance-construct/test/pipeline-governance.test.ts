@@ -33,7 +33,12 @@ describe('PipelineGovernance', () => {
     const { template, governance } = synth();
     expect(governance.configRecorder).toBeUndefined();
     expect(governance.securityHub).toBeUndefined();
-    for (const type of ['AWS::Config::ConfigurationRecorder', 'AWS::Config::DeliveryChannel', 'AWS::SecurityHub::Hub', 'AWS::SecurityHub::Standard']) {
+    for (const type of [
+      'AWS::Config::ConfigurationRecorder',
+      'AWS::Config::DeliveryChannel',
+      'AWS::SecurityHub::Hub',
+      'AWS::SecurityHub::Standard',
+    ]) {
       template.resourceCountIs(type, 0);
     }
   });

@@ -24,8 +24,14 @@ describe('SecurityHubStandards', () => {
   test('subscribes to Foundational Security Best Practices and NIST 800-53 rev5 with partition and region aware ARNs', () => {
     const { template } = synth({}, newAgnosticStack());
     expect(standardArns(template)).toEqual([
-      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:', { Ref: 'AWS::Region' }, '::standards/aws-foundational-security-best-practices/v/1.0.0']] }),
-      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:', { Ref: 'AWS::Region' }, '::standards/nist-800-53/v/5.0.0']] }),
+      JSON.stringify({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:', { Ref: 'AWS::Region' }, '::standards/'
+        + 'aws-foundational-security-best-practices/v/1.0.0']],
+      }),
+      JSON.stringify({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:', { Ref: 'AWS::Region' }, '::standards/nist-800-53/v/'
+        + '5.0.0']],
+      }),
     ]);
   });
 

@@ -99,7 +99,8 @@ export function createAccessLogsBucket(scope: Construct, id: string, props: Acce
   });
   Validations.of(bucket).acknowledge({
     id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
-    reason: 'S3 server access log delivery supports only SSE-S3 on the target bucket; the bucket holds request metadata, not audit log contents, and is TLS-only with public access blocked.',
+    reason: 'S3 server access log delivery supports only SSE-S3 on the target bucket; the bucket holds request metadata, not audit log contents, and '
+      + 'is TLS-only with public access blocked.',
   });
   acknowledgeNoReplication(bucket);
   return bucket;
@@ -113,6 +114,7 @@ export function createAccessLogsBucket(scope: Construct, id: string, props: Acce
 function acknowledgeNoReplication(bucket: s3.Bucket): void {
   Validations.of(bucket).acknowledge({
     id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-    reason: 'Audit evidence is kept versioned in the home region; replication to a log archive account and region is set up by the organization, which owns the destination bucket and key.',
+    reason: 'Audit evidence is kept versioned in the home region; replication to a log archive account and region is set up by the organization, '
+      + 'which owns the destination bucket and key.',
   });
 }

@@ -21,7 +21,9 @@ describe('createAccessLogsBucket', () => {
   test('uses SSE-S3, the only encryption S3 log delivery accepts, and expires logs', () => {
     const { template, logs, stack } = synth();
     const bucket = template.toJSON().Resources[stack.getLogicalId(logs.node.defaultChild as any)];
-    expect(bucket.Properties.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    expect(bucket.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
     expect(bucket.Properties.LifecycleConfiguration.Rules[0]).toEqual(expect.objectContaining({ ExpirationInDays: 100, Status: 'Enabled' }));
   });
 });

@@ -26,9 +26,20 @@ describe('generate-nist-doc', () => {
   });
 
   test('accepts a well-formed declaration', () => {
-    const parsed = parseDeclaration(declaration([
-      { name: 'AuditTrail', source: 'src/audit-trail.ts', controls: [{ id: 'AU-2', rationale: 'Logs every management event.' }, { id: 'SI-4(5)', rationale: 'Alerts.' }] },
-    ]), 'f', readSource);
+    const parsed = parseDeclaration(
+      declaration([
+        {
+          name: 'AuditTrail',
+          source: 'src/audit-trail.ts',
+          controls: [
+            { id: 'AU-2', rationale: 'Logs every management event.' },
+            { id: 'SI-4(5)', rationale: 'Alerts.' },
+          ],
+        },
+      ]),
+      'f',
+      readSource,
+    );
     expect(parsed.problems).toEqual([]);
     expect(parsed.components).toEqual([{
       name: 'AuditTrail',
@@ -86,7 +97,19 @@ describe('generate-nist-doc', () => {
 
   test('orders controls by family, number and enhancement', () => {
     const ids = ['SI-4(5)', 'AC-6', 'AU-12', 'AU-9(3)', 'AU-2', 'SI-4', 'AU-9', 'CA-7', 'AC-6(9)', 'SC-28', 'SC-8'];
-    expect([...ids].sort(compareControls)).toEqual(['AC-6', 'AC-6(9)', 'AU-2', 'AU-9', 'AU-9(3)', 'AU-12', 'CA-7', 'SC-8', 'SC-28', 'SI-4', 'SI-4(5)']);
+    expect([...ids].sort(compareControls)).toEqual([
+      'AC-6',
+      'AC-6(9)',
+      'AU-2',
+      'AU-9',
+      'AU-9(3)',
+      'AU-12',
+      'CA-7',
+      'SC-8',
+      'SC-28',
+      'SI-4',
+      'SI-4(5)',
+    ]);
   });
 
   describe('renderDocument', () => {
@@ -95,7 +118,15 @@ describe('generate-nist-doc', () => {
         packageName: '@x/b',
         directory: 'packages/b',
         components: [
-          { name: 'Zeta', source: 'src/zeta.ts', composes: [], controls: [{ id: 'AU-12', rationale: 'Generates records.' }, { id: 'AU-2', rationale: 'Logs events.' }] },
+          {
+            name: 'Zeta',
+            source: 'src/zeta.ts',
+            composes: [],
+            controls: [
+              { id: 'AU-12', rationale: 'Generates records.' },
+              { id: 'AU-2', rationale: 'Logs events.' },
+            ],
+          },
         ],
       },
       {

@@ -33,8 +33,15 @@ export function readmeExamples(readme: string): ReadmeExample[] {
 
 /** Every `#{Namespace.VARIABLE}` the examples use, with its README line. */
 export function variableReferences(examples: ReadmeExample[]): Array<{ line: number; namespace: string; variable: string }> {
-  return examples.flatMap((example) => example.lines.flatMap((text, offset) =>
-    [...text.matchAll(/#\{([A-Za-z0-9@\-_]+)\.([A-Za-z0-9@\-_]+)\}/g)].map((match) => ({ line: example.line + offset, namespace: match[1], variable: match[2] }))));
+  return examples.flatMap((example) =>
+    example.lines.flatMap((text, offset) =>
+      [...text.matchAll(/#\{([A-Za-z0-9@\-_]+)\.([A-Za-z0-9@\-_]+)\}/g)].map((match) => ({
+        line: example.line + offset,
+        namespace: match[1],
+        variable: match[2],
+      })),
+    ),
+  );
 }
 
 /** The `exported-variables` of a buildspec file. */
