@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -19,7 +20,6 @@ import {
 import { encryptionOf, outputKeys, ProcessorSettings } from './settings';
 import { ImportSummary } from '../importer/import-summary';
 import { ImportOutcome, SecurityHubImporter, SecurityHubImporterOptions } from '../importer/importer';
-import { SecurityLakeBatch } from '../ocsf/security-lake';
 import { applySuppressions, SuppressionSummary } from '../policy/apply-suppressions';
 import { acceptRepositorySuppressions } from '../policy/combine-policies';
 import { parsePolicy } from '../policy/parse-policy';
@@ -46,6 +46,8 @@ export interface ProcessReportDependencies {
    * provider roles with the settings' external id.
    */
   readonly securityLakeClients?: SecurityLakeClients;
+  /** Records the Security Lake export holds at once (tests make it small). Default: one Parquet row group. */
+  readonly securityLakeMaxRecords?: number;
 }
 
 /** What the event that started this invocation said about its object (S3's `s3.object.eTag`). */
@@ -170,10 +172,8 @@ interface ImportRun {
   readonly findings: number;
   readonly segment: number;
   readonly runStarted: Date;
-  /** The converted ASFF, `{"Findings":[...]}`, complete when the import is. */
+  /** The converted ASFF, `{"Findings":[...]}` one finding a line (see `tee`), complete when the import is. */
   readonly spoolFile: string;
-  /** The report's findings for Security Lake, when it is configured. */
-  readonly securityLake?: SecurityLakeBatch;
 }
 
 /**
@@ -210,7 +210,6 @@ async function importReport(input: {
   const marginMs = settings.checkpointMarginSeconds * 1000;
   const shouldStop = deps.remainingTimeMs ? () => deps.remainingTimeMs!() < marginMs : undefined;
   const severities = Object.fromEntries(SEVERITY_LABELS.map((l) => [l, 0])) as Record<SeverityLabel, number>;
-  const securityLake = settings.securityLake ? new SecurityLakeBatch() : undefined;
   const deadLetter = new S3DeadLetterSink(s3, bucket, deadLetterKeyOf(outputKeys(key, settings).deadLetter, segment), settings.kmsKeyId);
   // Before the importer exists: a finding it has never stored gets its start as FirstObservedAt, not earlier.
   const runStarted = checkpoint ? new Date(checkpoint.runStarted) : new Date();
@@ -223,7 +222,6 @@ async function importReport(input: {
   try {
     const observe = (finding: AwsSecurityFinding) => {
       severities[severityOf(finding)]++;
-      securityLake?.add(finding);
     };
     progress = await importer.import(tee(conversion, output, observe), { skip: checkpoint?.findingsRead, shouldStop });
     if (progress.complete) {
@@ -241,7 +239,7 @@ async function importReport(input: {
     await importer.close();
   }
   const summary = checkpoint ? addSummaries(checkpoint.summary, importer.summary()) : importer.summary();
-  return { progress, summary, tally, severities, findings: conversion.stats.findings, segment, runStarted, spoolFile, securityLake };
+  return { progress, summary, tally, severities, findings: conversion.stats.findings, segment, runStarted, spoolFile };
 }
 
 /** Hands the rest of the import on: the checkpoint's notification starts the next invocation, which imports it. */
@@ -278,16 +276,22 @@ async function writeConverted(bucket: string, key: string, spoolFile: string, { 
   }));
 }
 
-/** The report's findings in Security Lake, when it is configured; never throws (Security Hub is the primary path). */
+/**
+ * The report's findings in Security Lake, when it is configured; never throws (Security Hub is the primary path).
+ * Read back from the spooled ASFF once the import is complete, rather than collected during it: the export
+ * then holds a bounded number of findings whatever the report's size, writes nothing for an invocation that
+ * hands on, and cannot fail the import.
+ */
 async function writeToSecurityLake(
   bucket: string, key: string, rawETag: string | undefined, run: ImportRun, deps: ProcessReportDependencies,
 ): Promise<SecurityLakeSummary | undefined> {
   const lake = deps.settings.securityLake;
-  if (!lake || !run.securityLake) return undefined;
+  if (!lake) return undefined;
   const keys = outputKeys(key, deps.settings);
   return exportToSecurityLake({
-    batch: run.securityLake,
+    findings: spooled(run.spoolFile),
     objectName: securityLakeObjectName(key, rawETag),
+    maxRecords: deps.securityLakeMaxRecords,
     lake,
     clients: deps.securityLakeClients ?? providerRoleClients(lake.externalId),
     reports: { s3: deps.s3, bucket, settings: deps.settings },
@@ -352,7 +356,10 @@ async function rejectReport(bucket: string, key: string, reason: string, deps: P
   return { status: 'rejected', reason };
 }
 
-/** Passes findings on to the importer while spooling them as `{"Findings":[...]}` and showing each to `observe`. */
+/**
+ * Passes findings on to the importer while spooling them as `{"Findings":[...]}` and showing each to `observe`.
+ * One finding a line (JSON.stringify writes no line break), which `spooled` reads back.
+ */
 async function* tee(
   findings: AsyncIterable<AwsSecurityFinding>,
   output: NodeJS.WritableStream,
@@ -365,5 +372,18 @@ async function* tee(
     if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', resolve));
     observe(finding);
     yield finding;
+  }
+}
+
+/** The findings `tee` spooled, one at a time: `{"Findings":[`, then a finding a line, each but the last ending in `,`. */
+async function* spooled(spoolFile: string): AsyncIterable<AwsSecurityFinding> {
+  const lines = createInterface({ input: createReadStream(spoolFile, 'utf8'), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (line.startsWith('{"Findings":[') || line === ']}' || line === '') continue;
+      yield JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as AwsSecurityFinding;
+    }
+  } finally {
+    lines.close();
   }
 }

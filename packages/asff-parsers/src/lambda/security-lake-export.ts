@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { encryptionOf, type ProcessorSettings, type SecurityLakeSettings, type SecurityLakeSource } from './settings';
 import { oneLine } from '../errors';
-import type { SecurityLakeBatch, SecurityLakeObject } from '../ocsf/security-lake';
+import { SecurityLakeBatch, type SecurityLakeObject } from '../ocsf/security-lake';
 
 /** An S3 client that writes as a source's provider role. */
 export type SecurityLakeClients = (source: SecurityLakeSource) => S3Client;
@@ -70,13 +71,19 @@ export interface SecurityLakeSummary {
   readonly records: number;
   /** Findings whose OCSF event could not be written (in the dead letter, with the reasons). */
   readonly unwritable: number;
-  /** Objects the sources refused even after retries (kept in the dead letter, with their destination). */
+  /**
+   * Objects the sources refused even after retries (kept in the dead letter, with their destination), plus one
+   * when the export stopped on an error (logged; the findings after it are not in the lake).
+   */
   readonly failed: number;
 }
 
 export interface SecurityLakeExport {
-  readonly batch: SecurityLakeBatch;
+  /** The report's findings, read once, in the order the report converts to (a retry reads the same order). */
+  readonly findings: AsyncIterable<AwsSecurityFinding> | Iterable<AwsSecurityFinding>;
   readonly objectName: string;
+  /** Records held at once, whatever the report's size (SecurityLakeBatchOptions.maxRecords). Default: one row group. */
+  readonly maxRecords?: number;
   readonly lake: SecurityLakeSettings;
   readonly clients: SecurityLakeClients;
   /** The reports bucket, where what cannot be written goes. */
@@ -91,13 +98,15 @@ export interface SecurityLakeExport {
  * object a source refuses after the client's retries is written to the reports bucket's dead letter with its
  * destination in the object's metadata (`security-lake-location`), and counted, so that nothing is lost and
  * an operator can copy it once the cause is fixed; findings that cannot be written as OCSF go there too.
+ * The findings are read as a stream and written in parts of at most `maxRecords` records, each object put
+ * before more findings are read: the memory held does not grow with the report.
  */
 export async function exportToSecurityLake(run: SecurityLakeExport): Promise<SecurityLakeSummary> {
-  const { batch, lake, reports, deadLetters, logger } = run;
+  const { lake, reports, deadLetters, logger } = run;
   let objects = 0;
   let records = 0;
   let failed = 0;
-  for (const object of await batch.objects(run.objectName)) {
+  const write = async (object: SecurityLakeObject): Promise<void> => {
     const source = lake.sources[object.classUid];
     const key = `${source.location.prefix}${object.key}`;
     try {
@@ -119,6 +128,23 @@ export async function exportToSecurityLake(run: SecurityLakeExport): Promise<Sec
       });
       await keep(run, `${deadLetters.failed}${source.eventClass}/${object.key}`, object, `s3://${source.location.bucket}/${key}`);
     }
+  };
+  const batch = new SecurityLakeBatch({ maxRecords: run.maxRecords });
+  try {
+    for await (const finding of run.findings) {
+      batch.add(finding);
+      // One object at a time: its body is let go once put, before the next is built.
+      if (batch.full) for (const object of await batch.flush(run.objectName)) await write(object);
+    }
+    for (const object of await batch.objects(run.objectName)) await write(object);
+  } catch (error) {
+    // Reading the findings or building an object failed: what was put stays, the rest is not in the lake.
+    failed++;
+    logger.error('The Security Lake export stopped; the findings not yet written are not in the lake', {
+      objects,
+      records,
+      error: oneLine(String((error as Error).message ?? error)),
+    });
   }
   const unwritable = batch.unwritable;
   if (unwritable.length > 0) {

@@ -85,14 +85,45 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT = /^\d{12}$/;
 const OBJECT_NAME = /^[\w.-]{1,200}$/;
 
+/** Rows a batch holds by default before its caller should `flush` it: one row group. */
+export const SECURITY_LAKE_BATCH_RECORDS = ROW_GROUP_ROWS;
+
+export interface SecurityLakeBatchOptions {
+  /**
+   * Records held at most: once `full`, `flush` writes the partition holding the most as an object of its own.
+   * Default: SECURITY_LAKE_BATCH_RECORDS.
+   */
+  readonly maxRecords?: number;
+}
+
+interface HeldRow {
+  readonly time: number;
+  readonly uid: string;
+  readonly row: Record<string, unknown>;
+}
+
 /**
  * Collects findings and writes them as Security Lake objects. Each finding is mapped, checked against
  * OCSF's required attributes (`validateOcsf`) and against the Parquet schema of its class, and placed in its
  * partition; one that fails any check is kept in `unwritable` with the reasons.
+ *
+ * The memory it holds is bounded by `maxRecords`, not by the report: a caller adds findings while the batch
+ * is not `full` and `flush`es it when it is, writing each object before adding more. A partition flushed that
+ * way is written in parts, `<name>-part-<n>.gz.parquet` in the order the findings were added (each sorted by
+ * time); one that never was is `<name>.gz.parquet`. The same findings added in the same order therefore give
+ * the same keys and bytes: a retried report (which converts to the same findings in the same order) replaces
+ * its objects rather than adding its records twice.
  */
 export class SecurityLakeBatch {
-  private readonly partitions = new Map<string, { partition: Partition; rows: Array<{ time: number; uid: string; row: Record<string, unknown> }> }>();
+  private readonly partitions = new Map<string, { partition: Partition; rows: HeldRow[]; parts: number }>();
   private readonly refused: UnwritableFinding[] = [];
+  private readonly maxRecords: number;
+  private held = 0;
+
+  constructor(options: SecurityLakeBatchOptions = {}) {
+    this.maxRecords = options.maxRecords ?? SECURITY_LAKE_BATCH_RECORDS;
+    if (!Number.isInteger(this.maxRecords) || this.maxRecords < 1) throw new Error(`maxRecords is a positive integer, got ${this.maxRecords}`);
+  }
 
   /** Adds one finding; false when it cannot be written (see `unwritable`). */
   add(finding: AwsSecurityFinding): boolean {
@@ -106,11 +137,12 @@ export class SecurityLakeBatch {
       this.refused.push({ finding, issues });
       return false;
     }
-    const id = `${partition.classUid}|${partition.region}|${partition.accountId}|${partition.eventDay}`;
+    const id = partitionId(partition);
     let entry = this.partitions.get(id);
-    if (!entry) this.partitions.set(id, entry = { partition, rows: [] });
+    if (!entry) this.partitions.set(id, entry = { partition, rows: [], parts: 0 });
     const uid = String((event.finding_info as OcsfEvent | undefined)?.uid ?? '');
     entry.rows.push({ time: event.time as number, uid, row: shaped.row });
+    this.held++;
     return true;
   }
 
@@ -119,51 +151,93 @@ export class SecurityLakeBatch {
     return this.refused;
   }
 
-  /** Findings added and writable. */
+  /** Writable findings held: added and not yet taken by `flush` or `objects`. */
   get size(): number {
-    return [...this.partitions.values()].reduce((sum, p) => sum + p.rows.length, 0);
+    return this.held;
+  }
+
+  /** Whether the batch holds `maxRecords`: `flush` it before adding more. */
+  get full(): boolean {
+    return this.held >= this.maxRecords;
   }
 
   /**
-   * The Parquet objects, one per class and partition, each named `<objectName>.gz.parquet`: give a name
+   * While the batch is `full`, takes the partition holding the most records (the first by partition on a tie)
+   * and returns it as the next part of that partition; none when it is not full. The records are let go.
+   */
+  async flush(objectName: string): Promise<SecurityLakeObject[]> {
+    checkObjectName(objectName);
+    const flushed: SecurityLakeObject[] = [];
+    while (this.full) {
+      const [id, entry] = [...this.partitions.entries()]
+        .sort(([a, x], [b, y]) => y.rows.length - x.rows.length || a.localeCompare(b))[0];
+      entry.parts++;
+      flushed.push(await this.take(id, `${objectName}-part-${String(entry.parts).padStart(5, '0')}`));
+    }
+    return flushed;
+  }
+
+  /**
+   * The Parquet objects of what the batch holds, one per class and partition, each named
+   * `<objectName>.gz.parquet` (or the partition's next part, when `flush` wrote parts of it): give a name
    * that is the same when the same findings are written again (a retry then replaces its object rather
-   * than duplicating its records) and differs between batches. None when no finding was writable.
+   * than duplicating its records) and differs between batches. None when no finding was writable. The
+   * records are let go: the batch holds nothing afterwards.
    */
   async objects(objectName: string): Promise<SecurityLakeObject[]> {
-    if (!OBJECT_NAME.test(objectName)) throw new Error(`a Security Lake object name is letters, digits, '.', '_' and '-', got '${objectName}'`);
+    checkObjectName(objectName);
+    const ids = [...this.partitions.keys()].filter((id) => this.partitions.get(id)!.rows.length > 0).sort((a, b) => a.localeCompare(b));
+    const objects: SecurityLakeObject[] = [];
+    for (const id of ids) {
+      const entry = this.partitions.get(id)!;
+      const name = entry.parts > 0 ? `${objectName}-part-${String(++entry.parts).padStart(5, '0')}` : objectName;
+      objects.push(await this.take(id, name));
+    }
+    return objects;
+  }
+
+  /** The rows held for one partition as one object named `<name>.gz.parquet`; the partition is left empty. */
+  private async take(id: string, name: string): Promise<SecurityLakeObject> {
     // Loaded when there is something to write: hyparquet-writer is an ES module only, which Node loads from
     // CommonJS (this package) from 20.19 on and jest not at all; loading the Lambda entry or mapping to OCSF
     // must not depend on it.
     const { parquetWriteBuffer } = await import('hyparquet-writer');
-    const sorted = [...this.partitions.values()].sort((a, b) => partitionId(a.partition).localeCompare(partitionId(b.partition)));
-    return sorted.map(({ partition, rows }) => {
-      // The guide's best practice: records sorted by time (ties by uid, so that the same batch is the same bytes).
-      const ordered = [...rows].sort((a, b) => a.time - b.time || a.uid.localeCompare(b.uid)).map((r) => r.row);
-      const schema = OCSF_PARQUET_SCHEMAS[partition.classUid];
-      const body = new Uint8Array(parquetWriteBuffer({
-        schema: parquetSchemaOf(schema),
-        columnData: Object.keys(schema).map((name) => ({ name, data: ordered.map((row) => row[name] ?? null) })),
-        codec: 'GZIP',
-        compressors: { GZIP: (bytes: Uint8Array) => new Uint8Array(gzipSync(bytes)) },
-        rowGroupSize: ROW_GROUP_ROWS,
-        pageSize: PAGE_BYTES,
-        createdBy: 'devsecops-factory asff-parsers (OCSF for Amazon Security Lake)',
-        kvMetadata: [{ key: 'ocsf.version', value: OCSF_VERSION }, { key: 'ocsf.class_uid', value: String(partition.classUid) }],
-      }));
-      return {
-        ...partition,
-        eventClass: SECURITY_LAKE_EVENT_CLASSES[partition.classUid],
-        key: `${partitionPath(partition)}${objectName}.gz.parquet`,
-        body,
-        records: ordered.length,
-      };
-    });
+    const entry = this.partitions.get(id)!;
+    const { partition, rows } = entry;
+    // Let go of the rows before encoding: the columns below are then the only copy while the object is built.
+    entry.rows = [];
+    this.held -= rows.length;
+    // The guide's best practice: records sorted by time (ties by uid, so that the same batch is the same bytes).
+    const ordered = rows.sort((a, b) => a.time - b.time || a.uid.localeCompare(b.uid)).map((r) => r.row);
+    rows.length = 0;
+    const schema = OCSF_PARQUET_SCHEMAS[partition.classUid];
+    const body = new Uint8Array(parquetWriteBuffer({
+      schema: parquetSchemaOf(schema),
+      columnData: Object.keys(schema).map((column) => ({ name: column, data: ordered.map((row) => row[column] ?? null) })),
+      codec: 'GZIP',
+      compressors: { GZIP: (bytes: Uint8Array) => new Uint8Array(gzipSync(bytes)) },
+      rowGroupSize: ROW_GROUP_ROWS,
+      pageSize: PAGE_BYTES,
+      createdBy: 'devsecops-factory asff-parsers (OCSF for Amazon Security Lake)',
+      kvMetadata: [{ key: 'ocsf.version', value: OCSF_VERSION }, { key: 'ocsf.class_uid', value: String(partition.classUid) }],
+    }));
+    return {
+      ...partition,
+      eventClass: SECURITY_LAKE_EVENT_CLASSES[partition.classUid],
+      key: `${partitionPath(partition)}${name}.gz.parquet`,
+      body,
+      records: ordered.length,
+    };
   }
 }
 
 /** `region=<region>/accountId=<account>/eventDay=<YYYYMMDD>/`: Security Lake's partition of a custom source. */
 export function partitionPath(partition: Pick<Partition, 'region' | 'accountId' | 'eventDay'>): string {
   return `region=${partition.region}/accountId=${partition.accountId}/eventDay=${partition.eventDay}/`;
+}
+
+function checkObjectName(objectName: string): void {
+  if (!OBJECT_NAME.test(objectName)) throw new Error(`a Security Lake object name is letters, digits, '.', '_' and '-', got '${objectName}'`);
 }
 
 function partitionId(p: Partition): string {

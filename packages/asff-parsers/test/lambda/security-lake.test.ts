@@ -48,7 +48,9 @@ describe('the findings processor with Security Lake', () => {
     captureEmf(emitted);
   });
 
-  async function processed(key: string, tool: string, report: string, env: Record<string, string> = ENV): Promise<ReportOutcome> {
+  async function processed(
+    key: string, tool: string, report: string, env: Record<string, string> = ENV, securityLakeMaxRecords?: number,
+  ): Promise<ReportOutcome> {
     lambda.bucket.objects.set(key, { body: report, metadata: { [REPORT_METADATA_KEYS.tool]: tool, [REPORT_METADATA_KEYS.branch]: 'main' } });
     const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
     jest.spyOn(logger, 'error').mockImplementation(((message: string, extra: Record<string, unknown>) => {
@@ -68,6 +70,7 @@ describe('the findings processor with Security Lake', () => {
         asked.push(source);
         return lambda.bucket.client;
       },
+      securityLakeMaxRecords,
     });
     metrics.publishStoredMetrics();
     return outcome;
@@ -139,6 +142,34 @@ describe('the findings processor with Security Lake', () => {
     expect(errors).toEqual([expect.objectContaining({ eventClass: 'DETECTION_FINDING', error: 'Access Denied', records: 2 })]);
   });
 
+  test('a report larger than the bound is written in parts that together are its findings; a retry writes the same parts', async () => {
+    const held: number[] = [];
+    const add = SecurityLakeBatch.prototype.add;
+    jest.spyOn(SecurityLakeBatch.prototype, 'add').mockImplementation(function (this: SecurityLakeBatch, added) {
+      const writable = add.call(this, added);
+      held.push(this.size);
+      return writable;
+    });
+    const outcome = await processed('raw/shop/code/7/report.sarif', 'sarif', sarifReport(7), ENV, 3);
+    // Never more than the bound at once, whatever the report's size.
+    expect(held).toHaveLength(7);
+    expect(Math.max(...held)).toBe(3);
+    const parts = lakeObjects().map(([key, object]) => [key.replace(/^.*\//, '').replace(/asff-[0-9a-f]{32}/, '<name>'), object] as const);
+    expect(parts.map(([name]) => name).sort()).toEqual([1, 2, 3].map((n) => `<name>-part-0000${n}.gz.parquet`));
+    const rows = await Promise.all(parts.map(async ([, object]) => rowsOf(object.bytes)));
+    expect(rows.map((r) => r.length).sort()).toEqual([1, 3, 3]);
+    const ids = rows.flat().map((r) => r.finding_info.uid as string);
+    expect(ids.sort()).toEqual(lambda.fake.store.all().map((f) => f.Id).sort());
+    expect(outcome).toMatchObject({ status: 'processed', securityLake: { objects: 3, records: 7, unwritable: 0, failed: 0 } });
+    expect(total('SecurityLakeRecords')).toBe(7);
+    // The retry's parts have the same keys and hold the same findings (their times are the retry's, so not the same bytes).
+    const contents = async () => new Map(await Promise.all(lakeObjects().map(async ([key, object]) => (
+      [key, (await rowsOf(object.bytes)).map((r) => r.finding_info.uid as string).sort().join()] as const))));
+    const first = await contents();
+    await processed('raw/shop/code/7/report.sarif', 'sarif', sarifReport(7), ENV, 3);
+    expect(await contents()).toEqual(first);
+  });
+
   test('without the settings nothing goes to Security Lake and no Security Lake metric is emitted', async () => {
     const outcome = await processed('raw/shop/code/7/report.sarif', 'sarif', sarifReport(2), { SSE_KMS_KEY_ID: ENV.SSE_KMS_KEY_ID });
     expect(outcome).toMatchObject({ status: 'processed' });
@@ -154,11 +185,8 @@ describe('exportToSecurityLake', () => {
     const bucket = mockReportsBucket();
     try {
       const settings = settingsFromEnvironment(ENV);
-      const batch = new SecurityLakeBatch();
-      batch.add(finding('fine'));
-      batch.add({ ...finding('no-account'), AwsAccountId: undefined } as unknown as AwsSecurityFinding);
       const summary = await exportToSecurityLake({
-        batch,
+        findings: [finding('fine'), { ...finding('no-account'), AwsAccountId: undefined } as unknown as AwsSecurityFinding],
         objectName: 'asff-test',
         lake: settings.securityLake!,
         clients: () => bucket.client,
@@ -179,6 +207,42 @@ describe('exportToSecurityLake', () => {
       ]);
     } finally {
       bucket.s3Mock.restore();
+    }
+  });
+
+  test('an error reading the findings or building an object is logged and counted, never thrown', async () => {
+    const bucket = mockReportsBucket();
+    try {
+      const settings = settingsFromEnvironment(ENV);
+      const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+      const logged: unknown[] = [];
+      jest.spyOn(logger, 'error').mockImplementation(((message: string, extra: unknown) => logged.push([message, extra])) as any);
+      const run = {
+        objectName: 'asff-test',
+        lake: settings.securityLake!,
+        clients: () => bucket.client,
+        reports: { s3: bucket.client, bucket: 'reports', settings },
+        deadLetters: { unwritable: 'dead-letter/x.ocsf-unwritable.ndjson', failed: 'dead-letter/x.security-lake/' },
+        logger,
+      };
+      async function* broken(): AsyncIterable<AwsSecurityFinding> {
+        yield finding('a');
+        yield finding('b');
+        yield { ...finding('no-account'), AwsAccountId: undefined } as unknown as AwsSecurityFinding;
+        throw new Error('the spool ends mid-line');
+      }
+      // The part flushed before the error stays written; the unwritable finding still reaches its dead letter.
+      expect(await exportToSecurityLake({ ...run, findings: broken(), maxRecords: 2 })).toEqual({ objects: 1, records: 2, unwritable: 1, failed: 1 });
+      expect(bucket.written.has('dead-letter/x.ocsf-unwritable.ndjson')).toBe(true);
+      jest.spyOn(SecurityLakeBatch.prototype, 'objects').mockRejectedValueOnce(new Error('cannot encode'));
+      expect(await exportToSecurityLake({ ...run, findings: [finding('c')] })).toEqual({ objects: 0, records: 0, unwritable: 0, failed: 1 });
+      expect(logged).toEqual([
+        [expect.stringMatching(/export stopped/), expect.objectContaining({ objects: 1, records: 2, error: 'the spool ends mid-line' })],
+        [expect.stringMatching(/export stopped/), expect.objectContaining({ objects: 0, error: 'cannot encode' })],
+      ]);
+    } finally {
+      bucket.s3Mock.restore();
+      jest.restoreAllMocks();
     }
   });
 });

@@ -280,6 +280,78 @@ describe('Security Lake partitions', () => {
   });
 });
 
+describe('a bounded Security Lake batch', () => {
+  /** Eleven findings in four partitions (classes 2002 and 2004, days 2 and 3 of January), added interleaved. */
+  const findings = Array.from({ length: 11 }, (_, i) => aFinding({
+    Id: `f${String(i).padStart(2, '0')}`,
+    UpdatedAt: `2026-01-0${i % 3 === 0 ? 2 : 3}T${String(23 - i).padStart(2, '0')}:00:00.000Z`,
+    ...(i % 4 === 1 ? { Types: ['CWE-89'] } : {}),
+  }));
+
+  /** Adds every finding as the export does: flushing whenever full, then taking the rest; the most held at once. */
+  async function written(maxRecords: number): Promise<{ objects: SecurityLakeObject[]; mostHeld: number }> {
+    const batch = new SecurityLakeBatch({ maxRecords });
+    const objects: SecurityLakeObject[] = [];
+    let mostHeld = 0;
+    for (const finding of findings) {
+      expect(batch.add(finding)).toBe(true);
+      mostHeld = Math.max(mostHeld, batch.size);
+      objects.push(...await batch.flush('report-1'));
+      expect(batch.full).toBe(false);
+    }
+    objects.push(...await batch.objects('report-1'));
+    expect(batch.size).toBe(0);
+    return { objects, mostHeld };
+  }
+
+  test('holds at most maxRecords; the parts of a partition together are its findings, each once', async () => {
+    const { objects, mostHeld } = await written(3);
+    expect(mostHeld).toBe(3);
+    expect(objects.length).toBeGreaterThan(3);
+    const ids: string[] = [];
+    for (const object of objects) {
+      const rows = await readBack(object);
+      expect(rows.length).toBe(object.records);
+      expect(object.records).toBeLessThanOrEqual(3);
+      // Each part holds its own partition's records only, sorted by time.
+      for (const row of rows) {
+        const finding = findings.find((f) => f.Id === (row.metadata as { uid: string }).uid)!;
+        expect(row).toEqual(toOcsf(finding));
+        expect(object.key).toContain(`eventDay=${eventDayOf(row.time as number)}/`);
+        expect(row.class_uid).toBe(object.classUid);
+      }
+      const times = rows.map((r) => r.time as number);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      ids.push(...rows.map((r) => (r.metadata as { uid: string }).uid));
+    }
+    expect(ids.sort()).toEqual(findings.map((f) => f.Id).sort());
+    // A partition written in parts has numbered parts, 1 to n; one that never filled the batch keeps its name.
+    // (Keys are below the prefix of the class's source: the class is part of where an object goes.)
+    const keys = objects.map((o) => `${o.classUid}/${o.key}`).sort();
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.every((k) => /\/report-1(-part-\d{5})?\.gz\.parquet$/.test(k))).toBe(true);
+    for (const dir of new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/'))))) {
+      const names = keys.filter((k) => k.startsWith(`${dir}/`)).map((k) => k.slice(dir.length + 1));
+      const parts = names.filter((n) => n.includes('-part-'));
+      if (parts.length === 0) expect(names).toEqual(['report-1.gz.parquet']);
+      else expect(names).toEqual(parts.map((_, i) => `report-1-part-${String(i + 1).padStart(5, '0')}.gz.parquet`));
+    }
+  });
+
+  test('the same findings in the same order give the same keys and bytes: a retried report replaces its parts', async () => {
+    const digest = (o: SecurityLakeObject) => [o.key, o.records, createHash('sha256').update(o.body).digest('hex')];
+    const first = (await written(3)).objects.map(digest);
+    expect((await written(3)).objects.map(digest)).toEqual(first);
+  });
+
+  test('a batch that never fills writes one object per partition, as an unbounded one does', async () => {
+    const { objects } = await written(findings.length + 1);
+    expect(objects.map((o) => o.key.replace(/^.*\//, ''))).toEqual(Array(4).fill('report-1.gz.parquet'));
+    expect(() => new SecurityLakeBatch({ maxRecords: 0 })).toThrow(/maxRecords/);
+    await expect(new SecurityLakeBatch({ maxRecords: 1 }).flush('../escape')).rejects.toThrow(/object name/);
+  });
+});
+
 /** A finding with `overrides` (undefined removes an attribute, as a scanner that left it out). */
 function aFinding(overrides: Partial<AwsSecurityFinding>): AwsSecurityFinding {
   return {
