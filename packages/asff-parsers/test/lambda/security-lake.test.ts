@@ -17,7 +17,7 @@ import { exportToSecurityLake, providerRoleClients, securityLakeObjectName } fro
 import { outputKeys, settingsFromEnvironment, type SecurityLakeSource } from '../../src/lambda/settings';
 import { validateOcsf } from '../../src/ocsf';
 import { eventDayOf, SecurityLakeBatch } from '../../src/ocsf/security-lake';
-import { ACCOUNT } from '../support/fake-security-hub/sample-findings';
+import { ACCOUNT, REGION, sampleFinding } from '../support/fake-security-hub/sample-findings';
 
 const LAKE = 'aws-security-data-lake-eu-west-1-abc123';
 const ENV = {
@@ -300,20 +300,7 @@ describe('Security Lake settings', () => {
   });
 });
 
+/** A valid finding of this account and Region (the fake Security Hub's): the shared sample, placed in its Region. */
 function finding(id: string): AwsSecurityFinding {
-  return {
-    SchemaVersion: '2018-10-08',
-    Id: id,
-    ProductArn: `arn:aws:securityhub:us-east-1:${ACCOUNT}:product/${ACCOUNT}/default`,
-    GeneratorId: 'semgrep/rule',
-    AwsAccountId: ACCOUNT,
-    Region: 'us-east-1',
-    Types: ['Software and Configuration Checks'],
-    CreatedAt: '2026-01-02T03:04:05.000Z',
-    UpdatedAt: '2026-01-02T03:04:05.000Z',
-    Severity: { Label: 'HIGH' },
-    Title: 'A finding',
-    Description: 'What the rule found.',
-    Resources: [{ Type: 'Other', Id: 'repo/file.py:1' }],
-  };
+  return sampleFinding(id, { Region: REGION });
 }
