@@ -21,17 +21,38 @@ const INPUTS: readonly (readonly [string, Buffer])[] = [
   ['binary', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
   ['deeply nested arrays', Buffer.from(`{"matches":${'['.repeat(100_000)}${']'.repeat(100_000)},"runs":${'['.repeat(50_000)}`)],
   ['deeply nested XML', Buffer.from(`<OWASPZAPReport>${'<a>'.repeat(20_000)}${'</a>'.repeat(20_000)}</OWASPZAPReport>`)],
-  ['a huge string', Buffer.from(`{"matches":[{"vulnerability":{"id":"CVE-1","description":"${'A'.repeat(5_000_000)}"},"artifact":{"name":"x"}}],"findings":[{"title":"${'B'.repeat(100_000)}"}]}`)],
-  ['invalid UTF-8', Buffer.concat([Buffer.from('{"matches":[{"vulnerability":{"id":"CVE-\xff\xfe'), Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), Buffer.from('"},"artifact":{"name":"n"}}]}')])],
+  [
+    'a huge string',
+    Buffer.from(
+      `{"matches":[{"vulnerability":{"id":"CVE-1","description":"${'A'.repeat(5_000_000)}"},"artifact":{"name":"x"}}],`
+        + `"findings":[{"title":"${'B'.repeat(100_000)}"}]}`,
+    ),
+  ],
+  [
+    'invalid UTF-8',
+    Buffer.concat([
+      Buffer.from('{"matches":[{"vulnerability":{"id":"CVE-\xff\xfe'),
+      Buffer.from([0xc3, 0x28, 0xa0, 0xa1]),
+      Buffer.from('"},"artifact":{"name":"n"}}]}'),
+    ]),
+  ],
   ['JSON null', Buffer.from('null')],
   ['a JSON string', Buffer.from('"just a string"')],
-  ['wrong types everywhere', Buffer.from('{"matches":[1,"x",null,[]],"vulnerabilities":[7],"runs":[{"results":[null,3]}],"site":[{"alerts":[false]}],"findings":["x"],"imageScanFindings":{"findings":[0]}}')],
+  [
+    'wrong types everywhere',
+    Buffer.from(
+      '{"matches":[1,"x",null,[]],"vulnerabilities":[7],"runs":[{"results":[null,3]}],"site":[{"alerts":[false]}],'
+        + '"findings":["x"],"imageScanFindings":{"findings":[0]}}',
+    ),
+  ],
 ];
 
 describe('malformed input', () => {
   const tools = PARSERS.map((p) => p.id);
 
-  test.each(tools.flatMap((tool) => INPUTS.map(([name, bytes]) => [tool, name, bytes] as const)))('%s with %s: valid findings or a one-line ReportError', async (tool, _name, bytes) => {
+  const cases = tools.flatMap((tool) => INPUTS.map(([name, bytes]) => [tool, name, bytes] as const));
+
+  test.each(cases)('%s with %s: valid findings or a one-line ReportError', async (tool, _name, bytes) => {
     try {
       for await (const finding of convert({ tool, input: memorySource(bytes, 64 * 1024), context: SCAN, fileName: 'report.bin' })) {
         expect(validateFinding(finding)).toEqual([]);
@@ -46,7 +67,9 @@ describe('malformed input', () => {
 
   test.each(INPUTS.map(([name, bytes]) => [name, bytes] as const))('auto with %s: valid findings or a one-line ReportError', async (_name, bytes) => {
     try {
-      for await (const finding of convert({ tool: 'auto', input: memorySource(bytes), context: SCAN, fileName: 'report.bin' })) expect(validateFinding(finding)).toEqual([]);
+      for await (const finding of convert({ tool: 'auto', input: memorySource(bytes), context: SCAN, fileName: 'report.bin' })) {
+        expect(validateFinding(finding)).toEqual([]);
+      }
     } catch (error) {
       expect(error).toBeInstanceOf(ReportError);
       expect((error as Error).message).not.toContain('\n');
@@ -57,7 +80,16 @@ describe('malformed input', () => {
 describe('convert', () => {
   test('reads a stream of string chunks as well as a file path', async () => {
     const text = readFileSync(fixture('grype', 'two-matches.json'), 'utf8');
-    const fromStream = await collect(convert({ tool: 'auto', input: (async function* () { yield text.slice(0, 100); yield text.slice(100); })(), context: SCAN }));
+    const fromStream = await collect(
+      convert({
+        tool: 'auto',
+        input: (async function* () {
+          yield text.slice(0, 100);
+          yield text.slice(100);
+        })(),
+        context: SCAN,
+      }),
+    );
     const fromFile = await collect(convert({ tool: 'grype', input: fixture('grype', 'two-matches.json'), context: SCAN }));
     expect(fromStream).toEqual(fromFile);
   });
@@ -81,7 +113,10 @@ describe('convert', () => {
   });
 
   test('a missing file and a directory are unreadable reports', async () => {
-    await expect(collect(convert({ tool: 'grype', input: 'no/such/report.json', context: SCAN }))).rejects.toMatchObject({ kind: 'unreadable', message: 'no/such/report.json: no such file' });
+    await expect(collect(convert({ tool: 'grype', input: 'no/such/report.json', context: SCAN }))).rejects.toMatchObject({
+      kind: 'unreadable',
+      message: 'no/such/report.json: no such file',
+    });
     await expect(collect(convert({ tool: 'grype', input: __dirname, context: SCAN }))).rejects.toMatchObject({ kind: 'unreadable' });
   });
 });
@@ -107,7 +142,12 @@ describe('Id uniqueness within one report', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom('R1', 'R2'), fc.constantFrom('a', 'b', 'c')), { maxLength: 30 }), async (pairs) => {
         const drafts = pairs.map(([ruleId, locationKey]) => draft({ ruleId, locationKey }));
-        const conversion = convert({ tool: 'prop', input: [Buffer.from('x')] as unknown as AsyncIterable<Buffer>, context: SCAN, parsers: [parserOf(drafts)] });
+        const conversion = convert({
+          tool: 'prop',
+          input: [Buffer.from('x')] as unknown as AsyncIterable<Buffer>,
+          context: SCAN,
+          parsers: [parserOf(drafts)],
+        });
         const findings = await collect(conversion);
         expect(new Set(findings.map((f) => f.Id)).size).toBe(findings.length);
         expect(conversion.stats.repeatedIds).toBe(pairs.length - new Set(pairs.map((p) => p.join('|'))).size);

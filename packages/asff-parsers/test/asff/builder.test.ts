@@ -32,7 +32,14 @@ describe('buildFinding', () => {
       RecordState: 'ACTIVE',
       ProductName: 'Example Scanner',
     });
-    expect(finding.ProductFields).toMatchObject({ Tool: 'example', RuleId: 'EX-1', Repository: 'example-repo', Branch: 'main', Commit: SCAN.commit, BuildId: 'build:1' });
+    expect(finding.ProductFields).toMatchObject({
+      Tool: 'example',
+      RuleId: 'EX-1',
+      Repository: 'example-repo',
+      Branch: 'main',
+      Commit: SCAN.commit,
+      BuildId: 'build:1',
+    });
     expect(finding.Workflow).toBeUndefined();
   });
 
@@ -56,13 +63,25 @@ describe('buildFinding', () => {
 
   test('a draft without resources is about the scanned image, else the repository', () => {
     expect(buildFinding(draft({ resources: [] }), TOOL, { ...SCAN, image: 'registry.example/app@sha256:1' }).Resources).toEqual([
-      { Type: 'Container', Id: 'registry.example/app@sha256:1', Partition: 'aws', Region: 'eu-west-1', Details: { Container: { ImageName: 'registry.example/app@sha256:1' } } },
+      {
+        Type: 'Container',
+        Id: 'registry.example/app@sha256:1',
+        Partition: 'aws',
+        Region: 'eu-west-1',
+        Details: { Container: { ImageName: 'registry.example/app@sha256:1' } },
+      },
     ]);
-    expect(buildFinding(draft({ resources: [] }), TOOL, SCAN).Resources).toEqual([{ Type: 'Other', Id: 'example-repo', Partition: 'aws', Region: 'eu-west-1' }]);
+    expect(buildFinding(draft({ resources: [] }), TOOL, SCAN).Resources).toEqual([
+      { Type: 'Other', Id: 'example-repo', Partition: 'aws', Region: 'eu-west-1' },
+    ]);
   });
 
   test('closed findings are ARCHIVED, suppressed ones say why, aws/ keys are moved out of the reserved prefix', () => {
-    const finding = buildFinding(draft({ closed: true, suppressed: { reason: 'accepted risk' }, productFields: { 'aws/securityhub/Foo': 'x' } }), TOOL, SCAN);
+    const finding = buildFinding(
+      draft({ closed: true, suppressed: { reason: 'accepted risk' }, productFields: { 'aws/securityhub/Foo': 'x' } }),
+      TOOL,
+      SCAN,
+    );
     expect(finding.RecordState).toBe('ARCHIVED');
     expect(finding.ProductFields?.Suppressed).toBe('accepted risk');
     expect(finding.ProductFields?.['tool/aws/securityhub/Foo']).toBe('x');

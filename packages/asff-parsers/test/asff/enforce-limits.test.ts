@@ -34,7 +34,9 @@ describe('limits', () => {
           expect(validateFinding(finding)).toEqual([]);
           if (title.length + 1 > LIMITS.titleChars) expect(finding.Title!.endsWith(TRUNCATION_MARKER)).toBe(true);
           if (description.length + 1 > LIMITS.descriptionChars) expect(finding.Description!.endsWith(TRUNCATION_MARKER)).toBe(true);
-          if (resourceIds.length > LIMITS.resources) expect(finding.ProductFields?.ResourcesTruncated).toBe(`32 of ${resourceIds.length} resources shown`);
+          if (resourceIds.length > LIMITS.resources) {
+            expect(finding.ProductFields?.ResourcesTruncated).toBe(`32 of ${resourceIds.length} resources shown`);
+          }
         },
       ),
       { numRuns: 150 },

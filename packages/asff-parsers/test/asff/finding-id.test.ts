@@ -10,7 +10,12 @@ describe('finding Ids', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), fc.date({ noInvalidDate: true }), (ruleId, locationKey, commit, now) => {
         const a = buildFinding(draft({ ruleId, locationKey }), TOOL, SCAN);
-        const b = buildFinding(draft({ ruleId, locationKey, title: 'changed', description: 'changed' }), TOOL, { ...SCAN, commit, now, buildId: commit });
+        const b = buildFinding(draft({ ruleId, locationKey, title: 'changed', description: 'changed' }), TOOL, {
+          ...SCAN,
+          commit,
+          now,
+          buildId: commit,
+        });
         expect(b.Id).toBe(a.Id);
       }),
     );

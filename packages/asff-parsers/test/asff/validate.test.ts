@@ -23,8 +23,16 @@ describe('validateFinding', () => {
     ['a long Title', (f) => (f.Title = 'x'.repeat(257)), 'Title'],
     ['a long Description', (f) => (f.Description = 'x'.repeat(1025)), 'Description'],
     ['a bad account', (f) => (f.AwsAccountId = '12345'), 'AwsAccountId'],
-    ['a ProductArn of another account', (f) => (f.ProductArn = 'arn:aws:securityhub:eu-west-1:999999999999:product/999999999999/default'), 'ProductArn'],
-    ['a ProductArn with an unknown partition', (f) => (f.ProductArn = 'arn:aws-xx:securityhub:eu-west-1:123456789012:product/123456789012/default'), 'ProductArn'],
+    [
+      'a ProductArn of another account',
+      (f) => (f.ProductArn = 'arn:aws:securityhub:eu-west-1:999999999999:product/999999999999/default'),
+      'ProductArn',
+    ],
+    [
+      'a ProductArn with an unknown partition',
+      (f) => (f.ProductArn = 'arn:aws-xx:securityhub:eu-west-1:123456789012:product/123456789012/default'),
+      'ProductArn',
+    ],
     ['a timestamp without offset', (f) => (f.CreatedAt = '2026-01-01 10:00:00'), 'CreatedAt'],
     ['an unknown severity label', (f) => (f.Severity = { Label: 'SEVERE' as never }), 'Severity.Label'],
     ['a long Severity.Original', (f) => (f.Severity = { Label: 'LOW', Original: 'x'.repeat(65) }), 'Severity.Original'],

@@ -41,7 +41,8 @@ async function run(tool: string, file: string, workers: number, format: OutputFo
   const stats: PoolStats = { workers: 0, batches: 0, maxInFlight: 0 };
   const texts: string[] = [];
   try {
-    for await (const text of serializedFindings({ tool, input: file, fileName: 'report.json', context: CONTEXT, format, workers, batchBytes: 300, maxInFlight }, stats)) {
+    const options = { tool, input: file, fileName: 'report.json', context: CONTEXT, format, workers, batchBytes: 300, maxInFlight };
+    for await (const text of serializedFindings(options, stats)) {
       texts.push(text);
     }
   } catch (error) {
@@ -79,10 +80,15 @@ describe('conversion with worker threads', () => {
       level: 'error',
       // Every third result repeats an earlier location: its Id is repeated.
       message: { text: `${i % 4 === 0 ? 'x'.repeat(5000) : 'leak'} ${secret}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: `src/f${i % 5}.ts` }, region: { startLine: 1 + (i % 2), snippet: { text: secret } } } }],
+      locations: [{
+        physicalLocation: { artifactLocation: { uri: `src/f${i % 5}.ts` }, region: { startLine: 1 + (i % 2), snippet: { text: secret } } },
+      }],
       properties: { secret },
     });
-    const report = { version: '2.1.0', runs: [{ tool: { driver: { name: 'gitleaks', rules: [] } }, results: Array.from({ length: 60 }, (_, i) => result(i)) }] };
+    const report = {
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: 'gitleaks', rules: [] } }, results: Array.from({ length: 60 }, (_, i) => result(i)) }],
+    };
     const file = write('secrets.sarif', JSON.stringify(report));
     for (const format of ['asff', 'ocsf'] as const) {
       const inThread = await run('sarif', file, 0, format);
@@ -149,7 +155,9 @@ describe('ASFF_CONVERT_WORKERS', () => {
 describe('the single-file CLI bundle', () => {
   const BUNDLE = join(PACKAGE, 'dist', 'cli', 'asff.js');
   const convert = (file: string, workers: string): { stdout: string; stderr: string; status: number | null } => {
-    const args = ['convert', '--tool', 'grype', '--input', file, '--account', '123456789012', '--region', 'eu-west-1', '--repository', 'r', '--format', 'ndjson'];
+    const args = [
+      'convert', '--tool', 'grype', '--input', file, '--account', '123456789012', '--region', 'eu-west-1', '--repository', 'r', '--format', 'ndjson',
+    ];
     const result = spawnSync(process.execPath, [BUNDLE, ...args], { encoding: 'utf8', env: { ...process.env, ASFF_CONVERT_WORKERS: workers } });
     // Separate runs stamp their own time.
     return { status: result.status, stderr: result.stderr, stdout: result.stdout.replace(/"(CreatedAt|UpdatedAt)":"[^"]+"/g, '"$1":"T"') };

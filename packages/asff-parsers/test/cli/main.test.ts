@@ -71,7 +71,10 @@ describe('asff CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'asff-cli-'));
     try {
       const out = join(dir, 'findings.json');
-      const result = runCli(['convert', '--tool', 'grype', '--input', '-', ...ACCOUNT_ARGS, '--output', out], '{"matches":[{"vulnerability":{"id":"CVE-1"}},');
+      const result = runCli(
+        ['convert', '--tool', 'grype', '--input', '-', ...ACCOUNT_ARGS, '--output', out],
+        '{"matches":[{"vulnerability":{"id":"CVE-1"}},',
+      );
       expect(result.status).toBe(2);
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(dir)).toEqual([]);
@@ -90,7 +93,12 @@ describe('asff CLI', () => {
     const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
     for (const flag of ['--version', '-V', 'version']) {
       const result = runCli([flag]);
-      expect({ flag, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ flag, status: 0, stdout: `${version}\n`, stderr: '' });
+      expect({ flag, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+        flag,
+        status: 0,
+        stdout: `${version}\n`,
+        stderr: '',
+      });
     }
   });
 

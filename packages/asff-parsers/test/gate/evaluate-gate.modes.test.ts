@@ -6,11 +6,18 @@ import { evaluateGate } from '../../src/gate/evaluate-gate';
 import { parsePolicy } from '../../src/policy/parse-policy';
 import { sampleFinding } from '../support/fake-security-hub/sample-findings';
 
-const policy = (mode: string) => parsePolicy(`version: 1\nstages:\n  build: HIGH\ngate:\n  mode: ${mode}\n  sla:\n    CRITICAL: 7d\n    HIGH: 30d\n`, 'policy.yml');
+const policy = (mode: string) =>
+  parsePolicy(`version: 1\nstages:\n  build: HIGH\ngate:\n  mode: ${mode}\n  sla:\n    CRITICAL: 7d\n    HIGH: 30d\n`, 'policy.yml');
 
 /** The same issue on the default branch and on a feature branch: different Ids, one fingerprint. */
-function onBranch(branch: string, name: string, severity: 'CRITICAL' | 'HIGH' | 'MEDIUM', extra: Partial<AwsSecurityFinding> = {}): AwsSecurityFinding {
-  return sampleFinding(`${branch}-${name}`, { Severity: { Label: severity }, ProductFields: { [FINGERPRINT_PRODUCT_FIELD]: `fp-${name}` }, ...extra });
+function onBranch(
+  branch: string, name: string, severity: 'CRITICAL' | 'HIGH' | 'MEDIUM', extra: Partial<AwsSecurityFinding> = {},
+): AwsSecurityFinding {
+  return sampleFinding(`${branch}-${name}`, {
+    Severity: { Label: severity },
+    ProductFields: { [FINGERPRINT_PRODUCT_FIELD]: `fp-${name}` },
+    ...extra,
+  });
 }
 
 describe('evaluateGate modes', () => {
@@ -34,11 +41,21 @@ describe('evaluateGate modes', () => {
 
     const failing = await evaluateGate(existingOnly, { policy: policy('new'), stage: 'build', now: criticalOverdue, baseline });
     expect(failing).toMatchObject({ passed: false, blocking: 1, ages: { new: 0, existing: 1, overdue: 1 } });
-    expect(failing.findings[0]).toMatchObject({ id: 'feature-old-critical', status: 'blocking', age: 'overdue', firstObservedAt: firstSeen, sla: '7d' });
+    expect(failing.findings[0]).toMatchObject({
+      id: 'feature-old-critical',
+      status: 'blocking',
+      age: 'overdue',
+      firstObservedAt: firstSeen,
+      sla: '7d',
+    });
   });
 
   test('a baseline finding read twice (overlapping scopes or files) counts once', async () => {
-    const twice = await Baseline.from([onBranch('main', 'old-high', 'HIGH'), onBranch('main', 'old-high', 'HIGH'), onBranch('main', 'other', 'HIGH')]);
+    const twice = await Baseline.from([
+      onBranch('main', 'old-high', 'HIGH'),
+      onBranch('main', 'old-high', 'HIGH'),
+      onBranch('main', 'other', 'HIGH'),
+    ]);
     expect(twice.size).toBe(2);
   });
 
@@ -50,7 +67,12 @@ describe('evaluateGate modes', () => {
   });
 
   test('new: a finding fixed on the default branch (ARCHIVED there) that comes back is new', async () => {
-    const result = await evaluateGate([onBranch('feature', 'fixed', 'CRITICAL')], { policy: policy('new'), stage: 'build', now: withinSla, baseline });
+    const result = await evaluateGate([onBranch('feature', 'fixed', 'CRITICAL')], {
+      policy: policy('new'),
+      stage: 'build',
+      now: withinSla,
+      baseline,
+    });
     expect(result.findings[0]).toMatchObject({ age: 'new', status: 'blocking' });
   });
 
@@ -71,14 +93,23 @@ describe('evaluateGate modes', () => {
 
   test('an existing finding whose severity has no SLA stays within it; one whose age is unknown is overdue', async () => {
     const noSla = parsePolicy('version: 1\ndefault: MEDIUM\ngate:\n  mode: new\n  sla:\n    CRITICAL: 1d\n', 'policy.yml');
-    const undated = await Baseline.from([{ ...onBranch('main', 'undated', 'CRITICAL'), CreatedAt: undefined }, onBranch('main', 'old-high', 'HIGH', { FirstObservedAt: firstSeen })]);
-    const result = await evaluateGate([onBranch('f', 'undated', 'CRITICAL'), onBranch('f', 'old-high', 'HIGH')], { policy: noSla, stage: 'build', now: withinSla, baseline: undated });
+    const undated = await Baseline.from([
+      { ...onBranch('main', 'undated', 'CRITICAL'), CreatedAt: undefined },
+      onBranch('main', 'old-high', 'HIGH', { FirstObservedAt: firstSeen }),
+    ]);
+    const result = await evaluateGate([onBranch('f', 'undated', 'CRITICAL'), onBranch('f', 'old-high', 'HIGH')], {
+      policy: noSla,
+      stage: 'build',
+      now: withinSla,
+      baseline: undated,
+    });
     expect(Object.fromEntries(result.findings.map((f) => [f.id, f.age]))).toEqual({ 'f-undated': 'overdue', 'f-old-high': 'existing' });
   });
 
   test('new and sla refuse to judge without a baseline, in one line naming the policy file', async () => {
     await expect(evaluateGate(existingOnly, { policy: policy('new'), stage: 'build' })).rejects.toThrow(ReportError);
-    await expect(evaluateGate(existingOnly, { policy: policy('sla'), stage: 'build' })).rejects.toThrow(/^policy.yml: stage 'build' gates in mode sla, which needs a baseline/);
+    await expect(evaluateGate(existingOnly, { policy: policy('sla'), stage: 'build' }))
+      .rejects.toThrow(/^policy.yml: stage 'build' gates in mode sla, which needs a baseline/);
   });
 
   test('a stage\'s own mode wins over the policy\'s', async () => {

@@ -24,7 +24,8 @@ describe('evaluateGate', () => {
   });
 
   test('passes when nothing meets the threshold, and with threshold NONE', async () => {
-    expect((await evaluateGate([sampleFinding('m', { Severity: { Label: 'MEDIUM' } })], { policy: POLICY, stage: 'build', now: NOW })).passed).toBe(true);
+    expect((await evaluateGate([sampleFinding('m', { Severity: { Label: 'MEDIUM' } })], { policy: POLICY, stage: 'build', now: NOW })).passed)
+      .toBe(true);
     expect((await evaluateGate(gateFindings(), { policy: POLICY, stage: 'audit', now: NOW })).passed).toBe(true);
   });
 

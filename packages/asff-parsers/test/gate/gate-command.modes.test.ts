@@ -46,18 +46,23 @@ describe('asff gate in new and sla mode, across tools', () => {
   afterAll(() => {
     process.exitCode = 0;
   });
-  const policy = (mode: string) => file(`${mode}.yml`, `version: 1\nstages:\n  image: MEDIUM\ngate:\n  mode: ${mode}\n  sla:\n    HIGH: 30d\n    MEDIUM: 90d\n`);
+  const policy = (mode: string) =>
+    file(`${mode}.yml`, `version: 1\nstages:\n  image: MEDIUM\ngate:\n  mode: ${mode}\n  sla:\n    HIGH: 30d\n    MEDIUM: 90d\n`);
   const observedDaysAgo = (days: number) => mainGrype.map((f) => ({ ...f, FirstObservedAt: new Date(Date.now() - days * DAY).toISOString() }));
 
   test('new: a feature branch with only the default branch\'s findings passes, and fails once one passes its SLA', async () => {
     const input = findingsFile('feature.json', featureGrype);
     expect(featureGrype[0].Id).not.toBe(mainGrype[0].Id);
-    const recent = await gate(['--input', input, '--policy', policy('new'), '--stage', 'image', '--baseline', findingsFile('main-recent.json', observedDaysAgo(3))]);
+    const recent = await gate([
+      '--input', input, '--policy', policy('new'), '--stage', 'image', '--baseline', findingsFile('main-recent.json', observedDaysAgo(3)),
+    ]);
     expect(recent.code).toBe(0);
     expect(recent.stdout).toContain('asff gate: stage image, threshold MEDIUM, mode new: PASSED');
     expect(recent.stdout).toContain('new 0  existing within SLA 2  overdue 0  (baseline: 2 findings)');
 
-    const old = await gate(['--input', input, '--policy', policy('new'), '--stage', 'image', '--baseline', findingsFile('main-old.json', observedDaysAgo(40))]);
+    const old = await gate([
+      '--input', input, '--policy', policy('new'), '--stage', 'image', '--baseline', findingsFile('main-old.json', observedDaysAgo(40)),
+    ]);
     expect(old.code).toBe(1);
     expect(old.stdout).toContain('FAILED (1 blocking)');
     expect(old.stdout).toContain('new 0  existing within SLA 1  overdue 1');
@@ -69,7 +74,10 @@ describe('asff gate in new and sla mode, across tools', () => {
     const markdown = join(dir, 'summary.md');
     const sarif = join(dir, 'gate.sarif');
     const baseline = findingsFile('main-one-old.json', [observedDaysAgo(40)[0]]);
-    const result = await gate(['--input', findingsFile('f.json', featureGrype), '--policy', policy('new'), '--stage', 'image', '--baseline', baseline, '--junit', junit, '--markdown', markdown, '--sarif', sarif]);
+    const result = await gate([
+      '--input', findingsFile('f.json', featureGrype), '--policy', policy('new'), '--stage', 'image', '--baseline', baseline, '--junit', junit,
+      '--markdown', markdown, '--sarif', sarif,
+    ]);
     expect(result.stdout).toContain('new 1  existing within SLA 0  overdue 1');
     expect(readFileSync(markdown, 'utf8')).toContain('| 1 | 0 | 1 | 1 |');
     const xml = readFileSync(junit, 'utf8');
@@ -92,13 +100,19 @@ describe('asff gate in new and sla mode, across tools', () => {
     const factory = file('factory.yml', 'version: 1\nstages:\n  image: MEDIUM\n');
     const repository = file('repo.yml', 'version: 1\nstages:\n  image: MEDIUM\ngate:\n  mode: new\n');
     const baseline = findingsFile('main-now.json', observedDaysAgo(1));
-    const result = await gate(['--input', findingsFile('h.json', featureGrype), '--policy', factory, '--repository-policy', repository, '--stage', 'image', '--baseline', baseline]);
+    const result = await gate([
+      '--input', findingsFile('h.json', featureGrype), '--policy', factory, '--repository-policy', repository, '--stage', 'image',
+      '--baseline', baseline,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('asff gate: stage image, threshold MEDIUM: FAILED (2 blocking)');
   });
 
   test('two tools\' reports about the same CVE and package gate it once', async () => {
-    const result = await gate(['--input', findingsFile('grype.json', featureGrype), '--input', findingsFile('trivy.json', featureTrivy), '--policy', policy('all'), '--stage', 'image']);
+    const result = await gate([
+      '--input', findingsFile('grype.json', featureGrype), '--input', findingsFile('trivy.json', featureTrivy), '--policy', policy('all'),
+      '--stage', 'image',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('FAILED (2 blocking)');
     expect(result.stdout).toContain('CRITICAL 1  HIGH 0  MEDIUM 1');

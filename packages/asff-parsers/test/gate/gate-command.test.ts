@@ -55,7 +55,9 @@ describe('asff gate', () => {
   });
 
   test('reads NDJSON from standard input', async () => {
-    const ndjson = [sampleFinding('h', { Severity: { Label: 'HIGH' } }), sampleFinding('l', { Severity: { Label: 'LOW' } })].map((f) => JSON.stringify(f)).join('\n');
+    const ndjson = [sampleFinding('h', { Severity: { Label: 'HIGH' } }), sampleFinding('l', { Severity: { Label: 'LOW' } })]
+      .map((f) => JSON.stringify(f))
+      .join('\n');
     const result = await gate(['--input', '-', '--policy', policy, '--stage', 'build'], ndjson);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('HIGH 1  MEDIUM 0  LOW 1');
@@ -68,7 +70,11 @@ describe('asff gate', () => {
       writeFileSync(bad, 'version: 1\nstages:\n  build: SEVERE\n');
       return ['--input', write('x.json', []), '--policy', bad, '--stage', 'build'];
     }, /bad-policy.yml:3: stages.build: threshold must be one of/],
-    ['a stage the policy does not know', () => ['--input', write('y.json', []), '--policy', policy, '--stage', 'prod'], /policy.yml: stage 'prod' has no threshold/],
+    [
+      'a stage the policy does not know',
+      () => ['--input', write('y.json', []), '--policy', policy, '--stage', 'prod'],
+      /policy.yml: stage 'prod' has no threshold/,
+    ],
     ['a missing option', () => ['--input', write('z.json', [])], /missing required option '--policy'/],
   ])('exits 2 with one line on stderr for %s', async (_, args, message) => {
     const result = await gate(args(dir));
@@ -86,7 +92,10 @@ describe('asff gate with the factory\'s policy and the repository\'s', () => {
     return path;
   };
   const factory = file('factory.yml', 'version: 1\nstages:\n  secrets: LOW\ndefault: HIGH\n');
-  const threeHigh = file('three-high.json', JSON.stringify({ Findings: ['a', 'b', 'c'].map((id) => sampleFinding(id, { GeneratorId: 'git-secrets/aws-access-key' })) }));
+  const threeHigh = file(
+    'three-high.json',
+    JSON.stringify({ Findings: ['a', 'b', 'c'].map((id) => sampleFinding(id, { GeneratorId: 'git-secrets/aws-access-key' })) }),
+  );
   const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
   afterAll(() => {
     process.exitCode = 0;
@@ -100,14 +109,22 @@ describe('asff gate with the factory\'s policy and the repository\'s', () => {
   });
 
   test('a repository suppression expiring 9999-12-31 does not count, and the summary says why', async () => {
-    const repository = file('forever.yml', 'version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: test keys\n    expires: 9999-12-31\n');
+    const repository = file(
+      'forever.yml',
+      'version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: test keys\n    expires: 9999-12-31\n',
+    );
     const result = await gate(['--input', threeHigh, '--policy', factory, '--repository-policy', repository, '--stage', 'secrets']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`${repository}:5: suppression of aws-access-key rejected: expires 9999-12-31, later than the factory's maximum of 90 days (${inDays(90)})`);
+    expect(result.stdout).toContain(
+      `${repository}:5: suppression of aws-access-key rejected: expires 9999-12-31, later than the factory's maximum of 90 days (${inDays(90)})`,
+    );
   });
 
   test('a repository suppression within the factory\'s maximum counts and is listed as accepted', async () => {
-    const repository = file('short.yml', `version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: rotated test keys\n    expires: ${inDays(30)}\n`);
+    const repository = file(
+      'short.yml',
+      `version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: rotated test keys\n    expires: ${inDays(30)}\n`,
+    );
     const result = await gate(['--input', threeHigh, '--policy', factory, '--repository-policy', repository, '--stage', 'secrets']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`${repository}:5: suppression of aws-access-key accepted until ${inDays(30)} (rotated test keys)`);
@@ -124,7 +141,10 @@ describe('asff gate with the factory\'s policy and the repository\'s', () => {
 
   test('a factory policy may refuse every repository suppression', async () => {
     const closed = file('closed.yml', 'version: 1\nstages:\n  secrets: LOW\nrepository:\n  suppressions: false\n');
-    const repository = file('asks.yml', `version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: test keys\n    expires: ${inDays(1)}\n`);
+    const repository = file(
+      'asks.yml',
+      `version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: aws-access-key\n    reason: test keys\n    expires: ${inDays(1)}\n`,
+    );
     const result = await gate(['--input', threeHigh, '--policy', closed, '--repository-policy', repository, '--stage', 'secrets']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('rejected: the factory policy accepts no suppressions from the repository');

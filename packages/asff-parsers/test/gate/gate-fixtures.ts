@@ -24,8 +24,16 @@ export const POLICY = parsePolicy(
 /** A small report: one of each case the gate distinguishes. */
 export function gateFindings(): AwsSecurityFinding[] {
   return [
-    sampleFinding('critical', { Severity: { Label: 'CRITICAL' }, Title: 'CVE-2024-0001 in lodash 4.17.0', ProductFields: { RuleId: 'CVE-2024-0001' } }),
-    sampleFinding('medium', { Severity: { Label: 'MEDIUM' }, Title: 'Weak hash', Resources: [{ Type: 'Other', Id: 'shop/src/a.ts:7', Details: { Other: { file: 'src/a.ts', line: '7' } } }] }),
+    sampleFinding('critical', {
+      Severity: { Label: 'CRITICAL' },
+      Title: 'CVE-2024-0001 in lodash 4.17.0',
+      ProductFields: { RuleId: 'CVE-2024-0001' },
+    }),
+    sampleFinding('medium', {
+      Severity: { Label: 'MEDIUM' },
+      Title: 'Weak hash',
+      Resources: [{ Type: 'Other', Id: 'shop/src/a.ts:7', Details: { Other: { file: 'src/a.ts', line: '7' } } }],
+    }),
     sampleFinding('suppressed', { Severity: { Label: 'HIGH' }, Vulnerabilities: [{ Id: 'CVE-2024-0002' }] }),
     sampleFinding('triaged', { Severity: { Label: 'CRITICAL' }, Workflow: { Status: 'SUPPRESSED' } }),
     sampleFinding('tool-ignored', { Severity: { Label: 'HIGH' }, ProductFields: { Suppressed: 'snyk ignore: no fix' } }),

@@ -35,7 +35,10 @@ describe('gate reports', () => {
     expect(results).toHaveLength(6);
     const byId = Object.fromEntries(results.map((r: any) => [r.partialFingerprints.securityHubFindingId, r]));
     expect(byId.critical).toMatchObject({ level: 'error', ruleId: 'CVE-2024-0001' });
-    expect(byId.medium).toMatchObject({ level: 'warning', locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.ts' }, region: { startLine: 7 } } }] });
+    expect(byId.medium).toMatchObject({
+      level: 'warning',
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.ts' }, region: { startLine: 7 } } }],
+    });
     expect(byId.suppressed.suppressions).toEqual([{ kind: 'external', justification: 'policy: not reachable (until 2027-01-01)' }]);
     const ruleIds = sarif.runs[0].tool.driver.rules.map((r: any) => r.id);
     for (const r of results) expect(ruleIds).toContain(r.ruleId);

@@ -53,7 +53,9 @@ describe('asff import', () => {
   };
 
   test('imports a findings file and prints exactly one JSON summary line', async () => {
-    const result = await asff(['import', '--input', file('a.json', sampleFindings(150)), '--region', 'us-east-1', '--scope', 'shop@main#build/grype']);
+    const result = await asff([
+      'import', '--input', file('a.json', sampleFindings(150)), '--region', 'us-east-1', '--scope', 'shop@main#build/grype',
+    ]);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -76,7 +78,10 @@ describe('asff import', () => {
 
   test('writes refused findings to the dead-letter file and exits 1', async () => {
     const deadLetter = join(dir, 'dead.ndjson');
-    const result = await asff(['import', '--input', file('c.json', [sampleFinding('ok'), sampleFinding('bad', { Title: '' })]), '--region', 'us-east-1', '--dead-letter', deadLetter]);
+    const result = await asff([
+      'import', '--input', file('c.json', [sampleFinding('ok'), sampleFinding('bad', { Title: '' })]), '--region', 'us-east-1',
+      '--dead-letter', deadLetter,
+    ]);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ imported: 1, failed: 1 });
     expect(result.stderr).toContain(`1 finding(s) could not be imported; see ${deadLetter}`);
@@ -87,7 +92,9 @@ describe('asff import', () => {
   test('applies the policy\'s suppressions after the import', async () => {
     const policy = join(dir, 'policy.yml');
     writeFileSync(policy, 'version: 1\ndefault: HIGH\nsuppressions:\n  - id: f-1\n    reason: accepted\n    expires: 2999-01-01\n');
-    await asff(['import', '--input', file('d.json', sampleFindings(2)), '--region', 'us-east-1', '--scope', 's', '--policy', policy, '--stage', 'build']);
+    await asff([
+      'import', '--input', file('d.json', sampleFindings(2)), '--region', 'us-east-1', '--scope', 's', '--policy', policy, '--stage', 'build',
+    ]);
     expect(fake.store.get(PRODUCT_ARN, 'f-1')!.Workflow.Status).toBe('SUPPRESSED');
     expect(fake.store.get(PRODUCT_ARN, 'f-0')!.Workflow.Status).toBe('NEW');
   });
@@ -97,11 +104,16 @@ describe('asff import', () => {
       const report = join(dir, `${name}.sarif`);
       const converted = join(dir, `${name}.asff.json`);
       writeFileSync(report, sarifReport(results));
-      const convert = await asff(['convert', '--tool', 'sarif', '--input', report, '--output', converted, '--account', ACCOUNT, '--region', 'us-east-1', '--repository', 'shop', '--branch', 'main']);
+      const convert = await asff([
+        'convert', '--tool', 'sarif', '--input', report, '--output', converted, '--account', ACCOUNT, '--region', 'us-east-1', '--repository', 'shop',
+        '--branch', 'main',
+      ]);
       expect(convert.code).toBe(0);
       return converted;
     };
-    const first = await asff(['import', '--input', await scan('first', 3), '--region', 'us-east-1', '--scope', 'shop@main#build/sarif', '--archive-missing']);
+    const first = await asff([
+      'import', '--input', await scan('first', 3), '--region', 'us-east-1', '--scope', 'shop@main#build/sarif', '--archive-missing',
+    ]);
     expect(JSON.parse(first.stdout)).toMatchObject({ imported: 3, archived: 0 });
     const secondFile = await scan('second', 2);
     const second = await asff(['import', '--input', secondFile, '--region', 'us-east-1', '--scope', 'shop@main#build/sarif', '--archive-missing']);

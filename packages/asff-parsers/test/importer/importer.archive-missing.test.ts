@@ -34,7 +34,10 @@ describe('SecurityHubImporter.archiveMissing', () => {
   test('a finding that reappears is ACTIVE again and its NOTIFIED workflow starts over as NEW', async () => {
     const report = sampleFindings(3);
     await run(report, 's');
-    await fake.client().send(new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'f-2', ProductArn: PRODUCT_ARN }], Workflow: { Status: 'NOTIFIED' } }));
+    await fake.client().send(new BatchUpdateFindingsCommand({
+      FindingIdentifiers: [{ Id: 'f-2', ProductArn: PRODUCT_ARN }],
+      Workflow: { Status: 'NOTIFIED' },
+    }));
     await run(report.slice(0, 2), 's');
     expect(fake.store.get(PRODUCT_ARN, 'f-2')).toMatchObject({ RecordState: 'ARCHIVED', Workflow: { Status: 'NOTIFIED' } });
     const summary = await run(report, 's');
@@ -45,7 +48,10 @@ describe('SecurityHubImporter.archiveMissing', () => {
 
   test('keeps the analyst\'s note on an archived finding and never sends customer fields', async () => {
     await run(sampleFindings(2), 's');
-    await fake.client().send(new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'f-1', ProductArn: PRODUCT_ARN }], Note: { Text: 'accepted risk', UpdatedBy: 'analyst' } }));
+    await fake.client().send(new BatchUpdateFindingsCommand({
+      FindingIdentifiers: [{ Id: 'f-1', ProductArn: PRODUCT_ARN }],
+      Note: { Text: 'accepted risk', UpdatedBy: 'analyst' },
+    }));
     await run(sampleFindings(1), 's');
     expect(fake.store.get(PRODUCT_ARN, 'f-1')).toMatchObject({ RecordState: 'ARCHIVED', Note: { Text: 'accepted risk' } });
     expect(fake.store.stats.customerFieldsOnUpdate).toBe(0);

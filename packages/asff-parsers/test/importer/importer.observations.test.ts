@@ -12,7 +12,12 @@ describe('SecurityHubImporter keeps the age of stored findings', () => {
   afterEach(async () => fake.close());
 
   async function run(findings: AwsSecurityFinding[], options: Partial<SecurityHubImporterOptions> & { archive?: boolean } = {}) {
-    const importer = new SecurityHubImporter({ client: fake.client(), scope: 'shop@main#image/grype', backoff: { baseMs: 5, capMs: 50 }, ...options });
+    const importer = new SecurityHubImporter({
+      client: fake.client(),
+      scope: 'shop@main#image/grype',
+      backoff: { baseMs: 5, capMs: 50 },
+      ...options,
+    });
     await importer.import(findings);
     if (options.archive) await importer.archiveMissing();
     return importer.summary();

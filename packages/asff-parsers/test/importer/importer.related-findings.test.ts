@@ -5,7 +5,13 @@ import { crossToolFindings } from '../support/cross-tool';
 import { FakeSecurityHub } from '../support/fake-security-hub';
 import { ACCOUNT, PRODUCT_ARN, REGION } from '../support/fake-security-hub/sample-findings';
 
-const context = { account: ACCOUNT, region: REGION, repository: 'shop', branch: 'main', image: 'registry.example.com/shop/api@sha256:5555555555555555555555555555555555555555555555555555555555555555' };
+const context = {
+  account: ACCOUNT,
+  region: REGION,
+  repository: 'shop',
+  branch: 'main',
+  image: 'registry.example.com/shop/api@sha256:5555555555555555555555555555555555555555555555555555555555555555',
+};
 
 describe('SecurityHubImporter relates findings of different tools about one vulnerability', () => {
   let fake: FakeSecurityHub;

@@ -9,7 +9,8 @@ describe('SecurityHubImporter stopped and continued by another run', () => {
   });
   afterEach(async () => fake.close());
 
-  const importer = (scope = 'shop@main#image/grype') => new SecurityHubImporter({ client: fake.client(), scope, backoff: { baseMs: 1, capMs: 5 }, maxInFlight: 1 });
+  const importer = (scope = 'shop@main#image/grype') =>
+    new SecurityHubImporter({ client: fake.client(), scope, backoff: { baseMs: 1, capMs: 5 }, maxInFlight: 1 });
   /** Stops once `batches` requests of the operation have reached the fake since it was made. */
   const afterRequests = (batches: number) => {
     const start = fake.requests.received.BatchImportFindings;

@@ -31,7 +31,12 @@ describe('SecurityHubImporter', () => {
 
   test('splits requests by size so that none exceeds 6 MB', async () => {
     // ~200 KB each: at most 30 fit in 6 MB, so 70 findings need 3 requests although they would fit in one by count.
-    const big = sampleFindings(70).map((f) => ({ ...f, Resources: [{ Type: 'Other', Id: f.Id!, Details: { Other: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`k${i}`, 'x'.repeat(29_000)])) } }] }));
+    const big = sampleFindings(70).map((f) => ({
+      ...f,
+      Resources: [
+        { Type: 'Other', Id: f.Id!, Details: { Other: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`k${i}`, 'x'.repeat(29_000)])) } },
+      ],
+    }));
     const run = importer();
     await run.import(big);
     expect(run.summary()).toMatchObject({ imported: 70, failed: 0, requests: 3 });
@@ -39,7 +44,12 @@ describe('SecurityHubImporter', () => {
   });
 
   test('halves a request that Security Hub refuses as too large until every part is accepted', async () => {
-    const big = sampleFindings(60).map((f) => ({ ...f, Resources: [{ Type: 'Other', Id: f.Id!, Details: { Other: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`k${i}`, 'x'.repeat(29_000)])) } }] }));
+    const big = sampleFindings(60).map((f) => ({
+      ...f,
+      Resources: [
+        { Type: 'Other', Id: f.Id!, Details: { Other: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`k${i}`, 'x'.repeat(29_000)])) } },
+      ],
+    }));
     const run = importer({ limits: { maxFindings: 100, maxBytes: 64 * 1024 * 1024, maxFindingBytes: 240 * 1024 } });
     await run.import(big);
     expect(run.summary()).toMatchObject({ imported: 60, failed: 0 });
@@ -60,7 +70,11 @@ describe('SecurityHubImporter', () => {
   });
 
   test('never sends customer-owned fields, so triage made in Security Hub survives re-imports', async () => {
-    const triagedInReport = sampleFindings(3).map((f) => ({ ...f, Workflow: { Status: 'RESOLVED' as const }, Note: { Text: 'from report', UpdatedBy: 'tool', UpdatedAt: f.UpdatedAt! } }));
+    const triagedInReport = sampleFindings(3).map((f) => ({
+      ...f,
+      Workflow: { Status: 'RESOLVED' as const },
+      Note: { Text: 'from report', UpdatedBy: 'tool', UpdatedAt: f.UpdatedAt! },
+    }));
     await importer().import(triagedInReport);
     expect(fake.store.get(PRODUCT_ARN, 'f-0')).toMatchObject({ Workflow: { Status: 'NEW' } });
     expect(fake.store.get(PRODUCT_ARN, 'f-0')!.Note).toBeUndefined();

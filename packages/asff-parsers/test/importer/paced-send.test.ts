@@ -17,7 +17,8 @@ describe('pacedSend', () => {
     const clock = new VirtualClock();
     const bucket = new TokenBucket({ ratePerSecond: 10, burst: 30 }, clock, 0);
     const client = fake.client();
-    const send = () => pacedSend(client, new BatchImportFindingsCommand({ Findings: [sampleFinding('a')] }), bucket).then(() => undefined, (error: unknown) => error);
+    const send = () => pacedSend(client, new BatchImportFindingsCommand({ Findings: [sampleFinding('a')] }), bucket)
+      .then(() => undefined, (error: unknown) => error);
     // Both sent before any decrease: the first throttle lowers the rate, the second says nothing new.
     const [first, second] = await Promise.all([send(), send()]);
     expect(grantOf(first)).toMatchObject({ decreases: 0 });

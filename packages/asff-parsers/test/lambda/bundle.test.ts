@@ -27,7 +27,9 @@ function requiredModules(file: string): string[] {
 describe.each(Object.entries(BUNDLES))('%s bundle', (_name, file) => {
   test('is one self-contained file: only Node built-ins stay external', () => {
     const builtins = new Set(builtinModules);
-    const external = requiredModules(file).filter((name) => !builtins.has(name.replace(/^node:/, '').split('/')[0]) && !builtins.has(name.replace(/^node:/, '')));
+    const external = requiredModules(file).filter(
+      (name) => !builtins.has(name.replace(/^node:/, '').split('/')[0]) && !builtins.has(name.replace(/^node:/, '')),
+    );
     expect(external).toEqual([]);
     expect(statSync(file).size).toBeLessThan(5 * 1024 * 1024);
   });
@@ -35,7 +37,9 @@ describe.each(Object.entries(BUNDLES))('%s bundle', (_name, file) => {
   test('ships THIRD-PARTY-NOTICES.txt with the licence of every package compiled into it', () => {
     const notices = readFileSync(join(file, '..', 'THIRD-PARTY-NOTICES.txt'), 'utf8');
     const sourcemap = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
-    const bundled = new Set(sourcemap.sources.map((source) => /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(source)?.[1]).filter((name): name is string => name !== undefined));
+    const bundled = new Set(
+      sourcemap.sources.map((source) => /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(source)?.[1]).filter((name): name is string => name !== undefined),
+    );
     expect(bundled.size).toBeGreaterThan(5);
     const listed = new Set([...notices.matchAll(/^(\S+)@\d[^ ]* \(/gm)].map((m) => m[1]));
     expect([...bundled].filter((name) => !listed.has(name))).toEqual([]);

@@ -92,7 +92,8 @@ describe('an import that would outlive its invocation continues from a checkpoin
     return invocations;
   }
 
-  test('a report interrupted twice: every finding imported exactly once, the missing ones archived once, the checkpoint marked complete', async () => {
+  test('a report interrupted twice: every finding imported exactly once, the missing ones archived once, '
+    + 'the checkpoint marked complete', async () => {
     const client = lambda.fake.client();
     // The previous build of the scope had 550 findings; this one has the first 500 of them (5 batches).
     lambda.bucket.objects.set('raw/shop/image/1/report.sarif', { body: sarifReport(550), metadata: METADATA });
@@ -200,7 +201,11 @@ describe('checkpoint records', () => {
 
   test('only a checkpoint of this processor\'s shape is accepted: nothing else can make it skip findings', () => {
     expect(parseCheckpoint(JSON.stringify(valid), 'k')).toEqual(valid);
-    for (const broken of [{ ...valid, version: 2 }, { ...valid, findingsRead: -1 }, { ...valid, findingsRead: 1.5 }, { ...valid, runStarted: 'yesterday' }, { ...valid, rawKey: undefined }]) {
+    const notCheckpoints = [
+      { ...valid, version: 2 }, { ...valid, findingsRead: -1 }, { ...valid, findingsRead: 1.5 }, { ...valid, runStarted: 'yesterday' },
+      { ...valid, rawKey: undefined },
+    ];
+    for (const broken of notCheckpoints) {
       expect(() => parseCheckpoint(JSON.stringify(broken), 'k')).toThrow(/not an import checkpoint/);
     }
     expect(() => parseCheckpoint('{', 'k')).toThrow(/not JSON/);
@@ -208,6 +213,7 @@ describe('checkpoint records', () => {
 
   test('each continuation writes its dead letters beside the first invocation\'s', () => {
     expect(deadLetterKeyOf('dead-letter/shop/image/1/report.sarif.findings.ndjson', 1)).toBe('dead-letter/shop/image/1/report.sarif.findings.ndjson');
-    expect(deadLetterKeyOf('dead-letter/shop/image/1/report.sarif.findings.ndjson', 3)).toBe('dead-letter/shop/image/1/report.sarif.findings.3.ndjson');
+    expect(deadLetterKeyOf('dead-letter/shop/image/1/report.sarif.findings.ndjson', 3))
+      .toBe('dead-letter/shop/image/1/report.sarif.findings.3.ndjson');
   });
 });

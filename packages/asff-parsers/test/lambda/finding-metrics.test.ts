@@ -142,7 +142,10 @@ describe('emitFindingMetrics', () => {
     }]);
     expect(open).toMatchObject({ service: 'processor', Repository: 'shop', Stage: 'image', Tool: 'grype' });
     const resolved = documents.find((d) => d.ResolvedFindingsAge !== undefined)!;
-    expect(resolved._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [['service', 'Stage', 'Tool', 'Severity']], Metrics: [{ Name: 'ResolvedFindingsAge', Unit: 'Seconds' }] });
+    expect(resolved._aws.CloudWatchMetrics[0]).toMatchObject({
+      Dimensions: [['service', 'Stage', 'Tool', 'Severity']],
+      Metrics: [{ Name: 'ResolvedFindingsAge', Unit: 'Seconds' }],
+    });
     expect(resolved.Repository).toBeUndefined();
     // Four severities, two gauges each, plus the three non-zero counts.
     expect(documents).toHaveLength(11);
@@ -161,7 +164,9 @@ describe('observeImports', () => {
     fake.faults = { failFinding: (_operation, id) => (id === 'refused' ? { code: 'InvalidInput', message: 'refused by the test' } : undefined) };
     const t = new FindingTally({ sla: DEFAULT_FINDINGS_SLA, importStarted: STARTED, now: () => NOW });
     const stop = observeImports(client, t, () => 'report');
-    await client.send(new BatchImportFindingsCommand({ Findings: [finding('accepted', 'HIGH', daysAgo(1)), finding('refused', 'HIGH', daysAgo(1))] }));
+    await client.send(
+      new BatchImportFindingsCommand({ Findings: [finding('accepted', 'HIGH', daysAgo(1)), finding('refused', 'HIGH', daysAgo(1))] }),
+    );
     stop();
     await client.send(new BatchImportFindingsCommand({ Findings: [finding('after', 'HIGH', daysAgo(1))] }));
     expect(t.bySeverity().get('HIGH')).toMatchObject({ open: 1 });

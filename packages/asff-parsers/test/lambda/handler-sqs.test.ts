@@ -26,7 +26,11 @@ const METADATA = {
 /** An SQS message as the queue delivers S3's notification for `key` (or any body given). */
 function message(id: string, body: string | { key: string }): SQSRecord {
   const text = typeof body === 'string' ? body : JSON.stringify({
-    Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'reports' }, object: { key: body.key.replace(/ /g, '+') } } }],
+    Records: [{
+      eventSource: 'aws:s3',
+      eventName: 'ObjectCreated:Put',
+      s3: { bucket: { name: 'reports' }, object: { key: body.key.replace(/ /g, '+') } },
+    }],
   });
   return { messageId: id, eventSource: 'aws:sqs', body: text } as unknown as SQSRecord;
 }

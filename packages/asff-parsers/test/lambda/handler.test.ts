@@ -16,7 +16,9 @@ const context = {
 
 function event(...keys: string[]): S3Event {
   return {
-    Records: keys.map((key) => ({ s3: { bucket: { name: 'reports' }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+') } } })),
+    Records: keys.map((key) => ({
+      s3: { bucket: { name: 'reports' }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+') } },
+    })),
   } as unknown as S3Event;
 }
 
@@ -127,7 +129,10 @@ describe('findings-processor handler', () => {
     await handler()(event('raw/shop/build/42/good.sarif'), context);
     const [outcome] = await handler()(event('raw/shop/build/42/bad.sarif'), context);
     expect(outcome.status).toBe('rejected');
-    expect(JSON.parse(lambda.bucket.written.get('dead-letter/shop/build/42/bad.sarif.rejected.json')!.body)).toMatchObject({ rawKey: 'raw/shop/build/42/bad.sarif', reason: expect.stringMatching(/^raw\/shop\/build\/42\/bad.sarif: /) });
+    expect(JSON.parse(lambda.bucket.written.get('dead-letter/shop/build/42/bad.sarif.rejected.json')!.body)).toMatchObject({
+      rawKey: 'raw/shop/build/42/bad.sarif',
+      reason: expect.stringMatching(/^raw\/shop\/build\/42\/bad.sarif: /),
+    });
     expect(lambda.fake.store.all().every((f) => f.RecordState === 'ACTIVE')).toBe(true);
   });
 
@@ -146,16 +151,27 @@ describe('findings-processor handler', () => {
   const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
   test('applies the suppressions of the policy named in the metadata', async () => {
-    lambda.bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: `version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n    reason: test key\n    expires: ${inDays(30)}\n` });
-    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
+    lambda.bucket.objects.set('policies/shop/build/42/security-policy.yml', {
+      body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    path: "src/file-1.ts"\n'
+        + `    reason: test key\n    expires: ${inDays(30)}\n`,
+    });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', {
+      body: sarifReport(2),
+      metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' },
+    });
     const [outcome] = await handler()(event('raw/shop/build/42/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', suppressions: { suppressed: 1 } });
     expect(lambda.fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(1);
   });
 
   test('applies no repository suppression that ends later than the factory allows (MAX_SUPPRESSION_DAYS)', async () => {
-    lambda.bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: forever\n    expires: 9999-12-31\n' });
-    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(2), metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' } });
+    lambda.bucket.objects.set('policies/shop/build/42/security-policy.yml', {
+      body: 'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: forever\n    expires: 9999-12-31\n',
+    });
+    lambda.bucket.objects.set('raw/shop/build/42/a.sarif', {
+      body: sarifReport(2),
+      metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' },
+    });
     const [outcome] = await handler({ MAX_SUPPRESSION_DAYS: '30' })(event('raw/shop/build/42/a.sarif'), context);
     expect(outcome).toMatchObject({ status: 'processed', suppressions: { suppressed: 0 } });
     expect(lambda.fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(0);
@@ -171,13 +187,17 @@ describe('findings-processor handler', () => {
       expect(lambda.fake.store.all().filter((f) => f.RecordState === 'ACTIVE')).toHaveLength(3);
     }
     const shopUntouched = () => {
-      expect(lambda.fake.store.all().filter((f) => f.RecordState === 'ACTIVE' && f.ProductFields['devsecops-factory/scope'] === SHOP_SCOPE)).toHaveLength(3);
+      expect(
+        lambda.fake.store.all().filter((f) => f.RecordState === 'ACTIVE' && f.ProductFields['devsecops-factory/scope'] === SHOP_SCOPE),
+      ).toHaveLength(3);
       expect(lambda.fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED')).toHaveLength(0);
     };
 
     test('a report under another repository\'s prefix that claims shop\'s scope is rejected: nothing archived, nothing suppressed', async () => {
       await shopHasThreeFindings();
-      lambda.bucket.objects.set('policies/attacker/build/7/p.yml', { body: 'version: 1\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: x\n    expires: 2999-01-01\n' });
+      lambda.bucket.objects.set('policies/attacker/build/7/p.yml', {
+        body: 'version: 1\nsuppressions:\n  - rule: demo/hardcoded-key\n    reason: x\n    expires: 2999-01-01\n',
+      });
       lambda.bucket.objects.set('raw/attacker/build/7/a.sarif', {
         body: sarifReport(1),
         metadata: { ...METADATA, [REPORT_METADATA_KEYS.scope]: SHOP_SCOPE, [REPORT_METADATA_KEYS.policyKey]: 'policies/attacker/build/7/p.yml' },
@@ -190,9 +210,15 @@ describe('findings-processor handler', () => {
     test('a scope naming another repository is rejected even when the repository metadata is left out', async () => {
       await shopHasThreeFindings();
       const { [REPORT_METADATA_KEYS.repository]: _omitted, ...metadata } = METADATA;
-      lambda.bucket.objects.set('raw/attacker/build/7/a.sarif', { body: sarifReport(1), metadata: { ...metadata, [REPORT_METADATA_KEYS.scope]: SHOP_SCOPE } });
+      lambda.bucket.objects.set('raw/attacker/build/7/a.sarif', {
+        body: sarifReport(1),
+        metadata: { ...metadata, [REPORT_METADATA_KEYS.scope]: SHOP_SCOPE },
+      });
       const [outcome] = await handler()(event('raw/attacker/build/7/a.sarif'), context);
-      expect(outcome).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^'scope' metadata 'shop\/main\/build\/sarif' is not this report's scope 'attacker\/main\/build\/sarif'/) });
+      expect(outcome).toMatchObject({
+        status: 'rejected',
+        reason: expect.stringMatching(/^'scope' metadata 'shop\/main\/build\/sarif' is not this report's scope 'attacker\/main\/build\/sarif'/),
+      });
       shopUntouched();
     });
 
@@ -200,10 +226,17 @@ describe('findings-processor handler', () => {
       await shopHasThreeFindings();
       lambda.bucket.objects.set('raw/attacker/build/7/a.sarif', {
         body: sarifReport(1),
-        metadata: { ...METADATA, [REPORT_METADATA_KEYS.repository]: 'attacker', [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/1/security-policy.yml' },
+        metadata: {
+          ...METADATA,
+          [REPORT_METADATA_KEYS.repository]: 'attacker',
+          [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/1/security-policy.yml',
+        },
       });
       const [outcome] = await handler()(event('raw/attacker/build/7/a.sarif'), context);
-      expect(outcome).toMatchObject({ status: 'rejected', reason: "'policy-key' metadata 'policies/shop/build/1/security-policy.yml' is outside this report's policies/attacker/build/" });
+      expect(outcome).toMatchObject({
+        status: 'rejected',
+        reason: "'policy-key' metadata 'policies/shop/build/1/security-policy.yml' is outside this report's policies/attacker/build/",
+      });
       shopUntouched();
     });
 
@@ -226,6 +259,9 @@ describe('findings-processor handler', () => {
   test('encrypts its outputs with the configured KMS key', async () => {
     lambda.bucket.objects.set('raw/shop/build/42/a.sarif', { body: sarifReport(1), metadata: METADATA });
     await handler({ SSE_KMS_KEY_ID: 'alias/reports' })(event('raw/shop/build/42/a.sarif'), context);
-    expect(lambda.bucket.written.get('converted/shop/build/42/a.sarif.asff.json')!.input).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/reports' });
+    expect(lambda.bucket.written.get('converted/shop/build/42/a.sarif.asff.json')!.input).toMatchObject({
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: 'alias/reports',
+    });
   });
 });

@@ -9,7 +9,12 @@ import { ACCOUNT } from '../support/fake-security-hub/sample-findings';
 
 /** A SARIF report naming its file by absolute path, as a build checked out at `root` writes it. */
 function sarifIn(root: string): string {
-  const result = { ruleId: 'js/sql-injection', level: 'error', message: { text: 'SQL built from input.' }, locations: [{ physicalLocation: { artifactLocation: { uri: `${root}/src/db.js` }, region: { startLine: 12 } } }] };
+  const result = {
+    ruleId: 'js/sql-injection',
+    level: 'error',
+    message: { text: 'SQL built from input.' },
+    locations: [{ physicalLocation: { artifactLocation: { uri: `${root}/src/db.js` }, region: { startLine: 12 } } }],
+  };
   return JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL', rules: [] } }, results: [result] }] });
 }
 
@@ -22,7 +27,11 @@ describe('processReport with the build\'s source root in the report metadata', (
   });
 
   async function processed(key: string, root: string, uploadRoot: boolean): Promise<void> {
-    const metadata = { [REPORT_METADATA_KEYS.tool]: 'sarif', [REPORT_METADATA_KEYS.branch]: 'main', ...(uploadRoot ? { [REPORT_METADATA_KEYS.sourceRoot]: root } : {}) };
+    const metadata = {
+      [REPORT_METADATA_KEYS.tool]: 'sarif',
+      [REPORT_METADATA_KEYS.branch]: 'main',
+      ...(uploadRoot ? { [REPORT_METADATA_KEYS.sourceRoot]: root } : {}),
+    };
     lambda.bucket.objects.set(key, { body: sarifIn(root), metadata });
     await processReport('reports', key, {
       s3: lambda.bucket.client,

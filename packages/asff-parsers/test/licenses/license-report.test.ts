@@ -30,8 +30,20 @@ describe('the licence report', () => {
       ['tzdata', 'NOASSERTION', 'unlicensed', 'INFORMATIONAL'],
       ['ghostscript-wrapper', 'AGPL-3.0-only', 'denied', 'HIGH'],
     ]);
-    expect(written.violations[3]).toMatchObject({ component: { purl: 'pkg:npm/ghostscript-wrapper@2.0.0', ref: 'pkg:npm/ghostscript-wrapper@2.0.0' }, declared: ['AGPL-3.0-only AND MIT'] });
-    expect(summary).toEqual({ components: 8, violations: 4, byLicense: [['GPL-3.0-or-later', 1], ['X11-like custom terms', 1], ['NOASSERTION', 1], ['AGPL-3.0-only', 1]] });
+    expect(written.violations[3]).toMatchObject({
+      component: { purl: 'pkg:npm/ghostscript-wrapper@2.0.0', ref: 'pkg:npm/ghostscript-wrapper@2.0.0' },
+      declared: ['AGPL-3.0-only AND MIT'],
+    });
+    expect(summary).toEqual({
+      components: 8,
+      violations: 4,
+      byLicense: [
+        ['GPL-3.0-or-later', 1],
+        ['X11-like custom terms', 1],
+        ['NOASSERTION', 1],
+        ['AGPL-3.0-only', 1],
+      ],
+    });
   });
 
   test('judges an SPDX SBOM the same way', async () => {
@@ -64,7 +76,12 @@ describe('the licence report', () => {
     const sbom = (size: number) => JSON.stringify({
       bomFormat: 'CycloneDX',
       specVersion: '1.6',
-      components: [{ type: 'library', name: 'many', purl: 'pkg:npm/many@1', licenses: Array.from({ length: Math.ceil(size / 40) }, (_, i) => ({ expression: `LicenseRef-l${i}` })) }],
+      components: [{
+        type: 'library',
+        name: 'many',
+        purl: 'pkg:npm/many@1',
+        licenses: Array.from({ length: Math.ceil(size / 40) }, (_, i) => ({ expression: `LicenseRef-l${i}` })),
+      }],
     });
     const allowOnlyMit: LicenseRules = { deny: [], allow: ['MIT'], severity: 'HIGH', unlicensed: 'fail' };
     const { report: written } = await report(memorySource(sbom(4000)), allowOnlyMit);

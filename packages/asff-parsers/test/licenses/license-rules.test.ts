@@ -13,7 +13,12 @@ function verdicts(declared: string[], rules: LicenseRules): string[] {
 }
 
 const DENY: LicenseRules = { deny: ['GPL-3.0-only', 'AGPL-3.0-only'], severity: 'HIGH', unlicensed: 'report' };
-const ALLOW: LicenseRules = { deny: [], allow: ['MIT', 'Apache-2.0', 'GPL-2.0-only WITH Classpath-exception-2.0'], severity: 'MEDIUM', unlicensed: 'fail' };
+const ALLOW: LicenseRules = {
+  deny: [],
+  allow: ['MIT', 'Apache-2.0', 'GPL-2.0-only WITH Classpath-exception-2.0'],
+  severity: 'MEDIUM',
+  unlicensed: 'fail',
+};
 
 describe('judging a package\'s licences', () => {
   test('a denied licence is a violation at the policy\'s severity; others pass', () => {
@@ -88,8 +93,17 @@ describe('combining the factory\'s licence rules with the repository\'s', () => 
   const factory: LicensePolicy = { deny: ['AGPL-3.0-only'], allow: ['MIT', 'Apache-2.0', 'GPL-2.0-only'], severity: 'HIGH', unlicensed: 'report' };
 
   test('the repository adds to the deny list and narrows the allow list', () => {
-    const { rules, notes } = combineLicenseRules(factory, { deny: ['GPL-3.0-only'], allow: ['MIT', 'GPL-2.0-only WITH Classpath-exception-2.0'] }, 'image');
-    expect(rules).toEqual({ deny: ['AGPL-3.0-only', 'GPL-3.0-only'], allow: ['MIT', 'GPL-2.0-only WITH Classpath-exception-2.0'], severity: 'HIGH', unlicensed: 'report' });
+    const { rules, notes } = combineLicenseRules(
+      factory,
+      { deny: ['GPL-3.0-only'], allow: ['MIT', 'GPL-2.0-only WITH Classpath-exception-2.0'] },
+      'image',
+    );
+    expect(rules).toEqual({
+      deny: ['AGPL-3.0-only', 'GPL-3.0-only'],
+      allow: ['MIT', 'GPL-2.0-only WITH Classpath-exception-2.0'],
+      severity: 'HIGH',
+      unlicensed: 'report',
+    });
     expect(notes).toEqual([
       'the licence deny list of stage image with GPL-3.0-only',
       'the licence allow list of stage image to MIT, GPL-2.0-only WITH Classpath-exception-2.0',
@@ -97,7 +111,11 @@ describe('combining the factory\'s licence rules with the repository\'s', () => 
   });
 
   test('the repository cannot remove a denied licence, widen the allow list, lower the severity nor loosen unlicensed', () => {
-    const { rules, notes } = combineLicenseRules(factory, { deny: [], allow: ['MIT', 'Apache-2.0', 'GPL-2.0-only', 'GPL-3.0-only', 'AGPL-3.0-only'], severity: 'LOW', unlicensed: 'pass' }, 'image');
+    const { rules, notes } = combineLicenseRules(
+      factory,
+      { deny: [], allow: ['MIT', 'Apache-2.0', 'GPL-2.0-only', 'GPL-3.0-only', 'AGPL-3.0-only'], severity: 'LOW', unlicensed: 'pass' },
+      'image',
+    );
     expect(rules).toEqual({ deny: ['AGPL-3.0-only'], allow: ['MIT', 'Apache-2.0', 'GPL-2.0-only'], severity: 'HIGH', unlicensed: 'report' });
     expect(notes).toEqual([]);
     // What the factory denies stays denied even though the repository allows it.

@@ -27,7 +27,11 @@ describe('the packages of an SBOM', () => {
       ['saslprep', ['(MIT OR AGPL-3.0-only)']],
       ['ghostscript-wrapper', ['AGPL-3.0-only AND MIT']],
     ]);
-    expect(components[0]).toMatchObject({ version: '5.2.15-2+b7', purl: 'pkg:deb/debian/bash@5.2.15-2+b7?arch=amd64&distro=debian-12.8', type: 'library' });
+    expect(components[0]).toMatchObject({
+      version: '5.2.15-2+b7',
+      purl: 'pkg:deb/debian/bash@5.2.15-2+b7?arch=amd64&distro=debian-12.8',
+      type: 'library',
+    });
   });
 
   test('SPDX JSON: the concluded licence, else the declared one; NOASSERTION and NONE are no licence; the image and its OS are skipped', async () => {
@@ -42,16 +46,24 @@ describe('the packages of an SBOM', () => {
   });
 
   test('a CycloneDX licence named NOASSERTION or NONE is no licence', async () => {
-    const sbom = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ name: 'x', purl: 'pkg:npm/x@1', licenses: [{ license: { name: 'NOASSERTION' } }, { expression: 'NONE' }] }] };
+    const sbom = {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      components: [{ name: 'x', purl: 'pkg:npm/x@1', licenses: [{ license: { name: 'NOASSERTION' } }, { expression: 'NONE' }] }],
+    };
     const { components } = await read(memorySource(JSON.stringify(sbom)));
     expect(components.map((c) => c.licenses)).toEqual([[]]);
   });
 
   test('an SBOM without packages has none and still says what it is', async () => {
-    expect(await read(memorySource('{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}'))).toEqual({ subject: { format: 'CycloneDX 1.5' }, components: [] });
+    expect(await read(memorySource('{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}'))).toEqual({
+      subject: { format: 'CycloneDX 1.5' },
+      components: [],
+    });
   });
 
   test('refuses a document that is neither CycloneDX nor SPDX JSON', async () => {
-    await expect(read(memorySource('{"matches":[]}'))).rejects.toThrow(new MalformedInputError('not a CycloneDX or SPDX JSON SBOM: no "bomFormat": "CycloneDX" nor "spdxVersion" at its start'));
+    await expect(read(memorySource('{"matches":[]}')))
+      .rejects.toThrow(new MalformedInputError('not a CycloneDX or SPDX JSON SBOM: no "bomFormat": "CycloneDX" nor "spdxVersion" at its start'));
   });
 });

@@ -3,7 +3,9 @@ import { LINEAR_RATIO_LIMIT, measureGrowth } from '../support/growth';
 
 /** The expression as a compact string: `or(MIT, and(GPL-2.0-only WITH Classpath-exception-2.0, ?odd))`, `?` marking unknown ids. */
 function show(expression: LicenseExpression): string {
-  if (expression.kind === 'license') return `${expression.known ? '' : '?'}${expression.id}${expression.exception ? ` WITH ${expression.exception}` : ''}`;
+  if (expression.kind === 'license') {
+    return `${expression.known ? '' : '?'}${expression.id}${expression.exception ? ` WITH ${expression.exception}` : ''}`;
+  }
   return `${expression.kind}(${expression.terms.map(show).join(', ')})`;
 }
 
@@ -36,7 +38,8 @@ describe('SPDX licence expressions', () => {
   });
 
   test('LicenseRef and DocumentRef references are known; ids on no list are kept but marked unknown', () => {
-    expect(parsed('LicenseRef-acme-eula OR DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2')).toBe('or(LicenseRef-acme-eula, DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2)');
+    expect(parsed('LicenseRef-acme-eula OR DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2'))
+      .toBe('or(LicenseRef-acme-eula, DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2)');
     expect(parsed('GPL-2 AND MIT')).toBe('and(?GPL-2, MIT)');
   });
 
@@ -60,7 +63,10 @@ describe('SPDX licence expressions', () => {
   });
 
   test('time grows linearly with the length of the expression', async () => {
-    const long = (size: number) => Array.from({ length: Math.ceil(size / 12) }, (_, i) => (i % 3 === 0 ? '(MIT OR ISC)' : 'Apache-2.0')).join(' AND ').slice(0, 4000);
+    const long = (size: number) =>
+      Array.from({ length: Math.ceil(size / 12) }, (_, i) => (i % 3 === 0 ? '(MIT OR ISC)' : 'Apache-2.0'))
+        .join(' AND ')
+        .slice(0, 4000);
     // Beyond MAX_EXPRESSION_LENGTH an expression is refused at once; the growth is measured below it.
     const growth = await measureGrowth((size) => parseLicenseExpression(long(size / 10)), 4000);
     expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);

@@ -33,7 +33,11 @@ describe('ASFF findings as OCSF 1.1.0 events', () => {
   test('a finding without a CVE or CWE (an advisory id only, a rule) is a Detection Finding with its remediation', async () => {
     const findings = await convertFixture('grype', 'two-matches.json');
     const ghsa = findings.find((f) => f.GeneratorId === 'grype/GHSA-abcd-efgh-ijkl')!;
-    const withoutCve: AwsSecurityFinding = { ...ghsa, Vulnerabilities: [{ ...ghsa.Vulnerabilities![0], RelatedVulnerabilities: [] }], Remediation: { Recommendation: { Text: 'Upgrade the package.' } } };
+    const withoutCve: AwsSecurityFinding = {
+      ...ghsa,
+      Vulnerabilities: [{ ...ghsa.Vulnerabilities![0], RelatedVulnerabilities: [] }],
+      Remediation: { Recommendation: { Text: 'Upgrade the package.' } },
+    };
     const event = toOcsf(withoutCve);
     expect(event).toMatchObject({ class_uid: 2004, type_uid: 200401, remediation: { desc: 'Upgrade the package.' } });
     expect(event.vulnerabilities).toBeUndefined();
@@ -47,14 +51,24 @@ describe('ASFF findings as OCSF 1.1.0 events', () => {
   });
 
   test('the lifecycle maps to OCSF activities and statuses: updated, closed, suppressed', () => {
-    expect(toOcsf({ ...base(), FirstObservedAt: '2025-12-01T00:00:00.000Z' })).toMatchObject({ activity_id: 2, activity_name: 'Update', type_uid: 200402 });
+    expect(toOcsf({ ...base(), FirstObservedAt: '2025-12-01T00:00:00.000Z' })).toMatchObject({
+      activity_id: 2,
+      activity_name: 'Update',
+      type_uid: 200402,
+    });
     expect(toOcsf({ ...base(), RecordState: 'ARCHIVED' })).toMatchObject({ activity_id: 3, activity_name: 'Close' });
     expect(toOcsf({ ...base(), Workflow: { Status: 'SUPPRESSED' } })).toMatchObject({ status_id: 3, status: 'Suppressed' });
-    expect(toOcsf({ ...base(), FirstObservedAt: '2025-12-01T00:00:00.000Z' }).finding_info).toMatchObject({ first_seen_time: at('2025-12-01T00:00:00.000Z') });
+    expect(toOcsf({ ...base(), FirstObservedAt: '2025-12-01T00:00:00.000Z' }).finding_info).toMatchObject({
+      first_seen_time: at('2025-12-01T00:00:00.000Z'),
+    });
   });
 
   test('related findings of other tools become related events, ProductFields stay in unmapped', () => {
-    const event = toOcsf({ ...base(), RelatedFindings: [{ Id: 'other-id', ProductArn: base().ProductArn! }], ProductFields: { 'factory/scope': 'repo/main' } });
+    const event = toOcsf({
+      ...base(),
+      RelatedFindings: [{ Id: 'other-id', ProductArn: base().ProductArn! }],
+      ProductFields: { 'factory/scope': 'repo/main' },
+    });
     expect(event.finding_info).toMatchObject({ related_events: [{ uid: 'other-id', product_uid: base().ProductArn }] });
     expect(event.unmapped).toEqual({ product_fields: { 'factory/scope': 'repo/main' } });
   });

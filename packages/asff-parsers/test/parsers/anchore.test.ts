@@ -8,10 +8,17 @@ describe('anchore parser', () => {
     const [negligible, critical, criticalElsewhere] = findings;
     expect(negligible.Severity).toEqual({ Label: 'INFORMATIONAL', Original: 'Negligible' });
     expect(negligible.Vulnerabilities![0].FixAvailable).toBe('NO');
-    expect(negligible.Resources![0]).toMatchObject({ Type: 'Container', Id: 'registry.example.test/shop@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' });
+    expect(negligible.Resources![0]).toMatchObject({
+      Type: 'Container',
+      Id: 'registry.example.test/shop@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    });
     expect(critical.Severity).toEqual({ Label: 'CRITICAL', Original: 'CRITICAL' });
     expect(criticalElsewhere.Severity?.Label).toBe('CRITICAL');
-    expect(critical.Vulnerabilities![0]).toMatchObject({ Id: 'GHSA-aaaa-bbbb-cccc', FixAvailable: 'YES', VulnerablePackages: [{ Name: 'log4example', Version: '2.14.0', FixedInVersion: '2.17.1', FilePath: '/app/lib/log4example-2.14.0.jar' }] });
+    expect(critical.Vulnerabilities![0]).toMatchObject({
+      Id: 'GHSA-aaaa-bbbb-cccc',
+      FixAvailable: 'YES',
+      VulnerablePackages: [{ Name: 'log4example', Version: '2.14.0', FixedInVersion: '2.17.1', FilePath: '/app/lib/log4example-2.14.0.jar' }],
+    });
     expect(critical.Vulnerabilities![0].Cvss!.map((c) => c.BaseScore)).toEqual([10, 9.3]);
     expect(critical.Id).not.toBe(criticalElsewhere.Id);
     for (const f of findings) expect(validateFinding(f)).toEqual([]);

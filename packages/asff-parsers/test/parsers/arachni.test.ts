@@ -23,7 +23,9 @@ describe('arachni parser', () => {
 
   test('requests, responses, page bodies and input values are never copied', async () => {
     const everything = JSON.stringify(await convertFixture('arachni', 'report.json'));
-    for (const value of ['fixtureSessionCookieDoNotUse', 'fixtureInjectedValue', '<html>fixture</html>', 'xss_fixture']) expect(everything).not.toContain(value);
+    for (const value of ['fixtureSessionCookieDoNotUse', 'fixtureInjectedValue', '<html>fixture</html>', 'xss_fixture']) {
+      expect(everything).not.toContain(value);
+    }
   });
 
   test('recognises an Arachni report', () => {

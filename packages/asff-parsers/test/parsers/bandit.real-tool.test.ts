@@ -22,7 +22,10 @@ describe('bandit parser on a report written by the real bandit', () => {
     const source = join(workspace, 'src', 'app');
     mkdirSync(source, { recursive: true });
     // B106 (a password passed as a literal keyword argument); Debian's bandit 1.6 misses B105 on Python 3.8+ ASTs.
-    writeFileSync(join(source, 'database.py'), `import sqlite3\n\n\ndef open_database():\n    return sqlite3.connect('app.db', password='${password}')\n`);
+    writeFileSync(
+      join(source, 'database.py'),
+      `import sqlite3\n\n\ndef open_database():\n    return sqlite3.connect('app.db', password='${password}')\n`,
+    );
     writeFileSync(
       join(source, 'runner.py'),
       [

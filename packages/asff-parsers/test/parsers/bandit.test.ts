@@ -19,7 +19,8 @@ describe('bandit parser', () => {
 
   test('maps severity case-insensitively and keeps confidence, CWE and the documentation link', async () => {
     const [assertUsed, sql, verifyFalse] = await convertFixture('bandit', 'report.json');
-    expect(assertUsed.Title).toBe('B101 assert_used: Use of assert detected. The enclosed code will be removed when compiling to optimised byte code.');
+    expect(assertUsed.Title)
+      .toBe('B101 assert_used: Use of assert detected. The enclosed code will be removed when compiling to optimised byte code.');
     expect(assertUsed.Severity).toEqual({ Label: 'LOW', Original: 'LOW' });
     expect(assertUsed.ProductFields).toMatchObject({ Confidence: 'HIGH', CWE: 'CWE-703', File: 'app/checks.py', Line: '12', Column: '4' });
     expect(assertUsed.Remediation?.Recommendation?.Url).toBe('https://bandit.readthedocs.io/en/latest/plugins/b101_assert_used.html');
@@ -31,7 +32,16 @@ describe('bandit parser', () => {
 
   test('never copies the password a B105-B107 finding quotes in its code snippet and issue text', async () => {
     const report = {
-      results: [{ code: "3 DB_PASSWORD = 'FixtureBanditPassword'\n", filename: 'settings.py', issue_severity: 'LOW', issue_confidence: 'MEDIUM', issue_text: "Possible hardcoded password: 'FixtureBanditPassword'", line_number: 3, test_id: 'B105', test_name: 'hardcoded_password_string' }],
+      results: [{
+        code: "3 DB_PASSWORD = 'FixtureBanditPassword'\n",
+        filename: 'settings.py',
+        issue_severity: 'LOW',
+        issue_confidence: 'MEDIUM',
+        issue_text: "Possible hardcoded password: 'FixtureBanditPassword'",
+        line_number: 3,
+        test_id: 'B105',
+        test_name: 'hardcoded_password_string',
+      }],
       errors: [],
       metrics: {},
       generated_at: '2026-11-20T09:00:00Z',
@@ -44,17 +54,21 @@ describe('bandit parser', () => {
 
   test('an empty run has no findings; a report without results is refused', async () => {
     await expect(convertFixture('bandit', 'empty.json')).resolves.toEqual([]);
-    await expect(collect(convert({ tool: 'bandit', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'g.json' }))).rejects.toThrow('g.json: not a Bandit report: no generated_at');
+    await expect(collect(convert({ tool: 'bandit', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'g.json' })))
+      .rejects.toThrow('g.json: not a Bandit report: no generated_at');
   });
 
   test('recognises a large run whose results lie beyond the detection head', () => {
-    const metrics = Array.from({ length: 2000 }, (_, i) => `"app/m${i}.py": {"CONFIDENCE.HIGH": 0, "SEVERITY.HIGH": 0, "loc": 10, "nosec": 0}`).join(', ');
+    const metrics = Array.from({ length: 2000 }, (_, i) => `"app/m${i}.py": {"CONFIDENCE.HIGH": 0, "SEVERITY.HIGH": 0, "loc": 10, "nosec": 0}`)
+      .join(', ');
     const head = `{"errors": [], "generated_at": "2026-11-20T09:00:00Z", "metrics": {${metrics}`.slice(0, 64 * 1024);
     expect(detectParser({ text: head, complete: false }, PARSERS).id).toBe('bandit');
   });
 
   test('auto-detection picks bandit, also for an empty run', () => {
-    for (const name of ['report.json', 'empty.json']) expect(detectParser({ text: fixtureText('bandit', name), complete: true }, PARSERS).id).toBe('bandit');
+    for (const name of ['report.json', 'empty.json']) {
+      expect(detectParser({ text: fixtureText('bandit', name), complete: true }, PARSERS).id).toBe('bandit');
+    }
     expect(banditParser.detect({ text: '{"results": [], "errors": []}', complete: true })).toBeUndefined();
   });
 
@@ -78,8 +92,18 @@ describe('bandit parser', () => {
   // issue_text is report-controlled; `password:\s*'(.+)'\s*$` rescanned the
   // rest of the text at every `password: '` when the text did not end in a quote.
   test('time grows linearly with an issue text full of password quotes', async () => {
-    const report = (n: number) =>
-      JSON.stringify({ generated_at: '2026-01-01T00:00:00Z', results: [{ filename: 'a.py', line_number: 1, issue_severity: 'LOW', issue_confidence: 'LOW', test_id: 'B105', test_name: 'hardcoded_password_string', issue_text: `${"Possible hardcoded password: '".repeat(n / 30)}x` }] });
+    const report = (n: number) => JSON.stringify({
+      generated_at: '2026-01-01T00:00:00Z',
+      results: [{
+        filename: 'a.py',
+        line_number: 1,
+        issue_severity: 'LOW',
+        issue_confidence: 'LOW',
+        test_id: 'B105',
+        test_name: 'hardcoded_password_string',
+        issue_text: `${"Possible hardcoded password: '".repeat(n / 30)}x`,
+      }],
+    });
     const growth = await measureGrowth((n) => collect(convert({ tool: 'bandit', input: memorySource(report(n)), context: SCAN })), 6_000);
     expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
   });

@@ -55,11 +55,14 @@ describe('checkov parser', () => {
   });
 
   test('auto-detection picks checkov for all three shapes', () => {
-    for (const name of ['single.json', 'array.json', 'empty-summary.json']) expect(detectParser({ text: fixtureText('checkov', name), complete: true }, PARSERS).id).toBe('checkov');
+    for (const name of ['single.json', 'array.json', 'empty-summary.json']) {
+      expect(detectParser({ text: fixtureText('checkov', name), complete: true }, PARSERS).id).toBe('checkov');
+    }
     expect(checkovParser.detect({ text: '{"passed": 1}', complete: true })).toBeUndefined();
   });
 
   test('refuses a report without checks', async () => {
-    await expect(collect(convert({ tool: 'checkov', input: memorySource('{"results": []}'), context: SCAN, fileName: 'x.json' }))).rejects.toThrow('x.json: not the expected report');
+    await expect(collect(convert({ tool: 'checkov', input: memorySource('{"results": []}'), context: SCAN, fileName: 'x.json' })))
+      .rejects.toThrow('x.json: not the expected report');
   });
 });

@@ -37,7 +37,9 @@ describe('clamav parser', () => {
   });
 
   test('a path relative to the scanned directory loses its ./, so the finding names the file in the image', async () => {
-    const [finding] = await collect(convert({ tool: 'clamav', input: memorySource('./usr/local/bin/helper: Win.Test.EICAR_HDB-1 FOUND\n'), context: SCAN }));
+    const [finding] = await collect(
+      convert({ tool: 'clamav', input: memorySource('./usr/local/bin/helper: Win.Test.EICAR_HDB-1 FOUND\n'), context: SCAN }),
+    );
     expect(finding.Title).toBe('Malware signature Win.Test.EICAR_HDB-1 in usr/local/bin/helper');
     expect(finding.ProductFields!.File).toBe('usr/local/bin/helper');
   });

@@ -56,7 +56,12 @@ describe('a tool that gives only a vector', () => {
           packages: [
             {
               package: { name: 'left-pad', version: '1.0.0', ecosystem: 'npm' },
-              vulnerabilities: [{ id: 'PYSEC-2099-1', aliases: [], summary: 'x', severity: vectors.map((score) => ({ type: score.startsWith('CVSS:4') ? 'CVSS_V4' : 'CVSS_V3', score })) }],
+              vulnerabilities: [{
+                id: 'PYSEC-2099-1',
+                aliases: [],
+                summary: 'x',
+                severity: vectors.map((score) => ({ type: score.startsWith('CVSS:4') ? 'CVSS_V4' : 'CVSS_V3', score })),
+              }],
               groups: [{ ids: ['PYSEC-2099-1'] }],
             },
           ],

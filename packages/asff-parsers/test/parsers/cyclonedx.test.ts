@@ -70,8 +70,11 @@ describe('cyclonedx parser', () => {
 
   test('a BOM without vulnerabilities has no findings; JSON that is no BOM is refused', async () => {
     await expect(convertFixture('cyclonedx', 'sbom-only.json')).resolves.toEqual([]);
-    await expect(collect(convert({ tool: 'cyclonedx', input: memorySource('{"vulnerabilities":[]}'), context: SCAN, fileName: 'b.json' }))).rejects.toThrow('b.json: not a CycloneDX report');
-    await expect(collect(convert({ tool: 'cyclonedx', input: memorySource('<project/>'), context: SCAN, fileName: 'b.xml' }))).rejects.toThrow('b.xml: ');
+    await expect(
+      collect(convert({ tool: 'cyclonedx', input: memorySource('{"vulnerabilities":[]}'), context: SCAN, fileName: 'b.json' })),
+    ).rejects.toThrow('b.json: not a CycloneDX report');
+    await expect(collect(convert({ tool: 'cyclonedx', input: memorySource('<project/>'), context: SCAN, fileName: 'b.xml' })))
+      .rejects.toThrow('b.xml: ');
   });
 
   test('vulnerabilities before components still resolve their refs', async () => {

@@ -30,7 +30,13 @@ describe('dependency-check parser', () => {
         { Version: '2.0', BaseScore: 7.5, Source: 'NVD' },
       ],
       FixAvailable: 'YES',
-      VulnerablePackages: [{ Name: 'com.fasterxml.jackson.core:jackson-databind', Version: '2.9.8', PackageManager: 'maven', FilePath: '/src/target/lib/jackson-databind-2.9.8.jar', FixedInVersion: '2.9.10.8' }],
+      VulnerablePackages: [{
+        Name: 'com.fasterxml.jackson.core:jackson-databind',
+        Version: '2.9.8',
+        PackageManager: 'maven',
+        FilePath: '/src/target/lib/jackson-databind-2.9.8.jar',
+        FixedInVersion: '2.9.10.8',
+      }],
     });
     expect(critical.Description).toContain('jackson-databind mishandles polymorphic typing & gadgets.');
     // Related dependencies (the same jar elsewhere) are named, not counted again.
@@ -43,7 +49,11 @@ describe('dependency-check parser', () => {
 
   test('schema 1.x: Maven identifiers, cvssScore, and a missing severity rated from the score', async () => {
     const findings = await convertFixture('dependency-check', 'schema-1.3.xml');
-    expect(findings.map((f) => f.Title)).toEqual(['CVE-2099-9000 in org.apache.struts:struts2-core 2.3.20', 'CVE-2099-9001 in org.apache.struts:struts2-core 2.3.20', 'CVE-2099-9002 in log4j:log4j 1.2.17']);
+    expect(findings.map((f) => f.Title)).toEqual([
+      'CVE-2099-9000 in org.apache.struts:struts2-core 2.3.20',
+      'CVE-2099-9001 in org.apache.struts:struts2-core 2.3.20',
+      'CVE-2099-9002 in log4j:log4j 1.2.17',
+    ]);
     const [struts, , log4j] = findings;
     expect(struts.Severity).toEqual({ Label: 'HIGH', Original: 'High' });
     expect(struts.Vulnerabilities![0].Cvss).toEqual([{ Version: '2.0', BaseScore: 10, Source: 'NVD' }]);
@@ -68,10 +78,17 @@ describe('dependency-check parser', () => {
 
   test('the same package in two manifests is two findings; a dependency listed twice is one', async () => {
     const dependency = (manifest: string) =>
-      `<dependency isVirtual="true"><fileName>package-lock.json?lodash</fileName><filePath>/src/${manifest}/package-lock.json?lodash</filePath><identifiers><package><id>pkg:npm/lodash@4.17.15</id></package></identifiers><vulnerabilities><vulnerability><name>GHSA-0000-1111-2222</name><severity>HIGH</severity></vulnerability></vulnerabilities></dependency>`;
+      '<dependency isVirtual="true"><fileName>package-lock.json?lodash</fileName>'
+        + `<filePath>/src/${manifest}/package-lock.json?lodash</filePath>`
+        + '<identifiers><package><id>pkg:npm/lodash@4.17.15</id></package></identifiers>'
+        + '<vulnerabilities><vulnerability><name>GHSA-0000-1111-2222</name><severity>HIGH</severity></vulnerability></vulnerabilities>'
+        + '</dependency>';
     const report = `<analysis xmlns="https://jeremylong.github.io/DependencyCheck/dependency-check.2.5.xsd"><dependencies>${dependency('web')}${dependency('admin')}${dependency('admin')}</dependencies></analysis>`;
     const findings = await collect(convert({ tool: 'dependency-check', input: memorySource(report), context: SCAN }));
-    expect(findings.map((f) => f.Vulnerabilities![0].VulnerablePackages![0].FilePath)).toEqual(['/src/web/package-lock.json?lodash', '/src/admin/package-lock.json?lodash']);
+    expect(findings.map((f) => f.Vulnerabilities![0].VulnerablePackages![0].FilePath)).toEqual([
+      '/src/web/package-lock.json?lodash',
+      '/src/admin/package-lock.json?lodash',
+    ]);
     expect(new Set(findings.map((f) => f.Id)).size).toBe(2);
   });
 
@@ -80,12 +97,18 @@ describe('dependency-check parser', () => {
   });
 
   test('auto-detection picks dependency-check for both schemas', () => {
-    for (const name of ['schema-2.5.xml', 'schema-1.3.xml', 'no-vulnerabilities.xml']) expect(detectParser({ text: fixtureText('dependency-check', name), complete: true }, PARSERS).id).toBe('dependency-check');
+    for (const name of ['schema-2.5.xml', 'schema-1.3.xml', 'no-vulnerabilities.xml']) {
+      expect(detectParser({ text: fixtureText('dependency-check', name), complete: true }, PARSERS).id).toBe('dependency-check');
+    }
     expect(dependencyCheckParser.detect({ text: '<OWASPZAPReport version="2.11"/>', complete: true })).toBeUndefined();
   });
 
   test('refuses another XML report and malformed XML', async () => {
-    await expect(collect(convert({ tool: 'dependency-check', input: memorySource('<OWASPZAPReport></OWASPZAPReport>'), context: SCAN, fileName: 'zap.xml' }))).rejects.toThrow('zap.xml: not the expected report: root element <OWASPZAPReport>');
-    await expect(collect(convert({ tool: 'dependency-check', input: memorySource('<analysis><dependencies><dependency>'), context: SCAN, fileName: 'cut.xml' }))).rejects.toThrow('cut.xml:');
+    await expect(
+      collect(convert({ tool: 'dependency-check', input: memorySource('<OWASPZAPReport></OWASPZAPReport>'), context: SCAN, fileName: 'zap.xml' })),
+    ).rejects.toThrow('zap.xml: not the expected report: root element <OWASPZAPReport>');
+    await expect(
+      collect(convert({ tool: 'dependency-check', input: memorySource('<analysis><dependencies><dependency>'), context: SCAN, fileName: 'cut.xml' })),
+    ).rejects.toThrow('cut.xml:');
   });
 });

@@ -8,7 +8,10 @@ describe('ecr parser', () => {
     const [medium, undefinedSeverity] = findings;
     expect(medium.Title).toBe('CVE-2024-80008 in e2fsx 1.46.5-2');
     expect(medium.Severity).toEqual({ Label: 'MEDIUM', Original: 'MEDIUM' });
-    expect(medium.Vulnerabilities![0]).toMatchObject({ Cvss: [{ BaseScore: 4.6, Version: '2', BaseVector: 'AV:L/AC:L/Au:N/C:P/I:P/A:P' }], VulnerablePackages: [{ Name: 'e2fsx', Version: '1.46.5-2' }] });
+    expect(medium.Vulnerabilities![0]).toMatchObject({
+      Cvss: [{ BaseScore: 4.6, Version: '2', BaseVector: 'AV:L/AC:L/Au:N/C:P/I:P/A:P' }],
+      VulnerablePackages: [{ Name: 'e2fsx', Version: '1.46.5-2' }],
+    });
     expect(medium.Resources![0]).toMatchObject({
       Type: 'AwsEcrContainerImage',
       Id: 'arn:aws-cn:ecr:cn-north-1:210987654321:repository/shop/sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc',
@@ -24,8 +27,15 @@ describe('ecr parser', () => {
     const [finding] = await convertFixture('ecr', 'enhanced.json');
     expect(finding.Severity?.Label).toBe('CRITICAL');
     expect(finding.FirstObservedAt).toBe('2026-01-01T00:00:00.000Z');
-    expect(finding.Vulnerabilities![0]).toMatchObject({ Id: 'CVE-2025-90009', FixAvailable: 'YES', VulnerablePackages: [{ Name: 'curlx', FixedInVersion: '8.5.1', Architecture: 'X86_64', Release: '1.amzn2023' }] });
-    expect(finding.Resources![0]).toMatchObject({ Type: 'AwsEcrContainerImage', Details: { AwsEcrContainerImage: { RepositoryName: 'shop', ImageDigest: expect.stringMatching(/^sha256:c+$/) } } });
+    expect(finding.Vulnerabilities![0]).toMatchObject({
+      Id: 'CVE-2025-90009',
+      FixAvailable: 'YES',
+      VulnerablePackages: [{ Name: 'curlx', FixedInVersion: '8.5.1', Architecture: 'X86_64', Release: '1.amzn2023' }],
+    });
+    expect(finding.Resources![0]).toMatchObject({
+      Type: 'AwsEcrContainerImage',
+      Details: { AwsEcrContainerImage: { RepositoryName: 'shop', ImageDigest: expect.stringMatching(/^sha256:c+$/) } },
+    });
     expect(validateFinding(finding)).toEqual([]);
   });
 });

@@ -52,7 +52,11 @@ describe('falco parser', () => {
     const [sensitive] = await convertFixture('falco', 'alerts.ndjson');
     expect(sensitive.Resources).toEqual([
       expect.objectContaining({ Type: 'Other', Id: 'k8s://shop/Pod/web-6d4f9-abcde' }),
-      expect.objectContaining({ Type: 'Container', Id: '3ad7b26ded6d', Details: { Container: { ImageName: 'registry.example.com/shop/web:1.4.2' } } }),
+      expect.objectContaining({
+        Type: 'Container',
+        Id: '3ad7b26ded6d',
+        Details: { Container: { ImageName: 'registry.example.com/shop/web:1.4.2' } },
+      }),
     ]);
   });
 
@@ -87,7 +91,9 @@ describe('falco parser', () => {
       source: 'syscall',
       tags: ['mitre_defense_evasion', 'T1070'],
       time: '2026-11-21T09:00:00.000000000Z',
-      output_fields: { 'container.id': 'host', 'container.image.repository': '<NA>', 'k8s.ns.name': '<NA>', 'k8s.pod.name': '<NA>', 'proc.name': 'rm' },
+      output_fields: {
+        'container.id': 'host', 'container.image.repository': '<NA>', 'k8s.ns.name': '<NA>', 'k8s.pod.name': '<NA>', 'proc.name': 'rm',
+      },
     };
     const [finding] = await collect(convert({ tool: 'falco', input: memorySource(JSON.stringify(alert)), context: SCAN }));
     expect(finding.Title).toBe('Delete or rename shell history in host node-1');
@@ -102,7 +108,9 @@ describe('falco parser', () => {
     const log = `Thu Nov 20 12:00:00 2026: Falco version: 0.39.0\nThu Nov 20 12:00:00 2026: Starting health webserver\n${alert}\n`;
     await expect(collect(convert({ tool: 'falco', input: memorySource(log), context: SCAN }))).resolves.toHaveLength(1);
     expect(detectParser({ text: log, complete: true }, PARSERS).id).toBe('falco');
-    await expect(collect(convert({ tool: 'falco', input: memorySource('Falco version: 0.39.0\nno alerts\n'), context: SCAN, fileName: 'pod.log' }))).rejects.toThrow('pod.log: not a Falco alert log: no JSON alert in it');
+    await expect(
+      collect(convert({ tool: 'falco', input: memorySource('Falco version: 0.39.0\nno alerts\n'), context: SCAN, fileName: 'pod.log' })),
+    ).rejects.toThrow('pod.log: not a Falco alert log: no JSON alert in it');
   });
 
   test('credentials in command lines never reach a finding', async () => {
@@ -112,7 +120,11 @@ describe('falco parser', () => {
       rule: 'DB client in container',
       source: 'syscall',
       time: '2026-11-21T10:00:00.000000000Z',
-      output_fields: { 'container.id': 'abcdef123456', 'proc.cmdline': 'mysql --password=FixtureFalcoPassw0rd -h db', 'proc.env': 'API_TOKEN=FixtureFalcoToken99 HOME=/root' },
+      output_fields: {
+        'container.id': 'abcdef123456',
+        'proc.cmdline': 'mysql --password=FixtureFalcoPassw0rd -h db',
+        'proc.env': 'API_TOKEN=FixtureFalcoToken99 HOME=/root',
+      },
     };
     const findings = await collect(convert({ tool: 'falco', input: memorySource(JSON.stringify(alert)), context: SCAN }));
     const text = JSON.stringify(findings);
@@ -122,19 +134,26 @@ describe('falco parser', () => {
   });
 
   test('auto-detection picks falco for every input form', () => {
-    for (const name of ['alerts.ndjson', 'alerts-array.json', 'cloudwatch-filter-log-events.json']) expect(detectParser({ text: fixtureText('falco', name), complete: true }, PARSERS).id).toBe('falco');
+    for (const name of ['alerts.ndjson', 'alerts-array.json', 'cloudwatch-filter-log-events.json']) {
+      expect(detectParser({ text: fixtureText('falco', name), complete: true }, PARSERS).id).toBe('falco');
+    }
     expect(falcoParser.detect({ text: '{"events": []}', complete: true })).toBeUndefined();
   });
 
   test('refuses a line that is not an alert, naming the line', async () => {
     const input = `${fixtureText('falco', 'alerts.ndjson').split('\n')[0]}\n{"hello": "world"}\n`;
-    await expect(collect(convert({ tool: 'falco', input: memorySource(input), context: SCAN, fileName: 'falco.log' }))).rejects.toThrow('falco.log: not a Falco alert at line 2: expected rule, priority and output');
-    await expect(collect(convert({ tool: 'falco', input: memorySource('{"rule": "x", "output": "y"\n'), context: SCAN, fileName: 'cut.log' }))).rejects.toThrow('cut.log: line 1 is not a JSON Falco alert');
+    await expect(collect(convert({ tool: 'falco', input: memorySource(input), context: SCAN, fileName: 'falco.log' })))
+      .rejects.toThrow('falco.log: not a Falco alert at line 2: expected rule, priority and output');
+    await expect(
+      collect(convert({ tool: 'falco', input: memorySource('{"rule": "x", "output": "y"\n'), context: SCAN, fileName: 'cut.log' })),
+    ).rejects.toThrow('cut.log: line 1 is not a JSON Falco alert');
   });
 
   test('a line that is not JSON is named by its line and column, never quoted', async () => {
     const input = '{"rule": "x", "output": AKIAQ3EGEXAMPLEKEY12}\n';
-    const error = (await collect(convert({ tool: 'falco', input: memorySource(input), context: SCAN, fileName: 'falco.log' })).catch((e: unknown) => e)) as Error;
+    const error = (await collect(convert({ tool: 'falco', input: memorySource(input), context: SCAN, fileName: 'falco.log' })).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(error.message).toBe('falco.log: line 1 is not a JSON Falco alert: invalid JSON at byte 24 of the line: expected a value');
   });
 
@@ -163,8 +182,9 @@ describe('falco parser', () => {
     // Credentials are looked for in every output and field: a long word full of
     // keywords made `[\w.-]*password[\w.-]*[=:]` backtrack over the word at each keyword.
     test('looking for credentials takes time linear in an output of one long word of keywords', async () => {
-      const alert = (n: number) =>
-        JSON.stringify({ output: 'token'.repeat(n / 5), priority: 'Warning', rule: 'r', time: '2026-11-21T09:00:00Z', output_fields: { 'proc.name': 'x' } });
+      const alert = (n: number) => JSON.stringify({
+        output: 'token'.repeat(n / 5), priority: 'Warning', rule: 'r', time: '2026-11-21T09:00:00Z', output_fields: { 'proc.name': 'x' },
+      });
       const growth = await measureGrowth((n) => collect(convert({ tool: 'falco', input: memorySource(alert(n)), context: SCAN })), 4_000);
       expect(growth.ratio).toBeLessThan(LINEAR_RATIO_LIMIT);
     });

@@ -8,7 +8,11 @@ import { LINEAR_RATIO_LIMIT, measureGrowth } from '../support/growth';
 describe('git-secrets parser', () => {
   test('--scan output: one finding per match line, banner and advice ignored, no secret anywhere', async () => {
     const findings = await convertFixture('git-secrets', 'scan.txt');
-    expect(findings.map((f) => f.Title)).toEqual(['Secret committed in config/settings.py:12', 'Secret committed in deploy/run.sh:3', 'Secret committed in README.md:40']);
+    expect(findings.map((f) => f.Title)).toEqual([
+      'Secret committed in config/settings.py:12',
+      'Secret committed in deploy/run.sh:3',
+      'Secret committed in README.md:40',
+    ]);
     const text = JSON.stringify(findings);
     expect(text).not.toContain('fixture-not-a-real-key');
     expect(text).not.toContain('fixture:value:with:colons');
@@ -21,7 +25,10 @@ describe('git-secrets parser', () => {
 
   test('--scan-history output: the commit is part of the location', async () => {
     const findings = await convertFixture('git-secrets', 'scan-history.txt');
-    expect(findings.map((f) => f.Resources![0].Id)).toEqual(['example-repo/app/app.py:8@4f2a9c1', 'example-repo/app/app.py:8@9b0e7d2e5c4a3b2a1f0e9d8c7b6a5f4e3d2c1b0a']);
+    expect(findings.map((f) => f.Resources![0].Id)).toEqual([
+      'example-repo/app/app.py:8@4f2a9c1',
+      'example-repo/app/app.py:8@9b0e7d2e5c4a3b2a1f0e9d8c7b6a5f4e3d2c1b0a',
+    ]);
     expect(findings[0].Id).not.toBe(findings[1].Id);
     expect(JSON.stringify(findings)).not.toContain('fixture-history-secret');
   });
@@ -31,13 +38,19 @@ describe('git-secrets parser', () => {
   });
 
   test('text that is not git-secrets output is refused', async () => {
-    await expect(collect(convert({ tool: 'git-secrets', input: memorySource('hello world\nnot a match\n'), context: SCAN, fileName: 'out.txt' }))).rejects.toThrow('out.txt: not git-secrets output: line 1 is not path:line:text');
+    await expect(
+      collect(convert({ tool: 'git-secrets', input: memorySource('hello world\nnot a match\n'), context: SCAN, fileName: 'out.txt' })),
+    ).rejects.toThrow('out.txt: not git-secrets output: line 1 is not path:line:text');
   });
 
   describe('line parsing', () => {
     test.each([
       ['path:line:text', 'a/b.env:12:key = x', { path: 'a/b.env', line: '12', text: 'key = x' }],
-      ['a path containing a colon', 'deploy:prod.env:1:aws_secret_access_key = "x"', { path: 'deploy:prod.env', line: '1', text: 'aws_secret_access_key = "x"' }],
+      [
+        'a path containing a colon',
+        'deploy:prod.env:1:aws_secret_access_key = "x"',
+        { path: 'deploy:prod.env', line: '1', text: 'aws_secret_access_key = "x"' },
+      ],
       ['a text containing colons', 'a.env:3:x:1:y', { path: 'a.env', line: '3', text: 'x:1:y' }],
       ['an empty text', 'a.env:3:', { path: 'a.env', line: '3', text: '' }],
       ['a history line', '4f2a9c1:app/app.py:8:x', { commit: '4f2a9c1', path: 'app/app.py', line: '8', text: 'x' }],

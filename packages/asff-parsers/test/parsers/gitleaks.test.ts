@@ -24,7 +24,12 @@ describe('gitleaks parser', () => {
     expect(findings).toHaveLength(3);
     const token = findings.find((f) => f.GeneratorId === 'gitleaks/Generic Credential')!;
     expect(token.Title).toBe('Secret (Generic Credential) committed in scripts/deploy.sh:4');
-    expect(token.ProductFields).toMatchObject({ Occurrences: '2', Commits: `${'a'.repeat(40)}, ${'b'.repeat(40)}`, File: 'scripts/deploy.sh', Line: '4' });
+    expect(token.ProductFields).toMatchObject({
+      Occurrences: '2',
+      Commits: `${'a'.repeat(40)}, ${'b'.repeat(40)}`,
+      File: 'scripts/deploy.sh',
+      Line: '4',
+    });
     expect(token.FirstObservedAt).toBe('2026-10-01T10:00:00+02:00');
     expect(token.LastObservedAt).toBe('2026-10-02T10:00:00+02:00');
     // A rotated key at the same line is a different secret: its own finding.
@@ -59,8 +64,27 @@ describe('gitleaks parser', () => {
       fc.asyncProperty(fc.stringMatching(/^[A-Za-z0-9+/]{12,40}$/), fc.constantFrom('v7', 'v8'), async (secret, version) => {
         const entry =
           version === 'v8'
-            ? { RuleID: 'generic-api-key', Description: `key ${secret}`, Secret: secret, Match: `token=${secret}`, File: `cfg/${secret}.ini`, StartLine: 1, Commit: 'c'.repeat(40), Message: `oops ${secret}`, Tags: [secret] }
-            : { rule: 'Generic', offender: secret, line: `token=${secret}`, file: 'cfg/app.ini', lineNumber: 1, commit: 'c'.repeat(40), commitMessage: `oops ${secret}`, tags: secret };
+            ? {
+              RuleID: 'generic-api-key',
+              Description: `key ${secret}`,
+              Secret: secret,
+              Match: `token=${secret}`,
+              File: `cfg/${secret}.ini`,
+              StartLine: 1,
+              Commit: 'c'.repeat(40),
+              Message: `oops ${secret}`,
+              Tags: [secret],
+            }
+            : {
+              rule: 'Generic',
+              offender: secret,
+              line: `token=${secret}`,
+              file: 'cfg/app.ini',
+              lineNumber: 1,
+              commit: 'c'.repeat(40),
+              commitMessage: `oops ${secret}`,
+              tags: secret,
+            };
         const findings = await collect(convert({ tool: 'gitleaks', input: memorySource(JSON.stringify([entry])), context: SCAN }));
         expect(findings).toHaveLength(1);
         expect(JSON.stringify(findings)).not.toContain(secret);
@@ -71,7 +95,16 @@ describe('gitleaks parser', () => {
   });
 
   test('a report written with --redact: two secrets on one line told apart by column', async () => {
-    const leak = (column: number) => ({ RuleID: 'generic-api-key', Description: 'Generic API Key', Secret: 'REDACTED', Match: 'REDACTED', File: 'a.py', StartLine: 3, StartColumn: column, Commit: 'c'.repeat(40) });
+    const leak = (column: number) => ({
+      RuleID: 'generic-api-key',
+      Description: 'Generic API Key',
+      Secret: 'REDACTED',
+      Match: 'REDACTED',
+      File: 'a.py',
+      StartLine: 3,
+      StartColumn: column,
+      Commit: 'c'.repeat(40),
+    });
     const findings = await collect(convert({ tool: 'gitleaks', input: memorySource(JSON.stringify([leak(5), leak(40), leak(5)])), context: SCAN }));
     expect(findings).toHaveLength(2);
     expect(findings[0].Description).not.toContain('[REDACTED sha256:');
@@ -79,7 +112,9 @@ describe('gitleaks parser', () => {
 
   test('a leak keeps its Id from build to build', async () => {
     const first = await convertFixture('gitleaks', 'v8.json');
-    const second = await convertFixture('gitleaks', 'v8.json', { context: { commit: 'e'.repeat(40), buildId: 'build:2', now: new Date('2026-02-01T00:00:00Z') } });
+    const second = await convertFixture('gitleaks', 'v8.json', {
+      context: { commit: 'e'.repeat(40), buildId: 'build:2', now: new Date('2026-02-01T00:00:00Z') },
+    });
     expect(second.map((f) => f.Id)).toEqual(first.map((f) => f.Id));
   });
 
@@ -105,10 +140,13 @@ describe('gitleaks parser', () => {
   });
 
   test('refuses an array of something else', async () => {
-    await expect(collect(convert({ tool: 'gitleaks', input: memorySource('[{"code":"DL3008","line":1}]'), context: SCAN, fileName: 'hadolint.json' }))).rejects.toThrow(ReportError);
-    await expect(collect(convert({ tool: 'gitleaks', input: memorySource('[{"code":"DL3008","line":1}]'), context: SCAN, fileName: 'hadolint.json' }))).rejects.toThrow(
-      'hadolint.json: not a gitleaks report: a leak has no rule or no secret',
-    );
-    await expect(collect(convert({ tool: 'gitleaks', input: memorySource('{"leaks":[]}'), context: SCAN, fileName: 'object.json' }))).rejects.toThrow('object.json: not a gitleaks report: expected a top-level array of leaks (or null)');
+    await expect(
+      collect(convert({ tool: 'gitleaks', input: memorySource('[{"code":"DL3008","line":1}]'), context: SCAN, fileName: 'hadolint.json' })),
+    ).rejects.toThrow(ReportError);
+    await expect(collect(convert({
+      tool: 'gitleaks', input: memorySource('[{"code":"DL3008","line":1}]'), context: SCAN, fileName: 'hadolint.json',
+    }))).rejects.toThrow('hadolint.json: not a gitleaks report: a leak has no rule or no secret');
+    await expect(collect(convert({ tool: 'gitleaks', input: memorySource('{"leaks":[]}'), context: SCAN, fileName: 'object.json' })))
+      .rejects.toThrow('object.json: not a gitleaks report: expected a top-level array of leaks (or null)');
   });
 });

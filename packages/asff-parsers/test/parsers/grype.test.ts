@@ -17,8 +17,12 @@ describe('grype parser', () => {
     expect(vulnerability.Id).toBe('CVE-2023-1000');
     expect(vulnerability.FixAvailable).toBe('YES');
     expect(vulnerability.EpssScore).toBe(0.42);
-    expect(vulnerability.Cvss).toEqual([{ BaseScore: 9.8, Version: '3.1', BaseVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', Source: 'nvd@nist.gov' }]);
-    expect(vulnerability.VulnerablePackages).toEqual([{ Name: 'libexample', Version: '1.2.3', PackageManager: 'deb', FilePath: '/var/lib/dpkg/status', FixedInVersion: '1.2.4' }]);
+    expect(vulnerability.Cvss).toEqual([
+      { BaseScore: 9.8, Version: '3.1', BaseVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', Source: 'nvd@nist.gov' },
+    ]);
+    expect(vulnerability.VulnerablePackages).toEqual([
+      { Name: 'libexample', Version: '1.2.3', PackageManager: 'deb', FilePath: '/var/lib/dpkg/status', FixedInVersion: '1.2.4' },
+    ]);
     expect(critical.Remediation?.Recommendation?.Text).toBe('Upgrade libexample to 1.2.4.');
     expect(negligible.Severity?.Label).toBe('INFORMATIONAL');
     expect(negligible.Types).toEqual(['Software and Configuration Checks/Vulnerabilities/Software Package']);
@@ -43,6 +47,7 @@ describe('grype parser', () => {
   test('rejects a report without matches as not a grype report', async () => {
     const conversion = convert({ tool: 'grype', input: memorySource('{"site":[{"alerts":[]}]}'), context: SCAN, fileName: 'zap.json' });
     await expect(collect(conversion)).rejects.toThrow(ReportError);
-    await expect(collect(convert({ tool: 'grype', input: memorySource('{}'), context: SCAN, fileName: 'zap.json' }))).rejects.toThrow('zap.json: not the expected report: found none of matches.*');
+    await expect(collect(convert({ tool: 'grype', input: memorySource('{}'), context: SCAN, fileName: 'zap.json' })))
+      .rejects.toThrow('zap.json: not the expected report: found none of matches.*');
   });
 });

@@ -42,8 +42,10 @@ describe('hadolint parser', () => {
 
   test('an empty array has no findings; an object or another array is refused', async () => {
     await expect(convertFixture('hadolint', 'empty.json')).resolves.toEqual([]);
-    await expect(collect(convert({ tool: 'hadolint', input: memorySource('{}'), context: SCAN, fileName: 'x.json' }))).rejects.toThrow('x.json: not a hadolint report: expected a top-level array');
-    await expect(collect(convert({ tool: 'hadolint', input: memorySource('[{"rule":"x"}]'), context: SCAN, fileName: 'y.json' }))).rejects.toThrow('y.json: not a hadolint report');
+    await expect(collect(convert({ tool: 'hadolint', input: memorySource('{}'), context: SCAN, fileName: 'x.json' })))
+      .rejects.toThrow('x.json: not a hadolint report: expected a top-level array');
+    await expect(collect(convert({ tool: 'hadolint', input: memorySource('[{"rule":"x"}]'), context: SCAN, fileName: 'y.json' })))
+      .rejects.toThrow('y.json: not a hadolint report');
   });
 
   test('an empty array is recognised only by a file name that names hadolint', () => {

@@ -9,7 +9,12 @@ describe('inspector2 parser', () => {
     expect(pkg.Severity).toEqual({ Label: 'HIGH', Original: 'high' });
     expect(pkg.FirstObservedAt).toBe('2026-01-02T09:11:12.345Z');
     expect(pkg.Resources![0]).toMatchObject({ Type: 'AwsLambdaFunction', Id: 'arn:aws:lambda:eu-west-1:210987654321:function:shop-api:$LATEST' });
-    expect(pkg.Vulnerabilities![0]).toMatchObject({ Id: 'CVE-2025-11111', FixAvailable: 'PARTIAL', EpssScore: 0.0004, RelatedVulnerabilities: ['GHSA-xxxx-yyyy-zzzz'] });
+    expect(pkg.Vulnerabilities![0]).toMatchObject({
+      Id: 'CVE-2025-11111',
+      FixAvailable: 'PARTIAL',
+      EpssScore: 0.0004,
+      RelatedVulnerabilities: ['GHSA-xxxx-yyyy-zzzz'],
+    });
     expect(pkg.Remediation).toBeUndefined();
     expect(code.Types).toEqual(['Software and Configuration Checks/Vulnerabilities/Code']);
     expect(code.Description).toContain('Location: src/handler.py:42');

@@ -17,7 +17,12 @@ describe('kics parser', () => {
     expect(new Set(findings.map((f) => f.Id)).size).toBe(4);
     for (const f of findings) expect(validateFinding(f)).toEqual([]);
     expect(findings[1].Resources![0].Id).toBe('example-repo/k8s/rbac.yaml:20');
-    expect(findings[1].ProductFields).toMatchObject({ QueryId: '00000000-0000-4000-8000-000000000002', Platform: 'Kubernetes', File: 'k8s/rbac.yaml', Line: '20' });
+    expect(findings[1].ProductFields).toMatchObject({
+      QueryId: '00000000-0000-4000-8000-000000000002',
+      Platform: 'Kubernetes',
+      File: 'k8s/rbac.yaml',
+      Line: '20',
+    });
     expect(findings[0].Types).toEqual(['Sensitive Data Identifications/Passwords']);
     expect(findings[1].Types).toEqual(['Software and Configuration Checks/Industry and Regulatory Standards']);
   });
@@ -30,7 +35,8 @@ describe('kics parser', () => {
 
   test('a report without queries has no findings; a report without a queries list is refused', async () => {
     await expect(convertFixture('kics', 'no-findings.json')).resolves.toEqual([]);
-    await expect(collect(convert({ tool: 'kics', input: memorySource('{"results":[]}'), context: SCAN, fileName: 'k.json' }))).rejects.toThrow('k.json: not the expected report');
+    await expect(collect(convert({ tool: 'kics', input: memorySource('{"results":[]}'), context: SCAN, fileName: 'k.json' })))
+      .rejects.toThrow('k.json: not the expected report');
   });
 
   test('an unknown severity is rated MEDIUM, keeping the raw value', async () => {

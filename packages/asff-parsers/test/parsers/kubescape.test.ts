@@ -18,7 +18,10 @@ describe('kubescape parser', () => {
     expect(new Set(findings.map((f) => f.Id)).size).toBe(5);
     for (const f of findings) expect(validateFinding(f)).toEqual([]);
     const [immutable] = findings;
-    expect(immutable.Resources![0]).toMatchObject({ Id: 'example-repo/deploy/web.yaml', Details: { Other: { resourceID: 'path=100/api=apps/v1/shop/Deployment/web', kind: 'Deployment', name: 'web', namespace: 'shop' } } });
+    expect(immutable.Resources![0]).toMatchObject({
+      Id: 'example-repo/deploy/web.yaml',
+      Details: { Other: { resourceID: 'path=100/api=apps/v1/shop/Deployment/web', kind: 'Deployment', name: 'web', namespace: 'shop' } },
+    });
     expect(immutable.Description).toContain('Fix at: spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem');
     expect(findings[3].ProductFields!.Suppressed).toBe('excluded by a kubescape exception');
   });
@@ -36,12 +39,16 @@ describe('kubescape parser', () => {
   });
 
   test('a report without results, resources or controls is refused', async () => {
-    await expect(collect(convert({ tool: 'kubescape', input: memorySource('{"generationTime":"x"}'), context: SCAN, fileName: 'k.json' }))).rejects.toThrow('k.json: not the expected report');
+    await expect(
+      collect(convert({ tool: 'kubescape', input: memorySource('{"generationTime":"x"}'), context: SCAN, fileName: 'k.json' })),
+    ).rejects.toThrow('k.json: not the expected report');
   });
 
   test('recognises kubescape reports whose head holds only resources', () => {
     expect(kubescapeParser.detect({ text: fixtureText('kubescape', 'v3-status.json'), complete: true })).toBe(0.95);
-    expect(kubescapeParser.detect({ text: '{"generationTime":"2026","clusterAPIServerInfo":null,"resources":[{"resourceID":"x"', complete: false })).toBe(0.9);
+    expect(
+      kubescapeParser.detect({ text: '{"generationTime":"2026","clusterAPIServerInfo":null,"resources":[{"resourceID":"x"', complete: false }),
+    ).toBe(0.9);
     expect(kubescapeParser.detect({ text: '{"resources":[]}', complete: true })).toBeUndefined();
   });
 });

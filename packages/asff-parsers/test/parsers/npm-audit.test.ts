@@ -10,13 +10,24 @@ import { collect, convertFixture, fixtureText, SCAN } from '../support/convert-h
 describe('npm-audit parser', () => {
   test('npm 6: one finding per advisory with every installed version and dependency path', async () => {
     const findings = await convertFixture('npm-audit', 'v6.json');
-    expect(findings.map((f) => f.Title)).toEqual(['Prototype Pollution in lodash 4.17.15, 4.17.19', 'Command Injection in growl 1.9.2', 'Regular Expression Denial of Service in tiny-thing 0.2.3']);
+    expect(findings.map((f) => f.Title)).toEqual([
+      'Prototype Pollution in lodash 4.17.15, 4.17.19',
+      'Command Injection in growl 1.9.2',
+      'Regular Expression Denial of Service in tiny-thing 0.2.3',
+    ]);
     const [lodash, growl, tiny] = findings;
     expect(lodash.Severity).toEqual({ Label: 'HIGH', Original: 'High' });
     expect(lodash.Description).toContain('- report-kit>chart-lib>lodash');
     expect(lodash.Resources!.map((r) => r.Id)).toEqual(['pkg:npm/lodash@4.17.15', 'pkg:npm/lodash@4.17.19']);
     expect(lodash.Vulnerabilities).toEqual([
-      expect.objectContaining({ Id: 'CVE-2099-5000', FixAvailable: 'YES', VulnerablePackages: [expect.objectContaining({ Version: '4.17.15', FixedInVersion: '>=4.17.21' }), expect.objectContaining({ Version: '4.17.19' })] }),
+      expect.objectContaining({
+        Id: 'CVE-2099-5000',
+        FixAvailable: 'YES',
+        VulnerablePackages: [
+          expect.objectContaining({ Version: '4.17.15', FixedInVersion: '>=4.17.21' }),
+          expect.objectContaining({ Version: '4.17.19' }),
+        ],
+      }),
     ]);
     expect(lodash.ProductFields).toMatchObject({ AdvisoryId: '1523', CWE: 'CWE-471' });
     // No CVE: the advisory itself is the vulnerability id.
@@ -57,16 +68,20 @@ describe('npm-audit parser', () => {
   });
 
   test('an npm error document is a failed audit, not a clean one', async () => {
-    await expect(convertFixture('npm-audit', 'v6-error.json')).rejects.toThrow('v6-error.json: npm audit did not run: ENOLOCK: This command requires an existing lockfile.');
+    await expect(convertFixture('npm-audit', 'v6-error.json'))
+      .rejects.toThrow('v6-error.json: npm audit did not run: ENOLOCK: This command requires an existing lockfile.');
   });
 
   test('auto-detection picks npm-audit for both versions and for the error document', () => {
-    for (const name of ['v6.json', 'v6-clean.json', 'v7.json', 'v7-clean.json', 'v6-error.json']) expect(detectParser({ text: fixtureText('npm-audit', name), complete: true }, PARSERS).id).toBe('npm-audit');
+    for (const name of ['v6.json', 'v6-clean.json', 'v7.json', 'v7-clean.json', 'v6-error.json']) {
+      expect(detectParser({ text: fixtureText('npm-audit', name), complete: true }, PARSERS).id).toBe('npm-audit');
+    }
     expect(npmAuditParser.detect({ text: '{"vulnerabilities": {}}', complete: true })).toBeUndefined();
   });
 
   test('refuses a report without advisories or vulnerabilities', async () => {
-    await expect(collect(convert({ tool: 'npm-audit', input: memorySource('{"results": []}'), context: SCAN, fileName: 'x.json' }))).rejects.toThrow('x.json: not the expected report');
+    await expect(collect(convert({ tool: 'npm-audit', input: memorySource('{"results": []}'), context: SCAN, fileName: 'x.json' })))
+      .rejects.toThrow('x.json: not the expected report');
   });
 
   test('refuses the reports of look-alike tools, empty ones included', async () => {

@@ -24,9 +24,19 @@ describe('osv-scanner parser', () => {
     expect(ghsa.Types).toEqual(['Software and Configuration Checks/Vulnerabilities/CVE']);
     const vulnerability = ghsa.Vulnerabilities![0];
     // Only the scanned package's ranges count: other-lib's fix is not fixture-lib's.
-    expect(vulnerability.VulnerablePackages).toEqual([{ Name: 'fixture-lib', Version: '1.2.3', PackageManager: 'npm', FilePath: '/codebuild/output/src1/app/package-lock.json', FixedInVersion: '1.2.4' }]);
+    expect(vulnerability.VulnerablePackages).toEqual([
+      {
+        Name: 'fixture-lib',
+        Version: '1.2.3',
+        PackageManager: 'npm',
+        FilePath: '/codebuild/output/src1/app/package-lock.json',
+        FixedInVersion: '1.2.4',
+      },
+    ]);
     expect(vulnerability.RelatedVulnerabilities).toEqual(['CVE-2026-0001']);
-    expect(vulnerability.Cvss).toEqual([{ Version: '3.1', BaseVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', Source: 'OSV', BaseScore: 9.8 }]);
+    expect(vulnerability.Cvss).toEqual([
+      { Version: '3.1', BaseVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', Source: 'OSV', BaseScore: 9.8 },
+    ]);
     expect(vulnerability.FixAvailable).toBe('YES');
     expect(ghsa.Resources![0].Id).toBe('pkg:npm/fixture-lib@1.2.3');
     expect(ghsa.ProductFields).toMatchObject({ CWE: 'CWE-1321', Source: '/codebuild/output/src1/app/package-lock.json' });
@@ -39,7 +49,10 @@ describe('osv-scanner parser', () => {
     expect(git.Vulnerabilities![0].VulnerablePackages![0].FixedInVersion).toBeUndefined();
     expect(JSON.stringify(git)).not.toContain('89abcdef0123456789abcdef0123456789abcdef');
     // The next build scans the repository at another commit: the same finding.
-    const moved = fixtureText('osv-scanner', 'report.json').replace('0123456789abcdef0123456789abcdef01234567', 'fedcba9876543210fedcba9876543210fedcba98');
+    const moved = fixtureText('osv-scanner', 'report.json').replace(
+      '0123456789abcdef0123456789abcdef01234567',
+      'fedcba9876543210fedcba9876543210fedcba98',
+    );
     const next = await collect(convert({ tool: 'osv-scanner', input: memorySource(moved), context: SCAN }));
     expect(next.find((f) => f.GeneratorId === 'osv-scanner/OSV-2026-3')!.Id).toBe(git.Id);
   });
@@ -47,7 +60,8 @@ describe('osv-scanner parser', () => {
   test('an empty file and an empty results list have no findings; another report is refused', async () => {
     await expect(collect(convert({ tool: 'osv-scanner', input: memorySource(''), context: SCAN }))).resolves.toEqual([]);
     await expect(convertFixture('osv-scanner', 'no-vulnerabilities.json')).resolves.toEqual([]);
-    await expect(collect(convert({ tool: 'osv-scanner', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'o.json' }))).rejects.toThrow('o.json: not an osv-scanner report');
+    await expect(collect(convert({ tool: 'osv-scanner', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'o.json' })))
+      .rejects.toThrow('o.json: not an osv-scanner report');
   });
 
   test('recognises an osv-scanner report', () => {

@@ -22,7 +22,15 @@ describe('RepeatFilter', () => {
 
   test('admit keeps the stable key first, refines only a clash, and drops a verbatim repeat', () => {
     const filter = new RepeatFilter();
-    const draft = { ruleId: 'CVE-1', locationKey: 'pkg:npm/lodash@1', title: 't', description: 'd', severity: { label: 'LOW' as const, original: 'low' }, types: [], resources: [] };
+    const draft = {
+      ruleId: 'CVE-1',
+      locationKey: 'pkg:npm/lodash@1',
+      title: 't',
+      description: 'd',
+      severity: { label: 'LOW' as const, original: 'low' },
+      types: [],
+      resources: [],
+    };
     expect(filter.admit(draft, ['/src/web/package-lock.json'])?.locationKey).toBe('pkg:npm/lodash@1');
     expect(filter.admit(draft, ['/src/admin/package-lock.json'])?.locationKey).toBe('pkg:npm/lodash@1|/src/admin/package-lock.json');
     expect(filter.admit(draft, ['/src/admin/package-lock.json'])).toBeUndefined();

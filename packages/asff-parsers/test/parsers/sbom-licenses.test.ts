@@ -20,7 +20,13 @@ describe('sbom-licenses parser', () => {
     }
     const agpl = findings[3];
     expect(agpl.GeneratorId).toBe('sbom-licenses/AGPL-3.0-only');
-    expect(agpl.ProductFields).toMatchObject({ License: 'AGPL-3.0-only', Reason: 'denied', DeclaredLicense: 'AGPL-3.0-only AND MIT', PackageUrl: 'pkg:npm/ghostscript-wrapper@2.0.0', LicenseRulesStage: 'image' });
+    expect(agpl.ProductFields).toMatchObject({
+      License: 'AGPL-3.0-only',
+      Reason: 'denied',
+      DeclaredLicense: 'AGPL-3.0-only AND MIT',
+      PackageUrl: 'pkg:npm/ghostscript-wrapper@2.0.0',
+      LicenseRulesStage: 'image',
+    });
     expect(agpl.Description).toContain('AGPL-3.0-only is on the policy\'s deny list (licence rules of stage image)');
   });
 
@@ -39,14 +45,19 @@ describe('sbom-licenses parser', () => {
     const first = await convertFixture('sbom-licenses', 'trivy-cyclonedx.json', { context: { commit: 'a'.repeat(40), buildId: 'b:1' } });
     const report = JSON.parse(fixtureText('sbom-licenses', 'trivy-cyclonedx.json'));
     report.violations.reverse();
-    const second = await collect(convert({ tool: 'sbom-licenses', input: memorySource(JSON.stringify(report)), context: { ...SCAN, commit: 'c'.repeat(40), buildId: 'b:2' } }));
+    const second = await collect(
+      convert({ tool: 'sbom-licenses', input: memorySource(JSON.stringify(report)), context: { ...SCAN, commit: 'c'.repeat(40), buildId: 'b:2' } }),
+    );
     expect(second.map((f) => f.Id).sort()).toEqual(first.map((f) => f.Id).sort());
     expect(new Set(first.map((f) => f.Id)).size).toBe(4);
   });
 
   test('an allow-list verdict from an SPDX SBOM says which licences the list holds', async () => {
     const findings = await convertFixture('sbom-licenses', 'spdx-allow-list.json');
-    expect(findings.map((f) => [f.GeneratorId, f.Severity!.Label])).toEqual([['sbom-licenses/GPL-3.0-or-later', 'MEDIUM'], ['sbom-licenses/NOASSERTION', 'MEDIUM']]);
+    expect(findings.map((f) => [f.GeneratorId, f.Severity!.Label])).toEqual([
+      ['sbom-licenses/GPL-3.0-or-later', 'MEDIUM'],
+      ['sbom-licenses/NOASSERTION', 'MEDIUM'],
+    ]);
     expect(findings[0].Description).toContain("GPL-3.0-or-later is not on the policy's allow list (MIT, Zlib, Apache-2.0)");
     expect(findings[0].Description).toContain('From the SPDX-2.3 SBOM image/sbom.spdx.json.');
   });
@@ -72,9 +83,19 @@ describe('sbom-licenses parser', () => {
 
   test('is recognised by --tool auto, and refuses another JSON or another report format version', async () => {
     expect(detectParser({ text: fixtureText('sbom-licenses', 'trivy-cyclonedx.json'), complete: true }, PARSERS).id).toBe('sbom-licenses');
-    const other = convert({ tool: 'sbom-licenses', input: memorySource('{"bomFormat":"CycloneDX","components":[]}'), context: SCAN, fileName: 'sbom.json' });
+    const other = convert({
+      tool: 'sbom-licenses',
+      input: memorySource('{"bomFormat":"CycloneDX","components":[]}'),
+      context: SCAN,
+      fileName: 'sbom.json',
+    });
     await expect(collect(other)).rejects.toThrow('sbom.json: not a licence report: no "licenseReport" at its start (write it with asff licenses)');
-    const future = convert({ tool: 'sbom-licenses', input: memorySource('{"licenseReport":"asff-sbom-licenses/9","violations":[]}'), context: SCAN, fileName: 'r.json' });
+    const future = convert({
+      tool: 'sbom-licenses',
+      input: memorySource('{"licenseReport":"asff-sbom-licenses/9","violations":[]}'),
+      context: SCAN,
+      fileName: 'r.json',
+    });
     await expect(collect(future)).rejects.toThrow("r.json: licence report format 'asff-sbom-licenses/9' is not asff-sbom-licenses/1");
   });
 });

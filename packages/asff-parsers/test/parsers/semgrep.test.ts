@@ -17,7 +17,11 @@ describe('semgrep parser', () => {
     expect(shell[0].Id).not.toBe(shell[1].Id);
     expect(shell[0].Title).toBe("subprocess-shell-true: Found 'subprocess' function 'run' with 'shell=True'.");
     expect(shell[0].Resources![0].Id).toBe('example-repo/src/app/run.py:42');
-    expect(shell[0].ProductFields).toMatchObject({ CWE: expect.stringContaining('CWE-78'), OWASP: 'A01:2017 - Injection; A03:2021 - Injection', Fingerprint: '0f2a6c1e9d3b4a5f' });
+    expect(shell[0].ProductFields).toMatchObject({
+      CWE: expect.stringContaining('CWE-78'),
+      OWASP: 'A01:2017 - Injection; A03:2021 - Injection',
+      Fingerprint: '0f2a6c1e9d3b4a5f',
+    });
     // Semgrep writes "requires login" instead of the fingerprint for anonymous runs: not a fingerprint.
     expect(shell[1].ProductFields!.Fingerprint).toBeUndefined();
     for (const f of findings) expect(validateFinding(f)).toEqual([]);
@@ -49,7 +53,11 @@ describe('semgrep parser', () => {
     expect(shop.Title).toBe('Prototype pollution in minimist (minimist 1.2.5)');
     expect(shop.Severity).toEqual({ Label: 'CRITICAL', Original: 'CRITICAL' });
     expect(shop.Types).toEqual(['Software and Configuration Checks/Vulnerabilities/CVE']);
-    expect(shop.Vulnerabilities![0]).toMatchObject({ Id: 'CVE-2099-4000', FixAvailable: 'YES', VulnerablePackages: [{ Name: 'minimist', Version: '1.2.5', FixedInVersion: '1.2.6', FilePath: 'package-lock.json', PackageManager: 'npm' }] });
+    expect(shop.Vulnerabilities![0]).toMatchObject({
+      Id: 'CVE-2099-4000',
+      FixAvailable: 'YES',
+      VulnerablePackages: [{ Name: 'minimist', Version: '1.2.5', FixedInVersion: '1.2.6', FilePath: 'package-lock.json', PackageManager: 'npm' }],
+    });
     expect(shop.Resources![0].Id).toBe('example/shop/package-lock.json:120');
     expect(admin.ProductFields!.Suppressed).toBe('triaged as ignored in Semgrep (FALSE_POSITIVE)');
     for (const f of findings) expect(validateFinding(f)).toEqual([]);
@@ -80,14 +88,16 @@ describe('semgrep parser', () => {
   });
 
   test('auto-detection picks semgrep for CLI, empty CLI and SCA API reports', () => {
-    for (const name of ['cli.json', 'cli-empty.json', 'sca-api.json']) expect(detectParser({ text: fixtureText('semgrep', name), complete: true }, PARSERS).id).toBe('semgrep');
+    for (const name of ['cli.json', 'cli-empty.json', 'sca-api.json']) {
+      expect(detectParser({ text: fixtureText('semgrep', name), complete: true }, PARSERS).id).toBe('semgrep');
+    }
     expect(semgrepParser.detect({ text: '{"results": [], "errors": [], "generated_at": "x", "metrics": {}}', complete: true })).toBeUndefined();
   });
 
   test('refuses a results entry without a rule id', async () => {
-    await expect(collect(convert({ tool: 'semgrep', input: memorySource('{"results":[{"test_id":"B101"}],"errors":[]}'), context: SCAN, fileName: 'b.json' }))).rejects.toThrow(
-      'b.json: not a Semgrep report: results[] entries have no check_id',
-    );
+    await expect(collect(convert({
+      tool: 'semgrep', input: memorySource('{"results":[{"test_id":"B101"}],"errors":[]}'), context: SCAN, fileName: 'b.json',
+    }))).rejects.toThrow('b.json: not a Semgrep report: results[] entries have no check_id');
   });
 
   test('refuses the reports of look-alike tools, empty ones included', async () => {

@@ -49,9 +49,9 @@ describe('snyk parser', () => {
     const { convert } = await import('../../src/convert');
     const { memorySource } = await import('../../src/streams/report-source');
     const { collect, SCAN } = await import('../support/convert-helpers');
-    await expect(collect(convert({ tool: 'snyk', input: memorySource('{"ok":false,"error":"Could not detect supported target files"}'), context: SCAN, fileName: 'snyk.json' }))).rejects.toThrow(
-      'snyk.json: Snyk reported an error: Could not detect supported target files',
-    );
+    await expect(collect(convert({
+      tool: 'snyk', input: memorySource('{"ok":false,"error":"Could not detect supported target files"}'), context: SCAN, fileName: 'snyk.json',
+    }))).rejects.toThrow('snyk.json: Snyk reported an error: Could not detect supported target files');
   });
 
   test('--tool snyk reads a Snyk Code SARIF report as Snyk Code does, under the snyk tool id', async () => {

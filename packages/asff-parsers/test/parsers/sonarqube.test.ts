@@ -49,12 +49,17 @@ describe('sonarqube parser', () => {
   });
 
   test('an empty page has no findings; JSON without issues or hotspots is refused', async () => {
-    await expect(collect(convert({ tool: 'sonarqube', input: memorySource('{"paging":{"total":0},"issues":[],"components":[]}'), context: SCAN }))).resolves.toEqual([]);
-    await expect(collect(convert({ tool: 'sonarqube', input: memorySource('{"paging":{}}'), context: SCAN, fileName: 's.json' }))).rejects.toThrow('s.json: not the expected report');
+    await expect(
+      collect(convert({ tool: 'sonarqube', input: memorySource('{"paging":{"total":0},"issues":[],"components":[]}'), context: SCAN })),
+    ).resolves.toEqual([]);
+    await expect(collect(convert({ tool: 'sonarqube', input: memorySource('{"paging":{}}'), context: SCAN, fileName: 's.json' })))
+      .rejects.toThrow('s.json: not the expected report');
   });
 
   test('recognises the API pages and sonar-report', () => {
-    for (const name of ['api-issues.json', 'api-hotspots.json', 'sonar-report.json']) expect(sonarqubeParser.detect({ text: fixtureText('sonarqube', name), complete: true })).toBeGreaterThanOrEqual(0.9);
+    for (const name of ['api-issues.json', 'api-hotspots.json', 'sonar-report.json']) {
+      expect(sonarqubeParser.detect({ text: fixtureText('sonarqube', name), complete: true })).toBeGreaterThanOrEqual(0.9);
+    }
     expect(sonarqubeParser.detect({ text: '{"issues":[]}', complete: true })).toBeUndefined();
   });
 });

@@ -14,7 +14,13 @@ describe('stackhawk parser', () => {
     ]);
     const csp = findings[1];
     expect(csp.Resources!.map((r) => r.Id)).toEqual(['https://staging.example.com/', 'https://staging.example.com/login']);
-    expect(csp.ProductFields).toMatchObject({ PluginId: '10038', Paths: '2', Application: 'Sample App', Environment: 'Staging', HawkScanVersion: '3.2.0' });
+    expect(csp.ProductFields).toMatchObject({
+      PluginId: '10038',
+      Paths: '2',
+      Application: 'Sample App',
+      Environment: 'Staging',
+      HawkScanVersion: '3.2.0',
+    });
     expect(csp.SourceUrl).toBe('https://app.stackhawk.com/scans/x/finding/10038');
     expect(findings[0].Types).toEqual(['Software and Configuration Checks/Vulnerabilities/Web Application']);
     expect(new Set(findings.map((f) => f.Id)).size).toBe(3);
@@ -31,9 +37,11 @@ describe('stackhawk parser', () => {
 
   test('an event without findings has none; an event of another service or without scanCompleted is refused', async () => {
     await expect(convertFixture('stackhawk', 'no-findings.json')).resolves.toEqual([]);
-    await expect(collect(convert({ tool: 'stackhawk', input: memorySource('{}'), context: SCAN, fileName: 'h.json' }))).rejects.toThrow('h.json: not the expected report');
+    await expect(collect(convert({ tool: 'stackhawk', input: memorySource('{}'), context: SCAN, fileName: 'h.json' })))
+      .rejects.toThrow('h.json: not the expected report');
     const other = JSON.stringify({ service: 'Other', scanCompleted: { findings: [{ pluginId: '1' }] } });
-    await expect(collect(convert({ tool: 'stackhawk', input: memorySource(other), context: SCAN, fileName: 'h.json' }))).rejects.toThrow("h.json: not a StackHawk report: the event's service is not StackHawk");
+    await expect(collect(convert({ tool: 'stackhawk', input: memorySource(other), context: SCAN, fileName: 'h.json' })))
+      .rejects.toThrow("h.json: not a StackHawk report: the event's service is not StackHawk");
   });
 
   test('recognises a StackHawk event', () => {

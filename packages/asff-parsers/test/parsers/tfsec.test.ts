@@ -34,15 +34,38 @@ describe('tfsec parser', () => {
   });
 
   test('module instances that only the description names stay apart', async () => {
-    const result = (description: string) => ({ rule_id: 'aws-vpc-no-public-egress-sgr', rule_description: 'open egress', severity: 'CRITICAL', description, location: { filename: 'modules/sg/main.tf', start_line: 72, end_line: 72 } });
-    const report = { results: [result('Security group rule allows egress to 0.0.0.0/0 (module a).'), result('Security group rule allows egress to 0.0.0.0/0 (module b).')] };
+    const result = (description: string) => ({
+      rule_id: 'aws-vpc-no-public-egress-sgr',
+      rule_description: 'open egress',
+      severity: 'CRITICAL',
+      description,
+      location: { filename: 'modules/sg/main.tf', start_line: 72, end_line: 72 },
+    });
+    const report = {
+      results: [
+        result('Security group rule allows egress to 0.0.0.0/0 (module a).'),
+        result('Security group rule allows egress to 0.0.0.0/0 (module b).'),
+      ],
+    };
     const findings = await collect(convert({ tool: 'tfsec', input: memorySource(JSON.stringify(report)), context: SCAN }));
     expect(findings).toHaveLength(2);
     expect(new Set(findings.map((f) => f.Id)).size).toBe(2);
   });
 
   test('an ignored result is imported as suppressed', async () => {
-    const report = { results: [{ rule_id: 'AVD-AWS-0089', long_id: 'aws-s3-enable-bucket-logging', rule_description: 'logging', severity: 'MEDIUM', status: 2, resource: 'aws_s3_bucket.a', location: { filename: 'main.tf', start_line: 1, end_line: 3 } }] };
+    const report = {
+      results: [
+        {
+          rule_id: 'AVD-AWS-0089',
+          long_id: 'aws-s3-enable-bucket-logging',
+          rule_description: 'logging',
+          severity: 'MEDIUM',
+          status: 2,
+          resource: 'aws_s3_bucket.a',
+          location: { filename: 'main.tf', start_line: 1, end_line: 3 },
+        },
+      ],
+    };
     const [finding] = await collect(convert({ tool: 'tfsec', input: memorySource(JSON.stringify(report)), context: SCAN }));
     expect(finding.ProductFields!.Suppressed).toBe('ignored with a tfsec:ignore comment');
   });
@@ -52,12 +75,16 @@ describe('tfsec parser', () => {
   });
 
   test('auto-detection picks tfsec for both generations and the clean run', () => {
-    for (const name of ['legacy.json', 'current.json', 'empty-null.json']) expect(detectParser({ text: fixtureText('tfsec', name), complete: true }, PARSERS).id).toBe('tfsec');
+    for (const name of ['legacy.json', 'current.json', 'empty-null.json']) {
+      expect(detectParser({ text: fixtureText('tfsec', name), complete: true }, PARSERS).id).toBe('tfsec');
+    }
     expect(tfsecParser.detect({ text: '{"results": [], "errors": []}', complete: true })).toBeUndefined();
   });
 
   test('refuses a result without a rule id', async () => {
-    await expect(collect(convert({ tool: 'tfsec', input: memorySource('{"results":[{"check_id":"x"}]}'), context: SCAN, fileName: 'x.json' }))).rejects.toThrow('x.json: not a tfsec report: a result has no rule_id');
+    await expect(
+      collect(convert({ tool: 'tfsec', input: memorySource('{"results":[{"check_id":"x"}]}'), context: SCAN, fileName: 'x.json' })),
+    ).rejects.toThrow('x.json: not a tfsec report: a result has no rule_id');
   });
 
   test('refuses the reports of look-alike tools, empty ones included', async () => {

@@ -14,7 +14,10 @@ const FIXTURES = ['legacy-array.json', 'schema2-image.json', 'k8s-cluster.json',
 describe('trivy parser', () => {
   test('legacy array: one finding per vulnerability per package, unknown severity is INFORMATIONAL', async () => {
     const findings = await convertFixture('trivy', 'legacy-array.json');
-    expect(findings.map((f) => f.Title)).toEqual(['CVE-2099-0001 in libexample 1.0.0-1: libexample: heap overflow in the frobnicator', 'CVE-2099-0002 in libother 2.3']);
+    expect(findings.map((f) => f.Title)).toEqual([
+      'CVE-2099-0001 in libexample 1.0.0-1: libexample: heap overflow in the frobnicator',
+      'CVE-2099-0002 in libother 2.3',
+    ]);
     const [high, unknown] = findings;
     expect(high.Severity).toEqual({ Label: 'HIGH', Original: 'HIGH' });
     expect(high.Vulnerabilities![0]).toMatchObject({
@@ -43,7 +46,10 @@ describe('trivy parser', () => {
     expect(misconfigurations.map((f) => f.ProductFields!.Resource)).toEqual(['aws_s3_bucket.logs', 'aws_s3_bucket.assets']);
     expect(misconfigurations[0].Remediation?.Recommendation).toEqual({ Text: 'Enable blocking any PUT calls with a public ACL specified', Url: 'https://avd.aquasec.com/misconfig/avd-aws-0086' });
     // The report is of an image: the file is inside the image, not in the repository.
-    expect(misconfigurations[0].Resources!.map((r) => r.Id)).toEqual([expect.stringMatching(/^registry\.example\.com\/shop\/api@sha256:1{64}$/), expect.stringMatching(/@sha256:1{64}:\/deploy\/main\.tf:12$/)]);
+    expect(misconfigurations[0].Resources!.map((r) => r.Id)).toEqual([
+      expect.stringMatching(/^registry\.example\.com\/shop\/api@sha256:1{64}$/),
+      expect.stringMatching(/@sha256:1{64}:\/deploy\/main\.tf:12$/),
+    ]);
     expect(byType('Sensitive Data Identifications/Passwords')).toHaveLength(1);
     const license = findings.find((f) => f.GeneratorId === 'trivy/license/GPL-3.0');
     expect(license?.Title).toBe('License GPL-3.0 (restricted) in gpl-thing');
@@ -51,7 +57,21 @@ describe('trivy parser', () => {
   });
 
   test('a filesystem or repository scan names repository/path:line', async () => {
-    const report = { SchemaVersion: 2, ArtifactName: '.', ArtifactType: 'filesystem', Results: [{ Target: 'deploy/main.tf', Class: 'config', Type: 'terraform', Misconfigurations: [{ ID: 'AVD-AWS-0086', Title: 'S3 public ACL', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { StartLine: 12, EndLine: 20 } }] }] };
+    const report = {
+      SchemaVersion: 2,
+      ArtifactName: '.',
+      ArtifactType: 'filesystem',
+      Results: [
+        {
+          Target: 'deploy/main.tf',
+          Class: 'config',
+          Type: 'terraform',
+          Misconfigurations: [
+            { ID: 'AVD-AWS-0086', Title: 'S3 public ACL', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { StartLine: 12, EndLine: 20 } },
+          ],
+        },
+      ],
+    };
     const [finding] = await collect(convert({ tool: 'trivy', input: memorySource(JSON.stringify(report)), context: SCAN }));
     expect(finding.Resources!.map((r) => r.Id)).toEqual(['example-repo/deploy/main.tf:12']);
   });
@@ -65,7 +85,10 @@ describe('trivy parser', () => {
       { Version: '3.1', BaseScore: 7.5, BaseVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H', Source: 'nvd' },
       { Version: '3.1', BaseScore: 3.7, BaseVector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:L', Source: 'redhat' },
     ]);
-    expect(critical.Resources![0]).toMatchObject({ Type: 'Container', Id: expect.stringMatching(/^registry\.example\.com\/shop\/api@sha256:1{64}$/) });
+    expect(critical.Resources![0]).toMatchObject({
+      Type: 'Container',
+      Id: expect.stringMatching(/^registry\.example\.com\/shop\/api@sha256:1{64}$/),
+    });
     const wontFix = findings.find((f) => f.Title!.startsWith('CVE-2099-1001'))!;
     expect(wontFix.Vulnerabilities![0].FixAvailable).toBe('NO');
   });
@@ -94,10 +117,28 @@ describe('trivy parser', () => {
   });
 
   test('the same CVE in the OS packages of two images of one workload is two findings', async () => {
-    const osResult = (image: string) => ({ Target: `${image} (alpine 3.19.1)`, Class: 'os-pkgs', Type: 'alpine', Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-2000', PkgName: 'zlib', InstalledVersion: '1.3-r0', Severity: 'HIGH' }] });
-    const report = { ClusterName: 'c', Resources: [{ Namespace: 'shop', Kind: 'Deployment', Name: 'web', Results: [osResult('registry.example.com/shop/web:1.4.2'), osResult('registry.example.com/shop/sidecar:2.0')] }] };
+    const osResult = (image: string) => ({
+      Target: `${image} (alpine 3.19.1)`,
+      Class: 'os-pkgs',
+      Type: 'alpine',
+      Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-2000', PkgName: 'zlib', InstalledVersion: '1.3-r0', Severity: 'HIGH' }],
+    });
+    const report = {
+      ClusterName: 'c',
+      Resources: [
+        {
+          Namespace: 'shop',
+          Kind: 'Deployment',
+          Name: 'web',
+          Results: [osResult('registry.example.com/shop/web:1.4.2'), osResult('registry.example.com/shop/sidecar:2.0')],
+        },
+      ],
+    };
     const findings = await collect(convert({ tool: 'trivy', input: memorySource(JSON.stringify(report)), context: SCAN }));
-    expect(findings.map((f) => f.Resources!.find((r) => r.Type === 'Container')!.Id)).toEqual(['registry.example.com/shop/web:1.4.2', 'registry.example.com/shop/sidecar:2.0']);
+    expect(findings.map((f) => f.Resources!.find((r) => r.Type === 'Container')!.Id)).toEqual([
+      'registry.example.com/shop/web:1.4.2',
+      'registry.example.com/shop/sidecar:2.0',
+    ]);
     expect(new Set(findings.map((f) => f.Id)).size).toBe(2);
   });
 
@@ -109,9 +150,15 @@ describe('trivy parser', () => {
 
   test('an OS finding keeps its Id when the image tag and OS patch release change', async () => {
     const report = (tag: string, os: string) =>
-      JSON.stringify([{ Target: `registry.example.com/shop/web:${tag} (debian ${os})`, Type: 'debian', Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-0001', PkgName: 'libexample', InstalledVersion: '1.0.0-1', Severity: 'HIGH' }] }]);
+      JSON.stringify([{
+        Target: `registry.example.com/shop/web:${tag} (debian ${os})`,
+        Type: 'debian',
+        Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-0001', PkgName: 'libexample', InstalledVersion: '1.0.0-1', Severity: 'HIGH' }],
+      }]);
     const [before] = await collect(convert({ tool: 'trivy', input: memorySource(report('1.4.2', '10.4')), context: SCAN }));
-    const [after] = await collect(convert({ tool: 'trivy', input: memorySource(report('1.4.3', '10.5')), context: { ...SCAN, commit: 'f'.repeat(40), buildId: 'build:2' } }));
+    const [after] = await collect(
+      convert({ tool: 'trivy', input: memorySource(report('1.4.3', '10.5')), context: { ...SCAN, commit: 'f'.repeat(40), buildId: 'build:2' } }),
+    );
     expect(after.Id).toBe(before.Id);
   });
 
@@ -125,12 +172,23 @@ describe('trivy parser', () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(vulnerability, { maxLength: 30 }), async (vulnerabilities) => {
-        const report = JSON.stringify({ SchemaVersion: 2, ArtifactName: '.', ArtifactType: 'filesystem', Results: [{ Target: 'package-lock.json', Class: 'lang-pkgs', Type: 'npm', Vulnerabilities: vulnerabilities }] });
+        const report = JSON.stringify({
+          SchemaVersion: 2,
+          ArtifactName: '.',
+          ArtifactType: 'filesystem',
+          Results: [{ Target: 'package-lock.json', Class: 'lang-pkgs', Type: 'npm', Vulnerabilities: vulnerabilities }],
+        });
         const findings = await collect(convert({ tool: 'trivy', input: memorySource(report), context: SCAN }));
         const distinct = new Set(vulnerabilities.map((v) => JSON.stringify([v.VulnerabilityID, v.PkgName, v.InstalledVersion, v.PkgPath ?? null])));
         expect(findings).toHaveLength(distinct.size);
         expect(new Set(findings.map((f) => f.Id)).size).toBe(findings.length);
-        const next = await collect(convert({ tool: 'trivy', input: memorySource(report), context: { ...SCAN, commit: 'f'.repeat(40), buildId: 'build:9', now: new Date('2027-01-01T00:00:00Z') } }));
+        const next = await collect(
+          convert({
+            tool: 'trivy',
+            input: memorySource(report),
+            context: { ...SCAN, commit: 'f'.repeat(40), buildId: 'build:9', now: new Date('2027-01-01T00:00:00Z') },
+          }),
+        );
         expect(next.map((f) => f.Id)).toEqual(findings.map((f) => f.Id));
       }),
       { numRuns: 40 },
@@ -157,10 +215,14 @@ describe('trivy parser', () => {
   });
 
   test('refuses another tool\'s report', async () => {
-    await expect(collect(convert({ tool: 'trivy', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'grype.json' }))).rejects.toThrow(ReportError);
-    await expect(collect(convert({ tool: 'trivy', input: memorySource('{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"PkgName": "a"}]}]}'), context: SCAN, fileName: 'bad.json' }))).rejects.toThrow(
-      'bad.json: not a Trivy report: a vulnerability has no VulnerabilityID',
-    );
+    await expect(collect(convert({ tool: 'trivy', input: memorySource('{"matches":[]}'), context: SCAN, fileName: 'grype.json' })))
+      .rejects.toThrow(ReportError);
+    await expect(collect(convert({
+      tool: 'trivy',
+      input: memorySource('{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"PkgName": "a"}]}]}'),
+      context: SCAN,
+      fileName: 'bad.json',
+    }))).rejects.toThrow('bad.json: not a Trivy report: a vulnerability has no VulnerabilityID');
   });
 
   describe('adversarial targets', () => {
@@ -168,7 +230,14 @@ describe('trivy parser', () => {
       JSON.stringify({
         SchemaVersion: 2,
         ArtifactName: 'x',
-        Results: [{ Target: target, Class: 'lang-pkgs', Type: 'npm', Vulnerabilities: Array.from({ length: findings }, (_, i) => ({ VulnerabilityID: `CVE-2099-${1000 + i}`, PkgName: 'p', InstalledVersion: '1', Severity: 'HIGH' })) }],
+        Results: [{
+          Target: target,
+          Class: 'lang-pkgs',
+          Type: 'npm',
+          Vulnerabilities: Array.from({ length: findings }, (_, i) => ({
+            VulnerabilityID: `CVE-2099-${1000 + i}`, PkgName: 'p', InstalledVersion: '1', Severity: 'HIGH',
+          })),
+        }],
       });
     const convertReport = (report: string) => collect(convert({ tool: 'trivy', input: memorySource(report), context: SCAN }));
 

@@ -51,7 +51,9 @@ describe('zap parser', () => {
 
   test('the same alert on the next scan keeps its Id', async () => {
     const first = await convertFixture('zap', 'traditional.json', { context: { commit: 'a'.repeat(40), buildId: 'build:1' } });
-    const second = await convertFixture('zap', 'traditional.json', { context: { commit: 'b'.repeat(40), buildId: 'build:2', now: new Date('2026-02-01T00:00:00Z') } });
+    const second = await convertFixture('zap', 'traditional.json', {
+      context: { commit: 'b'.repeat(40), buildId: 'build:2', now: new Date('2026-02-01T00:00:00Z') },
+    });
     expect(second.map((f) => f.Id)).toEqual(first.map((f) => f.Id));
   });
 });

@@ -21,7 +21,9 @@ describe('applySuppressions', () => {
   afterEach(async () => fake.close());
 
   const policy = parsePolicy(
-    'version: 1\ndefault: HIGH\nsuppressions:\n  - rule: CVE-2024-1\n    reason: not reachable\n    expires: 2027-01-01\n  - id: one\n    reason: accepted\n    expires: 2026-07-01\n',
+    'version: 1\ndefault: HIGH\nsuppressions:\n'
+      + '  - rule: CVE-2024-1\n    reason: not reachable\n    expires: 2027-01-01\n'
+      + '  - id: one\n    reason: accepted\n    expires: 2026-07-01\n',
     'p.yml',
   );
   const stored = (id: string) => fake.store.get(PRODUCT_ARN, id)!;
@@ -29,7 +31,10 @@ describe('applySuppressions', () => {
   test('suppresses matching findings with a note giving reason and expiry', async () => {
     const summary = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
     expect(summary).toMatchObject({ suppressed: 3, unsuppressed: 0, failed: 0 });
-    expect(stored('cve')).toMatchObject({ Workflow: { Status: 'SUPPRESSED' }, Note: { Text: 'Suppressed by policy until 2027-01-01: not reachable', UpdatedBy: POLICY_NOTE_AUTHOR } });
+    expect(stored('cve')).toMatchObject({
+      Workflow: { Status: 'SUPPRESSED' },
+      Note: { Text: 'Suppressed by policy until 2027-01-01: not reachable', UpdatedBy: POLICY_NOTE_AUTHOR },
+    });
     expect(stored('other').Workflow.Status).toBe('NEW');
   });
 
@@ -66,7 +71,15 @@ describe('applySuppressions', () => {
   });
 
   test('leaves suppressions made by an analyst alone', async () => {
-    await fake.client().send(new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'manual', ProductArn: PRODUCT_ARN }], Workflow: { Status: 'SUPPRESSED' }, Note: { Text: 'risk accepted', UpdatedBy: 'analyst' } }));
+    await fake
+      .client()
+      .send(
+        new BatchUpdateFindingsCommand({
+          FindingIdentifiers: [{ Id: 'manual', ProductArn: PRODUCT_ARN }],
+          Workflow: { Status: 'SUPPRESSED' },
+          Note: { Text: 'risk accepted', UpdatedBy: 'analyst' },
+        }),
+      );
     await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
     expect(stored('manual')).toMatchObject({ Workflow: { Status: 'SUPPRESSED' }, Note: { UpdatedBy: 'analyst' } });
   });
@@ -74,7 +87,13 @@ describe('applySuppressions', () => {
   test('retries a throttled update', async () => {
     let throttled = false;
     fake.faults = { beforeRequest: (op) => (op === 'BatchUpdateFindings' && !throttled ? ((throttled = true), 'throttle') : undefined) };
-    const summary = await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z'), backoff: { baseMs: 1, capMs: 5 } });
+    const summary = await applySuppressions({
+      client: fake.client(),
+      policy,
+      scope: 's',
+      now: new Date('2026-06-01T00:00:00Z'),
+      backoff: { baseMs: 1, capMs: 5 },
+    });
     expect(summary).toMatchObject({ suppressed: 3, throttled: 1, retried: 1 });
   });
 });

@@ -3,7 +3,11 @@ import { parsePolicy } from '../../src/policy/parse-policy';
 import { modeFor } from '../../src/policy/security-policy';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
-const factory = parsePolicy('version: 1\nstages:\n  build: HIGH\n  deploy: CRITICAL\ndefault: MEDIUM\nsuppressions:\n  - rule: CVE-1\n    reason: factory accepted\n    expires: 2026-12-01\n', 'factory.yml');
+const factory = parsePolicy(
+  'version: 1\nstages:\n  build: HIGH\n  deploy: CRITICAL\ndefault: MEDIUM\n'
+    + 'suppressions:\n  - rule: CVE-1\n    reason: factory accepted\n    expires: 2026-12-01\n',
+  'factory.yml',
+);
 const repo = (text: string) => parsePolicy(`version: 1\n${text}`, 'security-policy.yml');
 
 describe('combinePolicies', () => {
@@ -19,9 +23,17 @@ describe('combinePolicies', () => {
   });
 
   test('adds the repository suppressions that end within 90 days by default, after the factory\'s own', () => {
-    const combined = combinePolicies(factory, repo('default: LOW\nsuppressions:\n  - rule: CVE-2\n    reason: r\n    expires: 2026-08-30\n  - rule: CVE-3\n    reason: r\n    expires: 2026-08-31\n'), NOW);
+    const combined = combinePolicies(
+      factory,
+      repo('default: LOW\nsuppressions:\n'
+        + '  - rule: CVE-2\n    reason: r\n    expires: 2026-08-30\n'
+        + '  - rule: CVE-3\n    reason: r\n    expires: 2026-08-31\n'),
+      NOW,
+    );
     expect(combined.policy.suppressions.map((s) => s.rule)).toEqual(['CVE-1', 'CVE-2']);
-    expect(combined.rejected.map((r) => [r.suppression.rule, r.reason])).toEqual([['CVE-3', "expires 2026-08-31, later than the factory's maximum of 90 days (2026-08-30)"]]);
+    expect(combined.rejected.map((r) => [r.suppression.rule, r.reason])).toEqual([
+      ['CVE-3', "expires 2026-08-31, later than the factory's maximum of 90 days (2026-08-30)"],
+    ]);
   });
 
   test('applies the maximum and the permission of the factory\'s repository section', () => {
@@ -34,7 +46,8 @@ describe('combinePolicies', () => {
 });
 
 describe('combinePolicies with gate modes (strictest first: all, new, sla)', () => {
-  const factoryIn = (mode: string, sla = '') => parsePolicy(`version: 1\nstages:\n  build: HIGH\ndefault: HIGH\ngate:\n  mode: ${mode}\n${sla}`, 'factory.yml');
+  const factoryIn = (mode: string, sla = '') =>
+    parsePolicy(`version: 1\nstages:\n  build: HIGH\ndefault: HIGH\ngate:\n  mode: ${mode}\n${sla}`, 'factory.yml');
 
   test.each([
     ['all', 'new', 'all'],
@@ -71,8 +84,15 @@ describe('combinePolicies with gate modes (strictest first: all, new, sla)', () 
       repo('default: HIGH\ngate:\n  sla:\n    CRITICAL: 30d\n    HIGH: 14d\n    MEDIUM: 90d\n'),
       NOW,
     );
-    expect(Object.fromEntries(Object.entries(combined.policy.sla!).map(([k, v]) => [k, v!.text]))).toEqual({ CRITICAL: '7d', HIGH: '14d', MEDIUM: '90d' });
-    expect(combinationNotes(combined, 'security-policy.yml')).toEqual(['  note: security-policy.yml tightens the HIGH SLA to 14d', '  note: security-policy.yml tightens the MEDIUM SLA to 90d']);
+    expect(Object.fromEntries(Object.entries(combined.policy.sla!).map(([k, v]) => [k, v!.text]))).toEqual({
+      CRITICAL: '7d',
+      HIGH: '14d',
+      MEDIUM: '90d',
+    });
+    expect(combinationNotes(combined, 'security-policy.yml')).toEqual([
+      '  note: security-policy.yml tightens the HIGH SLA to 14d',
+      '  note: security-policy.yml tightens the MEDIUM SLA to 90d',
+    ]);
   });
 });
 

@@ -6,9 +6,12 @@ import { LINEAR_RATIO_LIMIT, measureGrowth } from '../support/growth';
 // The policy and the report both come from the commit being gated, so an
 // attacker picks the glob and the path. A backtracking regex takes time
 // exponential in the number of stars; the matcher must not.
-const policy = (path: string) =>
-  parsePolicy(['version: 1', 'default: HIGH', 'suppressions:', '  - rule: R1', `    path: "${path}"`, '    reason: r', '    expires: 2099-01-01'].join('\n'), 'p.yml');
-const findingAt = (path: string) => sampleFinding('f', { GeneratorId: 'tool/R1', Resources: [{ Type: 'Other', Id: 'x', Details: { Other: { file: path } } }] });
+const policy = (path: string) => parsePolicy(
+  ['version: 1', 'default: HIGH', 'suppressions:', '  - rule: R1', `    path: "${path}"`, '    reason: r', '    expires: 2099-01-01'].join('\n'),
+  'p.yml',
+);
+const findingAt = (path: string) =>
+  sampleFinding('f', { GeneratorId: 'tool/R1', Resources: [{ Type: 'Other', Id: 'x', Details: { Other: { file: path } } }] });
 const now = new Date('2026-01-01T00:00:00Z');
 
 describe('suppression path globs on adversarial input', () => {

@@ -38,12 +38,18 @@ const vulnerable = (path: string) =>
 
 describe('findSuppression', () => {
   test('matches a rule under the path glob, through the package path', () => {
-    expect(findSuppression(policy, vulnerable('services/legacy/package-lock.json'), 'build', now)).toMatchObject({ active: true, suppression: { reason: 'legacy' } });
+    expect(findSuppression(policy, vulnerable('services/legacy/package-lock.json'), 'build', now)).toMatchObject({
+      active: true,
+      suppression: { reason: 'legacy' },
+    });
     expect(findSuppression(policy, vulnerable('services/api/package-lock.json'), 'build', now)).toBeUndefined();
   });
 
   test('matches a code finding by the file of its resource, ignoring the line', () => {
-    const finding = sampleFinding('c', { GeneratorId: 'sarif/js/sqli', Resources: [{ Type: 'Other', Id: 'shop/src/db.ts:12', Details: { Other: { file: 'src/db.ts', line: '12' } } }] });
+    const finding = sampleFinding('c', {
+      GeneratorId: 'sarif/js/sqli',
+      Resources: [{ Type: 'Other', Id: 'shop/src/db.ts:12', Details: { Other: { file: 'src/db.ts', line: '12' } } }],
+    });
     expect(findSuppression(policy, finding, 'build', now)?.active).toBe(true);
     expect(findSuppression(policy, finding, 'staging', now)).toBeUndefined();
   });
@@ -58,12 +64,18 @@ describe('findSuppression', () => {
   });
 
   test('rule ids come from RuleId, GeneratorId and vulnerability aliases, case-insensitively', () => {
-    const finding = sampleFinding('a', { GeneratorId: 'grype/GHSA-xxxx', ProductFields: { RuleId: 'GHSA-xxxx' }, Vulnerabilities: [{ Id: 'GHSA-xxxx', RelatedVulnerabilities: ['cve-2024-9'] }] });
+    const finding = sampleFinding('a', {
+      GeneratorId: 'grype/GHSA-xxxx',
+      ProductFields: { RuleId: 'GHSA-xxxx' },
+      Vulnerabilities: [{ Id: 'GHSA-xxxx', RelatedVulnerabilities: ['cve-2024-9'] }],
+    });
     expect(ruleIdsOf(finding)).toEqual(expect.arrayContaining(['GHSA-XXXX', 'CVE-2024-9']));
   });
 
   test('paths come from resource ids, file details and package locations', () => {
-    const finding = sampleFinding('a', { Resources: [{ Type: 'Other', Id: 'r/a.ts:3:4', Details: { Other: { locations: 'x/lock.json, y/lock.json' } } }] });
+    const finding = sampleFinding('a', {
+      Resources: [{ Type: 'Other', Id: 'r/a.ts:3:4', Details: { Other: { locations: 'x/lock.json, y/lock.json' } } }],
+    });
     expect(pathsOf(finding)).toEqual(expect.arrayContaining(['r/a.ts', 'x/lock.json', 'y/lock.json']));
   });
 });

@@ -38,14 +38,42 @@ describe('the licenses: section of a policy file', () => {
 
   test.each([
     ['a misspelt licence id, which would deny nothing', 'licenses:\n  deny: [GLP-3.0-only]\n', "security-policy.yml:4: licenses.deny[0]: unknown SPDX licence id 'GLP-3.0-only' (see https://spdx.org/licenses/, or a LicenseRef-)"],
-    ['an expression instead of one licence', 'licenses:\n  allow:\n    - MIT\n    - MIT OR GPL-3.0-only\n', "security-policy.yml:6: licenses.allow[1] 'MIT OR GPL-3.0-only' is an expression: list each licence on its own"],
-    ['text that is no licence id', 'licenses:\n  deny: ["GPL v3"]\n', "security-policy.yml:4: licenses.deny[0] 'GPL v3' is not an SPDX licence id (two licences without AND or OR between them)"],
-    ['an unknown key', 'licenses:\n  denied: [MIT]\n', "security-policy.yml:4: licenses: unknown key 'denied' (allowed: deny, allow, severity, unlicensed, stages)"],
-    ['an unknown key in a stage entry', 'licenses:\n  stages:\n    image:\n      stages: {}\n', "security-policy.yml:6: licenses.stages.image: unknown key 'stages' (allowed: deny, allow, severity, unlicensed)"],
+    [
+      'an expression instead of one licence',
+      'licenses:\n  allow:\n    - MIT\n    - MIT OR GPL-3.0-only\n',
+      "security-policy.yml:6: licenses.allow[1] 'MIT OR GPL-3.0-only' is an expression: list each licence on its own",
+    ],
+    [
+      'text that is no licence id',
+      'licenses:\n  deny: ["GPL v3"]\n',
+      "security-policy.yml:4: licenses.deny[0] 'GPL v3' is not an SPDX licence id (two licences without AND or OR between them)",
+    ],
+    [
+      'an unknown key',
+      'licenses:\n  denied: [MIT]\n',
+      "security-policy.yml:4: licenses: unknown key 'denied' (allowed: deny, allow, severity, unlicensed, stages)",
+    ],
+    [
+      'an unknown key in a stage entry',
+      'licenses:\n  stages:\n    image:\n      stages: {}\n',
+      "security-policy.yml:6: licenses.stages.image: unknown key 'stages' (allowed: deny, allow, severity, unlicensed)",
+    ],
     ['a list that is no list', 'licenses:\n  deny: MIT\n', 'security-policy.yml:4: licenses.deny must be a list of SPDX licence ids'],
-    ['a severity that is no label', 'licenses:\n  deny: [MIT]\n  severity: NONE\n', 'security-policy.yml:5: licenses.severity must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL'],
-    ['an unknown unlicensed treatment', 'licenses:\n  unlicensed: ignore\n', 'security-policy.yml:4: licenses.unlicensed must be one of pass, report, fail'],
-    ['a section that is no mapping', 'licenses: [MIT]\n', 'security-policy.yml:3: licenses must be a mapping with deny, allow, severity, unlicensed and stages'],
+    [
+      'a severity that is no label',
+      'licenses:\n  deny: [MIT]\n  severity: NONE\n',
+      'security-policy.yml:5: licenses.severity must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL',
+    ],
+    [
+      'an unknown unlicensed treatment',
+      'licenses:\n  unlicensed: ignore\n',
+      'security-policy.yml:4: licenses.unlicensed must be one of pass, report, fail',
+    ],
+    [
+      'a section that is no mapping',
+      'licenses: [MIT]\n',
+      'security-policy.yml:3: licenses must be a mapping with deny, allow, severity, unlicensed and stages',
+    ],
   ])('refuses %s with one line naming the file and line', (_, text, expected) => {
     expect(messageOf(text)).toBe(expected);
   });

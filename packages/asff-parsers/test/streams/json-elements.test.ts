@@ -58,7 +58,14 @@ describe('streamJsonElements', () => {
   test('gives the same elements whatever the chunk boundaries', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ id: fc.string(), n: fc.double({ noNaN: true, noDefaultInfinity: true }), tags: fc.array(fc.string({ unit: 'binary' }), { maxLength: 3 }) }), { maxLength: 8 }),
+        fc.array(
+          fc.record({
+            id: fc.string(),
+            n: fc.double({ noNaN: true, noDefaultInfinity: true }),
+            tags: fc.array(fc.string({ unit: 'binary' }), { maxLength: 3 }),
+          }),
+          { maxLength: 8 },
+        ),
         fc.integer({ min: 1, max: 17 }),
         async (matches, chunkSize) => {
           const text = JSON.stringify({ before: { x: '["{' }, matches, after: [1, 2] }, null, 1);
@@ -93,10 +100,22 @@ describe('streamJsonElements', () => {
   // Lambda logs and dead-letter objects.
   test.each([
     ['an unquoted value', '{"matches":[{"Secret":AKIAQ3EGEXAMPLEKEY12}]}', 'invalid JSON at byte 22: expected a value (in matches.0)'],
-    ['a control character in a string', '{"matches":[{"Secret":"AKIAQ3EG\tEXAMPLEKEY12"}]}', 'invalid JSON at byte 31: a control character inside a string (in matches.0)'],
+    [
+      'a control character in a string',
+      '{"matches":[{"Secret":"AKIAQ3EG\tEXAMPLEKEY12"}]}',
+      'invalid JSON at byte 31: a control character inside a string (in matches.0)',
+    ],
     ['a bad escape', '{"matches":[{"Secret":"AKIAQ3EG\\qEXAMPLEKEY12"}]}', 'invalid JSON at byte 31: an invalid escape in a string (in matches.0)'],
-    ['a missing comma after multi-byte text', '{"matches":[{"Secret":"é AKIAQ3EGEXAMPLEKEY12" "x":1}]}', "invalid JSON at byte 48: expected ',' or '}' after an object member (in matches.0)"],
-    ['an unexpected letter where a key belongs', '{"matches":[],AKIAQ3EGEXAMPLEKEY12:1}', 'invalid JSON at byte 14: expected an object key, found a letter'],
+    [
+      'a missing comma after multi-byte text',
+      '{"matches":[{"Secret":"é AKIAQ3EGEXAMPLEKEY12" "x":1}]}',
+      "invalid JSON at byte 48: expected ',' or '}' after an object member (in matches.0)",
+    ],
+    [
+      'an unexpected letter where a key belongs',
+      '{"matches":[],AKIAQ3EGEXAMPLEKEY12:1}',
+      'invalid JSON at byte 14: expected an object key, found a letter',
+    ],
   ])('a syntax error in %s names the byte and the problem, never the text', async (_name, text, message) => {
     const error = (await select(text, { elements: ['matches.*'] }).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(MalformedInputError);
@@ -105,10 +124,13 @@ describe('streamJsonElements', () => {
   });
 
   test('a path through keys of the report names the selector, not the keys', async () => {
-    const error = (await select('{"advisories":{"AKIAQ3EGEXAMPLEKEY12":{"a":tru}}}', { elements: ['advisories.*'] }).catch((e: unknown) => e)) as Error;
+    const error = (await select('{"advisories":{"AKIAQ3EGEXAMPLEKEY12":{"a":tru}}}', { elements: ['advisories.*'] }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(error.message).toBe('invalid JSON at byte 43: expected a value (in advisories.*)');
     const scanner = new JsonElementScanner({ elements: ['advisories.*'], maxValueBytes: 10 });
-    expect(() => scanner.push(Buffer.from('{"advisories":{"AKIAQ3EGEXAMPLEKEY12":"xxxxxxxxxxxxxxxxxx"}}'))).toThrow('the value at advisories.* exceeds 10 bytes');
+    expect(() => scanner.push(Buffer.from('{"advisories":{"AKIAQ3EGEXAMPLEKEY12":"xxxxxxxxxxxxxxxxxx"}}')))
+      .toThrow('the value at advisories.* exceeds 10 bytes');
   });
 
   test('refuses a single value larger than the configured maximum', () => {

@@ -60,8 +60,16 @@ describe('streamXmlElements', () => {
   // The report is attacker-controlled: errors must not quote it (a tag or
   // attribute name may be a credential), only say where and what.
   test.each([
-    ['an unmatched closing tag', '<report><site><item></AKIAQ3EGEXAMPLEKEY12></item></site></report>', 'invalid XML at line 1, column 43: unexpected close tag'],
-    ['a duplicate attribute', '<report><site AKIAQ3EGEXAMPLEKEY12="1" AKIAQ3EGEXAMPLEKEY12="2"/></report>', 'invalid XML at line 1, column 65: duplicate attribute'],
+    [
+      'an unmatched closing tag',
+      '<report><site><item></AKIAQ3EGEXAMPLEKEY12></item></site></report>',
+      'invalid XML at line 1, column 43: unexpected close tag',
+    ],
+    [
+      'a duplicate attribute',
+      '<report><site AKIAQ3EGEXAMPLEKEY12="1" AKIAQ3EGEXAMPLEKEY12="2"/></report>',
+      'invalid XML at line 1, column 65: duplicate attribute',
+    ],
     ['an unclosed tag', '<report>\n<AKIAQ3EGEXAMPLEKEY12>', 'invalid XML at line 2, column 22: unclosed tag'],
   ])('an error in %s names the line and column, never the text', async (_name, text, message) => {
     const error = (await select(text).catch((e: unknown) => e)) as Error;
@@ -97,13 +105,17 @@ describe('streamXmlElements', () => {
     });
 
     test('an attribute value may be only so long, and counts toward the size of a selected element', async () => {
-      expect((await rejection(`<report><site a="${'x'.repeat(70_000)}"/></report>`))?.message).toBe('an attribute value is longer than 65536 characters');
+      expect((await rejection(`<report><site a="${'x'.repeat(70_000)}"/></report>`))?.message)
+        .toBe('an attribute value is longer than 65536 characters');
       const item = `<item a="${'x'.repeat(600)}"/>`;
-      expect((await rejection(`<report><site><item>${item}</item></site></report>`, { maxElementChars: 500 }))?.message).toBe('an element <item> exceeds 500 characters');
+      expect((await rejection(`<report><site><item>${item}</item></site></report>`, { maxElementChars: 500 }))?.message)
+        .toBe('an element <item> exceeds 500 characters');
     });
 
     test('elements outside the selected ones cost nothing and are not limited in number', async () => {
-      const found = await collect(streamXmlElements(memorySource(`<report>${'<x/>'.repeat(300_000)}<site><item/></site></report>`, 64 * 1024), SELECTION));
+      const found = await collect(
+        streamXmlElements(memorySource(`<report>${'<x/>'.repeat(300_000)}<site><item/></site></report>`, 64 * 1024), SELECTION),
+      );
       expect(found).toHaveLength(1);
     });
   });

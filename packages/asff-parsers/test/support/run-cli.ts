@@ -11,7 +11,12 @@ export interface CliResult {
 
 /** Runs the compiled CLI (`npx projen compile` first) as scripts do. */
 export function runCli(args: readonly string[], input?: string | Buffer): CliResult {
-  const result = spawnSync(process.execPath, [join(PACKAGE_DIR, 'bin', 'asff'), ...args], { input, encoding: 'utf8', timeout: 30_000, cwd: PACKAGE_DIR });
+  const result = spawnSync(process.execPath, [join(PACKAGE_DIR, 'bin', 'asff'), ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 30_000,
+    cwd: PACKAGE_DIR,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

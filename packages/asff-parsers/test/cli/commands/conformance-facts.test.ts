@@ -47,7 +47,9 @@ describe('conformance facts', () => {
   test('the facts of one index are matched against the finding that satisfies most of them', () => {
     const other = { ...finding, Title: 'Another', Severity: { Label: 'LOW', Original: 'low' } } as unknown as AwsSecurityFinding;
     expect(checkFacts([fact('dd:title', 'Another'), fact('dd:severity', 'Low')], [finding, other])).toEqual({ checked: 2, misses: [] });
-    expect(checkFacts([fact('dd:title', 'Another'), fact('dd:severity', 'High')], [finding, other]).misses).toEqual(["#0 title 'Another' not carried"]);
+    expect(checkFacts([fact('dd:title', 'Another'), fact('dd:severity', 'High')], [finding, other]).misses).toEqual([
+      "#0 title 'Another' not carried",
+    ]);
     expect(checkFacts([fact('dd:severity', 'High')], []).misses).toEqual(['#0 severity High (no finding)']);
   });
 });

@@ -29,7 +29,8 @@ describe('asff conformance', () => {
 
   test('judges each report: pass, counting-unit difference, expected error, missing parser, failure', async () => {
     const rows = parseExpected(
-      `${header}anchore_grype\ttwo.json\t2\t\tgrype\nzap\treport.xml\t5\t\tzap\nzap\tbroken.json\tERROR\t\tzap\nnessus\tscan.nessus\t3\t\tnessus\nzap\tmissing.xml\t1\t\tzap\n`,
+      `${header}anchore_grype\ttwo.json\t2\t\tgrype\nzap\treport.xml\t5\t\tzap\nzap\tbroken.json\tERROR\t\tzap\n`
+        + 'nessus\tscan.nessus\t3\t\tnessus\nzap\tmissing.xml\t1\t\tzap\n',
     );
     const results = await Promise.all(rows.map((row) => checkReport(dir, row)));
     expect(results.map((r) => [r.status, r.actual])).toEqual([
@@ -65,8 +66,10 @@ describe('asff conformance', () => {
     const row = 'anchore_grype\ttwo.json\t2\t\tgrype\n';
 
     test('a named finding whose severity, title, id and file path hold passes, and says so', async () => {
-      const facts = parseFacts(`${factsHeader}anchore_grype\ttwo.json\t0\tdd:severity\tCritical\nanchore_grype\ttwo.json\t0\tdd:title\tCVE-2023-1000 libexample\n` +
-        'anchore_grype\ttwo.json\t0\tdd:file_path\t/var/lib/dpkg/status\nanchore_grype\ttwo.json\t0\traw:matches[0].vulnerability.id\tCVE-2023-1000\n');
+      const facts = parseFacts(`${factsHeader}anchore_grype\ttwo.json\t0\tdd:severity\tCritical\n`
+        + 'anchore_grype\ttwo.json\t0\tdd:title\tCVE-2023-1000 libexample\n'
+        + 'anchore_grype\ttwo.json\t0\tdd:file_path\t/var/lib/dpkg/status\n'
+        + 'anchore_grype\ttwo.json\t0\traw:matches[0].vulnerability.id\tCVE-2023-1000\n');
       const result = await checkReport(dir, parseExpected(header + row)[0], false, facts);
       expect(result.status).toBe('pass');
       // The raw: fact describes the report, not a finding: it is not checked.
@@ -75,11 +78,17 @@ describe('asff conformance', () => {
     });
 
     test('a wrong severity or a value the finding does not carry is listed as a difference, the count notwithstanding', async () => {
-      const facts = parseFacts(`${factsHeader}anchore_grype\ttwo.json\t0\tdd:severity\tLow\nanchore_grype\ttwo.json\t0\tdd:title\tCVE-2023-1000 libexample\n` +
-        'anchore_grype\ttwo.json\t1\tdd:cve\tCVE-2099-0001\nanchore_grype\ttwo.json\t*\tdd:file_paths (sorted)\t/var/lib/dpkg/status,/opt/missing.jar\n');
+      const facts = parseFacts(`${factsHeader}anchore_grype\ttwo.json\t0\tdd:severity\tLow\n`
+        + 'anchore_grype\ttwo.json\t0\tdd:title\tCVE-2023-1000 libexample\n'
+        + 'anchore_grype\ttwo.json\t1\tdd:cve\tCVE-2099-0001\n'
+        + 'anchore_grype\ttwo.json\t*\tdd:file_paths (sorted)\t/var/lib/dpkg/status,/opt/missing.jar\n');
       const result = await checkReport(dir, parseExpected(header + row)[0], false, facts);
       expect(result.status).toBe('differs');
-      expect(result.facts?.misses).toEqual(['file path /opt/missing.jar in no finding', '#0 severity expected LOW', "#1 cve 'CVE-2099-0001' not carried"]);
+      expect(result.facts?.misses).toEqual([
+        'file path /opt/missing.jar in no finding',
+        '#0 severity expected LOW',
+        "#1 cve 'CVE-2099-0001' not carried",
+      ]);
       expect(result.detail).toMatch(/^facts: 3 of 4 do not hold: /);
     });
 

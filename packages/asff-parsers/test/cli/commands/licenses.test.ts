@@ -42,7 +42,9 @@ describe('asff licenses', () => {
 
   test('the repository policy tightens the factory\'s rules, and the summary says how', async () => {
     const repository = file('security-policy.yml', 'version: 1\ndefault: HIGH\nlicenses:\n  deny: [GPL-3.0-or-later]\n  unlicensed: fail\n');
-    const result = await asff(['licenses', '--sbom', SBOM, '--policy', factory, '--repository-policy', repository, '--stage', 'image', '--output', join(dir, 'tight.json')]);
+    const result = await asff([
+      'licenses', '--sbom', SBOM, '--policy', factory, '--repository-policy', repository, '--stage', 'image', '--output', join(dir, 'tight.json'),
+    ]);
     expect(result.stdout.split('\n')).toEqual([
       'asff licenses: stage image: 8 packages, 4 licence violation(s) (GPL-3.0-or-later 1, X11-like custom terms 1, NOASSERTION 1, AGPL-3.0-only 1)',
       `  note: ${repository} tightens the licence deny list of stage image with GPL-3.0-or-later`,
@@ -63,9 +65,17 @@ describe('asff licenses', () => {
   });
 
   test.each([
-    ['an SBOM that is no SBOM', () => ['--sbom', file('grype.json', '{"matches":[]}'), '--policy', factory], /grype\.json: not a CycloneDX or SPDX JSON SBOM/],
+    [
+      'an SBOM that is no SBOM',
+      () => ['--sbom', file('grype.json', '{"matches":[]}'), '--policy', factory],
+      /grype\.json: not a CycloneDX or SPDX JSON SBOM/,
+    ],
     ['a missing SBOM', () => ['--sbom', join(dir, 'none.json'), '--policy', factory], /none\.json: no such file/],
-    ['a policy with a misspelt licence', () => ['--sbom', SBOM, '--policy', file('bad.yml', 'version: 1\ndefault: HIGH\nlicenses:\n  deny: [AGLP-3.0]\n')], /bad\.yml:4: licenses\.deny\[0\]: unknown SPDX licence id 'AGLP-3.0'/],
+    [
+      'a policy with a misspelt licence',
+      () => ['--sbom', SBOM, '--policy', file('bad.yml', 'version: 1\ndefault: HIGH\nlicenses:\n  deny: [AGLP-3.0]\n')],
+      /bad\.yml:4: licenses\.deny\[0\]: unknown SPDX licence id 'AGLP-3.0'/,
+    ],
   ])('exits 2 with one line on %s, and leaves no report behind', async (_, args, message) => {
     const output = join(dir, `out-${Math.random().toString(36).slice(2)}.json`);
     const result = await asff(['licenses', ...args(), '--stage', 'image', '--output', output]);
@@ -81,7 +91,9 @@ describe('asff licenses', () => {
       const report = join(dir, `gate-${Math.random().toString(36).slice(2)}.json`);
       expect((await asff(['licenses', '--sbom', SBOM, '--policy', policy, '--stage', 'image', '--output', report])).code).toBe(0);
       const findings = `${report}.asff.json`;
-      expect((await asff(['convert', '--tool', 'sbom-licenses', '--input', report, '--output', findings, '--account', '123456789012', '--region', 'eu-west-1'])).code).toBe(0);
+      expect((await asff([
+        'convert', '--tool', 'sbom-licenses', '--input', report, '--output', findings, '--account', '123456789012', '--region', 'eu-west-1',
+      ])).code).toBe(0);
       return asff(['gate', '--input', findings, '--policy', policy, '--stage', 'image']);
     };
     const denied = await gate(factory);
@@ -103,7 +115,10 @@ describe('asff licenses', () => {
     ].join('\n'));
     const report = join(dir, `suppressed-${code}.json`);
     await asff(['licenses', '--sbom', SBOM, '--policy', suppressed, '--stage', 'image', '--output', report]);
-    await asff(['convert', '--tool', 'sbom-licenses', '--input', report, '--output', `${report}.asff.json`, '--account', '123456789012', '--region', 'eu-west-1']);
+    await asff([
+      'convert', '--tool', 'sbom-licenses', '--input', report, '--output', `${report}.asff.json`, '--account', '123456789012',
+      '--region', 'eu-west-1',
+    ]);
     const result = await asff(['gate', '--input', `${report}.asff.json`, '--policy', suppressed, '--stage', 'image']);
     expect(result.code).toBe(code);
     expect(result.stdout).toMatch(counts);

@@ -20,7 +20,11 @@ async function validate(input: string): Promise<{ code: number; stdout: string; 
 describe('asff validate', () => {
   test('a findings file asff convert wrote is valid, in both output formats', async () => {
     const findings = await convertFixture('grype', 'two-matches.json');
-    expect(await validate(JSON.stringify({ Findings: findings }))).toEqual({ code: 0, stdout: '<stdin>: 2 findings, 2 valid, 0 invalid\n', stderr: '' });
+    expect(await validate(JSON.stringify({ Findings: findings }))).toEqual({
+      code: 0,
+      stdout: '<stdin>: 2 findings, 2 valid, 0 invalid\n',
+      stderr: '',
+    });
     expect((await validate(findings.map((f) => JSON.stringify(f)).join('\n'))).code).toBe(0);
   });
 
@@ -53,6 +57,7 @@ describe('asff validate', () => {
 
   test('a file that is not findings is one line naming it, with no content', async () => {
     await expect(validate('{"Findings":[{"Id":"a"},')).rejects.toThrow(ReportError);
-    await expect(validate('not json at all, password=hunter2')).rejects.toThrow(/^<stdin>: line 1: not JSON \(expected \{"Findings":\[\.\.\.\]\} or one finding per line\)$/);
+    await expect(validate('not json at all, password=hunter2'))
+      .rejects.toThrow(/^<stdin>: line 1: not JSON \(expected \{"Findings":\[\.\.\.\]\} or one finding per line\)$/);
   });
 });

@@ -58,7 +58,9 @@ describe('fake Security Hub endpoint', () => {
       sampleFinding('bad-type', { Types: ['Not A Namespace/x'] }),
       sampleFinding('reserved', { ProductFields: { 'aws/securityhub/x': 'y' } }),
       sampleFinding('wrong-region', { ProductArn: PRODUCT_ARN.replace('us-east-1', 'eu-west-1') }),
-      sampleFinding('huge', { Resources: Array.from({ length: 30 }, (_, i) => ({ Type: 'Other', Id: `r${i}`, Details: { Other: { blob: 'x'.repeat(9000) } } })) }),
+      sampleFinding('huge', {
+        Resources: Array.from({ length: 30 }, (_, i) => ({ Type: 'Other', Id: `r${i}`, Details: { Other: { blob: 'x'.repeat(9000) } } })),
+      }),
     ];
     const result = await fake.client().send(new BatchImportFindingsCommand({ Findings: findings }));
     expect(result.SuccessCount).toBe(1);
@@ -76,10 +78,14 @@ describe('fake Security Hub endpoint', () => {
   test('ignores an update whose UpdatedAt is not later, yet counts it as a success', async () => {
     const client = fake.client();
     await client.send(new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { UpdatedAt: '2026-02-01T00:00:00.000Z' })] }));
-    const same = await client.send(new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { Title: 'changed', UpdatedAt: '2026-02-01T00:00:00.000Z' })] }));
+    const same = await client.send(
+      new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { Title: 'changed', UpdatedAt: '2026-02-01T00:00:00.000Z' })] }),
+    );
     expect(same.SuccessCount).toBe(1);
     expect(fake.store.get(PRODUCT_ARN, 'x')!.Title).toBe('Sample finding x');
-    await client.send(new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { Title: 'changed', UpdatedAt: '2026-02-01T00:00:00.001Z' })] }));
+    await client.send(
+      new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { Title: 'changed', UpdatedAt: '2026-02-01T00:00:00.001Z' })] }),
+    );
     expect(fake.store.get(PRODUCT_ARN, 'x')!.Title).toBe('changed');
     expect(fake.store.stats).toMatchObject({ created: 1, updated: 1, ignoredNotLater: 1 });
   });
@@ -92,11 +98,17 @@ describe('fake Security Hub endpoint', () => {
       Workflow: { Status: 'NOTIFIED' },
       Note: { Text: 'ticket 42', UpdatedBy: 'analyst' },
     }));
-    await client.send(new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { RecordState: 'ARCHIVED', UpdatedAt: '2026-03-01T00:00:00.000Z', Workflow: { Status: 'RESOLVED' } })] }));
+    await client.send(
+      new BatchImportFindingsCommand({
+        Findings: [sampleFinding('x', { RecordState: 'ARCHIVED', UpdatedAt: '2026-03-01T00:00:00.000Z', Workflow: { Status: 'RESOLVED' } })],
+      }),
+    );
     let stored = fake.store.get(PRODUCT_ARN, 'x')!;
     expect(stored).toMatchObject({ RecordState: 'ARCHIVED', Workflow: { Status: 'NOTIFIED' }, Note: { Text: 'ticket 42' } });
     expect(fake.store.stats.customerFieldsOnUpdate).toBe(1);
-    await client.send(new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { RecordState: 'ACTIVE', UpdatedAt: '2026-04-01T00:00:00.000Z' })] }));
+    await client.send(
+      new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { RecordState: 'ACTIVE', UpdatedAt: '2026-04-01T00:00:00.000Z' })] }),
+    );
     stored = fake.store.get(PRODUCT_ARN, 'x')!;
     expect(stored).toMatchObject({ RecordState: 'ACTIVE', Workflow: { Status: 'NEW' } });
   });
@@ -104,8 +116,12 @@ describe('fake Security Hub endpoint', () => {
   test('keeps SUPPRESSED when an archived finding returns', async () => {
     const client = fake.client();
     await client.send(new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { RecordState: 'ARCHIVED' })] }));
-    await client.send(new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'x', ProductArn: PRODUCT_ARN }], Workflow: { Status: 'SUPPRESSED' } }));
-    await client.send(new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { RecordState: 'ACTIVE', UpdatedAt: '2026-04-01T00:00:00.000Z' })] }));
+    await client.send(
+      new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'x', ProductArn: PRODUCT_ARN }], Workflow: { Status: 'SUPPRESSED' } }),
+    );
+    await client.send(
+      new BatchImportFindingsCommand({ Findings: [sampleFinding('x', { RecordState: 'ACTIVE', UpdatedAt: '2026-04-01T00:00:00.000Z' })] }),
+    );
     expect(fake.store.get(PRODUCT_ARN, 'x')!.Workflow.Status).toBe('SUPPRESSED');
   });
 

@@ -252,8 +252,12 @@ export class FakeSecurityHub {
     }
     if (input.Note !== undefined) {
       const { Text, UpdatedBy } = input.Note;
-      if (typeof Text !== 'string' || Text.length < 1 || Text.length > 512) throw new HttpError(400, 'InvalidInputException', 'Note.Text must be 1-512 characters');
-      if (typeof UpdatedBy !== 'string' || UpdatedBy.length < 1 || UpdatedBy.length > 512) throw new HttpError(400, 'InvalidInputException', 'Note.UpdatedBy is required');
+      if (typeof Text !== 'string' || Text.length < 1 || Text.length > 512) {
+        throw new HttpError(400, 'InvalidInputException', 'Note.Text must be 1-512 characters');
+      }
+      if (typeof UpdatedBy !== 'string' || UpdatedBy.length < 1 || UpdatedBy.length > 512) {
+        throw new HttpError(400, 'InvalidInputException', 'Note.UpdatedBy is required');
+      }
     }
     const processed: unknown[] = [];
     const unprocessed: unknown[] = [];

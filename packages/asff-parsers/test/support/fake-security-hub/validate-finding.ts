@@ -49,7 +49,10 @@ function longString(value: unknown, path: string): string | undefined {
 
 /** Problems that make Security Hub reject the finding with ErrorCode InvalidInput. */
 export function validateImportedFinding(finding: Json, caller: CallerContext): string | undefined {
-  for (const field of ['SchemaVersion', 'Id', 'ProductArn', 'GeneratorId', 'AwsAccountId', 'CreatedAt', 'UpdatedAt', 'Title', 'Description', 'Resources']) {
+  const required = [
+    'SchemaVersion', 'Id', 'ProductArn', 'GeneratorId', 'AwsAccountId', 'CreatedAt', 'UpdatedAt', 'Title', 'Description', 'Resources',
+  ];
+  for (const field of required) {
     if (finding[field] === undefined || finding[field] === null) return `Missing required field ${field}`;
   }
   if (finding.SchemaVersion !== '2018-10-08') return 'SchemaVersion must be 2018-10-08';
@@ -107,7 +110,9 @@ export function validateImportedFinding(finding: Json, caller: CallerContext): s
     if (related === undefined) continue;
     if (!Array.isArray(related) || related.length < 1 || related.length > 10) return 'RelatedFindings must hold 1-10 entries';
     for (const r of related as Json[]) {
-      if (isBlank(r.ProductArn) || isBlank(r.Id) || (r.Id as string).length > 512) return 'RelatedFindings[] needs a ProductArn and an Id of at most 512 characters';
+      if (isBlank(r.ProductArn) || isBlank(r.Id) || (r.Id as string).length > 512) {
+        return 'RelatedFindings[] needs a ProductArn and an Id of at most 512 characters';
+      }
     }
   }
   const remediationText = ((finding.Remediation as Json | undefined)?.Recommendation as Json | undefined)?.Text;
