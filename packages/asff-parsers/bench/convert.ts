@@ -43,7 +43,10 @@ function cli(kind: SyntheticKind, file: string, dir: string, env: NodeJS.Process
   const args = ['-r', join(__dirname, 'peak-rss.js'), join(__dirname, '..', 'bin', 'asff'), 'convert', '--tool', kind, '--input', file];
   const scope = ['--account', '123456789012', '--region', 'eu-west-1', '--repository', 'bench', '--branch', 'main', '--output', output];
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [...args, ...scope], { encoding: 'utf8', env: { ...process.env, ...env, ASFF_BENCH_RSS_FILE: rssFile } });
+  const result = spawnSync(process.execPath, [...args, ...scope], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env, ASFF_BENCH_RSS_FILE: rssFile },
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) {
     process.stderr.write(`  conversion failed: ${result.stderr.trim().split('\n')[0]}\n`);
@@ -99,7 +102,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   // `--workers 0,2` measures each ASFF_CONVERT_WORKERS setting; `auto` leaves it to the CLI.
   const workers = (option(argv, 'workers') ?? 'auto').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'asff-bench-'));
-  const header = ['report', 'size MB', 'findings', 'seconds', 'MB/s', 'findings/s', 'peak RSS MB', 'JSON.parse s', 'ratio', 'read-only s', 'read ratio'];
+  const header = [
+    'report', 'size MB', 'findings', 'seconds', 'MB/s', 'findings/s', 'peak RSS MB', 'JSON.parse s', 'ratio', 'read-only s', 'read ratio',
+  ];
   process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${rounds} round(s), medians\n${header.join('\t')}\n`);
   try {
     for (const size of sizes) {
@@ -121,7 +126,9 @@ export async function main(argv: readonly string[]): Promise<void> {
         rmSync(file, { force: true });
         workers.forEach((w, i) => {
           const converted = summary(converts[i]);
-          if (converted !== undefined) process.stdout.write(`${row(`${kind} ${w === 'auto' ? '' : `w=${w}`}`.trim(), bytes, converted, parsed, read).join('\t')}\n`);
+          if (converted === undefined) return;
+          const label = `${kind} ${w === 'auto' ? '' : `w=${w}`}`.trim();
+          process.stdout.write(`${row(label, bytes, converted, parsed, read).join('\t')}\n`);
         });
       }
     }
@@ -129,7 +136,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end\n`);
-  process.stdout.write('ratio = end-to-end CLI conversion (process start to exit, findings written to a file) / readFileSync + JSON.parse of the same file\n');
+  process.stdout.write(
+    'ratio = end-to-end CLI conversion (process start to exit, findings written to a file) / readFileSync + JSON.parse of the same file\n',
+  );
   process.stdout.write('w=N: ASFF_CONVERT_WORKERS=N (0 in-thread); without: the CLI decides\n');
   process.stdout.write('read ratio = streaming the selected elements (scanner + JSON.parse per element, no ASFF) / JSON.parse of the whole file\n');
 }

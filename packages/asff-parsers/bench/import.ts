@@ -27,7 +27,11 @@ async function* findings(count: number): AsyncIterable<AwsSecurityFinding> {
   for (let i = 0; i < count; i++) {
     yield sampleFinding(`bench-${i}`, {
       Description: `Benchmark finding ${i}: a typical description of a vulnerable dependency and how to fix it.`.repeat(3),
-      Vulnerabilities: [{ Id: `CVE-2026-${10000 + (i % 5000)}`, VulnerablePackages: [{ Name: `package-${i % 300}`, Version: '1.2.3' }], FixAvailable: 'YES' }],
+      Vulnerabilities: [{
+        Id: `CVE-2026-${10000 + (i % 5000)}`,
+        VulnerablePackages: [{ Name: `package-${i % 300}`, Version: '1.2.3' }],
+        FixAvailable: 'YES',
+      }],
     });
   }
 }
@@ -40,7 +44,12 @@ async function* findings(count: number): AsyncIterable<AwsSecurityFinding> {
 async function unpacedCapacity(): Promise<number> {
   const unlimited = { ratePerSecond: 1_000_000, burst: 1_000_000 };
   const fake = await FakeSecurityHubWorker.start({ importRate: unlimited });
-  const client = new SecurityHubClient({ region: 'us-east-1', endpoint: fake.endpoint, maxAttempts: 1, credentials: { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-local-endpoint' } });
+  const client = new SecurityHubClient({
+    region: 'us-east-1',
+    endpoint: fake.endpoint,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-local-endpoint' },
+  });
   try {
     await client.send(new GetFindingsCommand({ MaxResults: 1 }));
     const importer = new SecurityHubImporter({ client, importRate: unlimited });
@@ -102,7 +111,10 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     const rows = [
       ['findings', String(count)],
       ['machine load (1 min) / cores', `${loadavg()[0].toFixed(1)} / ${cpus().length}`],
-      ['unpaced capacity (quota off)', `${capacity.toFixed(1)} requests/s${capacity < 15 ? ' (CPU-bound: below 15/s the floor cannot be reached)' : ''}`],
+      [
+        'unpaced capacity (quota off)',
+        `${capacity.toFixed(1)} requests/s${capacity < 15 ? ' (CPU-bound: below 15/s the floor cannot be reached)' : ''}`,
+      ],
       ['BatchImportFindings requests / minimum ceil(N/100)', `${afterFirst.received} / ${minimumRequests}`],
       ['GetFindings pages (empty scope read first)', String(afterFirst.getFindingsReceived - 1)],
       ['all requests (importer summary)', String(summary.requests)],
@@ -110,7 +122,10 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       ['SDK warm-up (not counted)', `${warmUpSeconds.toFixed(2)} s`],
       ['elapsed', `${seconds.toFixed(2)} s`],
       ['floor (burst 30, then 10/s)', `${floor.toFixed(2)} s`],
-      ['elapsed / floor', Number.isNaN(ratio) ? 'n/a (within the burst)' : `${ratio.toFixed(3)} (target <= 1.15: ${ratio <= 1.15 ? 'met' : 'MISSED'})`],
+      [
+        'elapsed / floor',
+        Number.isNaN(ratio) ? 'n/a (within the burst)' : `${ratio.toFixed(3)} (target <= 1.15: ${ratio <= 1.15 ? 'met' : 'MISSED'})`,
+      ],
       ['imported / dead-lettered / lost', `${summary.imported} / ${summary.failed} / ${lost}`],
       ['re-import: GetFindings pages read first', `${pages} (minimum ${minimumRequests})`],
       ['re-import: elapsed', `${againSeconds.toFixed(2)} s`],

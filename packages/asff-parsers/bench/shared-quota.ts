@@ -82,7 +82,9 @@ async function fiveImporters(): Promise<number> {
   const clients = Array.from({ length: IMPORTERS }, () => clientFor(fake.endpoint));
   try {
     const deadLetters = clients.map(() => new MemoryDeadLetterSink());
-    const importers = clients.map((client, i) => new SecurityHubImporter({ client, deadLetter: deadLetters[i], scope: `bench${i}@main#image/grype` }));
+    const importers = clients.map(
+      (client, i) => new SecurityHubImporter({ client, deadLetter: deadLetters[i], scope: `bench${i}@main#image/grype` }),
+    );
     const started = process.hrtime.bigint();
     const finished = await Promise.all(importers.map(async (importer, i) => {
       await importer.import(findingsOf(i));
@@ -131,7 +133,10 @@ async function reportsThroughQueue(workers: number): Promise<number> {
     let batches = 0;
     for (let i = 0; i < REPORTS; i++) {
       const key = `raw/app-${i}/image/1/report.sarif`;
-      bucket.objects.set(key, { body: sarifReport(reportSize(i)), metadata: { [REPORT_METADATA_KEYS.tool]: 'sarif', [REPORT_METADATA_KEYS.branch]: 'main' } });
+      bucket.objects.set(key, {
+        body: sarifReport(reportSize(i)),
+        metadata: { [REPORT_METADATA_KEYS.tool]: 'sarif', [REPORT_METADATA_KEYS.branch]: 'main' },
+      });
       findings += reportSize(i);
       batches += Math.ceil(reportSize(i) / 100);
       queue.push({

@@ -14,14 +14,42 @@ function grypeMatch(i: number): string {
       namespace: 'debian:distro:debian:12',
       severity: ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'][i % 6],
       urls: [`https://security-tracker.debian.org/tracker/CVE-2025-${i}`, `https://example.test/advisory/${i}`],
-      description: `Synthetic vulnerability number ${i}: a buffer overflow in a parsing routine allows a remote attacker to crash the process or execute code via crafted input.`,
-      cvss: [{ source: 'nvd@nist.gov', type: 'Primary', version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', metrics: { baseScore: (i % 100) / 10, exploitabilityScore: 3.9, impactScore: 5.9 }, vendorMetadata: {} }],
+      description: `Synthetic vulnerability number ${i}: a buffer overflow in a parsing routine allows a remote attacker to crash the process ` +
+        'or execute code via crafted input.',
+      cvss: [{
+        source: 'nvd@nist.gov',
+        type: 'Primary',
+        version: '3.1',
+        vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+        metrics: { baseScore: (i % 100) / 10, exploitabilityScore: 3.9, impactScore: 5.9 },
+        vendorMetadata: {},
+      }],
       fix: { versions: [`1.${i % 10}.1`], state: i % 3 === 0 ? 'not-fixed' : 'fixed' },
       advisories: [],
     },
     relatedVulnerabilities: [],
-    matchDetails: [{ type: 'exact-direct-match', matcher: 'dpkg-matcher', searchedBy: { distro: { type: 'debian', version: '12' }, namespace: 'debian:distro:debian:12', package: { name: `pkg${i}`, version: `1.${i % 10}.0` } }, found: { versionConstraint: `< 1.${i % 10}.1 (deb)`, vulnerabilityID: `CVE-2025-${i}` } }],
-    artifact: { id: `a${i}`, name: `pkg${i}`, version: `1.${i % 10}.0`, type: 'deb', locations: [{ path: '/var/lib/dpkg/status', layerID: 'sha256:0123456789abcdef' }], language: '', licenses: ['MIT'], cpes: [`cpe:2.3:a:pkg${i}:pkg${i}:1.0:*:*:*:*:*:*:*`], purl: `pkg:deb/debian/pkg${i}@1.${i % 10}.0?distro=debian-12`, upstreams: [] },
+    matchDetails: [{
+      type: 'exact-direct-match',
+      matcher: 'dpkg-matcher',
+      searchedBy: {
+        distro: { type: 'debian', version: '12' },
+        namespace: 'debian:distro:debian:12',
+        package: { name: `pkg${i}`, version: `1.${i % 10}.0` },
+      },
+      found: { versionConstraint: `< 1.${i % 10}.1 (deb)`, vulnerabilityID: `CVE-2025-${i}` },
+    }],
+    artifact: {
+      id: `a${i}`,
+      name: `pkg${i}`,
+      version: `1.${i % 10}.0`,
+      type: 'deb',
+      locations: [{ path: '/var/lib/dpkg/status', layerID: 'sha256:0123456789abcdef' }],
+      language: '',
+      licenses: ['MIT'],
+      cpes: [`cpe:2.3:a:pkg${i}:pkg${i}:1.0:*:*:*:*:*:*:*`],
+      purl: `pkg:deb/debian/pkg${i}@1.${i % 10}.0?distro=debian-12`,
+      upstreams: [],
+    },
   });
 }
 
@@ -31,7 +59,12 @@ function sarifResult(i: number): string {
     ruleIndex: i % RULES,
     level: ['error', 'warning', 'note'][i % 3],
     message: { text: `Synthetic result ${i}: untrusted input reaches a sensitive sink without validation in this function.` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: `src/module${i % 1000}/file${i}.ts`, uriBaseId: '%SRCROOT%' }, region: { startLine: (i % 500) + 1, startColumn: 5, endLine: (i % 500) + 1, endColumn: 40 } } }],
+    locations: [{
+      physicalLocation: {
+        artifactLocation: { uri: `src/module${i % 1000}/file${i}.ts`, uriBaseId: '%SRCROOT%' },
+        region: { startLine: (i % 500) + 1, startColumn: 5, endLine: (i % 500) + 1, endColumn: 40 },
+      },
+    }],
     partialFingerprints: { primaryLocationLineHash: `${i.toString(16)}:1` },
     properties: { tags: ['security', 'bench'] },
   });
@@ -62,7 +95,8 @@ const SHAPES: Record<SyntheticKind, { head: string; element: (i: number) => stri
   grype: {
     head: '{"matches":[',
     element: grypeMatch,
-    tail: '],"source":{"type":"image","target":{"userInput":"bench/app:1","manifestDigest":"sha256:00"}},"distro":{"name":"debian","version":"12"},"descriptor":{"name":"grype","version":"0.74.0"}}',
+    tail: '],"source":{"type":"image","target":{"userInput":"bench/app:1","manifestDigest":"sha256:00"}},' +
+      '"distro":{"name":"debian","version":"12"},"descriptor":{"name":"grype","version":"0.74.0"}}',
   },
   sarif: {
     head: `{"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[{"tool":{"driver":{"name":"BenchScanner","rules":[${Array.from({ length: RULES }, (_, r) => JSON.stringify({ id: `BENCH${r}`, shortDescription: { text: `Bench rule ${r}` }, helpUri: `https://bench.example.test/rules/${r}` })).join(',')}]}},"results":[`,

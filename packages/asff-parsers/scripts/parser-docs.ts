@@ -67,7 +67,10 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
   readme = replaceGenerated(readme, 'tools', renderToolsTable(parsers), 'packages/asff-parsers/README.md');
   readme = replaceGenerated(readme, 'counting-units', renderCountingUnitsTable(parsers, corpusCounts), 'packages/asff-parsers/README.md');
   return [
-    { path: join(PARSERS_DIR, 'registry.generated.ts'), content: renderRegistry(folders.map((folder) => ({ folder, exportName: parserExportName(folder) }))) },
+    {
+      path: join(PARSERS_DIR, 'registry.generated.ts'),
+      content: renderRegistry(folders.map((folder) => ({ folder, exportName: parserExportName(folder) }))),
+    },
     ...parsers.flatMap((parser) => {
       const doc = docs.get(parser.id);
       return doc === undefined ? [] : [{ path: join(DOCS_DIR, `${parser.id}.md`), content: renderParserPage(parser, doc) }];
@@ -78,7 +81,9 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
 
 /** The generated files whose content on disk differs, relative to the repository. */
 export function staleFiles(files: readonly GeneratedFile[]): string[] {
-  return files.filter((file) => !existsSync(file.path) || readFileSync(file.path, 'utf8') !== file.content).map((file) => relative(REPOSITORY_DIR, file.path));
+  return files
+    .filter((file) => !existsSync(file.path) || readFileSync(file.path, 'utf8') !== file.content)
+    .map((file) => relative(REPOSITORY_DIR, file.path));
 }
 
 async function main(argv: readonly string[]): Promise<number> {
