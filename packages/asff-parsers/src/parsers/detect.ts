@@ -31,7 +31,10 @@ export function detectParser(head: ReportHead, parsers: readonly Parser[]): Pars
   const [best, second] = rankParsers(head, parsers);
   if (best === undefined) throw new MalformedInputError('unrecognised report: no parser recognises it (use --tool to name the tool)', 'unrecognised');
   if (second !== undefined && second.confidence === best.confidence) {
-    throw new MalformedInputError(`ambiguous report: it could be ${best.parser.id} or ${second.parser.id} (use --tool to name the tool)`, 'unrecognised');
+    throw new MalformedInputError(
+      `ambiguous report: it could be ${best.parser.id} or ${second.parser.id} (use --tool to name the tool)`,
+      'unrecognised',
+    );
   }
   return best.parser;
 }

@@ -22,7 +22,13 @@ export const anchoreParser: Parser = {
   severityTable: VULNERABILITY_SEVERITIES,
   detect(head: ReportHead): number | undefined {
     if (/"securityEvaluation"\s*:/.test(head.text) && /"vulnerabilityId"\s*:/.test(head.text)) return 0.9;
-    if (/"(imageDigest|image_digest)"\s*:/.test(head.text) && /"vulnerabilities"\s*:/.test(head.text) && /"(feed_group|package_name|vuln)"\s*:/.test(head.text)) return 0.9;
+    if (
+      /"(imageDigest|image_digest)"\s*:/.test(head.text)
+      && /"vulnerabilities"\s*:/.test(head.text)
+      && /"(feed_group|package_name|vuln)"\s*:/.test(head.text)
+    ) {
+      return 0.9;
+    }
     return undefined;
   },
   parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
@@ -68,7 +74,8 @@ function classicFinding(v: Record<string, unknown>, image: DraftResource | undef
       const record = asRecord(d);
       return [asRecord(record.cvss_v3), asRecord(record.cvss_v2)].map((c, i): Cvss | undefined => {
         const score = asNumber(c.base_score);
-        return score !== undefined && score >= 0 ? { BaseScore: score, Version: i === 0 ? '3' : '2', ...(present(record.id) ? { Source: present(record.id) } : {}) } : undefined;
+        if (score === undefined || score < 0) return undefined;
+        return { BaseScore: score, Version: i === 0 ? '3' : '2', ...(present(record.id) ? { Source: present(record.id) } : {}) };
       });
     })
     .filter((c): c is Cvss => c !== undefined);
@@ -123,12 +130,20 @@ interface Entry {
 
 function vulnerabilityDraft(e: Entry): FindingDraft {
   const pkg = e.version ? `${e.name} ${e.version}` : e.name;
-  const packageResource: DraftResource = { type: 'Other', id: joinNonEmpty([e.version ? `${e.name}@${e.version}` : e.name, e.path], ' at '), details: { Other: { package: pkg, ...(e.path ? { path: e.path } : {}), ...(e.packageType ? { type: e.packageType } : {}) } } };
+  const packageResource: DraftResource = {
+    type: 'Other',
+    id: joinNonEmpty([e.version ? `${e.name}@${e.version}` : e.name, e.path], ' at '),
+    details: { Other: { package: pkg, ...(e.path ? { path: e.path } : {}), ...(e.packageType ? { type: e.packageType } : {}) } },
+  };
   return {
     ruleId: e.id,
     locationKey: joinNonEmpty([e.name, e.version, e.packageType, e.path], '|'),
     title: `${e.id} in ${pkg}`,
-    description: joinNonEmpty([`${e.id} affects ${pkg}${e.path ? ` at ${e.path}` : ''}.`, e.feed ? `Feed: ${e.feed}.` : undefined, e.fix ? `Fixed in ${e.fix}.` : 'No fix available.'], ' '),
+    description: joinNonEmpty([
+      `${e.id} affects ${pkg}${e.path ? ` at ${e.path}` : ''}.`,
+      e.feed ? `Feed: ${e.feed}.` : undefined,
+      e.fix ? `Fixed in ${e.fix}.` : 'No fix available.',
+    ], ' '),
     severity: severityFrom(VULNERABILITY_SEVERITIES, e.severity),
     types: [vulnerabilityType(e.id)],
     resources: e.image ? [e.image, packageResource] : [packageResource],

@@ -37,7 +37,8 @@ export const arachniParser: Parser = {
   id: 'arachni',
   displayName: 'Arachni',
   countingUnit:
-    'one per issue (check, name and severity) per site: Arachni lists one issues[] entry per instance, the instances (URL, method, input) become Resources; requests, responses, page bodies and input values are never copied',
+    'one per issue (check, name and severity) per site: Arachni lists one issues[] entry per instance, the instances (URL, method, input) become ' +
+    'Resources; requests, responses, page bodies and input values are never copied',
   formats: ['Arachni JSON report (arachni_reporter --reporter=json), 1.x'],
   severityTable: ARACHNI_SEVERITIES,
   detect(head: ReportHead): number | undefined {

@@ -80,7 +80,12 @@ function banditFinding(
     ruleId: testId,
     locationKey,
     title: `${joinNonEmpty([testId, testName], ' ')}: ${text}`,
-    description: joinNonEmpty([text, `In ${where}.`, confidence ? `Bandit confidence: ${confidence}.` : undefined, cwe !== undefined ? `CWE-${cwe}.` : undefined], '\n\n'),
+    description: joinNonEmpty([
+      text,
+      `In ${where}.`,
+      confidence ? `Bandit confidence: ${confidence}.` : undefined,
+      cwe !== undefined ? `CWE-${cwe}.` : undefined,
+    ], '\n\n'),
     severity: severityFrom(BANDIT_SEVERITIES, result.issue_severity),
     types: [FindingTypes.CODE_VULNERABILITY],
     resources: [{ type: 'Other', id: codeLocationId(context.scan, file, line) }],

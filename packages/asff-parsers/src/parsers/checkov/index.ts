@@ -31,7 +31,8 @@ export const checkovParser: Parser = {
   id: 'checkov',
   displayName: 'Checkov',
   countingUnit:
-    'one per failed check per resource (check id, file, resource, line range); skipped checks are imported as suppressed with their skip comment; passed checks are not findings',
+    'one per failed check per resource (check id, file, resource, line range); skipped checks are imported as suppressed with their skip comment; ' +
+    'passed checks are not findings',
   formats: ['Checkov JSON (single check type)', 'Checkov JSON (array of check types)', 'Checkov empty-run summary'],
   severityTable: CHECKOV_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -89,7 +90,12 @@ function checkovFinding(check: Record<string, unknown>, checkType: string | unde
     locationKey: joinNonEmpty([checkType, file, resource, lines], '|'),
     title: `${checkId}: ${name}`,
     description: joinNonEmpty(
-      [asString(check.description) ?? name, resource && checkType !== 'secrets' ? `Resource ${resource} in ${where}${lines ? ` (lines ${lines})` : ''}.` : `In ${where}${lines ? ` (lines ${lines})` : ''}.`],
+      [
+        asString(check.description) ?? name,
+        resource && checkType !== 'secrets'
+          ? `Resource ${resource} in ${where}${lines ? ` (lines ${lines})` : ''}.`
+          : `In ${where}${lines ? ` (lines ${lines})` : ''}.`,
+      ],
       '\n\n',
     ),
     severity: severityFrom(CHECKOV_SEVERITIES, check.severity, UNRATED),

@@ -46,13 +46,17 @@ async function* parseClair(source: ReportSource, context: ParseContext): AsyncGe
   const peeked = await peekSource(source);
   const head = peeked.head.toString('utf8');
   // Both clients write their own key first: clair-scanner `image` and `unapproved`, klar `LayerCount`.
-  if (!head.includes('"unapproved"') && !head.includes('"LayerCount"')) throw new MalformedInputError('not a Clair report: neither clair-scanner (unapproved) nor klar (LayerCount)', 'unrecognised');
+  if (!head.includes('"unapproved"') && !head.includes('"LayerCount"')) {
+    throw new MalformedInputError('not a Clair report: neither clair-scanner (unapproved) nor klar (LayerCount)', 'unrecognised');
+  }
   const repeats = new RepeatFilter();
   // klar groups by severity (`Vulnerabilities.High[]`); a group is small enough to take whole.
   const selection = { elements: ['vulnerabilities.*', 'Vulnerabilities.*'], capture: ['image'] };
   for await (const element of streamJsonElements(peeked.source, selection)) {
     const klar = element.selector !== 'vulnerabilities.*';
-    if (!klar && typeof element.path[1] !== 'number') throw new MalformedInputError('not a Clair report: vulnerabilities must be a list', 'unrecognised');
+    if (!klar && typeof element.path[1] !== 'number') {
+      throw new MalformedInputError('not a Clair report: vulnerabilities must be a list', 'unrecognised');
+    }
     // klar's Vulnerabilities is an object of severity groups; an array there is another tool's report (Trivy's cluster report).
     if (klar && (typeof element.path[1] === 'number' || !Array.isArray(element.value))) {
       throw new MalformedInputError('not a Clair report: Vulnerabilities must map severities to lists', 'unrecognised');
@@ -117,7 +121,11 @@ interface ClairVulnerability {
 function clairFinding(v: ClairVulnerability, reportImage: string | undefined, context: ParseContext): FindingDraft {
   const image = context.scan.image ?? reportImage;
   const packageId = `${v.feature}@${v.version ?? ''}`;
-  const resources: DraftResource[] = [{ type: 'Other', id: joinNonEmpty([v.namespace, packageId], '/'), details: { Other: { package: packageId, ...(v.namespace ? { namespace: v.namespace } : {}) } } }];
+  const resources: DraftResource[] = [{
+    type: 'Other',
+    id: joinNonEmpty([v.namespace, packageId], '/'),
+    details: { Other: { package: packageId, ...(v.namespace ? { namespace: v.namespace } : {}) } },
+  }];
   if (image) resources.unshift(containerImageResource(image));
   return {
     ruleId: v.vulnerability,

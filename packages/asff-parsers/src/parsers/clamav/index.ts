@@ -40,7 +40,8 @@ export const clamavParser: Parser = {
   id: 'clamav',
   displayName: 'ClamAV',
   countingUnit:
-    'one per FOUND line: a signature in one file (path as clamscan printed it); --allmatch gives one finding per signature of a file; a repeated (path, signature) counts once; OK and error lines and the summary are not findings',
+    'one per FOUND line: a signature in one file (path as clamscan printed it); --allmatch gives one finding per signature of a file; a repeated ' +
+    '(path, signature) counts once; OK and error lines and the summary are not findings',
   formats: ['clamscan text output (stdout), with or without --infected, --allmatch and the scan summary'],
   severityTable: CLAMAV_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -121,16 +122,24 @@ function malwareFinding(match: ClamAvMatch, summary: Readonly<Record<string, str
   const unofficial = match.signature.endsWith('.UNOFFICIAL');
   const resources: DraftResource[] = [];
   if (context.scan.image) resources.push(containerImageResource(context.scan.image));
-  resources.push({ type: 'Other', id: context.scan.image ? `${context.scan.image}:${path}` : path, details: { Other: { file: path, signature: match.signature } } });
+  resources.push({
+    type: 'Other',
+    id: context.scan.image ? `${context.scan.image}:${path}` : path,
+    details: { Other: { file: path, signature: match.signature } },
+  });
   return {
     ruleId: match.signature,
     locationKey: path,
     title: `Malware signature ${match.signature} in ${path}`,
-    description: `ClamAV matched the signature ${match.signature}${unofficial ? ' (from a third-party database)' : ''} in ${path}. Remove the file from the artifact and find how it got there.`,
+    description: `ClamAV matched the signature ${match.signature}${unofficial ? ' (from a third-party database)' : ''} in ${path}. ` +
+      'Remove the file from the artifact and find how it got there.',
     severity: severityFrom(CLAMAV_SEVERITIES, 'FOUND'),
     types: [MALWARE_TYPE],
     resources,
-    remediation: { text: 'Remove the infected file, rebuild the artifact from a clean source, and check where the file came from (dependency, base image, build step).' },
+    remediation: {
+      text: 'Remove the infected file, rebuild the artifact from a clean source, ' +
+        'and check where the file came from (dependency, base image, build step).',
+    },
     productFields: { File: path, Signature: match.signature, ...summary },
   };
 }

@@ -76,8 +76,13 @@ export const cyclonedxParser: Parser = {
   id: 'cyclonedx',
   displayName: 'CycloneDX',
   countingUnit:
-    'one per vulnerability per affected component (affects[] ref, or the component an extension vulnerability sits in); a BOM without vulnerabilities gives none; VEX not_affected/false_positive are imported suppressed, resolved as archived',
-  formats: ['CycloneDX JSON 1.4-1.6 (vulnerabilities[])', 'CycloneDX XML 1.4+ (vulnerabilities)', 'CycloneDX XML 1.0-1.3 with the vulnerability extension 1.0'],
+    'one per vulnerability per affected component (affects[] ref, or the component an extension vulnerability sits in); a BOM without ' +
+    'vulnerabilities gives none; VEX not_affected/false_positive are imported suppressed, resolved as archived',
+  formats: [
+    'CycloneDX JSON 1.4-1.6 (vulnerabilities[])',
+    'CycloneDX XML 1.4+ (vulnerabilities)',
+    'CycloneDX XML 1.0-1.3 with the vulnerability extension 1.0',
+  ],
   severityTable: CYCLONEDX_SEVERITIES,
   detect(head: ReportHead): number | undefined {
     const text = head.text;
@@ -99,7 +104,9 @@ async function* parseCycloneDx(input: ReportSource, context: ParseContext): Asyn
   }
   // A BOM has no required list (an SBOM of nothing is valid), so the reader cannot refuse another tool's JSON by
   // a missing container: the format marker in the head does.
-  if (!/"bomFormat"\s*:\s*"CycloneDX"/.test(text)) throw new MalformedInputError('not a CycloneDX report: no "bomFormat": "CycloneDX"', 'unrecognised');
+  if (!/"bomFormat"\s*:\s*"CycloneDX"/.test(text)) {
+    throw new MalformedInputError('not a CycloneDX report: no "bomFormat": "CycloneDX"', 'unrecognised');
+  }
   yield* parseJson(source, context);
 }
 
@@ -231,7 +238,11 @@ function* xmlComponentFindings(
     const draft = repeats.admit(finding(xmlVulnerability(v), ref, component, subject, context), [ref, v.attributes.ref]);
     if (draft !== undefined) yield draft;
   }
-  if (depth < 64) for (const child of element.first('components')?.all('component') ?? []) yield* xmlComponentFindings(child, components, subject, repeats, context, depth + 1);
+  if (depth < 64) {
+    for (const child of element.first('components')?.all('component') ?? []) {
+      yield* xmlComponentFindings(child, components, subject, repeats, context, depth + 1);
+    }
+  }
 }
 
 /** A BOM-level vulnerability: extension 1.0 names its component by `ref=`, 1.4+ by `affects/target/ref`. */
@@ -276,11 +287,16 @@ function xmlVulnerability(element: XmlElement): Vulnerability {
     cwes: (element.first('cwes')?.all('cwe') ?? []).map((c) => c.text.trim()).filter((c) => c !== ''),
     description: element.textOf('description'),
     detail: element.textOf('detail'),
-    recommendation: element.textOf('recommendation') ?? (element.first('recommendations')?.all('recommendation') ?? []).map((r) => r.text.trim()).filter((r) => r !== '').join('; '),
+    recommendation: element.textOf('recommendation')
+      ?? (element.first('recommendations')?.all('recommendation') ?? []).map((r) => r.text.trim()).filter((r) => r !== '').join('; '),
     // Extension 1.0: `<advisory>url</advisory>`; 1.4: `<advisory><url>...</url></advisory>`.
-    advisories: (element.first('advisories')?.all('advisory') ?? []).map((a) => a.textOf('url') ?? a.text.trim()).filter((u) => /^https?:\/\//.test(u)),
+    advisories: (element.first('advisories')?.all('advisory') ?? [])
+      .map((a) => a.textOf('url') ?? a.text.trim())
+      .filter((u) => /^https?:\/\//.test(u)),
     references: (element.first('references')?.all('reference') ?? []).map((r) => r.textOf('id')).filter((r): r is string => r !== undefined),
-    analysis: analysis ? { state: analysis.textOf('state'), justification: analysis.textOf('justification'), detail: analysis.textOf('detail') } : undefined,
+    analysis: analysis
+      ? { state: analysis.textOf('state'), justification: analysis.textOf('justification'), detail: analysis.textOf('detail') }
+      : undefined,
   };
 }
 
@@ -313,8 +329,14 @@ function finding(
   if (image) resources.push(containerImageResource(image));
   // A ref that names no component (and is no purl) is all the BOM says: it stands as it is.
   const componentId = purl ?? (known !== undefined ? `${packageName}@${version}` : (ref ?? 'unknown-component'));
-  resources.push({ type: 'Other', id: componentId, details: { Other: { package: `${packageName}@${version}`, ...(ref ? { ref } : {}), ...(known?.type ? { type: known.type } : {}) } } });
-  const analysisText = v.analysis?.state ? `VEX analysis: ${joinNonEmpty([v.analysis.state, v.analysis.justification], ', ')}${v.analysis.detail ? ` — ${v.analysis.detail}` : ''}.` : undefined;
+  resources.push({
+    type: 'Other',
+    id: componentId,
+    details: { Other: { package: `${packageName}@${version}`, ...(ref ? { ref } : {}), ...(known?.type ? { type: known.type } : {}) } },
+  });
+  const analysisText = v.analysis?.state
+    ? `VEX analysis: ${joinNonEmpty([v.analysis.state, v.analysis.justification], ', ')}${v.analysis.detail ? ` — ${v.analysis.detail}` : ''}.`
+    : undefined;
   return {
     ruleId: v.id,
     // A component's purl (or bom-ref) is stable across builds; grype's old XML has neither, name@version stands in.
@@ -341,7 +363,9 @@ function finding(
       ...(state ? { VexState: state } : {}),
       ...(ref ? { BomRef: ref } : {}),
     },
-    suppressed: suppressedAs ? { reason: `VEX analysis: ${suppressedAs}${v.analysis?.justification ? ` (${v.analysis.justification})` : ''}` } : undefined,
+    suppressed: suppressedAs
+      ? { reason: `VEX analysis: ${suppressedAs}${v.analysis?.justification ? ` (${v.analysis.justification})` : ''}` }
+      : undefined,
     closed: state !== undefined && CLOSING_STATES.has(state),
   };
 }

@@ -23,7 +23,8 @@ export const dependencyCheckParser: Parser = {
   id: 'dependency-check',
   displayName: 'OWASP Dependency-Check',
   countingUnit:
-    'one per vulnerability per dependency (package URL or Maven coordinates, else file name, plus SHA-1); suppressed vulnerabilities are imported too, marked suppressed with the suppression notes',
+    'one per vulnerability per dependency (package URL or Maven coordinates, else file name, plus SHA-1); suppressed vulnerabilities are imported ' +
+    'too, marked suppressed with the suppression notes',
   formats: ['Dependency-Check XML schema 1.x', 'Dependency-Check XML schema 2.x'],
   severityTable: VULNERABILITY_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -74,7 +75,9 @@ function describeDependency(element: XmlElement): Dependency {
   const maven = identifiers?.all('identifier').find((i) => i.attributes.type === 'maven')?.textOf('name');
   const fileName = element.textOf('fileName');
   const parsed = purl !== undefined ? fromPurl(purl) : maven !== undefined ? fromMaven(maven) : undefined;
-  const related = (element.first('relatedDependencies')?.all('relatedDependency') ?? []).map((r) => r.textOf('filePath') ?? r.textOf('fileName')).filter((p): p is string => p !== undefined);
+  const related = (element.first('relatedDependencies')?.all('relatedDependency') ?? [])
+    .map((r) => r.textOf('filePath') ?? r.textOf('fileName'))
+    .filter((p): p is string => p !== undefined);
   return {
     name: purl ?? maven ?? fileName ?? 'unknown-dependency',
     fileName,
@@ -93,7 +96,9 @@ function vulnerabilityFinding(v: XmlElement, dependency: Dependency, project: st
   const suppressed = v.name === 'suppressedVulnerability';
   const cvss = cvssOf(v);
   const cwes = [...(v.first('cwes')?.all('cwe') ?? []), ...v.all('cwe')].map((c) => c.text.trim()).filter((c) => c !== '');
-  const references = (v.first('references')?.all('reference') ?? []).map((r) => r.textOf('url')?.trim()).filter((u): u is string => u !== undefined && /^https?:\/\//.test(u));
+  const references = (v.first('references')?.all('reference') ?? [])
+    .map((r) => r.textOf('url')?.trim())
+    .filter((u): u is string => u !== undefined && /^https?:\/\//.test(u));
   const fixedIn = (v.first('vulnerableSoftware')?.all('software') ?? []).map((s) => s.attributes.versionEndExcluding).find((e) => e !== undefined);
   const description = collapse(v.textOf('description'));
   const notes = collapse(v.textOf('notes'));
@@ -102,10 +107,20 @@ function vulnerabilityFinding(v: XmlElement, dependency: Dependency, project: st
     ruleId: id,
     locationKey: joinNonEmpty([dependency.name, dependency.sha1], '|'),
     title: `${id} in ${dependency.packageName ?? dependency.name}${dependency.packageVersion ? ` ${dependency.packageVersion}` : ''}`,
-    description: joinNonEmpty([description ?? `${id} affects ${dependency.name}.`, where ? `Found in: ${where}.` : undefined, suppressed && notes ? `Suppressed: ${notes}` : undefined], '\n\n'),
+    description: joinNonEmpty([
+      description ?? `${id} affects ${dependency.name}.`,
+      where ? `Found in: ${where}.` : undefined,
+      suppressed && notes ? `Suppressed: ${notes}` : undefined,
+    ], '\n\n'),
     severity: severityOf(v, cvss),
     types: [vulnerabilityType(id)],
-    resources: [{ type: 'Other', id: dependency.name, details: { Other: { ...(dependency.fileName ? { fileName: dependency.fileName } : {}), ...(dependency.sha1 ? { sha1: dependency.sha1 } : {}) } } }],
+    resources: [{
+      type: 'Other',
+      id: dependency.name,
+      details: {
+        Other: { ...(dependency.fileName ? { fileName: dependency.fileName } : {}), ...(dependency.sha1 ? { sha1: dependency.sha1 } : {}) },
+      },
+    }],
     vulnerabilities: [
       {
         id,
@@ -158,7 +173,9 @@ function cvssOf(v: XmlElement): Cvss[] {
   const out: Cvss[] = [];
   const v3 = v.first('cvssV3');
   const v3Score = parseScore(v3?.textOf('baseScore'));
-  if (v3 !== undefined && v3Score !== undefined) out.push({ Version: v3.textOf('version') ?? '3.x', BaseScore: v3Score, Source: v.attributes.source ?? 'NVD' });
+  if (v3 !== undefined && v3Score !== undefined) {
+    out.push({ Version: v3.textOf('version') ?? '3.x', BaseScore: v3Score, Source: v.attributes.source ?? 'NVD' });
+  }
   const v2 = v.first('cvssV2');
   const v2Score = parseScore(v2?.textOf('score')) ?? parseScore(v.textOf('cvssScore'));
   if (v2Score !== undefined) out.push({ Version: v2?.textOf('version') ?? '2.0', BaseScore: v2Score, Source: v.attributes.source ?? 'NVD' });
@@ -173,7 +190,11 @@ function fromPurl(purl: string): { name: string; version?: string; manager: stri
   const m = /^pkg:([^/]+)\/(.+?)(?:@([^?#]+))?(?:[?#].*)?$/.exec(purl);
   if (m === null) return undefined;
   const path = decodeURIComponent(m[2]);
-  return { manager: m[1], name: m[1] === 'maven' ? path.replace('/', ':') : path, version: m[3] === undefined ? undefined : decodeURIComponent(m[3]) };
+  return {
+    manager: m[1],
+    name: m[1] === 'maven' ? path.replace('/', ':') : path,
+    version: m[3] === undefined ? undefined : decodeURIComponent(m[3]),
+  };
 }
 
 function fromMaven(coordinates: string): { name: string; version?: string; manager: string } {

@@ -23,7 +23,8 @@ export const detectSecretsParser: Parser = {
   id: 'detect-secrets',
   displayName: 'detect-secrets',
   countingUnit:
-    'one per results{<file>}[] entry: a detector type at one file and line for one secret (by hash); an entry repeated verbatim counts once; the secret and its hash never appear, only a fingerprint of the hash',
+    'one per results{<file>}[] entry: a detector type at one file and line for one secret (by hash); an entry repeated verbatim counts once; the ' +
+    'secret and its hash never appear, only a fingerprint of the hash',
   formats: ['detect-secrets scan JSON (baseline), 0.x and 1.x'],
   severityTable: DETECT_SECRETS_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -83,7 +84,9 @@ function secretFinding(entry: Record<string, unknown>, fileKey: string, context:
     severity: severityFrom(DETECT_SECRETS_SEVERITIES, 'unrated'),
     types: [FindingTypes.SECRET],
     resources: [{ type: 'Other', id: codeLocationId(context.scan, file, line) }],
-    remediation: { text: 'Revoke and rotate the secret, move it to AWS Secrets Manager or SSM Parameter Store (SecureString), and purge it from the git history.' },
+    remediation: {
+      text: 'Revoke and rotate the secret, move it to AWS Secrets Manager or SSM Parameter Store (SecureString), and purge it from the git history.',
+    },
     productFields: {
       File: file,
       ...(line !== undefined ? { Line: String(line) } : {}),

@@ -13,7 +13,8 @@ import { severityFrom, VULNERABILITY_SEVERITIES } from '../severity';
 export const ecrParser: Parser = {
   id: 'ecr',
   displayName: 'Amazon ECR image scanning',
-  countingUnit: 'one per findings[] entry (basic: a CVE in a package of the image) or per enhancedFindings[] entry (enhanced: an Amazon Inspector finding)',
+  countingUnit: 'one per findings[] entry (basic: a CVE in a package of the image) or per enhancedFindings[] entry (enhanced: an Amazon Inspector ' +
+    'finding)',
   formats: ['describe-image-scan-findings basic (findings[])', 'describe-image-scan-findings enhanced (enhancedFindings[])'],
   severityTable: VULNERABILITY_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -30,7 +31,9 @@ async function* parseEcr(source: ReportSource, context: ParseContext): AsyncGene
   for await (const element of streamJsonElements(source, { elements: ['$'] })) {
     const root = asRecord(element.value);
     const scan = root.imageScanFindings;
-    if (scan === undefined || scan === null || typeof scan !== 'object') throw new MalformedInputError('not an ECR scan report: no imageScanFindings', 'unrecognised');
+    if (scan === undefined || scan === null || typeof scan !== 'object') {
+      throw new MalformedInputError('not an ECR scan report: no imageScanFindings', 'unrecognised');
+    }
     const findings = asRecord(scan);
     const image = imageResource(root, context);
     for (const finding of asArray(findings.findings)) yield basicFinding(asRecord(finding), image);
@@ -77,7 +80,8 @@ function basicFinding(f: Record<string, unknown>, image: DraftResource): Finding
   const cvss: Cvss[] = [];
   for (const v of ['3', '2']) {
     const score = asNumber(attributes.get(`CVSS${v}_SCORE`));
-    if (score !== undefined) cvss.push({ BaseScore: score, Version: v, ...(attributes.get(`CVSS${v}_VECTOR`) ? { BaseVector: attributes.get(`CVSS${v}_VECTOR`) } : {}) });
+    const vector = attributes.get(`CVSS${v}_VECTOR`);
+    if (score !== undefined) cvss.push({ BaseScore: score, Version: v, ...(vector ? { BaseVector: vector } : {}) });
   }
   return {
     ruleId: id,
@@ -87,7 +91,13 @@ function basicFinding(f: Record<string, unknown>, image: DraftResource): Finding
     severity: severityFrom(VULNERABILITY_SEVERITIES, f.severity),
     types: [vulnerabilityType(id)],
     resources: [image],
-    vulnerabilities: [{ id, vulnerablePackages: [{ Name: name, ...(version ? { Version: version } : {}) }], cvss, vendor: { name: 'Amazon ECR', ...(uri ? { url: uri } : {}) }, referenceUrls: uri ? [uri] : [] }],
+    vulnerabilities: [{
+      id,
+      vulnerablePackages: [{ Name: name, ...(version ? { Version: version } : {}) }],
+      cvss,
+      vendor: { name: 'Amazon ECR', ...(uri ? { url: uri } : {}) },
+      referenceUrls: uri ? [uri] : [],
+    }],
     sourceUrl: uri,
   };
 }

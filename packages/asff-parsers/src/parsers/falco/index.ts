@@ -54,7 +54,8 @@ export const falcoParser: Parser = {
   id: 'falco',
   displayName: 'Falco',
   countingUnit:
-    'one per rule per workload (Kubernetes pod, else container, else host): repeated alerts of a rule on one workload are one finding with their count, first and last time and a few distinct outputs',
+    'one per rule per workload (Kubernetes pod, else container, else host): repeated alerts of a rule on one workload are one finding with their ' +
+    'count, first and last time and a few distinct outputs',
   formats: ['Falco JSON alerts (one per line)', 'JSON array of Falco alerts', 'CloudWatch Logs filter-log-events of Falco alerts'],
   severityTable: FALCO_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -64,7 +65,9 @@ export const falcoParser: Parser = {
     // A pod log: Falco's text messages first, JSON alerts on later lines.
     // `[^\S\n]*`, not `\s*`: a run of newlines would be rescanned from each of them.
     if (alertKeys && text.includes('"output_fields"') && /\n[^\S\n]*\{\s*"(hostname|output|priority|rule|time)"/.test(text)) return 0.8;
-    if (/^\s*\{/.test(text) && text.includes('"events"') && text.includes('"logStreamName"') && text.includes('\\"priority\\"') && text.includes('\\"rule\\"')) return 0.85;
+    // A CloudWatch Logs export: the alerts are JSON strings inside the events, so their quotes are escaped.
+    const cloudWatchExport = /^\s*\{/.test(text) && text.includes('"events"') && text.includes('"logStreamName"');
+    if (cloudWatchExport && text.includes('\\"priority\\"') && text.includes('\\"rule\\"')) return 0.85;
     return undefined;
   },
   parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
@@ -213,7 +216,13 @@ function workloadOf(alert: Record<string, unknown>, fields: Record<string, unkno
     resources.push({
       type: 'Container',
       id: containerId,
-      details: { Container: { ...(field(fields, 'container.name') ? { Name: field(fields, 'container.name') } : {}), ...(image ? { ImageName: image } : {}), ...(field(fields, 'container.image.digest') ? { ImageId: field(fields, 'container.image.digest') } : {}) } },
+      details: {
+        Container: {
+          ...(field(fields, 'container.name') ? { Name: field(fields, 'container.name') } : {}),
+          ...(image ? { ImageName: image } : {}),
+          ...(field(fields, 'container.image.digest') ? { ImageId: field(fields, 'container.image.digest') } : {}),
+        },
+      },
     });
   }
   if (namespace !== undefined && pod !== undefined) {
@@ -222,14 +231,29 @@ function workloadOf(alert: Record<string, unknown>, fields: Record<string, unkno
   }
   if (inContainer) {
     if (host) resources.push({ type: 'Other', id: `host:${host}` });
-    return { key: `container:${host ?? ''}/${containerId}`, describe: `container ${containerId}${image ? ` (${image})` : ''}${host ? ` on ${host}` : ''}`, resources, behaviour: 'Container' };
+    return {
+      key: `container:${host ?? ''}/${containerId}`,
+      describe: `container ${containerId}${image ? ` (${image})` : ''}${host ? ` on ${host}` : ''}`,
+      resources,
+      behaviour: 'Container',
+    };
   }
   const auditNamespace = field(fields, 'ka.target.namespace');
   if (asString(alert.source) === 'k8s_audit' || auditNamespace !== undefined) {
     const user = field(fields, 'ka.user.name') ?? 'unknown-user';
-    return { key: `k8s-api:${auditNamespace ?? ''}/${user}`, describe: `the Kubernetes API (user ${user}${auditNamespace ? `, namespace ${auditNamespace}` : ''})`, resources: [{ type: 'Other', id: `k8s-api://${auditNamespace ?? 'cluster'}/user/${user}` }], behaviour: 'User' };
+    return {
+      key: `k8s-api:${auditNamespace ?? ''}/${user}`,
+      describe: `the Kubernetes API (user ${user}${auditNamespace ? `, namespace ${auditNamespace}` : ''})`,
+      resources: [{ type: 'Other', id: `k8s-api://${auditNamespace ?? 'cluster'}/user/${user}` }],
+      behaviour: 'User',
+    };
   }
-  return { key: `host:${host ?? ''}`, describe: `host ${host ?? 'unknown'}`, resources: [{ type: 'Other', id: `host:${host ?? 'unknown'}` }], behaviour: 'Process' };
+  return {
+    key: `host:${host ?? ''}`,
+    describe: `host ${host ?? 'unknown'}`,
+    resources: [{ type: 'Other', id: `host:${host ?? 'unknown'}` }],
+    behaviour: 'Process',
+  };
 }
 
 function groupFinding(group: AlertGroup, context: ParseContext): FindingDraft {
@@ -238,7 +262,9 @@ function groupFinding(group: AlertGroup, context: ParseContext): FindingDraft {
   const techniques = tags.filter((t) => /^T\d{4}(\.\d{3})?$/.test(t));
   const classifier = techniques[0] ?? group.rule.replace(/\//g, '-');
   const ttps = tags.filter((t) => TACTICS[t] !== undefined).map((t) => `${TACTICS[t]}/${classifier}`);
-  const when = group.firstTime === undefined ? '' : ` between ${new Date(group.firstTime).toISOString()} and ${new Date(group.lastTime!).toISOString()}`;
+  const when = group.firstTime === undefined
+    ? ''
+    : ` between ${new Date(group.firstTime).toISOString()} and ${new Date(group.lastTime!).toISOString()}`;
   const source = asString(alert.source) ?? 'syscall';
   const outputFields = asRecord(alert.output_fields);
   const fields = Object.keys(outputFields)
@@ -250,14 +276,26 @@ function groupFinding(group: AlertGroup, context: ParseContext): FindingDraft {
     locationKey: `${source}|${group.workload.key}`,
     title: `${group.rule} in ${group.workload.describe}`,
     description: joinNonEmpty(
-      [`Falco rule "${group.rule}" fired ${group.count} ${group.count === 1 ? 'time' : 'times'} in ${group.workload.describe}${when}.`, group.examples.length ? `Alerts:\n${group.examples.map((e) => `- ${e}`).join('\n')}` : undefined],
+      [
+        `Falco rule "${group.rule}" fired ${group.count} ${group.count === 1 ? 'time' : 'times'} in ${group.workload.describe}${when}.`,
+        group.examples.length ? `Alerts:\n${group.examples.map((e) => `- ${e}`).join('\n')}` : undefined,
+      ],
       '\n\n',
     ),
     severity: severityFrom(FALCO_SEVERITIES, group.priority),
     types: [...ttps, `Unusual Behaviors/${group.workload.behaviour}/${group.rule.replace(/\//g, '-')}`],
     resources: group.workload.resources.length ? group.workload.resources : fallbackResources(context),
-    remediation: { text: `Investigate the ${group.workload.describe}: confirm whether the activity is expected; if not, isolate the workload, rotate credentials it could reach, and rebuild it from a trusted image. Tune the rule if it is expected.` },
-    productFields: { Source: source, Alerts: String(group.count), ...(tags.length ? { Tags: tags.join(', ') } : {}), ...(asString(alert.hostname) ? { Hostname: asString(alert.hostname)! } : {}), ...Object.fromEntries(fields) },
+    remediation: {
+      text: `Investigate the ${group.workload.describe}: confirm whether the activity is expected; if not, isolate the workload, ` +
+        'rotate credentials it could reach, and rebuild it from a trusted image. Tune the rule if it is expected.',
+    },
+    productFields: {
+      Source: source,
+      Alerts: String(group.count),
+      ...(tags.length ? { Tags: tags.join(', ') } : {}),
+      ...(asString(alert.hostname) ? { Hostname: asString(alert.hostname)! } : {}),
+      ...Object.fromEntries(fields),
+    },
     firstObservedAt: group.firstTime === undefined ? undefined : new Date(group.firstTime).toISOString(),
     lastObservedAt: group.lastTime === undefined ? undefined : new Date(group.lastTime).toISOString(),
     secrets: [...group.secrets],

@@ -130,10 +130,17 @@ function secretFinding(match: SecretMatch, context: ParseContext): FindingDraft 
     ruleId: 'prohibited-pattern',
     locationKey: `${match.commit ?? ''}|${where}|${fingerprint}`,
     title: `Secret committed in ${where}`,
-    description: `git-secrets matched a prohibited pattern in ${where}${match.commit ? ` in commit ${match.commit}` : ''}. The matched text is not reproduced; its fingerprint is ${fingerprint}. Rotate the credential, then remove it from the code and history.`,
+    description: `git-secrets matched a prohibited pattern in ${where}${match.commit ? ` in commit ${match.commit}` : ''}. ` +
+      `The matched text is not reproduced; its fingerprint is ${fingerprint}. Rotate the credential, then remove it from the code and history.`,
     severity: { label: 'HIGH', original: 'prohibited pattern' },
     types: [FindingTypes.SECRET],
-    resources: [{ type: 'Other', id, details: { Other: { file: match.path, line: match.line, ...(match.commit ? { commit: match.commit } : {}), ...(repository ? { repository } : {}) } } }],
+    resources: [{
+      type: 'Other',
+      id,
+      details: {
+        Other: { file: match.path, line: match.line, ...(match.commit ? { commit: match.commit } : {}), ...(repository ? { repository } : {}) },
+      },
+    }],
     remediation: { text: 'Revoke and rotate the exposed credential, store it in AWS Secrets Manager, and purge it from the Git history.', url: 'https://github.com/awslabs/git-secrets' },
     productFields: { SecretFingerprint: fingerprint },
     secrets: secret.length > 0 ? [secret] : [],

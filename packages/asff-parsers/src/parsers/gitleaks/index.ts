@@ -29,7 +29,8 @@ export const gitleaksParser: Parser = {
   id: 'gitleaks',
   displayName: 'Gitleaks',
   countingUnit:
-    'one per distinct secret (by fingerprint) per rule, file and line: a history scan that finds the same leak in several commits gives one finding listing those commits; the secret itself never appears',
+    'one per distinct secret (by fingerprint) per rule, file and line: a history scan that finds the same leak in several commits gives one ' +
+    'finding listing those commits; the secret itself never appears',
   formats: ['gitleaks JSON v7 and earlier', 'gitleaks JSON v8'],
   severityTable: GITLEAKS_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -107,7 +108,9 @@ function toLeak(entry: Record<string, unknown>): Leak {
   const v8 = entry.RuleID !== undefined || entry.Secret !== undefined;
   const rule = asString(v8 ? entry.RuleID : entry.rule);
   const secret = asString(v8 ? entry.Secret : entry.offender) ?? asString(v8 ? entry.Match : entry.line);
-  if (rule === undefined || secret === undefined) throw new MalformedInputError('not a gitleaks report: a leak has no rule or no secret', 'unrecognised');
+  if (rule === undefined || secret === undefined) {
+    throw new MalformedInputError('not a gitleaks report: a leak has no rule or no secret', 'unrecognised');
+  }
   const tags = v8 ? asArray(entry.Tags).map(asString) : (asString(entry.tags) ?? '').split(',').map((t) => t.trim());
   return {
     rule,
@@ -130,17 +133,24 @@ function leakFinding(group: LeakGroup, context: ParseContext): FindingDraft {
   const where = `${leak.file}${leak.line === undefined ? '' : `:${leak.line}`}`;
   const kind = leak.description ?? leak.rule;
   const commits = group.commits.length
-    ? `Found in ${group.occurrences} ${group.occurrences === 1 ? 'entry' : 'entries'} of the report, commits: ${group.commits.join(', ')}${group.occurrences > group.commits.length ? ' …' : ''}.`
+    ? `Found in ${group.occurrences} ${group.occurrences === 1 ? 'entry' : 'entries'} of the report, ` +
+      `commits: ${group.commits.join(', ')}${group.occurrences > group.commits.length ? ' …' : ''}.`
     : undefined;
   return {
     ruleId: leak.rule,
     locationKey: `${where}|${fingerprint}`,
     title: `Secret (${kind}) committed in ${where}`,
-    description: joinNonEmpty([`gitleaks rule ${leak.rule} matched a secret (fingerprint ${fingerprint}) in ${where}.`, commits, 'The value is withheld; rotate the secret, then remove it from the history.'], '\n\n'),
+    description: joinNonEmpty([
+      `gitleaks rule ${leak.rule} matched a secret (fingerprint ${fingerprint}) in ${where}.`,
+      commits,
+      'The value is withheld; rotate the secret, then remove it from the history.',
+    ], '\n\n'),
     severity: severityFrom(GITLEAKS_SEVERITIES, 'unrated'),
     types: [FindingTypes.SECRET],
     resources: [{ type: 'Other', id: codeLocationId(context.scan, leak.file, leak.line) }],
-    remediation: { text: 'Revoke and rotate the secret, move it to AWS Secrets Manager or SSM Parameter Store (SecureString), and purge it from the git history.' },
+    remediation: {
+      text: 'Revoke and rotate the secret, move it to AWS Secrets Manager or SSM Parameter Store (SecureString), and purge it from the git history.',
+    },
     productFields: {
       File: leak.file,
       ...(leak.line !== undefined ? { Line: String(leak.line) } : {}),

@@ -12,7 +12,8 @@ export const grypeParser: Parser = {
   id: 'grype',
   displayName: 'Anchore Grype',
   countingUnit:
-    'one per matches[] entry: a vulnerability in one package at its locations; the same CVE in the same package at two different paths is two findings (locations are part of the Id)',
+    'one per matches[] entry: a vulnerability in one package at its locations; the same CVE in the same package at two different paths is two ' +
+    'findings (locations are part of the Id)',
   formats: ['grype JSON (matchDetails as object or list)'],
   severityTable: VULNERABILITY_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -52,14 +53,23 @@ function grypeMatch(match: Record<string, unknown>, scannedSource: unknown, cont
   const packageResource: DraftResource = {
     type: 'Other',
     id: purl ?? `${name}@${version}`,
-    details: { Other: { package: `${name}@${version}`, ...(packageType ? { type: packageType } : {}), ...(paths.length ? { locations: paths.join(', ') } : {}) } },
+    details: {
+      Other: {
+        package: `${name}@${version}`,
+        ...(packageType ? { type: packageType } : {}),
+        ...(paths.length ? { locations: paths.join(', ') } : {}),
+      },
+    },
   };
   const image = imageResource(context, scannedSource);
   return {
     ruleId: id,
     locationKey: joinNonEmpty([purl ?? `${name}@${version}`, packageType, ...[...paths].sort()], '|'),
     title: `${id} in ${name} ${version}`.trim(),
-    description: joinNonEmpty([description ?? `${id} affects ${name} ${version}.`, paths.length ? `Found at: ${paths.join(', ')}` : undefined], '\n\n'),
+    description: joinNonEmpty(
+      [description ?? `${id} affects ${name} ${version}.`, paths.length ? `Found at: ${paths.join(', ')}` : undefined],
+      '\n\n',
+    ),
     severity: severityFrom(VULNERABILITY_SEVERITIES, vulnerability.severity),
     types: [vulnerabilityType(id)],
     resources: image === undefined ? [packageResource] : [image, packageResource],
@@ -77,7 +87,10 @@ function grypeMatch(match: Record<string, unknown>, scannedSource: unknown, cont
         ],
         cvss,
         relatedVulnerabilities: related.map((r) => asString(r.id)).filter((r): r is string => r !== undefined && r !== id),
-        vendor: { name: asString(vulnerability.namespace) ?? 'grype', ...(asString(vulnerability.dataSource) ? { url: asString(vulnerability.dataSource) } : {}) },
+        vendor: {
+          name: asString(vulnerability.namespace) ?? 'grype',
+          ...(asString(vulnerability.dataSource) ? { url: asString(vulnerability.dataSource) } : {}),
+        },
         referenceUrls: asArray(vulnerability.urls).map(asString).filter((u): u is string => u !== undefined),
         fixAvailable: fixState === 'fixed' ? 'YES' : fixState === 'not-fixed' || fixState === 'wont-fix' ? 'NO' : undefined,
         ...(epss !== undefined ? { epssScore: epss } : {}),

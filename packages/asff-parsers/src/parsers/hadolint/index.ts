@@ -45,7 +45,9 @@ export const hadolintParser: Parser = {
 
 async function* parseHadolint(source: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
   const peeked = await peekSource(source);
-  if (!/^\s*\[/.test(peeked.head.toString('utf8').replace(/^\uFEFF/, ''))) throw new MalformedInputError('not a hadolint report: expected a top-level array', 'unrecognised');
+  if (!/^\s*\[/.test(peeked.head.toString('utf8').replace(/^\uFEFF/, ''))) {
+    throw new MalformedInputError('not a hadolint report: expected a top-level array', 'unrecognised');
+  }
   const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(peeked.source, { elements: ['*'] })) {
     const entry = asRecord(element.value);

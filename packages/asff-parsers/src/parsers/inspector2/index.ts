@@ -31,11 +31,17 @@ const RESOURCE_TYPES: Record<string, string> = {
 export const inspector2Parser: Parser = {
   id: 'inspector2',
   displayName: 'Amazon Inspector',
-  countingUnit: 'one per findings[] entry (the Inspector finding ARN is its identity); CLOSED findings are imported ARCHIVED, SUPPRESSED ones marked Suppressed',
+  countingUnit: 'one per findings[] entry (the Inspector finding ARN is its identity); CLOSED findings are imported ARCHIVED, SUPPRESSED ones ' +
+    'marked Suppressed',
   formats: ['aws inspector2 list-findings (JSON)'],
   severityTable: INSPECTOR_SEVERITIES,
   detect(head: ReportHead): number | undefined {
-    if (/^\s*\{\s*"findings"\s*:/.test(head.text) && (/"findingArn"\s*:\s*"arn:[^"]*:inspector2:/.test(head.text) || /^\s*\{\s*"findings"\s*:\s*\[\s*\]/.test(head.text))) return 0.9;
+    if (
+      /^\s*\{\s*"findings"\s*:/.test(head.text)
+      && (/"findingArn"\s*:\s*"arn:[^"]*:inspector2:/.test(head.text) || /^\s*\{\s*"findings"\s*:\s*\[\s*\]/.test(head.text))
+    ) {
+      return 0.9;
+    }
     return undefined;
   },
   parse(source: ReportSource): AsyncIterable<FindingDraft> {
@@ -95,11 +101,21 @@ export function inspectorFinding(f: Record<string, unknown>): FindingDraft {
     ruleId,
     locationKey:
       arn ??
-      joinNonEmpty([...resources.map((r) => r.id), ...packages.map((p) => `${asString(p.name) ?? ''}@${asString(p.version) ?? ''}`), codeLocation], '|'),
+      joinNonEmpty(
+        [...resources.map((r) => r.id), ...packages.map((p) => `${asString(p.name) ?? ''}@${asString(p.version) ?? ''}`), codeLocation],
+        '|',
+      ),
     title: asString(f.title) ?? ruleId,
-    description: joinNonEmpty([asString(f.description) ?? asString(f.title) ?? ruleId, codeLocation ? `Location: ${codeLocation}` : undefined], '\n\n'),
+    description: joinNonEmpty(
+      [asString(f.description) ?? asString(f.title) ?? ruleId, codeLocation ? `Location: ${codeLocation}` : undefined],
+      '\n\n',
+    ),
     severity: severityFrom(INSPECTOR_SEVERITIES, f.severity),
-    types: [type === 'NETWORK_REACHABILITY' ? FindingTypes.NETWORK_REACHABILITY : type === 'CODE_VULNERABILITY' ? FindingTypes.CODE_VULNERABILITY : vulnerabilityType(ruleId)],
+    types: [
+      type === 'NETWORK_REACHABILITY'
+        ? FindingTypes.NETWORK_REACHABILITY
+        : type === 'CODE_VULNERABILITY' ? FindingTypes.CODE_VULNERABILITY : vulnerabilityType(ruleId),
+    ],
     resources,
     vulnerabilities:
       type === 'PACKAGE_VULNERABILITY' && vulnerabilityId
@@ -109,14 +125,20 @@ export function inspectorFinding(f: Record<string, unknown>): FindingDraft {
             vulnerablePackages,
             cvss,
             relatedVulnerabilities: asArray(details.relatedVulnerabilities).map(asString).filter((r): r is string => r !== undefined),
-            vendor: { name: asString(details.source) ?? 'Amazon Inspector', ...(asString(details.sourceUrl) ? { url: asString(details.sourceUrl) } : {}), ...(asString(details.vendorSeverity) ? { severity: asString(details.vendorSeverity) } : {}) },
+            vendor: {
+              name: asString(details.source) ?? 'Amazon Inspector',
+              ...(asString(details.sourceUrl) ? { url: asString(details.sourceUrl) } : {}),
+              ...(asString(details.vendorSeverity) ? { severity: asString(details.vendorSeverity) } : {}),
+            },
             referenceUrls: asArray(details.referenceUrls).map(asString).filter((u): u is string => u !== undefined),
             fixAvailable: fixAvailable === 'YES' || fixAvailable === 'NO' || fixAvailable === 'PARTIAL' ? fixAvailable : undefined,
             ...(epss !== undefined ? { epssScore: epss } : {}),
           },
         ]
         : undefined,
-    remediation: remediationText && remediationText !== 'None Provided' ? { text: remediationText, url: asString(recommendation.Url) ?? asString(recommendation.url) } : undefined,
+    remediation: remediationText && remediationText !== 'None Provided'
+      ? { text: remediationText, url: asString(recommendation.Url) ?? asString(recommendation.url) }
+      : undefined,
     sourceUrl: asString(details.sourceUrl),
     firstObservedAt: toIsoTimestamp(f.firstObservedAt),
     lastObservedAt: toIsoTimestamp(f.lastObservedAt),

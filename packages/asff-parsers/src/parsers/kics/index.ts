@@ -29,13 +29,19 @@ export const kicsParser: Parser = {
   id: 'kics',
   displayName: 'KICS',
   countingUnit:
-    'one per queries[].files[] entry: a query at one file, line, search key and expected value; an entry repeated verbatim counts once; the values of Secret Management queries are never copied',
+    'one per queries[].files[] entry: a query at one file, line, search key and expected value; an entry repeated verbatim counts once; the values ' +
+    'of Secret Management queries are never copied',
   formats: ['KICS JSON report (kics scan --report-formats json)'],
   severityTable: KICS_SEVERITIES,
   detect(head: ReportHead): number | undefined {
     const text = head.text;
     if (!/^\s*\{/.test(text) || !/"queries"\s*:/.test(text)) return undefined;
-    if (/"(kics_version|queries_total|severity_counters|files_scanned)"\s*:/.test(text) && /"query_(name|id)"\s*:|"queries"\s*:\s*\[\s*\]/.test(text)) return 0.95;
+    if (
+      /"(kics_version|queries_total|severity_counters|files_scanned)"\s*:/.test(text)
+      && /"query_(name|id)"\s*:|"queries"\s*:\s*\[\s*\]/.test(text)
+    ) {
+      return 0.95;
+    }
     if (/"query_id"\s*:/.test(text) && /"search_key"\s*:/.test(text)) return 0.8;
     return undefined;
   },
@@ -81,7 +87,12 @@ function kicsFinding(query: Record<string, unknown>, file: Record<string, unknow
     locationKey: joinNonEmpty([where, searchKey, issueType, expected], '|'),
     title: `${category ? `${category}: ` : ''}${name}`,
     description: joinNonEmpty(
-      [asString(query.description) ?? name, `In ${where}${searchKey ? ` (${searchKey})` : ''}.`, expected ? `Expected: ${expected}` : undefined, actual ? `Actual: ${actual}` : undefined],
+      [
+        asString(query.description) ?? name,
+        `In ${where}${searchKey ? ` (${searchKey})` : ''}.`,
+        expected ? `Expected: ${expected}` : undefined,
+        actual ? `Actual: ${actual}` : undefined,
+      ],
       '\n\n',
     ),
     severity: severityFrom(KICS_SEVERITIES, query.severity, UNRATED),

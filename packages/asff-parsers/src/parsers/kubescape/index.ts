@@ -57,7 +57,8 @@ export const kubescapeParser: Parser = {
   id: 'kubescape',
   displayName: 'Kubescape',
   countingUnit:
-    "one per failed rule of a failed (or status-less) control per resource; passed rules and controls are not findings, excluded ones (kubescape exceptions) are imported suppressed; the resource's object is never copied",
+    'one per failed rule of a failed (or status-less) control per resource; passed rules and controls are not findings, ' +
+    "excluded ones (kubescape exceptions) are imported suppressed; the resource's object is never copied",
   formats: ['kubescape scan --format json (v2 and v3; with or without per-control status)'],
   severityTable: KUBESCAPE_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -125,7 +126,14 @@ function failedRules(result: Record<string, unknown>): FailedRule[] {
         .map(asRecord)
         .map((p) => asString(asRecord(p.fixPath).path) ?? asString(p.failedPath) ?? asString(p.reviewPath) ?? asString(p.deletePath))
         .filter((p): p is string => p !== undefined);
-      found.push({ resourceId, controlId, controlName: asString(control.name), rule: asString(rule.name) ?? 'unknown-rule', excluded: status === EXCLUDED || controlStatus === EXCLUDED, fixPaths });
+      found.push({
+        resourceId,
+        controlId,
+        controlName: asString(control.name),
+        rule: asString(rule.name) ?? 'unknown-rule',
+        excluded: status === EXCLUDED || controlStatus === EXCLUDED,
+        fixPaths,
+      });
     }
   }
   return found;

@@ -20,7 +20,8 @@ export const npmAuditParser: Parser = {
   id: 'npm-audit',
   displayName: 'npm audit',
   countingUnit:
-    'npm 6: one per advisory (its module, every installed version and dependency path in the finding); npm 7+: one per vulnerable package, its advisories as Vulnerabilities[] (a package vulnerable only through another one is a finding too, as npm counts it)',
+    'npm 6: one per advisory (its module, every installed version and dependency path in the finding); npm 7+: one per vulnerable package, its ' +
+    'advisories as Vulnerabilities[] (a package vulnerable only through another one is a finding too, as npm counts it)',
   formats: ['npm audit JSON (npm 6, advisories)', 'npm audit JSON (npm 7+, auditReportVersion 2)'],
   severityTable: VULNERABILITY_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -41,10 +42,14 @@ async function* parseNpmAudit(source: ReportSource, context: ParseContext): Asyn
   const head = peeked.head.toString('utf8');
   failOnAuditError(head, peeked.complete);
   // npm keys its vulnerabilities by package; a list there (even an empty one) is Clair's, Snyk's or Anchore's.
-  if (/"vulnerabilities"\s*:\s*\[/.test(head) && !head.includes('"auditReportVersion"')) throw new MalformedInputError('not an npm audit report: vulnerabilities is a list', 'unrecognised');
+  if (/"vulnerabilities"\s*:\s*\[/.test(head) && !head.includes('"auditReportVersion"')) {
+    throw new MalformedInputError('not an npm audit report: vulnerabilities is a list', 'unrecognised');
+  }
   for await (const element of streamJsonElements(peeked.source, { elements: ['advisories.*', 'vulnerabilities.*'] })) {
     // Both are objects keyed by advisory id or package name; a list there is another scanner's (Snyk, Anchore, Clair).
-    if (typeof element.path[1] === 'number') throw new MalformedInputError(`not an npm audit report: ${element.selector.split('.')[0]} is a list`, 'unrecognised');
+    if (typeof element.path[1] === 'number') {
+      throw new MalformedInputError(`not an npm audit report: ${element.selector.split('.')[0]} is a list`, 'unrecognised');
+    }
     const entry = asRecord(element.value);
     yield element.selector === 'advisories.*' ? advisoryFinding(entry, context) : packageFinding(entry, String(element.path[1]), context);
   }
@@ -65,7 +70,9 @@ function failOnAuditError(head: string, complete: boolean): void {
 function advisoryFinding(advisory: Record<string, unknown>, context: ParseContext): FindingDraft {
   const id = asString(advisory.id);
   const module = asString(advisory.module_name);
-  if (id === undefined || module === undefined) throw new MalformedInputError('not an npm audit report: an advisory has no id or module_name', 'unrecognised');
+  if (id === undefined || module === undefined) {
+    throw new MalformedInputError('not an npm audit report: an advisory has no id or module_name', 'unrecognised');
+  }
   const url = asString(advisory.url);
   const ruleId = ghsaIn(url) ?? `npm-advisory-${id}`;
   const title = asString(advisory.title) ?? ruleId;
@@ -88,7 +95,11 @@ function advisoryFinding(advisory: Record<string, unknown>, context: ParseContex
     locationKey: module,
     title: `${title} in ${module}${versions.length ? ` ${versions.join(', ')}` : ''}`,
     description: joinNonEmpty(
-      [asString(advisory.overview) ?? title, `Vulnerable versions: ${asString(advisory.vulnerable_versions) ?? 'unknown'}; installed: ${versions.join(', ') || 'unknown'}.`, pathsText(paths)],
+      [
+        asString(advisory.overview) ?? title,
+        `Vulnerable versions: ${asString(advisory.vulnerable_versions) ?? 'unknown'}; installed: ${versions.join(', ') || 'unknown'}.`,
+        pathsText(paths),
+      ],
       '\n\n',
     ),
     severity: severityFrom(VULNERABILITY_SEVERITIES, advisory.severity),
@@ -102,15 +113,25 @@ function advisoryFinding(advisory: Record<string, unknown>, context: ParseContex
       referenceUrls: url ? [url] : [],
       fixAvailable: fixAvailable ? 'YES' : 'NO',
     })),
-    remediation: { text: asString(advisory.recommendation) ?? (fixAvailable ? `Upgrade ${module} to ${patched}.` : `No fixed version of ${module} is known.`), url },
+    remediation: {
+      text: asString(advisory.recommendation) ?? (fixAvailable ? `Upgrade ${module} to ${patched}.` : `No fixed version of ${module} is known.`),
+      url,
+    },
     sourceUrl: url,
-    productFields: { Package: module, AdvisoryId: id, ...(cwes.length ? { CWE: cwes.join(', ') } : {}), ...(context.scan.repository ? { Manifest: `${context.scan.repository}/package-lock.json` } : {}) },
+    productFields: {
+      Package: module,
+      AdvisoryId: id,
+      ...(cwes.length ? { CWE: cwes.join(', ') } : {}),
+      ...(context.scan.repository ? { Manifest: `${context.scan.repository}/package-lock.json` } : {}),
+    },
   };
 }
 
 function packageFinding(entry: Record<string, unknown>, key: string, context: ParseContext): FindingDraft {
   const name = asString(entry.name) ?? key;
-  if (!Array.isArray(entry.via) && asString(entry.severity) === undefined) throw new MalformedInputError(`not an npm audit report: vulnerabilities.${key} has neither via nor severity`, 'unrecognised');
+  if (!Array.isArray(entry.via) && asString(entry.severity) === undefined) {
+    throw new MalformedInputError(`not an npm audit report: vulnerabilities.${key} has neither via nor severity`, 'unrecognised');
+  }
   const advisories = asArray(entry.via).filter((v) => typeof v === 'object' && v !== null).map(asRecord);
   const throughPackages = asArray(entry.via).map((v) => (typeof v === 'string' ? v : undefined)).filter((v): v is string => v !== undefined);
   const nodes = asArray(entry.nodes).map(asString).filter((n): n is string => n !== undefined);
@@ -121,34 +142,48 @@ function packageFinding(entry: Record<string, unknown>, key: string, context: Pa
     const cvss = cvssOf(asRecord(advisory.cvss));
     return {
       id: ghsaIn(url) ?? `npm-advisory-${asString(advisory.source) ?? 'unknown'}`,
-      vulnerablePackages: [{ Name: asString(advisory.name) ?? name, PackageManager: 'npm', ...(asString(advisory.range) ? { Version: asString(advisory.range) } : {}) }],
+      vulnerablePackages: [{
+        Name: asString(advisory.name) ?? name,
+        PackageManager: 'npm',
+        ...(asString(advisory.range) ? { Version: asString(advisory.range) } : {}),
+      }],
       ...(cvss ? { cvss: [cvss] } : {}),
       vendor: { name: 'npm', ...(url ? { url } : {}), ...(asString(advisory.severity) ? { severity: asString(advisory.severity) } : {}) },
       referenceUrls: url ? [url] : [],
       fixAvailable: fix.available,
     };
   });
-  const advisoryLines = advisories.map((a) => `- ${asString(a.title) ?? 'advisory'} (${asString(a.severity) ?? 'unknown'}${asString(a.url) ? `, ${asString(a.url)}` : ''})`);
+  const advisoryLines = advisories.map(
+    (a) => `- ${asString(a.title) ?? 'advisory'} (${asString(a.severity) ?? 'unknown'}${asString(a.url) ? `, ${asString(a.url)}` : ''})`,
+  );
+  const listedNodes = nodes.slice(0, MAX_LISTED_PATHS).join(', ');
   const cwes = [...new Set(advisories.flatMap((a) => cweList(a.cwe)))];
   const firstId = vulnerabilities[0]?.id;
   return {
     ruleId: 'vulnerable-package',
     locationKey: name,
     title: advisories.length
-      ? `${name}: ${asString(advisories[0].title) ?? 'vulnerable package'}${advisories.length > 1 ? ` (+${advisories.length - 1} more advisories)` : ''}`
+      ? `${name}: ${asString(advisories[0].title) ?? 'vulnerable package'}` +
+        `${advisories.length > 1 ? ` (+${advisories.length - 1} more advisories)` : ''}`
       : `${name} is vulnerable through ${throughPackages.join(', ') || 'a dependency'}`,
     description: joinNonEmpty(
       [
         advisoryLines.length ? `Advisories affecting ${name}${range ? ` ${range}` : ''}:\n${advisoryLines.join('\n')}` : undefined,
         throughPackages.length ? `Vulnerable through: ${throughPackages.join(', ')}.` : undefined,
-        nodes.length ? `Installed at: ${nodes.slice(0, MAX_LISTED_PATHS).join(', ')}${nodes.length > MAX_LISTED_PATHS ? ` and ${nodes.length - MAX_LISTED_PATHS} more` : ''}.` : undefined,
+        nodes.length
+          ? `Installed at: ${listedNodes}${nodes.length > MAX_LISTED_PATHS ? ` and ${nodes.length - MAX_LISTED_PATHS} more` : ''}.`
+          : undefined,
         fix.text,
       ],
       '\n\n',
     ),
     severity: severityFrom(VULNERABILITY_SEVERITIES, entry.severity),
     types: [firstId === undefined ? FindingTypes.PACKAGE_VULNERABILITY : vulnerabilityType(firstId)],
-    resources: [{ type: 'Other', id: `pkg:npm/${name}`, details: { Other: { ...(range ? { range } : {}), ...(nodes.length ? { nodes: nodes.slice(0, MAX_LISTED_PATHS).join(', ') } : {}) } } }],
+    resources: [{
+      type: 'Other',
+      id: `pkg:npm/${name}`,
+      details: { Other: { ...(range ? { range } : {}), ...(nodes.length ? { nodes: listedNodes } : {}) } },
+    }],
     vulnerabilities,
     remediation: { text: fix.text },
     productFields: {

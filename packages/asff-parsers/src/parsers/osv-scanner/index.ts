@@ -34,7 +34,8 @@ export const osvScannerParser: Parser = {
   id: 'osv-scanner',
   displayName: 'OSV-Scanner',
   countingUnit:
-    'one per vulnerability per package per source (lockfile, directory, image): the same advisory in one package of two lockfiles is two findings; aliases become related vulnerabilities',
+    'one per vulnerability per package per source (lockfile, directory, image): the same advisory in one package of two lockfiles is two findings; ' +
+    'aliases become related vulnerabilities',
   formats: ['osv-scanner --format json (1.x)'],
   severityTable: OSV_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -57,7 +58,9 @@ async function* parseOsvScanner(source: ReportSource, context: ParseContext): As
   if (peeked.complete && head.trim() === '') return;
   // A clean scan is `"results": []`, which has no `results.*` container for the reader to find: the report is
   // recognised by its head instead (osv-scanner writes `results` first).
-  if (!/^\s*\{/.test(head.replace(/^\uFEFF/, '')) || !/"results"\s*:/.test(head)) throw new MalformedInputError('not an osv-scanner report: expected {"results": [...]}', 'unrecognised');
+  if (!/^\s*\{/.test(head.replace(/^\uFEFF/, '')) || !/"results"\s*:/.test(head)) {
+    throw new MalformedInputError('not an osv-scanner report: expected {"results": [...]}', 'unrecognised');
+  }
   const selection = { elements: ['results.*.packages.*'], capture: ['results.*.source'], requireContainer: false };
   for await (const element of streamJsonElements(peeked.source, selection)) {
     const scanned = asRecord(element.captured['results.*.source']);
@@ -100,7 +103,11 @@ function osvFinding(
     // alone keeps the finding's Id from one build to the next.
     locationKey: `${sourcePath}|${commit !== undefined && asString(pkg.name) === undefined ? 'git' : packageId}`,
     title: `${id} in ${name} ${version}`.trim(),
-    description: joinNonEmpty([summary, asString(v.details) ?? `${id} affects ${name} ${version}.`, `Found in ${sourcePath}${sourceType ? ` (${sourceType})` : ''}.`], '\n\n'),
+    description: joinNonEmpty([
+      summary,
+      asString(v.details) ?? `${id} affects ${name} ${version}.`,
+      `Found in ${sourcePath}${sourceType ? ` (${sourceType})` : ''}.`,
+    ], '\n\n'),
     severity: osvSeverity(v, group, cvss),
     types: [vulnerabilityType(cve ?? id)],
     resources: [

@@ -45,7 +45,8 @@ export function createSarifParser(options: SarifParserOptions): Parser {
     id: options.id,
     displayName: options.displayName,
     countingUnit:
-      'one per result per location (a result without locations is one finding); results of kind pass/notApplicable are skipped; suppressed results are kept and marked Suppressed',
+      'one per result per location (a result without locations is one finding); results of kind pass/notApplicable are skipped; suppressed results ' +
+      'are kept and marked Suppressed',
     formats: options.formats,
     severityTable: SARIF_LEVELS,
     detect: options.detect,
@@ -158,12 +159,18 @@ function sarifFinding(
     resources:
       resourceId === undefined
         ? []
-        : [{ type: 'Other', id: resourceId, details: { Other: { file: uri!, ...(line ? { line } : {}), ...(column ? { column } : {}), ...(repository ? { repository } : {}) } } }],
+        : [{
+          type: 'Other',
+          id: resourceId,
+          details: { Other: { file: uri!, ...(line ? { line } : {}), ...(column ? { column } : {}), ...(repository ? { repository } : {}) } },
+        }],
     remediation: fixText || helpUri ? { text: fixText, url: helpUri } : undefined,
     sourceUrl: helpUri,
     productFields: { Scanner: rules.driverName, ...(options.extraFields?.(result) ?? {}) },
     secrets,
-    suppressed: suppression !== undefined ? { reason: asString(suppression.justification) ?? `suppressed (${asString(suppression.kind) ?? 'unknown kind'})` } : undefined,
+    suppressed: suppression !== undefined
+      ? { reason: asString(suppression.justification) ?? `suppressed (${asString(suppression.kind) ?? 'unknown kind'})` }
+      : undefined,
   };
 }
 
@@ -178,7 +185,9 @@ function severityOf(result: Record<string, unknown>, rule: Record<string, unknow
 /** The message text with `{0}`-style placeholders filled from its arguments; rule message strings as fallback. */
 function messageText(message: Record<string, unknown>, rule: Record<string, unknown>): string | undefined {
   const args = asArray(message.arguments).map((a) => asString(a) ?? '');
-  const template = asString(message.text) ?? asString(asRecord(asRecord(rule.messageStrings)[asString(message.id) ?? '']).text) ?? asString(message.markdown);
+  const template = asString(message.text)
+    ?? asString(asRecord(asRecord(rule.messageStrings)[asString(message.id) ?? '']).text)
+    ?? asString(message.markdown);
   return template?.replace(/\{(\d+)\}/g, (whole, n: string) => args[Number(n)] ?? whole);
 }
 

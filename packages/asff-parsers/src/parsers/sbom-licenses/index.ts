@@ -37,7 +37,8 @@ const REASONS: Readonly<Record<string, (license: string, rules: string) => strin
 export const sbomLicensesParser: Parser = {
   id: 'sbom-licenses',
   displayName: 'SBOM licence policy',
-  countingUnit: 'one per violated licence per package (package URL, else SBOM reference, else name@version); a package without any licence is one finding under NOASSERTION',
+  countingUnit: 'one per violated licence per package (package URL, else SBOM reference, else name@version); a package without any licence is one ' +
+    'finding under NOASSERTION',
   formats: [`licence report ${LICENSE_REPORT_FORMAT} (asff licenses, from CycloneDX JSON 1.2-1.6 or SPDX JSON 2.2-2.3)`],
   severityTable: LICENSE_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -51,8 +52,12 @@ export const sbomLicensesParser: Parser = {
 async function* parseLicenseReport(input: ReportSource, context: ParseContext): AsyncGenerator<FindingDraft> {
   const { head, source } = await peekSource(input);
   const format = /"licenseReport"\s*:\s*"([^"]{1,40})"/.exec(head.toString('utf8'))?.[1];
-  if (format === undefined) throw new MalformedInputError('not a licence report: no "licenseReport" at its start (write it with asff licenses)', 'unrecognised');
-  if (format !== LICENSE_REPORT_FORMAT) throw new MalformedInputError(`licence report format '${format.replace(/[^\w./-]/g, '?')}' is not ${LICENSE_REPORT_FORMAT}`);
+  if (format === undefined) {
+    throw new MalformedInputError('not a licence report: no "licenseReport" at its start (write it with asff licenses)', 'unrecognised');
+  }
+  if (format !== LICENSE_REPORT_FORMAT) {
+    throw new MalformedInputError(`licence report format '${format.replace(/[^\w./-]/g, '?')}' is not ${LICENSE_REPORT_FORMAT}`);
+  }
   const repeats = new RepeatFilter();
   const selection = { elements: ['violations.*'], capture: ['stage', 'sbom', 'rules'] };
   for await (const element of streamJsonElements(source, selection)) {
@@ -88,7 +93,14 @@ function finding(raw: Record<string, unknown>, captured: Readonly<Record<string,
   resources.push({
     type: 'Other',
     id: componentId,
-    details: { Other: { package: `${name}@${version ?? ''}`, license, ...(ref ? { ref } : {}), ...(asString(component.type) ? { type: asString(component.type)! } : {}) } },
+    details: {
+      Other: {
+        package: `${name}@${version ?? ''}`,
+        license,
+        ...(ref ? { ref } : {}),
+        ...(asString(component.type) ? { type: asString(component.type)! } : {}),
+      },
+    },
   });
   return {
     ruleId: license,
@@ -104,8 +116,10 @@ function finding(raw: Record<string, unknown>, captured: Readonly<Record<string,
     resources,
     remediation: {
       text: reason === 'unlicensed' || reason === 'unrecognised'
-        ? 'Find the package\'s licence and record it in the SBOM (or in the image\'s package metadata), remove the package, or accept the risk with a suppression of this rule.'
-        : 'Remove or replace the package, use it under another licence it offers, or accept the risk with a policy suppression (rule: the licence id) that the factory\'s rules allow.',
+        ? 'Find the package\'s licence and record it in the SBOM (or in the image\'s package metadata), remove the package, ' +
+          'or accept the risk with a suppression of this rule.'
+        : 'Remove or replace the package, use it under another licence it offers, ' +
+          'or accept the risk with a policy suppression (rule: the licence id) that the factory\'s rules allow.',
     },
     productFields: {
       License: license,

@@ -31,7 +31,8 @@ export const semgrepParser: Parser = {
   id: 'semgrep',
   displayName: 'Semgrep',
   countingUnit:
-    'CLI: one per results[] entry, a rule at one file span (start and end line and column); SCA API: one per vulns[] entry, an advisory at one dependency-file line of one repository',
+    'CLI: one per results[] entry, a rule at one file span (start and end line and column); SCA API: one per vulns[] entry, an advisory at one ' +
+    'dependency-file line of one repository',
   formats: ['Semgrep CLI JSON', 'Semgrep App SCA API JSON (vulns[])'],
   severityTable: SEMGREP_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -40,7 +41,8 @@ export const semgrepParser: Parser = {
     if (text.includes('"results"') && text.includes('"check_id"') && text.includes('"extra"')) return 0.9;
     if (text.includes('"vulns"') && text.includes('"advisory"') && text.includes('"dependencyFileLocation"')) return 0.9;
     // An empty CLI run: results and errors, none of Bandit's keys.
-    if (/"results"\s*:\s*\[\s*\]/.test(text) && text.includes('"errors"') && !text.includes('"generated_at"') && !text.includes('"metrics"')) return 0.5;
+    const banditKeys = text.includes('"generated_at"') || text.includes('"metrics"');
+    if (/"results"\s*:\s*\[\s*\]/.test(text) && text.includes('"errors"') && !banditKeys) return 0.5;
     return undefined;
   },
   parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
@@ -52,9 +54,13 @@ async function* parseSemgrep(source: ReportSource, context: ParseContext): Async
   const peeked = await peekSource(source);
   const head = peeked.head.toString('utf8');
   // An empty Bandit run also has `results` and `errors`; its `generated_at` and `metrics` give it away.
-  if (head.includes('"generated_at"') && head.includes('"metrics"')) throw new MalformedInputError('not a Semgrep report: this is a Bandit report', 'unrecognised');
+  if (head.includes('"generated_at"') && head.includes('"metrics"')) {
+    throw new MalformedInputError('not a Semgrep report: this is a Bandit report', 'unrecognised');
+  }
   // The CLI always writes an errors list; a whole report without one (tfsec's `{"results": null}`) is not Semgrep's.
-  if (peeked.complete && !head.includes('"errors"') && !head.includes('"vulns"')) throw new MalformedInputError('not a Semgrep report: no errors list', 'unrecognised');
+  if (peeked.complete && !head.includes('"errors"') && !head.includes('"vulns"')) {
+    throw new MalformedInputError('not a Semgrep report: no errors list', 'unrecognised');
+  }
   const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(peeked.source, { elements: ['results.*', 'vulns.*'] })) {
     const entry = asRecord(element.value);
@@ -86,7 +92,10 @@ function cliFinding(result: Record<string, unknown>, context: ParseContext): Fin
     ruleId: checkId,
     locationKey: `${path}:${span}`,
     title: `${ruleName}: ${firstSentence(message)}`,
-    description: joinNonEmpty([message, `In ${path}${startLine === undefined ? '' : `:${startLine}`}.`, cwes.length ? cwes.join('; ') : undefined], '\n\n'),
+    description: joinNonEmpty(
+      [message, `In ${path}${startLine === undefined ? '' : `:${startLine}`}.`, cwes.length ? cwes.join('; ') : undefined],
+      '\n\n',
+    ),
     severity: severityFrom(SEMGREP_SEVERITIES, extra.severity),
     types: [secretRule ? FindingTypes.SECRET : FindingTypes.CODE_VULNERABILITY],
     resources: [{ type: 'Other', id: codeLocationId(context.scan, path, startLine) }],
@@ -131,7 +140,11 @@ function scaFinding(vuln: Record<string, unknown>, context: ParseContext): Findi
     locationKey: joinNonEmpty([repository, path, line === undefined ? undefined : String(line), `${name}@${version ?? ''}`, exposure], '|'),
     title: `${title ?? ruleId} (${name}${version ? ` ${version}` : ''})`,
     description: joinNonEmpty(
-      [asString(advisory.description) ?? title, `Dependency ${name}${version ? ` ${version}` : ''} in ${fileLocation}.`, exposure ? `Exposure: ${exposure}; ${asString(vuln.transitivity) ?? 'transitivity unknown'}.` : undefined],
+      [
+        asString(advisory.description) ?? title,
+        `Dependency ${name}${version ? ` ${version}` : ''} in ${fileLocation}.`,
+        exposure ? `Exposure: ${exposure}; ${asString(vuln.transitivity) ?? 'transitivity unknown'}.` : undefined,
+      ],
       '\n\n',
     ),
     severity: severityFrom(SEMGREP_SEVERITIES, advisory.severity),
@@ -163,14 +176,18 @@ function scaFinding(vuln: Record<string, unknown>, context: ParseContext): Findi
       ...(triageStatus ? { TriageStatus: triageStatus } : {}),
     },
     firstObservedAt: asString(vuln.openedAt),
-    suppressed: triageStatus === 'IGNORED' ? { reason: `triaged as ignored in Semgrep (${asString(triage.dismissReason) ?? 'no reason given'})` } : undefined,
+    suppressed: triageStatus === 'IGNORED'
+      ? { reason: `triaged as ignored in Semgrep (${asString(triage.dismissReason) ?? 'no reason given'})` }
+      : undefined,
     closed: triageStatus === 'FIXED' || triageStatus === 'RESOLVED',
   };
 }
 
 /** Secret-detection rules live under `*.secrets.*` or carry the secrets category. */
 function isSecretRule(checkId: string, metadata: Record<string, unknown>): boolean {
-  return /(^|\.)secrets?(\.|$)/.test(checkId) || /secret/i.test(asString(metadata.category) ?? '') || stringList(metadata.subcategory).some((s) => /secret/i.test(s));
+  return /(^|\.)secrets?(\.|$)/.test(checkId)
+    || /secret/i.test(asString(metadata.category) ?? '')
+    || stringList(metadata.subcategory).some((s) => /secret/i.test(s));
 }
 
 /** What a secret rule matched: the matched lines and every metavariable's text. */

@@ -18,7 +18,9 @@ export const snykParser: Parser = {
   id: 'snyk',
   displayName: 'Snyk',
   countingUnit:
-    'one per vulnerability per package version per project (target file); Snyk lists one entry per dependency path, those paths go into the description; container reports also count the vulnerabilities of their applications[]; a Snyk Code SARIF report counts as snyk-code does (one per result per location)',
+    'one per vulnerability per package version per project (target file); Snyk lists one entry per dependency path, those paths go into the ' +
+    'description; container reports also count the vulnerabilities of their applications[]; a Snyk Code SARIF report counts as snyk-code does ' +
+    '(one per result per location)',
   formats: [
     'snyk test --json (single project)',
     'snyk test --all-projects --json (array)',
@@ -29,7 +31,12 @@ export const snykParser: Parser = {
   detect(head: ReportHead): number | undefined {
     const text = head.text;
     if (!/^\s*[[{]/.test(text) || !/"vulnerabilities"\s*:/.test(text)) return undefined;
-    if (/"(packageManager|dependencyCount|uniqueCount|projectName)"\s*:/.test(text) && /"(from|upgradePath|isUpgradable|semver)"\s*:/.test(text)) return 0.9;
+    if (
+      /"(packageManager|dependencyCount|uniqueCount|projectName)"\s*:/.test(text)
+      && /"(from|upgradePath|isUpgradable|semver)"\s*:/.test(text)
+    ) {
+      return 0.9;
+    }
     if (/"id"\s*:\s*"SNYK-/.test(text)) return 0.85;
     return undefined;
   },
@@ -47,7 +54,9 @@ async function* parseSnykReport(source: ReportSource, context: ParseContext): As
   const peeked = await peekSource(source);
   const head: ReportHead = { text: peeked.head.toString('utf8'), complete: peeked.complete, fileName: context.fileName };
   if (looksLikeSarif(head.text)) {
-    if (snykCodeParser.detect(head) === undefined) throw new MalformedInputError('not a Snyk report: a SARIF report whose tool is not Snyk Code (use --tool sarif)', 'unrecognised');
+    if (snykCodeParser.detect(head) === undefined) {
+      throw new MalformedInputError('not a Snyk report: a SARIF report whose tool is not Snyk Code (use --tool sarif)', 'unrecognised');
+    }
     yield* snykCodeParser.parse(peeked.source, context);
     return;
   }
@@ -69,7 +78,10 @@ async function* parseSnyk(source: ReportSource, context: ParseContext): AsyncGen
     const projects = Array.isArray(root) ? root.map(asRecord) : [asRecord(root)];
     if (!Array.isArray(root) && asRecord(root).vulnerabilities === undefined) {
       const error = asString(asRecord(root).error);
-      throw new MalformedInputError(error ? `Snyk reported an error: ${error}` : 'not a Snyk report: no vulnerabilities list', error ? 'malformed' : 'unrecognised');
+      throw new MalformedInputError(
+        error ? `Snyk reported an error: ${error}` : 'not a Snyk report: no vulnerabilities list',
+        error ? 'malformed' : 'unrecognised',
+      );
     }
     for (const project of projects) {
       yield* projectFindings(project, context);
@@ -101,14 +113,20 @@ function snykFinding({ vulnerability: v, project, paths }: Group, context: Parse
   const id = asString(v.id) ?? 'unknown-vulnerability';
   const name = packageName(v);
   const version = asString(v.version) ?? '';
-  const target = asString(project.displayTargetFile) ?? asString(project.targetFile) ?? asString(project.projectName) ?? asString(project.path) ?? 'project';
+  const target = asString(project.displayTargetFile)
+    ?? asString(project.targetFile)
+    ?? asString(project.projectName)
+    ?? asString(project.path)
+    ?? 'project';
   const identifiers = asRecord(v.identifiers);
   const cves = asArray(identifiers.CVE).map(asString).filter((c): c is string => c !== undefined);
   const cwes = asArray(identifiers.CWE).map(asString).filter((c): c is string => c !== undefined);
   const fixedIn = asArray(v.fixedIn).map(asString).filter((f): f is string => f !== undefined);
   const isLicense = asString(v.type) === 'license';
   const score = asNumber(v.cvssScore);
-  const cvss: Cvss[] = score !== undefined ? [{ BaseScore: score, ...(asString(v.CVSSv3) ? { BaseVector: asString(v.CVSSv3), Version: '3.x' } : {}), Source: 'Snyk' }] : [];
+  const cvss: Cvss[] = score !== undefined
+    ? [{ BaseScore: score, ...(asString(v.CVSSv3) ? { BaseVector: asString(v.CVSSv3), Version: '3.x' } : {}), Source: 'Snyk' }]
+    : [];
   const title = asString(v.title) ?? id;
   const shown = paths.slice(0, PATHS_SHOWN).map((p) => `- ${p}`);
   const more = paths.length > PATHS_SHOWN ? `- and ${paths.length - PATHS_SHOWN} more path(s)` : undefined;
@@ -122,7 +140,11 @@ function snykFinding({ vulnerability: v, project, paths }: Group, context: Parse
   const resources: DraftResource[] = [];
   const image = context.scan.image ?? containerImage(project);
   if (image) resources.push(containerImageResource(image));
-  resources.push({ type: 'Other', id: context.scan.repository ? `${context.scan.repository}/${target}` : target, details: { Other: { package: `${name}@${version}`, target } } });
+  resources.push({
+    type: 'Other',
+    id: context.scan.repository ? `${context.scan.repository}/${target}` : target,
+    details: { Other: { package: `${name}@${version}`, target } },
+  });
   return {
     ruleId: id,
     locationKey: `${target}|${name}@${version}`,
@@ -159,7 +181,14 @@ function snykFinding({ vulnerability: v, project, paths }: Group, context: Parse
           ...(epss !== undefined ? { epssScore: epss } : {}),
         },
       ],
-    remediation: fixedIn.length || upgrade.length ? { text: upgrade.length ? `Upgrade to ${upgrade[upgrade.length - 1]} (fixed in ${fixedIn.join(', ') || 'a later version'}).` : `Upgrade ${name} to ${fixedIn.join(' or ')}.`, url: snykUrl } : undefined,
+    remediation: fixedIn.length || upgrade.length
+      ? {
+        text: upgrade.length
+          ? `Upgrade to ${upgrade[upgrade.length - 1]} (fixed in ${fixedIn.join(', ') || 'a later version'}).`
+          : `Upgrade ${name} to ${fixedIn.join(' or ')}.`,
+        url: snykUrl,
+      }
+      : undefined,
     sourceUrl: snykUrl,
     productFields: {
       Project: asString(project.projectName) ?? target,

@@ -59,7 +59,8 @@ export const sonarqubeParser: Parser = {
   id: 'sonarqube',
   displayName: 'SonarQube',
   countingUnit:
-    "one per issues[] / hotspots[] entry (SonarQube's issue key, else rule, file and line); bugs and code smells included; resolved issues are archived, false positives and won't-fix suppressed",
+    "one per issues[] / hotspots[] entry (SonarQube's issue key, else rule, file and line); bugs and code smells included; resolved issues are " +
+    "archived, false positives and won't-fix suppressed",
   formats: ['SonarQube Web API /api/issues/search page', 'SonarQube Web API /api/hotspots/search page', 'sonar-report JSON (--save-report-json)'],
   severityTable: SONARQUBE_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -134,13 +135,24 @@ function sonarFinding(issue: Record<string, unknown>, hotspot: boolean, info: Re
     ruleId: ruleKey,
     // SonarQube keeps an issue's key across analyses while it tracks the issue (even when lines shift).
     locationKey: key ?? joinNonEmpty([file, line === undefined ? undefined : String(line), message], '|'),
-    title: advisories.length && dependency !== undefined ? `${advisories[0]} in ${dependency}` : `${ruleName ?? message ?? ruleKey}${where ? ` in ${where}` : ''}`,
-    description: joinNonEmpty([message, ruleName && ruleName !== message ? `Rule ${ruleKey}: ${ruleName}` : `Rule ${ruleKey}`, htmlToText(asString(rule.htmlDesc))], '\n\n'),
+    title: advisories.length && dependency !== undefined
+      ? `${advisories[0]} in ${dependency}`
+      : `${ruleName ?? message ?? ruleKey}${where ? ` in ${where}` : ''}`,
+    description: joinNonEmpty([
+      message,
+      ruleName && ruleName !== message ? `Rule ${ruleKey}: ${ruleName}` : `Rule ${ruleKey}`,
+      htmlToText(asString(rule.htmlDesc)),
+    ], '\n\n'),
     severity: severityFrom(SONARQUBE_SEVERITIES, rawSeverity, 'MEDIUM'),
     types: [advisories.length ? vulnerabilityType(advisories[0]) : issueType(type)],
-    resources: [{ type: 'Other', id: file !== undefined ? codeLocationId(context.scan, file, line) : (project ?? context.scan.repository ?? 'sonarqube-project') }],
+    resources: [{
+      type: 'Other',
+      id: file !== undefined ? codeLocationId(context.scan, file, line) : (project ?? context.scan.repository ?? 'sonarqube-project'),
+    }],
     vulnerabilities: vulnerabilities.length ? vulnerabilities : undefined,
-    sourceUrl: info.baseUrl && key ? `${info.baseUrl.replace(/\/+$/, '')}/project/issues?open=${encodeURIComponent(key)}${project ? `&id=${encodeURIComponent(project)}` : ''}` : undefined,
+    sourceUrl: info.baseUrl && key
+      ? `${info.baseUrl.replace(/\/+$/, '')}/project/issues?open=${encodeURIComponent(key)}${project ? `&id=${encodeURIComponent(project)}` : ''}`
+      : undefined,
     productFields: {
       ...(type ? { IssueType: type } : {}),
       ...(key ? { IssueKey: key } : {}),

@@ -33,7 +33,8 @@ export const stackhawkParser: Parser = {
   id: 'stackhawk',
   displayName: 'StackHawk',
   countingUnit:
-    'one per plugin (pluginId) per host: HawkScan can list a plugin twice, its paths are merged; the paths (method and URL path) become Resources; a finding whose every path is triaged FALSE_POSITIVE or RISK_ACCEPTED is imported suppressed',
+    'one per plugin (pluginId) per host: HawkScan can list a plugin twice, its paths are merged; the paths (method and URL path) become Resources; ' +
+    'a finding whose every path is triaged FALSE_POSITIVE or RISK_ACCEPTED is imported suppressed',
   formats: ['StackHawk scan-completed webhook JSON (HawkScan 2.x)'],
   severityTable: STACKHAWK_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -54,7 +55,9 @@ async function* parseStackHawk(source: ReportSource, context: ParseContext): Asy
   const selection = { elements: ['scanCompleted.findings.*'], capture: ['service', 'scanCompleted.scan'] };
   for await (const element of streamJsonElements(source, selection)) {
     const service = asString(element.captured.service);
-    if (service !== undefined && service !== 'StackHawk') throw new MalformedInputError('not a StackHawk report: the event\'s service is not StackHawk', 'unrecognised');
+    if (service !== undefined && service !== 'StackHawk') {
+      throw new MalformedInputError('not a StackHawk report: the event\'s service is not StackHawk', 'unrecognised');
+    }
     scan = asRecord(element.captured['scanCompleted.scan']);
     const finding = asRecord(element.value);
     const pluginId = asString(finding.pluginId) ?? asString(finding.pluginName) ?? 'unknown-plugin';
@@ -122,7 +125,9 @@ function triage(statuses: readonly (string | undefined)[]): { reason: string } |
 /** The first paths, one per line, with their triage state. */
 function describePaths(paths: readonly Record<string, unknown>[]): string | undefined {
   if (paths.length === 0) return undefined;
-  const lines = paths.slice(0, 10).map((p) => `- ${joinNonEmpty([asString(p.method), asString(p.path)], ' ')}${asString(p.status) ? ` (${asString(p.status)})` : ''}`);
+  const lines = paths.slice(0, 10).map(
+    (p) => `- ${joinNonEmpty([asString(p.method), asString(p.path)], ' ')}${asString(p.status) ? ` (${asString(p.status)})` : ''}`,
+  );
   if (paths.length > 10) lines.push(`- and ${paths.length - 10} more`);
   return lines.join('\n');
 }

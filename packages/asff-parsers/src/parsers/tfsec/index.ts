@@ -27,7 +27,8 @@ export const tfsecParser: Parser = {
   id: 'tfsec',
   displayName: 'tfsec',
   countingUnit:
-    'one per failed rule per Terraform resource at one location (rule, file, lines, resource address): a module used twice gives two findings at the same lines; passed checks are not findings, ignored ones are imported as suppressed',
+    'one per failed rule per Terraform resource at one location (rule, file, lines, resource address): a module used twice gives two findings at ' +
+    'the same lines; passed checks are not findings, ignored ones are imported as suppressed',
   formats: ['tfsec JSON (legacy, with passed)', 'tfsec JSON (current, with status and long ids)'],
   severityTable: TFSEC_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -47,7 +48,9 @@ async function* parseTfsec(source: ReportSource, context: ParseContext): AsyncGe
   const peeked = await peekSource(source);
   const head = peeked.head.toString('utf8');
   // tfsec writes nothing but `results`; Semgrep and Bandit reports carry an `errors` list beside theirs.
-  if (head.includes('"errors"') && !head.includes('"rule_id"')) throw new MalformedInputError('not a tfsec report: it has an errors list (Semgrep or Bandit)', 'unrecognised');
+  if (head.includes('"errors"') && !head.includes('"rule_id"')) {
+    throw new MalformedInputError('not a tfsec report: it has an errors list (Semgrep or Bandit)', 'unrecognised');
+  }
   const repeats = new RepeatFilter();
   for await (const element of streamJsonElements(peeked.source, { elements: ['results.*'] })) {
     const result = asRecord(element.value);
@@ -84,7 +87,11 @@ function tfsecFinding(result: Record<string, unknown>, ignored: boolean, context
     ruleId,
     locationKey: joinNonEmpty([file, lines, resource], '|'),
     title: `${ruleId}: ${ruleDescription}`,
-    description: joinNonEmpty([description ?? ruleDescription, asString(result.impact) ? `Impact: ${asString(result.impact)}.` : undefined, `In ${file}${lines ? ` (lines ${lines})` : ''}.`], '\n\n'),
+    description: joinNonEmpty([
+      description ?? ruleDescription,
+      asString(result.impact) ? `Impact: ${asString(result.impact)}.` : undefined,
+      `In ${file}${lines ? ` (lines ${lines})` : ''}.`,
+    ], '\n\n'),
     severity: severityFrom(TFSEC_SEVERITIES, result.severity),
     types: [FindingTypes.CONFIGURATION],
     resources: [{ type: 'Other', id: codeLocationId(context.scan, file, start) }],

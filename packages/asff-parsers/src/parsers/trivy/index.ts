@@ -29,7 +29,9 @@ export const trivyParser: Parser = {
   id: 'trivy',
   displayName: 'Trivy',
   countingUnit:
-    'one per vulnerability per package install (id, package, version, package path), per failed misconfiguration per cause (check, file or Kubernetes resource, lines, message), per secret per file span, per license per package; passed misconfigurations are not findings; every Kubernetes resource is its own scope',
+    'one per vulnerability per package install (id, package, version, package path), per failed misconfiguration per cause (check, file or ' +
+    'Kubernetes resource, lines, message), per secret per file span, per license per package; passed misconfigurations are not findings; every ' +
+    'Kubernetes resource is its own scope',
   formats: ['Trivy JSON legacy array', 'Trivy JSON SchemaVersion 2', 'Trivy Kubernetes cluster report'],
   severityTable: VULNERABILITY_SEVERITIES,
   detect(head: ReportHead): number | undefined {
@@ -41,7 +43,12 @@ export const trivyParser: Parser = {
       if (text.includes('"ClusterName"') && /"(Resources|Vulnerabilities|Misconfigurations)"/.test(text)) return 0.9;
       return undefined;
     }
-    if (/^\s*\[\s*\{\s*"Target"\s*:/.test(text) || (/^\s*\[/.test(text) && text.includes('"Target"') && text.includes('"VulnerabilityID"'))) return 0.9;
+    if (
+      /^\s*\[\s*\{\s*"Target"\s*:/.test(text)
+      || (/^\s*\[/.test(text) && text.includes('"Target"') && text.includes('"VulnerabilityID"'))
+    ) {
+      return 0.9;
+    }
     return undefined;
   },
   parse(source: ReportSource, context: ParseContext): AsyncIterable<FindingDraft> {
@@ -73,7 +80,12 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
       ...KINDS.map((kind) => `Results.*.${kind}.*`),
       ...KINDS.map((kind) => `*.*.Results.*.${kind}.*`),
     ],
-    capture: ['ArtifactName', 'ArtifactType', 'ClusterName', '*.Target', '*.Type', 'Results.*.Target', 'Results.*.Class', 'Results.*.Type', '*.*.Namespace', '*.*.Kind', '*.*.Name', '*.*.Results.*.Target', '*.*.Results.*.Class', '*.*.Results.*.Type'],
+    capture: [
+      'ArtifactName', 'ArtifactType', 'ClusterName',
+      '*.Target', '*.Type',
+      'Results.*.Target', 'Results.*.Class', 'Results.*.Type',
+      '*.*.Namespace', '*.*.Kind', '*.*.Name', '*.*.Results.*.Target', '*.*.Results.*.Class', '*.*.Results.*.Type',
+    ],
     requireContainer: false,
   };
   const repeats = new RepeatFilter();
@@ -89,14 +101,25 @@ async function* parseTrivy(source: ReportSource, context: ParseContext): AsyncGe
       scope = { target: bounded.of(asString(c['*.Target'])), resultType: asString(c['*.Type']) };
     } else if (element.selector.startsWith('Results.')) {
       kind = element.path[2] as Kind;
-      scope = { target: bounded.of(asString(c['Results.*.Target'])), resultClass: asString(c['Results.*.Class']), resultType: asString(c['Results.*.Type']), artifact: asString(c.ArtifactName), artifactType: asString(c.ArtifactType) };
+      scope = {
+        target: bounded.of(asString(c['Results.*.Target'])),
+        resultClass: asString(c['Results.*.Class']),
+        resultType: asString(c['Results.*.Type']),
+        artifact: asString(c.ArtifactName),
+        artifactType: asString(c.ArtifactType),
+      };
     } else {
       kind = element.path[4] as Kind;
       scope = {
         target: bounded.of(asString(c['*.*.Results.*.Target'])),
         resultClass: asString(c['*.*.Results.*.Class']),
         resultType: asString(c['*.*.Results.*.Type']),
-        workload: { cluster: asString(c.ClusterName), namespace: asString(c['*.*.Namespace']), kind: asString(c['*.*.Kind']), name: asString(c['*.*.Name']) },
+        workload: {
+          cluster: asString(c.ClusterName),
+          namespace: asString(c['*.*.Namespace']),
+          kind: asString(c['*.*.Kind']),
+          name: asString(c['*.*.Name']),
+        },
       };
     }
     const draft = toFinding(kind, item, scope, context);
@@ -153,12 +176,22 @@ function vulnerabilityFinding(v: Record<string, unknown>, scope: ResultScope, co
   const primaryUrl = asString(v.PrimaryURL);
   const cwes = asArray(v.CweIDs).map(asString).filter((c): c is string => c !== undefined);
   const packageId = purl ?? `${name}@${version ?? ''}`;
-  const resources: DraftResource[] = [...scopeResources(scope, context), { type: 'Other', id: packageId, details: { Other: { package: `${name}@${version ?? ''}`, ...(pkgPath ? { path: pkgPath } : {}), target: scope.target } } }];
+  const resources: DraftResource[] = [
+    ...scopeResources(scope, context),
+    {
+      type: 'Other',
+      id: packageId,
+      details: { Other: { package: `${name}@${version ?? ''}`, ...(pkgPath ? { path: pkgPath } : {}), target: scope.target } },
+    },
+  ];
   return {
     ruleId: id,
     locationKey: joinNonEmpty([workloadKey(scope), targetKey(scope), name, version, pkgPath], '|'),
     title: `${id} in ${name}${version ? ` ${version}` : ''}${asString(v.Title) ? `: ${asString(v.Title)}` : ''}`,
-    description: joinNonEmpty([asString(v.Description) ?? asString(v.Title) ?? `${id} affects ${name} ${version ?? ''}.`, `Target: ${scope.target}${pkgPath ? ` (${pkgPath})` : ''}.`], '\n\n'),
+    description: joinNonEmpty([
+      asString(v.Description) ?? asString(v.Title) ?? `${id} affects ${name} ${version ?? ''}.`,
+      `Target: ${scope.target}${pkgPath ? ` (${pkgPath})` : ''}.`,
+    ], '\n\n'),
     severity: severityFrom(VULNERABILITY_SEVERITIES, v.Severity),
     types: [vulnerabilityType(id)],
     resources,
@@ -210,7 +243,11 @@ function misconfigurationFinding(m: Record<string, unknown>, scope: ResultScope,
     ruleId: id,
     locationKey: joinNonEmpty([workloadKey(scope), scope.target, causeResource, lines, message], '|'),
     title: `${id}: ${title}`,
-    description: joinNonEmpty([asString(m.Description) ?? title, message, `In ${scope.target}${lines ? ` (lines ${lines})` : ''}${causeResource ? `, resource ${causeResource}` : ''}.`], '\n\n'),
+    description: joinNonEmpty([
+      asString(m.Description) ?? title,
+      message,
+      `In ${scope.target}${lines ? ` (lines ${lines})` : ''}${causeResource ? `, resource ${causeResource}` : ''}.`,
+    ], '\n\n'),
     severity: severityFrom(VULNERABILITY_SEVERITIES, m.Severity),
     types: [FindingTypes.CONFIGURATION],
     resources: fileResources(scope, context, scope.target, start),
@@ -249,11 +286,17 @@ function secretFinding(s: Record<string, unknown>, scope: ResultScope, context: 
     ruleId,
     locationKey: joinNonEmpty([workloadKey(scope), scope.target, lines, fingerprint], '|'),
     title: `Secret (${asString(s.Title) ?? ruleId}) in ${where}`,
-    description: joinNonEmpty([`Trivy rule ${ruleId}${asString(s.Category) ? ` (${asString(s.Category)})` : ''} matched a secret in ${where}${lines ? ` (lines ${lines})` : ''}.`, 'The value is withheld; rotate the secret and remove it from the source or image.'], '\n\n'),
+    description: joinNonEmpty([
+      `Trivy rule ${ruleId}${asString(s.Category) ? ` (${asString(s.Category)})` : ''} ` +
+        `matched a secret in ${where}${lines ? ` (lines ${lines})` : ''}.`,
+      'The value is withheld; rotate the secret and remove it from the source or image.',
+    ], '\n\n'),
     severity: severityFrom(VULNERABILITY_SEVERITIES, s.Severity),
     types: [FindingTypes.SECRET],
     resources: fileResources(scope, context, scope.target, start),
-    remediation: { text: 'Revoke and rotate the secret, then keep it in AWS Secrets Manager or SSM Parameter Store (SecureString) instead of the source or image.' },
+    remediation: {
+      text: 'Revoke and rotate the secret, then keep it in AWS Secrets Manager or SSM Parameter Store (SecureString) instead of the source or image.',
+    },
     productFields: {
       Target: scope.target,
       ...(lines ? { Lines: lines } : {}),
@@ -280,7 +323,9 @@ function licenseFinding(l: Record<string, unknown>, scope: ResultScope, context:
     description: `${subject} is distributed under ${name}${category ? `, a license Trivy classifies as ${category}` : ''}. Target: ${scope.target}.`,
     severity: severityFrom(VULNERABILITY_SEVERITIES, l.Severity),
     types: [FindingTypes.CONFIGURATION],
-    resources: file ? fileResources(scope, context, file, undefined) : scope.workload ? workloadResources(scope) : [{ type: 'Other', id: pkg ? `package:${pkg}` : scope.target }],
+    resources: file
+      ? fileResources(scope, context, file, undefined)
+      : scope.workload ? workloadResources(scope) : [{ type: 'Other', id: pkg ? `package:${pkg}` : scope.target }],
     remediation: link ? { text: `Review whether ${name} is acceptable for this distribution.`, url: link } : undefined,
     productFields: {
       Target: scope.target,

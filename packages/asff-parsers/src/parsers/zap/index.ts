@@ -52,7 +52,9 @@ export const zapParser: Parser = {
   id: 'zap',
   displayName: 'OWASP ZAP',
   countingUnit:
-    "one per alert (plugin, name and risk) per site; the alert's instances (URL, method, parameter) become Resources (up to 32, the rest counted in ProductFields); request/response headers and bodies of the -plus reports are never copied (they carry cookies and tokens)",
+    "one per alert (plugin, name and risk) per site; the alert's instances (URL, method, parameter) become Resources " +
+    '(up to 32, the rest counted in ProductFields); request/response headers and bodies of the -plus reports are never copied ' +
+    '(they carry cookies and tokens)',
   formats: ['traditional JSON', 'traditional JSON plus', 'XML', 'XML plus'],
   severityTable: ZAP_RISKS,
   detect(head: ReportHead): number | undefined {
@@ -120,7 +122,12 @@ function xmlAlert(alert: XmlElement): ZapAlert {
     cweId: alert.textOf('cweid'),
     wascId: alert.textOf('wascid'),
     count: alert.textOf('count'),
-    instances: (alert.first('instances')?.all('instance') ?? []).map((i) => ({ uri: i.textOf('uri'), method: i.textOf('method'), param: i.textOf('param'), evidence: i.textOf('evidence') })),
+    instances: (alert.first('instances')?.all('instance') ?? []).map((i) => ({
+      uri: i.textOf('uri'),
+      method: i.textOf('method'),
+      param: i.textOf('param'),
+      evidence: i.textOf('evidence'),
+    })),
   };
 }
 
