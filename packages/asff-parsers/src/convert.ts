@@ -59,8 +59,12 @@ export function convert(options: ConvertOptions): Conversion {
 /** Throws a UsageError unless the scan context can produce importable findings. */
 export function checkScanContext(context: ScanContext): void {
   if (!/^\d{12}$/.test(context.account ?? '')) throw new UsageError(`--account must be 12 digits, got '${context.account ?? ''}'`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(context.region ?? '')) throw new UsageError(`--region must be a Region name like eu-west-1, got '${context.region ?? ''}'`);
-  if (context.partition !== undefined && !PARTITIONS.includes(context.partition)) throw new UsageError(`--partition must be one of ${PARTITIONS.join(', ')}, got '${context.partition}'`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(context.region ?? '')) {
+    throw new UsageError(`--region must be a Region name like eu-west-1, got '${context.region ?? ''}'`);
+  }
+  if (context.partition !== undefined && !PARTITIONS.includes(context.partition)) {
+    throw new UsageError(`--partition must be one of ${PARTITIONS.join(', ')}, got '${context.partition}'`);
+  }
 }
 
 async function* run(options: ConvertOptions, stats: ConvertStats): AsyncGenerator<AwsSecurityFinding> {

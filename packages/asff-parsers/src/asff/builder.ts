@@ -1,5 +1,11 @@
 import type { AwsSecurityFinding, Resource, Vulnerability } from '@aws-sdk/client-securityhub';
-import { CORRELATION_GROUP_PRODUCT_FIELD, CORRELATION_PRODUCT_FIELD, correlationGroup, correlationKey, FINGERPRINT_PRODUCT_FIELD } from './correlation';
+import {
+  CORRELATION_GROUP_PRODUCT_FIELD,
+  CORRELATION_PRODUCT_FIELD,
+  correlationGroup,
+  correlationKey,
+  FINGERPRINT_PRODUCT_FIELD,
+} from './correlation';
 import { enforceLimitsInPlace } from './enforce-limits';
 import { findingId } from './finding-id';
 import { redactSecrets } from './redact';

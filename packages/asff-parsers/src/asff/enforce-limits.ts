@@ -2,7 +2,9 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { LIMITS, TRUNCATION_MARKER, truncateBytes, truncateChars } from './limits';
 
 /** Fields whose values identify the finding: never shortened by the size pass. */
-const PROTECTED_KEYS = new Set(['SchemaVersion', 'Id', 'ProductArn', 'AwsAccountId', 'CreatedAt', 'UpdatedAt', 'Label', 'Partition', 'Region', 'RecordState']);
+const PROTECTED_KEYS = new Set([
+  'SchemaVersion', 'Id', 'ProductArn', 'AwsAccountId', 'CreatedAt', 'UpdatedAt', 'Label', 'Partition', 'Region', 'RecordState',
+]);
 
 /**
  * Brings a finding within every Security Hub limit by shortening, never by
@@ -150,6 +152,8 @@ function shrinkToSize(f: AwsSecurityFinding): void {
     const list = longest.parent[longest.key] as unknown[];
     longest.parent[longest.key] = list.slice(0, Math.ceil(list.length / 2));
     const fields = (f.ProductFields ??= {});
-    if (Object.keys(fields).length < LIMITS.productFields || 'SizeTruncated' in fields) fields.SizeTruncated = `${TRUNCATION_MARKER.trim()} lists shortened to fit 240 KB`;
+    if (Object.keys(fields).length < LIMITS.productFields || 'SizeTruncated' in fields) {
+      fields.SizeTruncated = `${TRUNCATION_MARKER.trim()} lists shortened to fit 240 KB`;
+    }
   }
 }

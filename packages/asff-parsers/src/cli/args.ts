@@ -69,7 +69,9 @@ export function parseArgs(
       i++;
     }
     if (value === '') throw new UsageError(`option '--${name}' needs a non-empty value`);
-    if (spec.choices !== undefined && !spec.choices.includes(value)) throw new UsageError(`option '--${name}' must be one of ${spec.choices.join(', ')}, got '${value}'`);
+    if (spec.choices !== undefined && !spec.choices.includes(value)) {
+      throw new UsageError(`option '--${name}' must be one of ${spec.choices.join(', ')}, got '${value}'`);
+    }
     options[name] ??= value;
     if (spec.repeatable === true) (lists[name] ??= []).push(value);
   }

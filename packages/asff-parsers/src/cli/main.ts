@@ -5,7 +5,14 @@ import { packageVersion } from './version';
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return ['usage: asff <command> [options]   (asff <command> --help for its options)', '', ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '', '  --debug     show stack traces on errors', '  --version   print the version of the CLI'].join('\n');
+  return [
+    'usage: asff <command> [options]   (asff <command> --help for its options)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    '  --debug     show stack traces on errors',
+    '  --version   print the version of the CLI',
+  ].join('\n');
 }
 
 /**

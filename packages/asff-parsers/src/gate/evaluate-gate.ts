@@ -19,7 +19,9 @@ export interface EvaluateGateOptions {
   readonly baseline?: Baseline;
 }
 
-const STATUS_ORDER: Record<GateStatus, number> = { 'blocking': 0, 'within-sla': 1, 'below-threshold': 2, 'correlated': 3, 'suppressed': 4, 'archived': 5 };
+const STATUS_ORDER: Record<GateStatus, number> = {
+  'blocking': 0, 'within-sla': 1, 'below-threshold': 2, 'correlated': 3, 'suppressed': 4, 'archived': 5,
+};
 
 /** A finding on its way through the gate: what the reports keep, plus what judging it needs. */
 interface Judged {
@@ -46,7 +48,10 @@ export async function evaluateGate(
   const mode = modeFor(options.policy, options.stage);
   const baseline = options.baseline;
   if (mode !== 'all' && baseline === undefined) {
-    throw new ReportError(options.policy.fileName, `stage '${options.stage}' gates in mode ${mode}, which needs a baseline (the default branch's findings)`);
+    throw new ReportError(
+      options.policy.fileName,
+      `stage '${options.stage}' gates in mode ${mode}, which needs a baseline (the default branch's findings)`,
+    );
   }
   const now = options.now ?? new Date();
   let archived = 0;

@@ -17,7 +17,8 @@ function xml(text: string): string {
  */
 export function junitReport(result: GateResult): string {
   const cases: string[] = [];
-  const verdictFailure = result.passed ? '' : `<failure message="${xml(`${result.blocking} finding(s) at or above ${result.threshold}${result.mode === 'all' ? '' : ` (mode ${result.mode})`}`)}"/>`;
+  const verdictMessage = `${result.blocking} finding(s) at or above ${result.threshold}${result.mode === 'all' ? '' : ` (mode ${result.mode})`}`;
+  const verdictFailure = result.passed ? '' : `<failure message="${xml(verdictMessage)}"/>`;
   const verdictName = `threshold ${result.threshold}${result.mode === 'all' ? '' : ` mode ${result.mode}`}`;
   cases.push(`    <testcase classname="asff.gate.${xml(result.stage)}" name="${xml(verdictName)}">${verdictFailure}</testcase>`);
   const byTool = severalTools(result.findings);
@@ -29,8 +30,12 @@ export function junitReport(result: GateResult): string {
     const age = ageLabel(f);
     let body = '';
     if (f.status === 'blocking') {
-      const details = [`${f.severity} meets the ${result.stage} threshold ${result.threshold}`, blockingReason(f, result.mode), f.location ? `at ${f.location}` : undefined, f.remediationUrl]
-        .filter(Boolean).join('\n');
+      const details = [
+        `${f.severity} meets the ${result.stage} threshold ${result.threshold}`,
+        blockingReason(f, result.mode),
+        f.location ? `at ${f.location}` : undefined,
+        f.remediationUrl,
+      ].filter(Boolean).join('\n');
       body = `<failure message="${xml(`${f.severity} ${f.rule}${age ? ` (${age})` : ''}`)}" type="${f.severity}">${xml(details)}</failure>`;
     } else if (f.status === 'suppressed') {
       body = `<skipped message="${xml(`suppressed: ${f.suppressedBecause ?? ''}`)}"/>`;

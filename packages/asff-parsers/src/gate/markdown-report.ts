@@ -10,7 +10,8 @@ export function markdownReport(result: GateResult, worst = 20): string {
   const lines = [
     `## Security gate \`${cell(result.stage)}\`: ${result.passed ? '✅ passed' : `❌ failed (${result.blocking} blocking)`}`,
     '',
-    `Threshold: **${result.threshold}**. Mode: **${result.mode}**. Suppressed: ${result.suppressed}. Archived: ${result.archived}. Expired suppressions: ${result.expiredSuppressions}.`
+    `Threshold: **${result.threshold}**. Mode: **${result.mode}**. Suppressed: ${result.suppressed}. Archived: ${result.archived}.`
+      + ` Expired suppressions: ${result.expiredSuppressions}.`
       + (result.correlated > 0 ? ` Counted once with another tool's finding of the same vulnerability: ${result.correlated}.` : ''),
     '',
     `| ${[...SEVERITY_LABELS].reverse().join(' | ')} |`,
@@ -46,7 +47,9 @@ export function markdownReport(result: GateResult, worst = 20): string {
   const expired = result.findings.filter((f) => f.expiredSuppression);
   if (expired.length > 0) {
     lines.push('', '### Expired suppressions', '');
-    for (const f of expired.slice(0, worst)) lines.push(`- \`${cell(f.id)}\`: expired ${f.expiredSuppression!.expires} (${cell(f.expiredSuppression!.reason)})`);
+    for (const f of expired.slice(0, worst)) {
+      lines.push(`- \`${cell(f.id)}\`: expired ${f.expiredSuppression!.expires} (${cell(f.expiredSuppression!.reason)})`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

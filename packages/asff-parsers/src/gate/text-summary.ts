@@ -9,8 +9,9 @@ export function textSummary(result: GateResult, worst = 10): string {
     `asff gate: ${gateHeading(result)}: ${verdict}`,
     `  ${counts}  (suppressed ${result.suppressed}, archived ${result.archived}, expired suppressions ${result.expiredSuppressions})`,
   ];
-  if (result.ages) {
-    lines.push(`  new ${result.ages.new}  existing within SLA ${result.ages.existing}  overdue ${result.ages.overdue}  (baseline: ${result.baselineSize} findings)`);
+  const ages = result.ages;
+  if (ages) {
+    lines.push(`  new ${ages.new}  existing within SLA ${ages.existing}  overdue ${ages.overdue}  (baseline: ${result.baselineSize} findings)`);
   }
   if (result.correlated > 0) lines.push(`  ${result.correlated} finding(s) of another tool about the same vulnerability counted once`);
   const shown = result.findings.filter((f) => f.status !== 'suppressed' && f.status !== 'correlated').slice(0, worst);
@@ -19,7 +20,9 @@ export function textSummary(result: GateResult, worst = 10): string {
     const width = Math.max(...shown.map((f) => f.severity.length));
     for (const f of shown) {
       const age = ageLabel(f);
-      lines.push(`  ${f.status === 'blocking' ? '✗' : ' '} ${f.severity.padEnd(width)}  ${oneLine(f.title)}${f.location ? `  @ ${oneLine(f.location)}` : ''}  [${f.id}]${age ? `  ${age}` : ''}`);
+      const mark = f.status === 'blocking' ? '✗' : ' ';
+      const location = f.location ? `  @ ${oneLine(f.location)}` : '';
+      lines.push(`  ${mark} ${f.severity.padEnd(width)}  ${oneLine(f.title)}${location}  [${f.id}]${age ? `  ${age}` : ''}`);
     }
   }
   for (const f of result.findings.filter((x) => x.expiredSuppression).slice(0, worst)) {

@@ -7,7 +7,9 @@ interface ServiceErrorLike {
   $metadata?: { httpStatusCode?: number };
 }
 
-const THROTTLING_NAMES = new Set(['TooManyRequestsException', 'ThrottlingException', 'ThrottledException', 'LimitExceededException', 'RequestLimitExceeded']);
+const THROTTLING_NAMES = new Set([
+  'TooManyRequestsException', 'ThrottlingException', 'ThrottledException', 'LimitExceededException', 'RequestLimitExceeded',
+]);
 
 /** Classifies an error thrown by the SDK for a whole request. */
 export function classifyRequestError(error: unknown): FailureKind {

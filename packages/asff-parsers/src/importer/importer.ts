@@ -258,7 +258,11 @@ export class SecurityHubImporter {
       const key = findingKey(finding.ProductArn, finding.Id);
       if (this.seen.has(key)) {
         // A second finding with the same Id would silently overwrite the first in Security Hub.
-        await this.reject({ finding, attempts: 0, possiblyImported: false }, 'DuplicateFindingId', 'Another finding of this report has the same Id and ProductArn');
+        await this.reject(
+          { finding, attempts: 0, possiblyImported: false },
+          'DuplicateFindingId',
+          'Another finding of this report has the same Id and ProductArn',
+        );
         continue;
       }
       this.seen.add(key);
@@ -412,7 +416,11 @@ export class SecurityHubImporter {
       const finding = next.value;
       const bytes = Buffer.byteLength(JSON.stringify(finding)) + 1;
       if (bytes > this.limits.maxFindingBytes) {
-        await this.reject({ finding, attempts: 0, possiblyImported: false }, 'FindingSizeExceeded', `The finding is ${bytes} bytes; Security Hub accepts at most ${this.limits.maxFindingBytes}`);
+        await this.reject(
+          { finding, attempts: 0, possiblyImported: false },
+          'FindingSizeExceeded',
+          `The finding is ${bytes} bytes; Security Hub accepts at most ${this.limits.maxFindingBytes}`,
+        );
         continue;
       }
       // One account per request: Security Hub refuses a whole call for one foreign finding.

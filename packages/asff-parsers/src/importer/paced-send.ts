@@ -4,7 +4,10 @@ import { Grant, TokenBucket } from './token-bucket';
 /** The part of an SDK command this helper touches (typed loosely: the SDK's handler types are per command). */
 interface PaceableCommand {
   readonly middlewareStack: {
-    add(middleware: (next: (args: any) => Promise<any>) => (args: any) => Promise<any>, options: { step: 'deserialize'; priority: 'low'; name: string }): void;
+    add(
+      middleware: (next: (args: any) => Promise<any>) => (args: any) => Promise<any>,
+      options: { step: 'deserialize'; priority: 'low'; name: string },
+    ): void;
   };
 }
 

@@ -54,7 +54,11 @@ export function parseFindingsSla(text: string): SlaLimits {
       throw new Error(`FINDINGS_SLA: '${entry.slice(0, 40)}' is not <severity>=<age> with a severity of ${METRIC_SEVERITIES.join(', ')}`);
     }
     const match = DURATION.exec(age ?? '');
-    if (!match) throw new Error(`FINDINGS_SLA: the maximum age of ${severity} must be a whole number of days or hours such as 7d or 12h, got '${(age ?? '').slice(0, 20)}'`);
+    if (!match) {
+      throw new Error(
+        `FINDINGS_SLA: the maximum age of ${severity} must be a whole number of days or hours such as 7d or 12h, got '${(age ?? '').slice(0, 20)}'`,
+      );
+    }
     sla[severity] = { text: age, ms: Number(match[1]) * (match[2] === 'd' ? 24 : 1) * 60 * 60 * 1000 };
   }
   return sla;
@@ -203,7 +207,9 @@ export function emitFindingMetrics(metrics: Metrics, dimensions: FindingMetricDi
     gauge(FINDINGS_METRICS.overdue, figures.overdue);
     const count = (name: string, unit: typeof MetricUnit.Count | typeof MetricUnit.Seconds, value: number) => {
       if (value > 0) {
-        metrics.singleMetric().addDimension('Stage', stage).addDimension('Tool', tool).addDimension('Severity', severity).addMetric(name, unit, value);
+        metrics.singleMetric()
+          .addDimension('Stage', stage).addDimension('Tool', tool).addDimension('Severity', severity)
+          .addMetric(name, unit, value);
       }
     };
     count(FINDINGS_METRICS.new, MetricUnit.Count, figures.new);

@@ -121,7 +121,10 @@ export function createHandler(deps: HandlerDependencies): ProcessorHandler {
           await processRecords(s3RecordsOfMessage(message), identity, context);
         } catch (error) {
           // The queue redelivers it after its visibility timeout, then dead-letters it: never dropped.
-          deps.logger.error('Report message failed; the queue retries it', { messageId: message.messageId, error: oneLine(String((error as Error).message ?? error)) });
+          deps.logger.error('Report message failed; the queue retries it', {
+            messageId: message.messageId,
+            error: oneLine(String((error as Error).message ?? error)),
+          });
           batchItemFailures.push({ itemIdentifier: message.messageId });
         }
       }
@@ -135,7 +138,10 @@ export function createHandler(deps: HandlerDependencies): ProcessorHandler {
 
 const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'findings-processor' });
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'findings-processor' });
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DevSecOpsFactory', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'findings-processor' });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DevSecOpsFactory',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'findings-processor',
+});
 
 let defaultHandler: ProcessorHandler | undefined;
 

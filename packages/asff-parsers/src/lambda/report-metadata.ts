@@ -106,7 +106,8 @@ export function parseReportMetadata(
     throw new InvalidReportUpload(`invalid scope metadata: ${(error as Error).message}`);
   }
   if (!scope) {
-    throw new InvalidReportUpload(`the report needs '${REPORT_METADATA_KEYS.scope}' metadata, or '${REPORT_METADATA_KEYS.repository}', '${REPORT_METADATA_KEYS.branch}' and '${REPORT_METADATA_KEYS.stage}'`);
+    const keys = REPORT_METADATA_KEYS;
+    throw new InvalidReportUpload(`the report needs '${keys.scope}' metadata, or '${keys.repository}', '${keys.branch}' and '${keys.stage}'`);
   }
   const digest = get(REPORT_METADATA_KEYS.imageDigest);
   const image = get(REPORT_METADATA_KEYS.image);
@@ -143,7 +144,9 @@ function locatedMetadata(
   const ownScope = `${repository}/${branch ?? 'default'}/${stage}/${tool}`;
   const scope = get(REPORT_METADATA_KEYS.scope);
   if (scope !== undefined && scope !== ownScope) {
-    throw new InvalidReportUpload(`'scope' metadata ${quoted(scope)} is not this report's scope ${quoted(ownScope)} (repository and stage come from the key)`);
+    throw new InvalidReportUpload(
+      `'scope' metadata ${quoted(scope)} is not this report's scope ${quoted(ownScope)} (repository and stage come from the key)`,
+    );
   }
   try {
     checkScope(ownScope);

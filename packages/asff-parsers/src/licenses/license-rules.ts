@@ -155,7 +155,9 @@ function judgeTerm(term: LicenseTerm, rules: LicenseRules): LicenseViolation[] {
   const name = termName(term);
   // Deny first: nothing a deny list names is let through by an allow list.
   if (listCovers(rules.deny, name)) return [{ license: name, reason: 'denied', severity: rules.severity }];
-  if (rules.allow !== undefined) return listCovers(rules.allow, name) ? [] : [{ license: name, reason: term.known ? 'not-allowed' : 'unrecognised', severity: rules.severity }];
+  if (rules.allow !== undefined) {
+    return listCovers(rules.allow, name) ? [] : [{ license: name, reason: term.known ? 'not-allowed' : 'unrecognised', severity: rules.severity }];
+  }
   if (!term.known && rules.unlicensed !== 'pass') return [{ license: name, reason: 'unrecognised', severity: unlicensedSeverity(rules) }];
   return [];
 }

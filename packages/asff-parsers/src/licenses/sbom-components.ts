@@ -44,7 +44,10 @@ export async function* sbomComponents(input: ReportSource, onSubject: (subject: 
     for await (const element of streamJsonElements(source, selection)) {
       if (!told) {
         told = true;
-        onSubject({ format: `CycloneDX${version ? ` ${version}` : ''}`, name: asString(asRecord(asRecord(element.captured.metadata).component).name) });
+        onSubject({
+          format: `CycloneDX${version ? ` ${version}` : ''}`,
+          name: asString(asRecord(asRecord(element.captured.metadata).component).name),
+        });
       }
       yield* cycloneDxComponents(asRecord(element.value), 0);
     }

@@ -151,7 +151,9 @@ export function parseLicenseExpression(text: string): ParsedExpression {
 
   try {
     const expression = parseOr(0);
-    if (position < tokens.length) fail(tokens[position].type === 'close' ? 'a closing parenthesis has no opening one' : 'two licences without AND or OR between them');
+    if (position < tokens.length) {
+      fail(tokens[position].type === 'close' ? 'a closing parenthesis has no opening one' : 'two licences without AND or OR between them');
+    }
     return { ok: true, expression };
   } catch (error) {
     if (error instanceof ExpressionError) return { ok: false, problem: error.message };

@@ -57,7 +57,11 @@ export function toOcsf(finding: AwsSecurityFinding): OcsfEvent {
   const event: OcsfEvent = {
     metadata: {
       version: OCSF_VERSION,
-      product: { name: finding.ProductName ?? finding.GeneratorId?.split('/')[0] ?? 'unknown', vendor_name: finding.CompanyName ?? 'unknown', uid: finding.ProductArn },
+      product: {
+        name: finding.ProductName ?? finding.GeneratorId?.split('/')[0] ?? 'unknown',
+        vendor_name: finding.CompanyName ?? 'unknown',
+        uid: finding.ProductArn,
+      },
       profiles: ['cloud'],
       uid: finding.Id,
       ...(finding.UpdatedAt ? { modified_time: millis(finding.UpdatedAt) } : {}),

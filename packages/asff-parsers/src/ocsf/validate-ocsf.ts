@@ -60,7 +60,9 @@ export function validateOcsf(event: OcsfEvent): OcsfIssue[] {
     issues.push({ path: 'type_uid', message: 'must be class_uid * 100 + activity_id' });
   }
   for (const [name, values] of Object.entries(ENUMS)) {
-    if (event[name] !== undefined && !values.includes(event[name] as number)) issues.push({ path: name, message: `must be one of ${values.join(', ')}` });
+    if (event[name] !== undefined && !values.includes(event[name] as number)) {
+      issues.push({ path: name, message: `must be one of ${values.join(', ')}` });
+    }
   }
   if (!isTimestamp(event.time)) issues.push({ path: 'time', message: 'must be a timestamp in milliseconds since the epoch' });
   const metadata = asRecord(event.metadata);
@@ -73,7 +75,9 @@ export function validateOcsf(event: OcsfEvent): OcsfIssue[] {
   asArray(info?.related_events).forEach((r, i) => need(r, `finding_info.related_events.${i}`, REQUIRED.relatedEvent));
   if (classUid === OCSF_CLASSES.vulnerability.uid) {
     need(event, '', REQUIRED.vulnerabilityFinding);
-    if (event.vulnerabilities !== undefined && asArray(event.vulnerabilities).length === 0) issues.push({ path: 'vulnerabilities', message: 'must hold at least one vulnerability' });
+    if (event.vulnerabilities !== undefined && asArray(event.vulnerabilities).length === 0) {
+      issues.push({ path: 'vulnerabilities', message: 'must hold at least one vulnerability' });
+    }
   }
   asArray(event.vulnerabilities).forEach((v, i) => checkVulnerability(v, `vulnerabilities.${i}`, need, issues));
   if (event.remediation !== undefined) need(event.remediation, 'remediation', REQUIRED.remediation);

@@ -55,7 +55,10 @@ export function acceptRepositorySuppressions(
     if (!rules.allowSuppressions) {
       rejected.push({ suppression, reason: 'the factory policy accepts no suppressions from the repository' });
     } else if (expiryInstant(suppression) > latest.getTime()) {
-      rejected.push({ suppression, reason: `expires ${suppression.expires}, later than the factory's maximum of ${rules.maxSuppressionDays} days (${latestDay})` });
+      rejected.push({
+        suppression,
+        reason: `expires ${suppression.expires}, later than the factory's maximum of ${rules.maxSuppressionDays} days (${latestDay})`,
+      });
     } else {
       accepted.push(suppression);
     }
@@ -156,9 +159,17 @@ function combineGateRules(factory: SecurityPolicy, repository: SecurityPolicy): 
 /** The lines `asff gate` prints about the repository's policy file: what it tightened, which suppressions did not count. */
 export function combinationNotes(combined: CombinedPolicy, repositoryFile: string): string[] {
   return [
-    ...Object.entries(combined.tightened).map(([stage, threshold]) => `  note: ${repositoryFile} tightens ${stage === 'default' ? 'the default threshold' : `stage ${stage}`} to ${threshold}`),
+    ...Object.entries(combined.tightened).map(([stage, threshold]) => {
+      const what = stage === 'default' ? 'the default threshold' : `stage ${stage}`;
+      return `  note: ${repositoryFile} tightens ${what} to ${threshold}`;
+    }),
     ...(combined.tightenedGate ?? []).map((what) => `  note: ${repositoryFile} tightens ${what}`),
-    ...combined.accepted.map((s) => `  note: ${repositoryFile}:${s.line}: suppression of ${s.rule ?? s.id} accepted until ${s.expires} (${s.reason.replace(/\s+/g, ' ').slice(0, 120)})`),
-    ...combined.rejected.map((r) => `  note: ${repositoryFile}:${r.suppression.line}: suppression of ${r.suppression.rule ?? r.suppression.id} rejected: ${r.reason}`),
+    ...combined.accepted.map(
+      (s) => `  note: ${repositoryFile}:${s.line}: suppression of ${s.rule ?? s.id} accepted until ${s.expires}` +
+        ` (${s.reason.replace(/\s+/g, ' ').slice(0, 120)})`,
+    ),
+    ...combined.rejected.map(
+      (r) => `  note: ${repositoryFile}:${r.suppression.line}: suppression of ${r.suppression.rule ?? r.suppression.id} rejected: ${r.reason}`,
+    ),
   ];
 }

@@ -23,9 +23,13 @@ export function parseLicenseSection(node: Node, fail: Fail): LicensePolicy {
   if (!isMap(stagesNode)) return fail(stagesNode, 'licenses.stages must map stage names to licence rules');
   const stages: Record<string, LicenseRuleSettings> = {};
   for (const pair of (stagesNode as YAMLMap).items) {
-    const name = isScalar(pair.key) && typeof pair.key.value === 'string' ? pair.key.value : fail(pair.key as Node, 'licenses.stages: a stage name must be a string');
+    const name = isScalar(pair.key) && typeof pair.key.value === 'string'
+      ? pair.key.value
+      : fail(pair.key as Node, 'licenses.stages: a stage name must be a string');
     const value = pair.value as Node | null;
-    if (!isMap(value)) return fail(value ?? (pair.key as Node), `licenses.stages.${name} must be a mapping with deny, allow, severity and unlicensed`);
+    if (!isMap(value)) {
+      return fail(value ?? (pair.key as Node), `licenses.stages.${name} must be a mapping with deny, allow, severity and unlicensed`);
+    }
     stages[name] = parseSettings(value, `licenses.stages.${name}`, STAGE_KEYS, fail);
   }
   return { ...settings, stages };
@@ -42,14 +46,18 @@ function parseSettings(map: YAMLMap, where: string, allowed: readonly string[], 
   let severity: SeverityLabel | undefined;
   if (severityNode !== undefined) {
     const value = isScalar(severityNode) && typeof severityNode.value === 'string' ? severityNode.value.toUpperCase() : undefined;
-    if (value === undefined || !(SEVERITY_LABELS as readonly string[]).includes(value)) fail(severityNode, `${where}.severity must be one of ${SEVERITY_LABELS.join(', ')}`);
+    if (value === undefined || !(SEVERITY_LABELS as readonly string[]).includes(value)) {
+      fail(severityNode, `${where}.severity must be one of ${SEVERITY_LABELS.join(', ')}`);
+    }
     severity = value as SeverityLabel;
   }
   const unlicensedNode = map.get('unlicensed', true) as unknown as Node | undefined;
   let unlicensed: UnlicensedTreatment | undefined;
   if (unlicensedNode !== undefined) {
     const value = isScalar(unlicensedNode) && typeof unlicensedNode.value === 'string' ? unlicensedNode.value.toLowerCase() : undefined;
-    if (value === undefined || !(UNLICENSED_TREATMENTS as readonly string[]).includes(value)) fail(unlicensedNode, `${where}.unlicensed must be one of ${UNLICENSED_TREATMENTS.join(', ')}`);
+    if (value === undefined || !(UNLICENSED_TREATMENTS as readonly string[]).includes(value)) {
+      fail(unlicensedNode, `${where}.unlicensed must be one of ${UNLICENSED_TREATMENTS.join(', ')}`);
+    }
     unlicensed = value as UnlicensedTreatment;
   }
   return {
@@ -66,7 +74,9 @@ function licenseList(node: Node | undefined, where: string, fail: Fail): string[
   const names: string[] = [];
   node.items.forEach((item, index) => {
     const entry = `${where}[${index}]`;
-    if (!isScalar(item) || typeof item.value !== 'string' || item.value.trim() === '') return fail(item as Node, `${entry} must be an SPDX licence id`);
+    if (!isScalar(item) || typeof item.value !== 'string' || item.value.trim() === '') {
+      return fail(item as Node, `${entry} must be an SPDX licence id`);
+    }
     const parsed = parseLicenseExpression(item.value);
     // The entry is quoted only when it is short and licence-shaped: a policy file's text is not echoed blindly.
     const shown = /^[A-Za-z0-9.:+ -]{1,80}$/.test(item.value) ? ` '${item.value}'` : '';

@@ -98,7 +98,8 @@ export function isExpired(suppression: Suppression, now: Date): boolean {
 export function thresholdFor(policy: SecurityPolicy, stage: string): Threshold {
   const threshold = policy.stages[stage] ?? policy.defaultThreshold;
   if (threshold === undefined) {
-    throw new ReportError(policy.fileName, `stage '${stage}' has no threshold (stages: ${Object.keys(policy.stages).join(', ') || 'none'}; add it or a default)`);
+    const stages = Object.keys(policy.stages).join(', ') || 'none';
+    throw new ReportError(policy.fileName, `stage '${stage}' has no threshold (stages: ${stages}; add it or a default)`);
   }
   return threshold;
 }

@@ -455,7 +455,9 @@ export class JsonElementScanner {
     if (this.kind === Kind.Skip || end <= start) return;
     this.partsBytes += end - start;
     if (this.partsBytes > this.maxValueBytes) {
-      throw new MalformedInputError(`${this.valuePath.length ? `the value at ${safePath(this.selector, this.valuePath)}` : 'the document'} exceeds ${this.maxValueBytes >= 1048576 ? `${Math.round(this.maxValueBytes / 1048576)} MiB` : `${this.maxValueBytes} bytes`}, more than one finding may hold`, 'too-large');
+      const what = this.valuePath.length ? `the value at ${safePath(this.selector, this.valuePath)}` : 'the document';
+      const limit = this.maxValueBytes >= 1048576 ? `${Math.round(this.maxValueBytes / 1048576)} MiB` : `${this.maxValueBytes} bytes`;
+      throw new MalformedInputError(`${what} exceeds ${limit}, more than one finding may hold`, 'too-large');
     }
     this.parts.push(buf.subarray(start, end));
   }
@@ -484,7 +486,8 @@ export class JsonElementScanner {
       value = JSON.parse(text);
     } catch {
       // Never V8's message: it quotes the report around the error.
-      throw new MalformedInputError(`${describeJsonSyntaxError(text, this.valueStart)} (in ${safePath(this.selector, this.valuePath) || 'the document'})`);
+      const where = safePath(this.selector, this.valuePath) || 'the document';
+      throw new MalformedInputError(`${describeJsonSyntaxError(text, this.valueStart)} (in ${where})`);
     }
     if (this.kind === Kind.Element) {
       this.out.push({ selector: selector.text, path: this.valuePath, value, captured: this.captured });

@@ -113,7 +113,9 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
           i += 6;
           continue;
         }
-        if (!(e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) return error('an invalid escape in a string');
+        if (!(e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) {
+          return error('an invalid escape in a string');
+        }
         i += 2;
         continue;
       }

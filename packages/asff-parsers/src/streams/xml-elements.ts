@@ -131,7 +131,9 @@ export async function* streamXmlElements(source: ReportSource, selection: XmlSel
   // chunk: nothing more is parsed or kept.
   parser.on('attribute', (attribute) => {
     if (++attributeCount > maxAttributes) throw new MalformedInputError(`an element has more than ${maxAttributes} attributes`, 'too-large');
-    if (attribute.value.length > maxAttributeChars) throw new MalformedInputError(`an attribute value is longer than ${maxAttributeChars} characters`, 'too-large');
+    if (attribute.value.length > maxAttributeChars) {
+      throw new MalformedInputError(`an attribute value is longer than ${maxAttributeChars} characters`, 'too-large');
+    }
   });
   parser.on('opentag', (tag) => {
     attributeCount = 0;
@@ -142,11 +144,14 @@ export async function* streamXmlElements(source: ReportSource, selection: XmlSel
     if (stack.length === 0) {
       sawRoot = true;
       if (!selection.roots.includes(name)) {
-        failure ??= new MalformedInputError(`not the expected report: root element <${name}>, expected ${selection.roots.map((r) => `<${r}>`).join(' or ')}`, 'unrecognised');
+        const expected = selection.roots.map((r) => `<${r}>`).join(' or ');
+        failure ??= new MalformedInputError(`not the expected report: root element <${name}>, expected ${expected}`, 'unrecognised');
       }
     }
     if (capture !== undefined) {
-      if (++capture.nodes > maxNodes) throw new MalformedInputError(`an element <${capture.stack[0].name}> holds more than ${maxNodes} elements`, 'too-large');
+      if (++capture.nodes > maxNodes) {
+        throw new MalformedInputError(`an element <${capture.stack[0].name}> holds more than ${maxNodes} elements`, 'too-large');
+      }
       addChars(Object.values(attributes));
       const element = new XmlElement(name, attributes);
       capture.stack[capture.stack.length - 1].children.push(element);
@@ -164,7 +169,9 @@ export async function* streamXmlElements(source: ReportSource, selection: XmlSel
   /** Counts text and attribute values toward the size of the selected element. */
   const addChars = (texts: readonly string[]): void => {
     for (const text of texts) capture!.chars += text.length;
-    if (capture!.chars > maxChars) throw new MalformedInputError(`an element <${capture!.stack[0].name}> exceeds ${maxChars} characters`, 'too-large');
+    if (capture!.chars > maxChars) {
+      throw new MalformedInputError(`an element <${capture!.stack[0].name}> exceeds ${maxChars} characters`, 'too-large');
+    }
   };
   const onText = (text: string): void => {
     if (capture === undefined) return;

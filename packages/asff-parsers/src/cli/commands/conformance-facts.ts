@@ -30,7 +30,9 @@ export interface FactsResult {
 /** The fields checked; anything else (raw report paths, DefectDojo bookkeeping) is not this project's to match. */
 const SEVERITY_FIELDS = new Set(['dd:severity', 'scb:severity']);
 /** Values the finding must carry somewhere (title, description, ids, resources, product fields). */
-const CARRIED_FIELDS = new Set(['dd:title', 'scb:name', 'dd:cve', 'dd:vuln_id_from_tool', 'dd:cwe', 'dd:component_name', 'dd:component', 'dd:file_path', 'dd:line', 'dd:cvssv3']);
+const CARRIED_FIELDS = new Set([
+  'dd:title', 'scb:name', 'dd:cve', 'dd:vuln_id_from_tool', 'dd:cwe', 'dd:component_name', 'dd:component', 'dd:file_path', 'dd:line', 'dd:cvssv3',
+]);
 /** Titles, worded by each project. */
 const TITLE_FIELDS = new Set(['dd:title', 'scb:name']);
 /** Flags that say the tool closed or accepted the finding: it must be imported suppressed or archived. */
@@ -39,7 +41,9 @@ const SETTLED_FIELDS = new Set(['dd:false_p', 'dd:is_mitigated', 'dd:risk_accept
 const FILE_PATHS_FIELD = 'dd:file_paths (sorted)';
 
 /** DefectDojo's severity words as Security Hub labels. */
-const LABELS: Readonly<Record<string, string>> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFORMATIONAL', informational: 'INFORMATIONAL' };
+const LABELS: Readonly<Record<string, string>> = {
+  critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFORMATIONAL', informational: 'INFORMATIONAL',
+};
 
 /** Parses facts.tsv (header: tool, file, index, field, value). */
 export function parseFacts(text: string): FactRow[] {
@@ -49,7 +53,13 @@ export function parseFacts(text: string): FactRow[] {
   if ([toolAt, fileAt, indexAt, fieldAt, valueAt].some((at) => at < 0)) return [];
   return lines.map((line) => {
     const cells = line.split('\t');
-    return { folder: cells[toolAt] ?? '', file: cells[fileAt] ?? '', index: (cells[indexAt] ?? '').trim(), field: (cells[fieldAt] ?? '').trim(), value: (cells[valueAt] ?? '').trim() };
+    return {
+      folder: cells[toolAt] ?? '',
+      file: cells[fileAt] ?? '',
+      index: (cells[indexAt] ?? '').trim(),
+      field: (cells[fieldAt] ?? '').trim(),
+      value: (cells[valueAt] ?? '').trim(),
+    };
   });
 }
 

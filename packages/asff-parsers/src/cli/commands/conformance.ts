@@ -98,7 +98,9 @@ export async function checkReport(dir: string, row: ExpectedRow, verbose = false
       ids.add(finding.Id!);
     }
   } catch (error) {
-    if (error instanceof ReportError && row.expected === 'ERROR') return { ...base, status: 'pass', detail: `rejected as expected: ${error.problem}` };
+    if (error instanceof ReportError && row.expected === 'ERROR') {
+      return { ...base, status: 'pass', detail: `rejected as expected: ${error.problem}` };
+    }
     const message = error instanceof ReportError ? error.problem : `crash: ${(error as Error).message}`;
     return { ...base, status: 'fail', detail: message };
   }
@@ -112,8 +114,9 @@ export async function checkReport(dir: string, row: ExpectedRow, verbose = false
   const factsResult = wanted.length > 0 ? checkFacts(wanted, kept) : undefined;
   const withFacts = { ...found, ...(factsResult ? { facts: factsResult } : {}) };
   const missed = factsResult && factsResult.misses.length > 0 ? factsDetail(factsResult) : undefined;
-  if (row.expected === 'ERROR') return { ...withFacts, status: 'differs', detail: `expected an error, converted ${count}; counting unit: ${parser.countingUnit}${repeated}` };
-  if (count !== row.expected) return { ...withFacts, status: 'differs', detail: joinDetail([missed, `counting unit: ${parser.countingUnit}${repeated}`]) };
+  const countingUnit = `counting unit: ${parser.countingUnit}${repeated}`;
+  if (row.expected === 'ERROR') return { ...withFacts, status: 'differs', detail: `expected an error, converted ${count}; ${countingUnit}` };
+  if (count !== row.expected) return { ...withFacts, status: 'differs', detail: joinDetail([missed, countingUnit]) };
   if (missed !== undefined) return { ...withFacts, status: 'differs', detail: joinDetail([missed, repeated.trim()]) };
   return { ...withFacts, status: 'pass', detail: joinDetail([factsResult ? `facts: ${factsResult.checked} hold` : undefined, repeated.trim()]) };
 }
@@ -132,7 +135,8 @@ export const conformanceCommand: CliCommand = {
   name: 'conformance',
   summary: 'convert every report of a corpus folder and compare with its expected.tsv',
   usage:
-    'asff conformance <dir> [--verbose] [--strict-facts]\n\n  Reads <dir>/expected.tsv (tool, file, expected_findings, note, asff_tool), converts <dir>/<tool>/<file>,\n' +
+    'asff conformance <dir> [--verbose] [--strict-facts]\n\n' +
+    '  Reads <dir>/expected.tsv (tool, file, expected_findings, note, asff_tool), converts <dir>/<tool>/<file>,\n' +
     '  and reports per file the count against the expectation, invalid findings and shared Ids. When\n' +
     '  <dir>/facts.tsv (tool, file, index, field, value) exists, the named findings\' severity, title, ids, CWE,\n' +
     '  component, file path and line are checked too: the finding that matches most facts of an index is the one\n' +
@@ -148,7 +152,8 @@ export const conformanceCommand: CliCommand = {
     try {
       text = await readFile(join(dir, 'expected.tsv'), 'utf8');
     } catch (error) {
-      throw new ReportError(join(dir, 'expected.tsv'), `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'unreadable');
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new ReportError(join(dir, 'expected.tsv'), `cannot read (${reason})`, 'unreadable');
     }
     const rows = parseExpected(text);
     // facts.tsv is optional: a private corpus may assert counts only.
@@ -161,11 +166,19 @@ export const conformanceCommand: CliCommand = {
       let result = await checkReport(dir, row, options.verbose === true, reportFacts);
       factTally.checked += result.facts?.checked ?? 0;
       factTally.missed += result.facts?.misses.length ?? 0;
-      if (options['strict-facts'] === true && result.status === 'differs' && (result.facts?.misses.length ?? 0) > 0) result = { ...result, status: 'fail' };
+      if (options['strict-facts'] === true && result.status === 'differs' && (result.facts?.misses.length ?? 0) > 0) {
+        result = { ...result, status: 'fail' };
+      }
       tally[result.status]++;
-      await write(io.stdout, [result.status.toUpperCase(), row.tool, `${row.folder}/${row.file}`, String(row.expected), result.actual === undefined ? '-' : String(result.actual), result.detail].join('\t') + '\n');
+      const actual = result.actual === undefined ? '-' : String(result.actual);
+      const cells = [result.status.toUpperCase(), row.tool, `${row.folder}/${row.file}`, String(row.expected), actual, result.detail];
+      await write(io.stdout, cells.join('\t') + '\n');
     }
-    await write(io.stdout, `\n${rows.length} reports: ${tally.pass} pass, ${tally.differs} differ by counting unit or facts, ${tally['no-parser']} without parser, ${tally.fail} fail\n`);
+    await write(
+      io.stdout,
+      `\n${rows.length} reports: ${tally.pass} pass, ${tally.differs} differ by counting unit or facts, ` +
+        `${tally['no-parser']} without parser, ${tally.fail} fail\n`,
+    );
     if (factTally.checked > 0) await write(io.stdout, `facts: ${factTally.checked - factTally.missed} of ${factTally.checked} hold\n`);
     return tally.fail > 0 ? 1 : 0;
   },

@@ -14,7 +14,13 @@ import { BufferedWriter } from '../output';
 export const SCAN_OPTIONS: readonly OptionSpec[] = [
   { name: 'account', kind: 'string', required: true, valueName: '<12 digits>', description: 'AWS account that imports the findings' },
   { name: 'region', kind: 'string', required: true, valueName: '<region>', description: 'Region of the Security Hub' },
-  { name: 'partition', kind: 'string', choices: ['aws', 'aws-us-gov', 'aws-cn'], valueName: '<aws|aws-us-gov|aws-cn>', description: 'AWS partition (default aws)' },
+  {
+    name: 'partition',
+    kind: 'string',
+    choices: ['aws', 'aws-us-gov', 'aws-cn'],
+    valueName: '<aws|aws-us-gov|aws-cn>',
+    description: 'AWS partition (default aws)',
+  },
   { name: 'repository', kind: 'string', valueName: '<R>', description: 'scanned repository (part of the finding Id scope)' },
   { name: 'branch', kind: 'string', valueName: '<B>', description: 'scanned branch (part of the finding Id scope)' },
   { name: 'commit', kind: 'string', valueName: '<SHA>', description: 'scanned commit (recorded, not part of the Id)' },
@@ -24,7 +30,8 @@ export const SCAN_OPTIONS: readonly OptionSpec[] = [
     name: 'source-root',
     kind: 'string',
     valueName: '<dir>',
-    description: "where the source was checked out (default $CODEBUILD_SRC_DIR when set; '' for none): reported paths under it become relative, so Ids do not change with the build directory",
+    description: "where the source was checked out (default $CODEBUILD_SRC_DIR when set; '' for none): " +
+      'reported paths under it become relative, so Ids do not change with the build directory',
   },
 ];
 
@@ -38,7 +45,8 @@ const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     choices: ['asff', 'ndjson', 'ocsf'],
     valueName: '<asff|ndjson|ocsf>',
-    description: 'asff: {"Findings":[...]} as BatchImportFindings takes it (default); ndjson: one finding per line; ocsf: one OCSF 1.1.0 event per line (Vulnerability or Detection Finding, docs/ocsf.md)',
+    description: 'asff: {"Findings":[...]} as BatchImportFindings takes it (default); ndjson: one finding per line; ' +
+      'ocsf: one OCSF 1.1.0 event per line (Vulnerability or Detection Finding, docs/ocsf.md)',
   },
 ];
 
@@ -68,7 +76,9 @@ export function workersFrom(env: NodeJS.ProcessEnv): number | undefined {
   const text = env.ASFF_CONVERT_WORKERS?.trim();
   if (text === undefined || text === '') return undefined;
   const count = Number(text);
-  if (!Number.isInteger(count) || count < 0 || count > 16) throw new UsageError(`ASFF_CONVERT_WORKERS must be a whole number from 0 to 16, got '${text}'`);
+  if (!Number.isInteger(count) || count < 0 || count > 16) {
+    throw new UsageError(`ASFF_CONVERT_WORKERS must be a whole number from 0 to 16, got '${text}'`);
+  }
   return count;
 }
 

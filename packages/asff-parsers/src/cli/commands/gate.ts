@@ -17,12 +17,43 @@ import type { CliCommand, CliIo } from '../command';
 import { write } from '../output';
 
 const OPTIONS: readonly OptionSpec[] = [
-  { name: 'input', kind: 'string', required: true, repeatable: true, valueName: '<file|->', description: 'findings from asff convert ({"Findings":[...]} or NDJSON), - for standard input; repeat it to judge several tools\' findings together (a vulnerability that several tools report counts once)' },
-  { name: 'policy', kind: 'string', required: true, valueName: '<file>', description: 'the factory-owned policy file: stage thresholds, suppressions, rules for repositories' },
-  { name: 'repository-policy', kind: 'string', valueName: '<file>', description: 'the application repository\'s policy file: may only tighten thresholds and propose suppressions within the factory\'s rules' },
+  {
+    name: 'input',
+    kind: 'string',
+    required: true,
+    repeatable: true,
+    valueName: '<file|->',
+    description: 'findings from asff convert ({"Findings":[...]} or NDJSON), - for standard input; ' +
+      'repeat it to judge several tools\' findings together (a vulnerability that several tools report counts once)',
+  },
+  {
+    name: 'policy',
+    kind: 'string',
+    required: true,
+    valueName: '<file>',
+    description: 'the factory-owned policy file: stage thresholds, suppressions, rules for repositories',
+  },
+  {
+    name: 'repository-policy',
+    kind: 'string',
+    valueName: '<file>',
+    description: 'the application repository\'s policy file: may only tighten thresholds and propose suppressions within the factory\'s rules',
+  },
   { name: 'stage', kind: 'string', required: true, valueName: '<name>', description: 'the pipeline stage whose threshold applies' },
-  { name: 'baseline', kind: 'string', repeatable: true, valueName: '<file>', description: 'findings to compare with (the default branch\'s, same format as --input): required by the new and sla gate modes' },
-  { name: 'baseline-scope', kind: 'string', repeatable: true, valueName: '<S>', description: 'read the baseline from Security Hub: the ACTIVE findings of this scope (the default branch\'s scope of the same stage and tool)' },
+  {
+    name: 'baseline',
+    kind: 'string',
+    repeatable: true,
+    valueName: '<file>',
+    description: 'findings to compare with (the default branch\'s, same format as --input): required by the new and sla gate modes',
+  },
+  {
+    name: 'baseline-scope',
+    kind: 'string',
+    repeatable: true,
+    valueName: '<S>',
+    description: 'read the baseline from Security Hub: the ACTIVE findings of this scope (the default branch\'s scope of the same stage and tool)',
+  },
   { name: 'region', kind: 'string', valueName: '<region>', description: 'with --baseline-scope: Region of the Security Hub' },
   { name: 'junit', kind: 'string', valueName: '<file>', description: 'write a JUnit XML report (CodeBuild test reports)' },
   { name: 'sarif', kind: 'string', valueName: '<file>', description: 'write a SARIF 2.1.0 report' },

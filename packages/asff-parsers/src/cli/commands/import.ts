@@ -16,12 +16,28 @@ import { write } from '../output';
 export const DEFAULT_DEAD_LETTER_FILE = 'asff-import.dead-letter.ndjson';
 
 const OPTIONS: readonly OptionSpec[] = [
-  { name: 'input', kind: 'string', required: true, valueName: '<file|->', description: 'findings from asff convert ({"Findings":[...]} or NDJSON), - for standard input' },
+  {
+    name: 'input',
+    kind: 'string',
+    required: true,
+    valueName: '<file|->',
+    description: 'findings from asff convert ({"Findings":[...]} or NDJSON), - for standard input',
+  },
   { name: 'region', kind: 'string', required: true, valueName: '<region>', description: 'Region of the Security Hub' },
   { name: 'scope', kind: 'string', valueName: '<S>', description: 'scope recorded on every finding, e.g. repository@branch#stage/tool' },
   { name: 'archive-missing', kind: 'boolean', description: 'archive ACTIVE findings of the scope absent from the input (needs --scope)' },
-  { name: 'dead-letter', kind: 'string', valueName: '<file>', description: `NDJSON file for findings that could not be imported (default ${DEFAULT_DEAD_LETTER_FILE})` },
-  { name: 'policy', kind: 'string', valueName: '<file>', description: 'apply the policy\'s suppressions to the scope in Security Hub (needs --scope)' },
+  {
+    name: 'dead-letter',
+    kind: 'string',
+    valueName: '<file>',
+    description: `NDJSON file for findings that could not be imported (default ${DEFAULT_DEAD_LETTER_FILE})`,
+  },
+  {
+    name: 'policy',
+    kind: 'string',
+    valueName: '<file>',
+    description: 'apply the policy\'s suppressions to the scope in Security Hub (needs --scope)',
+  },
   { name: 'stage', kind: 'string', valueName: '<name>', description: 'with --policy: the stage, for suppressions limited to stages' },
 ];
 
@@ -34,7 +50,9 @@ const OPTIONS: readonly OptionSpec[] = [
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'import findings into Security Hub at its rate limit, optionally archiving fixed ones',
-  usage: `${usageLine('import', OPTIONS)}\n\nprints {"imported":..,"failed":..,"archived":..,"requests":..,"throttled":..,"retried":..,"seconds":..}\nexit status: 0 all imported, 1 some findings in the dead letter, 2 bad input\n\n${optionHelp(OPTIONS)}`,
+  usage: `${usageLine('import', OPTIONS)}\n\n` +
+    'prints {"imported":..,"failed":..,"archived":..,"requests":..,"throttled":..,"retried":..,"seconds":..}\n' +
+    `exit status: 0 all imported, 1 some findings in the dead letter, 2 bad input\n\n${optionHelp(OPTIONS)}`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { options } = parseArgs(argv, OPTIONS);
     const scope = options.scope as string | undefined;

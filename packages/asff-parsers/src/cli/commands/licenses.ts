@@ -13,11 +13,32 @@ import { write } from '../output';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'sbom', kind: 'string', required: true, valueName: '<file>', description: 'the SBOM to judge: CycloneDX JSON or SPDX JSON' },
-  { name: 'policy', kind: 'string', required: true, valueName: '<file>', description: 'the factory-owned policy file, whose licenses: section holds the rules' },
-  { name: 'repository-policy', kind: 'string', valueName: '<file>', description: 'the application repository\'s policy file: its licenses: section may only tighten the factory\'s' },
+  {
+    name: 'policy',
+    kind: 'string',
+    required: true,
+    valueName: '<file>',
+    description: 'the factory-owned policy file, whose licenses: section holds the rules',
+  },
+  {
+    name: 'repository-policy',
+    kind: 'string',
+    valueName: '<file>',
+    description: 'the application repository\'s policy file: its licenses: section may only tighten the factory\'s',
+  },
   { name: 'stage', kind: 'string', required: true, valueName: '<name>', description: 'the pipeline stage whose licence rules apply' },
-  { name: 'image', kind: 'string', valueName: '<id|URI>', description: 'the image the SBOM describes, named in each finding (default: the SBOM\'s own subject)' },
-  { name: 'output', kind: 'string', valueName: '<file|->', description: 'where to write the licence report for asff convert --tool sbom-licenses (default -, standard output)' },
+  {
+    name: 'image',
+    kind: 'string',
+    valueName: '<id|URI>',
+    description: 'the image the SBOM describes, named in each finding (default: the SBOM\'s own subject)',
+  },
+  {
+    name: 'output',
+    kind: 'string',
+    valueName: '<file|->',
+    description: 'where to write the licence report for asff convert --tool sbom-licenses (default -, standard output)',
+  },
 ];
 
 /**
@@ -28,7 +49,8 @@ const OPTIONS: readonly OptionSpec[] = [
 export const licensesCommand: CliCommand = {
   name: 'licenses',
   summary: 'judge an SBOM\'s licences with the policy and write the licence report (tool sbom-licenses)',
-  usage: `${usageLine('licenses', OPTIONS)}\n\nexit status: 0 report written (violations or not: asff gate decides), 2 bad input\n\n${optionHelp(OPTIONS)}`,
+  usage: `${usageLine('licenses', OPTIONS)}\n\n` +
+    `exit status: 0 report written (violations or not: asff gate decides), 2 bad input\n\n${optionHelp(OPTIONS)}`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { options } = parseArgs(argv, OPTIONS);
     const sbomFile = options.sbom as string;
@@ -59,9 +81,11 @@ export const licensesCommand: CliCommand = {
       }
       throw sbomError(error, sbomFile);
     }
+    const topLicenses = summary.byLicense.slice(0, 5).map(([license, count]) => `${license} ${count}`).join(', ');
+    const byLicense = summary.byLicense.length > 0 ? ` (${topLicenses})` : '';
     const verdict = rules === undefined
       ? `stage ${stage} has no licence rules: nothing judged`
-      : `stage ${stage}: ${summary.components} packages, ${summary.violations} licence violation(s)${summary.byLicense.length > 0 ? ` (${summary.byLicense.slice(0, 5).map(([license, count]) => `${license} ${count}`).join(', ')})` : ''}`;
+      : `stage ${stage}: ${summary.components} packages, ${summary.violations} licence violation(s)${byLicense}`;
     const lines = [`asff licenses: ${verdict}`, ...notes.map((what) => `  note: ${repositoryFile} tightens ${what}`)];
     // The report may be on standard output: the verdict goes to standard error then.
     await write(output === '-' ? io.stderr : io.stdout, lines.map((line) => `${line}\n`).join(''));
@@ -83,7 +107,8 @@ async function openOutput(output: string, temporary: string): Promise<NodeJS.Wri
   try {
     await once(stream, 'open');
   } catch (error) {
-    throw new ReportError(output, `cannot write the licence report (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'unreadable');
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ReportError(output, `cannot write the licence report (${reason})`, 'unreadable');
   }
   return stream;
 }

@@ -11,7 +11,9 @@ export const toolsCommand: CliCommand = {
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { options } = parseArgs(argv, [{ name: 'details', kind: 'boolean', description: 'show details' }]);
     for (const parser of PARSERS) {
-      const line = options.details === true ? [parser.id, parser.displayName, parser.formats.join('; '), parser.countingUnit, severitySummary(parser.severityTable)].join('\t') : parser.id;
+      const line = options.details === true
+        ? [parser.id, parser.displayName, parser.formats.join('; '), parser.countingUnit, severitySummary(parser.severityTable)].join('\t')
+        : parser.id;
       await write(io.stdout, `${line}\n`);
     }
     return 0;

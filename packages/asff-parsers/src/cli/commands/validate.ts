@@ -21,7 +21,8 @@ const MAX_PRINTED = 20;
 export const validateCommand: CliCommand = {
   name: 'validate',
   summary: 'check a findings file against the rules BatchImportFindings applies',
-  usage: 'asff validate <file|->\n\n  <file|->       findings as asff convert writes them ({"Findings":[...]} or one per line), or - for standard input',
+  usage: 'asff validate <file|->\n\n' +
+    '  <file|->       findings as asff convert writes them ({"Findings":[...]} or one per line), or - for standard input',
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { positionals } = parseArgs(argv, [], { min: 1, max: 1, names: '<file|->' });
     const file = positionals[0];
@@ -41,7 +42,9 @@ export const validateCommand: CliCommand = {
         count++;
         const issues = validateFinding(finding);
         // SeenIds compares the builder's hash suffix; a file from elsewhere may use any Id, so the whole Id is hashed.
-        if (!seen.add(`/${sha256Hex(finding.Id!)}`)) issues.push({ path: 'Id', message: 'repeats an earlier finding\'s Id (BatchImportFindings keeps only one)' });
+        if (!seen.add(`/${sha256Hex(finding.Id!)}`)) {
+          issues.push({ path: 'Id', message: 'repeats an earlier finding\'s Id (BatchImportFindings keeps only one)' });
+        }
         if (issues.length > 0) invalid++;
         for (const issue of issues) await report(`${where}: ${issue.path} ${issue.message}`);
       }
