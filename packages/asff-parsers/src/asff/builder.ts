@@ -11,6 +11,7 @@ import { findingId } from './finding-id';
 import { redactSecrets } from './redact';
 import type { Partition, ScanContext } from './scan-context';
 import { relativeToSourceRoot, sourceRootRewriter } from './source-root';
+import { SUPPRESSED_PRODUCT_FIELD, SUPPRESSION_KIND_PRODUCT_FIELD } from './tool-suppression';
 import { withBaseScore } from '../parsers/cvss';
 import type { DraftResource, FindingDraft, Parser, DraftVulnerability } from '../parsers/parser';
 
@@ -164,8 +165,13 @@ function productFields(draft: FindingDraft, tool: FindingTool, scan: ScanContext
   put('Commit', scan.commit);
   put('BuildId', scan.buildId);
   put('Image', scan.image);
-  if (draft.suppressed !== undefined) put('Suppressed', draft.suppressed.reason || 'suppressed by the tool');
+  if (draft.suppressed !== undefined) {
+    put(SUPPRESSED_PRODUCT_FIELD, draft.suppressed.reason || 'suppressed by the tool');
+    put(SUPPRESSION_KIND_PRODUCT_FIELD, draft.suppressed.kind);
+  }
   for (const [key, value] of Object.entries(draft.productFields ?? {})) {
+    // Whether and how the tool suppressed the finding is the draft's `suppressed`, never a field a report names.
+    if (key === SUPPRESSED_PRODUCT_FIELD || key === SUPPRESSION_KIND_PRODUCT_FIELD) continue;
     // `aws/` is reserved for AWS; a tool-provided key there would be refused.
     put(key.toLowerCase().startsWith('aws/') ? `tool/${key}` : key, value);
   }

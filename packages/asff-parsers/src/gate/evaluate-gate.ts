@@ -2,9 +2,10 @@ import { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { Baseline } from './baseline';
 import { FindingAge, GatedFinding, GateResult, GateStatus } from './gate-result';
 import { correlationKeyOf } from '../asff/correlation';
+import { toolSuppressionOf } from '../asff/tool-suppression';
 import { ReportError } from '../errors';
 import { findSuppression } from '../policy/match-suppression';
-import { GateMode, modeFor, SecurityPolicy, thresholdFor } from '../policy/security-policy';
+import { GateMode, inSourceSuppressionsOf, modeFor, SecurityPolicy, thresholdFor } from '../policy/security-policy';
 import { meetsThreshold, SEVERITY_LABELS, SeverityLabel, severityOf, severityRank, Threshold } from '../policy/severity';
 
 export interface EvaluateGateOptions {
@@ -35,8 +36,12 @@ interface Judged {
  * always (`all`), when it is absent from the baseline or past its SLA
  * (`new`), or only when past its SLA (`sla`). A finding counts as suppressed
  * when the policy suppresses it, when its Workflow is SUPPRESSED, or when the
- * tool itself reported it as suppressed (ProductFields.Suppressed); ARCHIVED
- * findings (fixed, or closed by the tool) never count. Findings of different
+ * tool itself reported it as suppressed (ProductFields.Suppressed) outside the
+ * scanned content, or in it (`# nosemgrep`: SuppressionKind inSource) when the
+ * policy honours in-source suppressions (`gate.inSourceSuppressions: honour`;
+ * by default such a finding is judged like any other, and keeps the tool's
+ * note for the reports); ARCHIVED findings (fixed, or closed by the tool)
+ * never count. Findings of different
  * tools about the same vulnerability in the same package (one correlation
  * key) count once, at the highest severity any of them gives it.
  */
@@ -46,6 +51,7 @@ export async function evaluateGate(
 ): Promise<GateResult> {
   const threshold = thresholdFor(options.policy, options.stage);
   const mode = modeFor(options.policy, options.stage);
+  const honourInSource = inSourceSuppressionsOf(options.policy) === 'honour';
   const baseline = options.baseline;
   if (mode !== 'all' && baseline === undefined) {
     throw new ReportError(
@@ -57,6 +63,7 @@ export async function evaluateGate(
   let archived = 0;
   let suppressed = 0;
   let expiredSuppressions = 0;
+  let ignoredInSourceSuppressions = 0;
   const judged: Judged[] = [];
   for await (const finding of findings) {
     if (finding.RecordState === 'ARCHIVED') {
@@ -65,21 +72,26 @@ export async function evaluateGate(
     }
     const severity = severityOf(finding);
     const match = findSuppression(options.policy, finding, options.stage, now);
+    const tool = toolSuppressionOf(finding);
+    const toolCounts = tool !== undefined && (tool.kind === 'external' || honourInSource);
     const suppressedBecause = match?.active
       ? `policy: ${match.suppression.reason} (until ${match.suppression.expires})`
       : finding.Workflow?.Status === 'SUPPRESSED'
         ? 'Workflow SUPPRESSED in Security Hub'
-        : finding.ProductFields?.Suppressed
-          ? `tool: ${finding.ProductFields.Suppressed}`
+        : toolCounts
+          ? `tool${tool.kind === 'inSource' ? ' (in source)' : ''}: ${tool.reason}`
           : undefined;
     if (suppressedBecause) suppressed++;
     if (match && !match.active) expiredSuppressions++;
+    const ignoredInSource = !suppressedBecause && tool?.kind === 'inSource' && !honourInSource;
+    if (ignoredInSource) ignoredInSourceSuppressions++;
     judged.push({
       gated: {
         ...describe(finding, severity),
         ...ageOf(finding, severity, options.policy, baseline, now),
         status: suppressedBecause ? 'suppressed' : undefined,
         suppressedBecause,
+        ...(ignoredInSource ? { inSourceSuppression: tool.reason } : {}),
         expiredSuppression: match && !match.active ? { reason: match.suppression.reason, expires: match.suppression.expires } : undefined,
       },
       correlation: suppressedBecause ? undefined : correlationKeyOf(finding),
@@ -112,6 +124,7 @@ export async function evaluateGate(
     suppressed,
     archived,
     expiredSuppressions,
+    ignoredInSourceSuppressions,
     findings: gated,
   };
 }

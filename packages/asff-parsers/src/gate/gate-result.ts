@@ -31,6 +31,12 @@ export interface GatedFinding {
   readonly status: GateStatus;
   /** Why it is suppressed (policy reason, Workflow SUPPRESSED or the tool's own suppression). */
   readonly suppressedBecause?: string;
+  /**
+   * The tool reported it suppressed in the scanned content (`# nosemgrep`, `#checkov:skip=`), with this reason, and
+   * the policy does not honour that (`gate.inSourceSuppressions: ignore`): judged like any other finding, and the
+   * reports say so, so that reviewers see the attempt.
+   */
+  readonly inSourceSuppression?: string;
   /** An expired policy suppression that no longer applies to it. */
   readonly expiredSuppression?: { readonly reason: string; readonly expires: string };
   readonly remediationUrl?: string;
@@ -71,6 +77,8 @@ export interface GateResult {
   readonly archived: number;
   /** Findings that a now-expired suppression would have covered. */
   readonly expiredSuppressions: number;
+  /** Findings the tool reported suppressed in the scanned content, judged anyway (`gate.inSourceSuppressions: ignore`). */
+  readonly ignoredInSourceSuppressions: number;
   /** Every ACTIVE finding, worst first (blocking, then by severity). */
   readonly findings: readonly GatedFinding[];
 }
@@ -88,6 +96,12 @@ export function ageLabel(f: GatedFinding): string | undefined {
   const since = f.firstObservedAt ? ` since ${f.firstObservedAt.slice(0, 10)}` : '';
   const sla = f.sla ? ` (SLA ${f.sla})` : ' (no SLA)';
   return f.age === 'overdue' ? `overdue:${since}${sla}` : `existing${since}${sla}`;
+}
+
+/** The sentence the reports give a finding whose in-source suppression the gate did not honour. */
+export function inSourceNote(f: GatedFinding): string | undefined {
+  if (f.inSourceSuppression === undefined) return undefined;
+  return `the tool reports it suppressed in the source (${f.inSourceSuppression}); not honoured: gate.inSourceSuppressions is ignore`;
 }
 
 /** The verdict line's stage description: the mode only when it is not the default `all`. */

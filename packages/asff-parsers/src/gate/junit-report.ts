@@ -1,4 +1,4 @@
-import { ageLabel, GatedFinding, GateResult, severalTools } from './gate-result';
+import { ageLabel, GatedFinding, GateResult, inSourceNote, severalTools } from './gate-result';
 
 function xml(text: string): string {
   // Characters XML 1.0 cannot carry at all are dropped; the rest are escaped.
@@ -34,6 +34,7 @@ export function junitReport(result: GateResult): string {
         `${f.severity} meets the ${result.stage} threshold ${result.threshold}`,
         blockingReason(f, result.mode),
         f.location ? `at ${f.location}` : undefined,
+        inSourceNote(f),
         f.remediationUrl,
       ].filter(Boolean).join('\n');
       body = `<failure message="${xml(`${f.severity} ${f.rule}${age ? ` (${age})` : ''}`)}" type="${f.severity}">${xml(details)}</failure>`;
@@ -41,8 +42,8 @@ export function junitReport(result: GateResult): string {
       body = `<skipped message="${xml(`suppressed: ${f.suppressedBecause ?? ''}`)}"/>`;
     } else if (f.status === 'correlated') {
       body = `<skipped message="${xml(`same vulnerability as ${f.correlatedWith ?? ''}, counted once`)}"/>`;
-    } else if (age) {
-      body = `<system-out>${xml(age)}</system-out>`;
+    } else if (age || f.inSourceSuppression !== undefined) {
+      body = `<system-out>${xml([age, inSourceNote(f)].filter(Boolean).join('\n'))}</system-out>`;
     }
     cases.push(`    <testcase classname="${classname}" name="${name}">${body}</testcase>`);
   }

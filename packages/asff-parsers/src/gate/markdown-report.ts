@@ -44,6 +44,16 @@ export function markdownReport(result: GateResult, worst = 20): string {
       lines.push(`|${cells.map((c) => (c ? ` ${c} ` : ' ')).join('|')}|`);
     }
   }
+  const inSource = result.findings.filter((f) => f.inSourceSuppression !== undefined);
+  if (inSource.length > 0) {
+    // Reviewers see every attempt of the change to switch a finding off from inside the code.
+    lines.push('', '### Suppressed in the source, not honoured', '', 'The tool reports these findings suppressed by the scanned code itself '
+      + '(such as `# nosemgrep`); the factory policy does not honour that (`gate.inSourceSuppressions: ignore`), so they are judged.', '');
+    for (const f of inSource.slice(0, worst)) {
+      const where = f.location ? ` at \`${cell(f.location)}\`` : '';
+      lines.push(`- ${f.severity} ${cell(f.title)}${where} (\`${cell(f.rule)}\`): ${cell(f.inSourceSuppression!)}`);
+    }
+  }
   const expired = result.findings.filter((f) => f.expiredSuppression);
   if (expired.length > 0) {
     lines.push('', '### Expired suppressions', '');

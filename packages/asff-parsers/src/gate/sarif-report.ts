@@ -70,6 +70,7 @@ function sarifResult(f: GatedFinding): Record<string, unknown> {
       ...(f.firstObservedAt ? { firstObservedAt: f.firstObservedAt } : {}),
       ...(f.sla ? { sla: f.sla } : {}),
       ...(f.correlatedWith ? { correlatedWith: f.correlatedWith } : {}),
+      ...(f.inSourceSuppression !== undefined ? { inSourceSuppressionNotHonoured: f.inSourceSuppression } : {}),
     },
     // The standing against the default branch, in SARIF's own terms (code-scanning views show it).
     ...(f.age ? { baselineState: f.age === 'new' ? 'new' : 'unchanged' } : {}),

@@ -1,4 +1,4 @@
-import { ageLabel, gateHeading, GateResult } from './gate-result';
+import { ageLabel, gateHeading, GateResult, inSourceNote } from './gate-result';
 import { SEVERITY_LABELS } from '../policy/severity';
 
 /** The lines `asff gate` prints: verdict, counts by severity, the worst findings. */
@@ -13,6 +13,10 @@ export function textSummary(result: GateResult, worst = 10): string {
   if (ages) {
     lines.push(`  new ${ages.new}  existing within SLA ${ages.existing}  overdue ${ages.overdue}  (baseline: ${result.baselineSize} findings)`);
   }
+  if (result.ignoredInSourceSuppressions > 0) {
+    const count = result.ignoredInSourceSuppressions;
+    lines.push(`  ${count} finding(s) suppressed in the source by the tool, judged anyway (gate.inSourceSuppressions: ignore)`);
+  }
   if (result.correlated > 0) lines.push(`  ${result.correlated} finding(s) of another tool about the same vulnerability counted once`);
   const shown = result.findings.filter((f) => f.status !== 'suppressed' && f.status !== 'correlated').slice(0, worst);
   if (shown.length > 0) {
@@ -24,6 +28,9 @@ export function textSummary(result: GateResult, worst = 10): string {
       const location = f.location ? `  @ ${oneLine(f.location)}` : '';
       lines.push(`  ${mark} ${f.severity.padEnd(width)}  ${oneLine(f.title)}${location}  [${f.id}]${age ? `  ${age}` : ''}`);
     }
+  }
+  for (const f of result.findings.filter((x) => x.inSourceSuppression !== undefined).slice(0, worst)) {
+    lines.push(`  note: ${f.id}: ${oneLine(inSourceNote(f)!)}`);
   }
   for (const f of result.findings.filter((x) => x.expiredSuppression).slice(0, worst)) {
     lines.push(`  note: suppression of ${f.id} expired on ${f.expiredSuppression!.expires} (${oneLine(f.expiredSuppression!.reason)})`);

@@ -302,7 +302,8 @@ async function writeToSecurityLake(
 
 /**
  * Applies the suppressions of the policy file the build uploaded. The file is the application repository's
- * own: only suppressions within the factory's limit (`maxSuppressionDays`) count.
+ * own: only suppressions within the factory's limit (`maxSuppressionDays`) count, and whether the tools'
+ * in-source suppressions count is the factory's setting, never the file's.
  */
 async function applyRepositorySuppressions(bucket: string, metadata: ReportMetadata, deps: ProcessReportDependencies): Promise<SuppressionSummary> {
   const policyKey = metadata.policyKey!;
@@ -317,7 +318,7 @@ async function applyRepositorySuppressions(bucket: string, metadata: ReportMetad
       rejected: rejected.map((r) => ({ line: r.suppression.line, reason: r.reason })),
     });
   }
-  const policy = { ...uploaded, suppressions: accepted };
+  const policy = { ...uploaded, suppressions: accepted, inSourceSuppressions: deps.settings.inSourceSuppressions };
   return applySuppressions({ client: deps.securityHub, policy, scope: metadata.scope, stage: metadata.stage });
 }
 

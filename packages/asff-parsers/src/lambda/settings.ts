@@ -1,7 +1,7 @@
 import { DEFAULT_FINDINGS_SLA, parseFindingsSla } from './finding-metrics';
 import { OCSF_CLASSES } from '../ocsf/ocsf-finding';
 import { parseSecurityLakeLocation, SECURITY_LAKE_EVENT_CLASSES, type SecurityLakeLocation } from '../ocsf/security-lake';
-import type { SlaLimits } from '../policy/security-policy';
+import { DEFAULT_IN_SOURCE_SUPPRESSIONS, IN_SOURCE_SUPPRESSIONS, type InSourceSuppressions, type SlaLimits } from '../policy/security-policy';
 
 /**
  * Environment variables of the findings-processor function. Prefixes must
@@ -34,6 +34,12 @@ export interface ProcessorSettings {
    * suppressions are applied in Security Hub only when they end within this many days (0: none). Default 90.
    */
   readonly maxSuppressionDays: number;
+  /**
+   * IN_SOURCE_SUPPRESSIONS: the factory policy's `gate.inSourceSuppressions`. Whether findings a tool reports
+   * suppressed in the scanned content become SUPPRESSED in Security Hub; the uploaded (repository) policy file
+   * never decides it. Default `ignore`.
+   */
+  readonly inSourceSuppressions: InSourceSuppressions;
   /** ARCHIVE_MISSING: archive the scope's findings absent from the report. Default `true`. */
   readonly archiveMissing: boolean;
   /** SSE_KMS_KEY_ID: KMS key for the objects written. Default: the bucket's default encryption. */
@@ -90,6 +96,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
     checkpointPrefix: prefix('CHECKPOINT_PREFIX', 'checkpoint/'),
     checkpointMarginSeconds: wholeNumber('CHECKPOINT_MARGIN_SECONDS', env.CHECKPOINT_MARGIN_SECONDS, 120, 'seconds'),
     maxSuppressionDays: wholeNumber('MAX_SUPPRESSION_DAYS', env.MAX_SUPPRESSION_DAYS, 90, 'days'),
+    inSourceSuppressions: inSourceSuppressionsSetting(env.IN_SOURCE_SUPPRESSIONS),
     archiveMissing: (env.ARCHIVE_MISSING ?? 'true').toLowerCase() !== 'false',
     kmsKeyId: env.SSE_KMS_KEY_ID || undefined,
     findingsSla: env.FINDINGS_SLA ? parseFindingsSla(env.FINDINGS_SLA) : DEFAULT_FINDINGS_SLA,
@@ -172,3 +179,11 @@ export function outputKeys(rawKey: string, settings: ProcessorSettings): OutputK
 
 /** How a checkpoint's key ends; the bucket notifies the queue of objects under CHECKPOINT_PREFIX with it. */
 export const CHECKPOINT_SUFFIX = '.checkpoint.json';
+
+function inSourceSuppressionsSetting(value: string | undefined): InSourceSuppressions {
+  if (value === undefined || value === '') return DEFAULT_IN_SOURCE_SUPPRESSIONS;
+  if (!(IN_SOURCE_SUPPRESSIONS as readonly string[]).includes(value)) {
+    throw new Error(`IN_SOURCE_SUPPRESSIONS must be one of ${IN_SOURCE_SUPPRESSIONS.join(', ')}, got '${value.slice(0, 20)}'`);
+  }
+  return value as InSourceSuppressions;
+}

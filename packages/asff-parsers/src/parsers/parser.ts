@@ -101,6 +101,21 @@ export interface DraftVulnerability {
  * One finding, tool-neutral. The builder derives everything else (Id,
  * ProductArn, GeneratorId, timestamps, limits, redaction).
  */
+/**
+ * A suppression the tool reports. `kind` says who could make it, in SARIF's words: `inSource` when it is written
+ * in the scanned content itself (`# nosemgrep`, `#checkov:skip=`, `#tfsec:ignore`, a committed audit verdict),
+ * so the commit under scan can make it; `external` when it lives outside that content (a triage decision in the
+ * tool's platform, a suppression file or exception list the scan is given, an account's suppression rules).
+ * The gate honours `inSource` ones only when the policy says so (`gate.inSourceSuppressions: honour`).
+ */
+export interface ToolSuppression {
+  readonly reason: string;
+  readonly kind: SuppressionKind;
+}
+
+/** ProductFields.SuppressionKind of a suppressed finding. */
+export type SuppressionKind = 'inSource' | 'external';
+
 export interface FindingDraft {
   /** The rule or vulnerability id (`CVE-2024-1234`, `10021`, `js/sql-injection`). Part of the Id. */
   readonly ruleId: string;
@@ -134,8 +149,8 @@ export interface FindingDraft {
    * occurrence anywhere in the finding with a short fingerprint.
    */
   readonly secrets?: readonly string[];
-  /** The tool reports the finding as suppressed / accepted, with its reason. */
-  readonly suppressed?: { readonly reason: string };
+  /** The tool reports the finding as suppressed / accepted, with its reason and where the decision was written. */
+  readonly suppressed?: ToolSuppression;
   /** The tool reports the finding as closed/fixed: imported as RecordState ARCHIVED. */
   readonly closed?: boolean;
 }

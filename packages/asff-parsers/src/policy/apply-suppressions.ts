@@ -6,7 +6,8 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { findSuppression } from './match-suppression';
-import { SecurityPolicy, Suppression } from './security-policy';
+import { inSourceSuppressionsOf, SecurityPolicy, Suppression } from './security-policy';
+import { toolSuppressionOf } from '../asff/tool-suppression';
 import { BackoffOptions } from '../importer/backoff';
 import { Clock, systemClock } from '../importer/clock';
 import { isRetryableFindingCode } from '../importer/errors';
@@ -79,7 +80,8 @@ interface Update {
 /**
  * Makes Security Hub reflect the policy for one scope: findings under an
  * active suppression, or reported as suppressed by the scanner itself
- * (ProductFields.Suppressed), become SUPPRESSED with a note giving the reason
+ * (ProductFields.Suppressed; one written in the scanned content only when the
+ * policy honours in-source suppressions), become SUPPRESSED with a note giving the reason
  * (BatchUpdateFindings, the customer's API for Workflow); findings this
  * policy suppressed earlier whose suppression expired or was removed go back
  * to NEW. Findings already in the wanted state are not touched, so running
@@ -92,6 +94,7 @@ export async function applySuppressions(options: ApplySuppressionsOptions): Prom
   const maxAttempts = options.maxAttempts ?? 10;
   const counters: RequestCounters = { requests: 0, throttled: 0, retried: 0 };
   const updates = new Map<string, Update>();
+  const honourInSource = inSourceSuppressionsOf(options.policy) === 'honour';
   const plan = (finding: AwsSecurityFinding, status: Update['status'], note: string) => {
     const key = `${status}\u0000${note}`;
     let update = updates.get(key);
@@ -111,7 +114,9 @@ export async function applySuppressions(options: ApplySuppressionsOptions): Prom
   for await (const finding of listing) {
     if (scopeOf(finding) !== options.scope) continue;
     const match = findSuppression(options.policy, finding, options.stage, now);
-    const scannerReason = finding.ProductFields?.Suppressed;
+    // An in-source suppression (written by the scanned commit) counts only where the policy honours them, as in the gate.
+    const tool = toolSuppressionOf(finding);
+    const scannerReason = tool !== undefined && (tool.kind === 'external' || honourInSource) ? tool.reason : undefined;
     const status = finding.Workflow?.Status;
     const wanted = match?.active ? suppressionNote(match.suppression)
       : scannerReason ? scannerSuppressionNote(scannerReason)

@@ -2,6 +2,8 @@ import {
   DEFAULT_REPOSITORY_RULES,
   expiryInstant,
   GateMode,
+  inSourceSuppressionsOf,
+  InSourceSuppressions,
   modeFor,
   modeStrictness,
   RepositoryRules,
@@ -26,8 +28,10 @@ export interface CombinedPolicy {
   readonly rejected: readonly RejectedSuppression[];
   /** Stage (or `default`) -> the stricter threshold the repository set. */
   readonly tightened: Readonly<Record<string, Threshold>>;
-  /** What the repository made stricter in the gate rules (modes, SLAs), one note each. */
+  /** What the repository made stricter in the gate rules (modes, SLAs, in-source suppressions), one note each. */
   readonly tightenedGate?: readonly string[];
+  /** Looser gate rules the repository asked for and did not get, one note each. */
+  readonly refusedGate?: readonly string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -104,11 +108,13 @@ export function combinePolicies(factory: SecurityPolicy, repository: SecurityPol
       ...(gate.defaultMode ? { defaultMode: gate.defaultMode } : {}),
       ...(Object.keys(gate.stageModes).length > 0 ? { stageModes: gate.stageModes } : {}),
       ...(Object.keys(gate.sla).length > 0 ? { sla: gate.sla } : {}),
+      ...(gate.inSourceSuppressions ? { inSourceSuppressions: gate.inSourceSuppressions } : {}),
     },
     accepted,
     rejected,
     tightened,
     tightenedGate: gate.notes,
+    ...(gate.refused.length > 0 ? { refusedGate: gate.refused } : {}),
   };
 }
 
@@ -117,17 +123,20 @@ function stricterMode(a: GateMode, b: GateMode | undefined): GateMode {
 }
 
 /**
- * Gate modes and SLAs: the repository may only make them stricter. Each stage
+ * Gate modes, SLAs and in-source suppressions: the repository may only make them stricter. Each stage
  * either policy names gets the stricter of the factory's mode for it and the
  * repository's (its own, else its default); the default mode is the stricter
  * default; each SLA is the shorter one (a repository may add an SLA where the
- * factory has none: that makes existing findings fail sooner, never later).
+ * factory has none: that makes existing findings fail sooner, never later); a repository may stop the gate
+ * honouring in-source suppressions (`ignore`), never make it honour them when the factory does not.
  */
 function combineGateRules(factory: SecurityPolicy, repository: SecurityPolicy): {
   defaultMode?: GateMode;
   stageModes: Record<string, GateMode>;
   sla: Partial<Record<SeverityLabel, SlaLimit>>;
+  inSourceSuppressions?: InSourceSuppressions;
   notes: string[];
+  refused: string[];
 } {
   const notes: string[] = [];
   const factoryDefault = factory.defaultMode ?? 'all';
@@ -153,7 +162,18 @@ function combineGateRules(factory: SecurityPolicy, repository: SecurityPolicy): 
       notes.push(`the ${label} SLA to ${asked.text}`);
     }
   }
-  return { defaultMode: factory.defaultMode === undefined && defaultMode === 'all' ? undefined : defaultMode, stageModes, sla, notes };
+  let inSourceSuppressions = factory.inSourceSuppressions;
+  if (inSourceSuppressionsOf(factory) === 'honour' && repository.inSourceSuppressions === 'ignore') {
+    inSourceSuppressions = 'ignore';
+    notes.push('gate.inSourceSuppressions to ignore');
+  }
+  const refused: string[] = [];
+  if (inSourceSuppressionsOf(factory) === 'ignore' && repository.inSourceSuppressions === 'honour') {
+    // Said aloud: the author may believe the comments in the code count, and reviewers should see that they do not.
+    refused.push('gate.inSourceSuppressions honour (only the factory policy can honour in-source suppressions)');
+  }
+  const mode = factory.defaultMode === undefined && defaultMode === 'all' ? undefined : defaultMode;
+  return { defaultMode: mode, stageModes, sla, inSourceSuppressions, notes, refused };
 }
 
 /** The lines `asff gate` prints about the repository's policy file: what it tightened, which suppressions did not count. */
@@ -164,6 +184,7 @@ export function combinationNotes(combined: CombinedPolicy, repositoryFile: strin
       return `  note: ${repositoryFile} tightens ${what} to ${threshold}`;
     }),
     ...(combined.tightenedGate ?? []).map((what) => `  note: ${repositoryFile} tightens ${what}`),
+    ...(combined.refusedGate ?? []).map((what) => `  note: ${repositoryFile} asks for ${what}: not applied`),
     ...combined.accepted.map(
       (s) => `  note: ${repositoryFile}:${s.line}: suppression of ${s.rule ?? s.id} accepted until ${s.expires}` +
         ` (${s.reason.replace(/\s+/g, ' ').slice(0, 120)})`,

@@ -4,13 +4,24 @@ import { ReportError } from '../errors';
 import { compileGlob } from './glob';
 import { parseLicenseSection } from './parse-licenses';
 import { PolicyError } from './policy-error';
-import { DEFAULT_REPOSITORY_RULES, GATE_MODES, GateMode, RepositoryRules, SecurityPolicy, SlaLimit, SlaLimits, Suppression } from './security-policy';
+import {
+  DEFAULT_REPOSITORY_RULES,
+  GATE_MODES,
+  GateMode,
+  IN_SOURCE_SUPPRESSIONS,
+  InSourceSuppressions,
+  RepositoryRules,
+  SecurityPolicy,
+  SlaLimit,
+  SlaLimits,
+  Suppression,
+} from './security-policy';
 import { SEVERITY_LABELS, SeverityLabel, Threshold } from './severity';
 
 const THRESHOLDS: readonly Threshold[] = [...SEVERITY_LABELS, 'NONE'];
 const TOP_LEVEL_KEYS = ['version', 'stages', 'default', 'suppressions', 'repository', 'gate', 'licenses'];
 const STAGE_KEYS = ['threshold', 'mode'];
-const GATE_KEYS = ['mode', 'sla'];
+const GATE_KEYS = ['mode', 'sla', 'inSourceSuppressions'];
 const DURATION = /^([1-9]\d{0,4})([dh])$/;
 const HOUR_MS = 60 * 60 * 1000;
 const REPOSITORY_KEYS = ['suppressions', 'maxSuppressionDays'];
@@ -45,7 +56,7 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
   const repositoryNode = entry(root, 'repository');
   const repositoryRules = repositoryNode === undefined ? undefined : parseRepositoryRules(repositoryNode, fail);
   const gateNode = entry(root, 'gate');
-  const { defaultMode, sla } = gateNode === undefined ? {} : parseGateSection(gateNode, fail);
+  const { defaultMode, sla, inSourceSuppressions } = gateNode === undefined ? {} : parseGateSection(gateNode, fail);
   const licensesNode = entry(root, 'licenses');
   const licenses = licensesNode === undefined ? undefined : parseLicenseSection(licensesNode, fail);
   return {
@@ -57,6 +68,7 @@ export function parsePolicy(text: string, fileName: string): SecurityPolicy {
     ...(defaultMode ? { defaultMode } : {}),
     ...(Object.keys(stageModes).length > 0 ? { stageModes } : {}),
     ...(sla ? { sla } : {}),
+    ...(inSourceSuppressions ? { inSourceSuppressions } : {}),
     ...(licenses ? { licenses } : {}),
   };
 }
@@ -210,16 +222,26 @@ function parseRepositoryRules(node: Node, fail: Fail): RepositoryRules {
   return { allowSuppressions, maxSuppressionDays };
 }
 
-/** `gate:`: the mode of stages without their own, and the maximum age per severity. */
-function parseGateSection(node: Node, fail: Fail): { defaultMode?: GateMode; sla?: SlaLimits } {
-  if (!isMap(node)) return fail(node, 'gate must be a mapping with mode and sla');
+/** `gate:`: the mode of stages without their own, the maximum age per severity, and whether in-source suppressions count. */
+function parseGateSection(node: Node, fail: Fail): { defaultMode?: GateMode; sla?: SlaLimits; inSourceSuppressions?: InSourceSuppressions } {
+  if (!isMap(node)) return fail(node, 'gate must be a mapping with mode, sla and inSourceSuppressions');
   checkKeys(node, GATE_KEYS, 'gate', fail);
   const modeNode = entry(node, 'mode');
   const slaNode = entry(node, 'sla');
+  const inSourceNode = entry(node, 'inSourceSuppressions');
   return {
     defaultMode: modeNode === undefined ? undefined : parseMode(modeNode, 'gate', fail),
     sla: slaNode === undefined ? undefined : parseSla(slaNode, fail),
+    inSourceSuppressions: inSourceNode === undefined ? undefined : parseInSourceSuppressions(inSourceNode, fail),
   };
+}
+
+function parseInSourceSuppressions(node: Node, fail: Fail): InSourceSuppressions {
+  const value = isScalar(node) && typeof node.value === 'string' ? node.value.toLowerCase() : undefined;
+  if (!isOneOf(IN_SOURCE_SUPPRESSIONS, value)) {
+    return fail(node, `gate.inSourceSuppressions must be one of ${IN_SOURCE_SUPPRESSIONS.join(', ')}`);
+  }
+  return value;
 }
 
 function parseSla(node: Node, fail: Fail): SlaLimits {

@@ -45,6 +45,21 @@ export type GateMode = 'all' | 'new' | 'sla';
 /** Strictest first: `all` fails on a superset of what `new` fails on, which fails on a superset of `sla`'s. */
 export const GATE_MODES: readonly GateMode[] = ['all', 'new', 'sla'];
 
+/**
+ * `gate.inSourceSuppressions`: whether the gate honours the suppressions a tool reports as written in the
+ * scanned content itself (`# nosemgrep`, `#checkov:skip=`, a SARIF suppression of kind `inSource`): `ignore`
+ * (the default) judges those findings like any other, since the commit under scan wrote the suppression;
+ * `honour` lets them pass as suppressed. The stage's scanners also get their flags that turn such comments
+ * off (`semgrep --disable-nosem`, `bandit --ignore-nosec`), read from the same setting (`asff policy`).
+ */
+export type InSourceSuppressions = 'honour' | 'ignore';
+
+/** Stricter first: `ignore` gates on a superset of what `honour` gates on. */
+export const IN_SOURCE_SUPPRESSIONS: readonly InSourceSuppressions[] = ['ignore', 'honour'];
+
+/** The setting when the policy does not choose: the commit under scan does not switch off its own findings. */
+export const DEFAULT_IN_SOURCE_SUPPRESSIONS: InSourceSuppressions = 'ignore';
+
 /** A maximum age, as written (`7d`, `12h`) and in milliseconds. */
 export interface SlaLimit {
   readonly text: string;
@@ -71,6 +86,8 @@ export interface SecurityPolicy {
   readonly stageModes?: Readonly<Record<string, GateMode>>;
   /** `gate.sla`. */
   readonly sla?: SlaLimits;
+  /** `gate.inSourceSuppressions`; undefined: {@link DEFAULT_IN_SOURCE_SUPPRESSIONS}. */
+  readonly inSourceSuppressions?: InSourceSuppressions;
   /** `licenses:`: the licence rules `asff licenses` judges an SBOM with. */
   readonly licenses?: LicensePolicy;
 }
@@ -78,6 +95,11 @@ export interface SecurityPolicy {
 /** The gate mode of a stage: its own, else the policy's, else `all`. */
 export function modeFor(policy: SecurityPolicy, stage: string): GateMode {
   return policy.stageModes?.[stage] ?? policy.defaultMode ?? 'all';
+}
+
+/** Whether the gate honours the suppressions tools report as written in the scanned content. */
+export function inSourceSuppressionsOf(policy: SecurityPolicy): InSourceSuppressions {
+  return policy.inSourceSuppressions ?? DEFAULT_IN_SOURCE_SUPPRESSIONS;
 }
 
 /** Lower is stricter. */

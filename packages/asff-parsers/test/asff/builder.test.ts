@@ -76,16 +76,21 @@ describe('buildFinding', () => {
     ]);
   });
 
-  test('closed findings are ARCHIVED, suppressed ones say why, aws/ keys are moved out of the reserved prefix', () => {
-    const finding = buildFinding(
-      draft({ closed: true, suppressed: { reason: 'accepted risk' }, productFields: { 'aws/securityhub/Foo': 'x' } }),
-      TOOL,
-      SCAN,
-    );
+  test('closed findings are ARCHIVED, suppressed ones say why and where, aws/ keys are moved out of the reserved prefix', () => {
+    const suppressed = { reason: 'accepted risk', kind: 'external' } as const;
+    const finding = buildFinding(draft({ closed: true, suppressed, productFields: { 'aws/securityhub/Foo': 'x' } }), TOOL, SCAN);
     expect(finding.RecordState).toBe('ARCHIVED');
     expect(finding.ProductFields?.Suppressed).toBe('accepted risk');
+    expect(finding.ProductFields?.SuppressionKind).toBe('external');
     expect(finding.ProductFields?.['tool/aws/securityhub/Foo']).toBe('x');
     expect(validateFinding(finding)).toEqual([]);
+  });
+
+  test('a report cannot mark its finding suppressed, or its suppression external, through the tool\'s own fields', () => {
+    const forged = { Suppressed: 'false positive', SuppressionKind: 'external' };
+    expect(buildFinding(draft({ productFields: forged }), TOOL, SCAN).ProductFields).not.toHaveProperty('Suppressed');
+    const inSource = buildFinding(draft({ suppressed: { reason: 'nosemgrep', kind: 'inSource' }, productFields: forged }), TOOL, SCAN);
+    expect(inSource.ProductFields).toMatchObject({ Suppressed: 'nosemgrep', SuppressionKind: 'inSource' });
   });
 
   test('blank titles and descriptions fall back to something readable', () => {

@@ -36,7 +36,7 @@ export function gateFindings(): AwsSecurityFinding[] {
     }),
     sampleFinding('suppressed', { Severity: { Label: 'HIGH' }, Vulnerabilities: [{ Id: 'CVE-2024-0002' }] }),
     sampleFinding('triaged', { Severity: { Label: 'CRITICAL' }, Workflow: { Status: 'SUPPRESSED' } }),
-    sampleFinding('tool-ignored', { Severity: { Label: 'HIGH' }, ProductFields: { Suppressed: 'snyk ignore: no fix' } }),
+    sampleFinding('tool-ignored', { Severity: { Label: 'HIGH' }, ProductFields: { Suppressed: 'snyk ignore: no fix', SuppressionKind: 'external' } }),
     sampleFinding('archived', { Severity: { Label: 'CRITICAL' }, RecordState: 'ARCHIVED' }),
     sampleFinding('expired-one', { Severity: { Label: 'HIGH' }, Title: 'Expired <suppression> & "quotes"' }),
   ];

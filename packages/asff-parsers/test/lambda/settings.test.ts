@@ -11,11 +11,18 @@ describe('processor settings', () => {
       checkpointPrefix: 'checkpoint/',
       checkpointMarginSeconds: 120,
       maxSuppressionDays: 90,
+      inSourceSuppressions: 'ignore',
       archiveMissing: true,
       kmsKeyId: undefined,
       findingsSla: DEFAULT_FINDINGS_SLA,
     });
     expect(settingsFromEnvironment({ ARCHIVE_MISSING: 'false' }).archiveMissing).toBe(false);
+  });
+
+  test('honours in-source suppressions in Security Hub only when IN_SOURCE_SUPPRESSIONS says honour', () => {
+    expect(settingsFromEnvironment({ IN_SOURCE_SUPPRESSIONS: 'honour' }).inSourceSuppressions).toBe('honour');
+    expect(settingsFromEnvironment({ IN_SOURCE_SUPPRESSIONS: 'ignore' }).inSourceSuppressions).toBe('ignore');
+    expect(() => settingsFromEnvironment({ IN_SOURCE_SUPPRESSIONS: 'yes' })).toThrow(/IN_SOURCE_SUPPRESSIONS must be one of ignore, honour/);
   });
 
   test('reads the SLA of overdue findings from FINDINGS_SLA and refuses a malformed one', () => {

@@ -27,6 +27,20 @@ describe('sarif parser', () => {
     for (const f of findings) expect(validateFinding(f)).toEqual([]);
   });
 
+  test('says where each suppression was made: in the scanned source (Semgrep\'s nosemgrep) or outside it', async () => {
+    const findings = await convertFixture('sarif', 'suppressions.sarif');
+    const byLine = Object.fromEntries(findings.map((f) => [f.Resources![0].Id!.split(':')[1], f.ProductFields]));
+    // Semgrep writes `suppressions: [{kind: inSource}]` for a result under a nosemgrep comment, without justification.
+    expect(byLine['5']).toMatchObject({ Suppressed: 'suppressed (inSource)', SuppressionKind: 'inSource' });
+    expect(byLine['9']).toMatchObject({ Suppressed: 'triaged: input is a constant', SuppressionKind: 'external' });
+    // A decision kept outside the code outweighs the comment beside it.
+    expect(byLine['13']).toMatchObject({ Suppressed: 'accepted in triage', SuppressionKind: 'external' });
+    // A suppression without a kind may have been written by the commit: taken as in source.
+    expect(byLine['17']).toMatchObject({ SuppressionKind: 'inSource' });
+    expect(byLine['21']).not.toHaveProperty('Suppressed');
+    expect(byLine['21']).not.toHaveProperty('SuppressionKind');
+  });
+
   test('secret scanner results never carry the secret', async () => {
     const [finding] = await convertFixture('sarif', 'secret-scanner.sarif');
     expect(finding.Types).toEqual(['Sensitive Data Identifications/Passwords']);

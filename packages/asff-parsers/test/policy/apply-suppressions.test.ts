@@ -15,7 +15,16 @@ describe('applySuppressions', () => {
       sampleFinding('one'),
       sampleFinding('other'),
       sampleFinding('manual'),
-      sampleFinding('vex', { ProductFields: { 'devsecops-factory/scope': 's', 'Suppressed': 'not_affected: vulnerable code not in execute path' } }),
+      sampleFinding('vex', {
+        ProductFields: {
+          'devsecops-factory/scope': 's',
+          'Suppressed': 'not_affected: vulnerable code not in execute path',
+          'SuppressionKind': 'external',
+        },
+      }),
+      sampleFinding('nosem', {
+        ProductFields: { 'devsecops-factory/scope': 's', 'Suppressed': 'suppressed (inSource)', 'SuppressionKind': 'inSource' },
+      }),
     ]);
   });
   afterEach(async () => fake.close());
@@ -44,6 +53,15 @@ describe('applySuppressions', () => {
       Workflow: { Status: 'SUPPRESSED' },
       Note: { Text: 'Suppressed in the scanner configuration: not_affected: vulnerable code not in execute path', UpdatedBy: POLICY_NOTE_AUTHOR },
     });
+  });
+
+  test('leaves a finding the scanned code suppressed itself ACTIVE, unless the policy honours in-source suppressions', async () => {
+    await applySuppressions({ client: fake.client(), policy, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    expect(stored('nosem').Workflow.Status).toBe('NEW');
+    const honouring = { ...policy, inSourceSuppressions: 'honour' as const };
+    await applySuppressions({ client: fake.client(), policy: honouring, scope: 's', now: new Date('2026-06-01T00:00:00Z') });
+    expect(stored('nosem'))
+      .toMatchObject({ Workflow: { Status: 'SUPPRESSED' }, Note: { Text: 'Suppressed in the scanner configuration: suppressed (inSource)' } });
   });
 
   test('a finding the scanner no longer suppresses goes back to NEW', async () => {

@@ -98,8 +98,18 @@ describe('parsePolicy', () => {
       5,
       /gate.sla: unknown severity 'SEVERE' \(allowed: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL\)$/,
     ],
-    ['a misspelt gate key', 'version: 1\ndefault: HIGH\ngate:\n  modes: new\n', 4, /gate: unknown key 'modes' \(allowed: mode, sla\)$/],
-    ['a gate that is not a mapping', 'version: 1\ndefault: HIGH\ngate: new\n', 3, /gate must be a mapping with mode and sla$/],
+    [
+      'a misspelt gate key',
+      'version: 1\ndefault: HIGH\ngate:\n  modes: new\n',
+      4,
+      /gate: unknown key 'modes' \(allowed: mode, sla, inSourceSuppressions\)$/,
+    ],
+    [
+      'a gate that is not a mapping',
+      'version: 1\ndefault: HIGH\ngate: new\n',
+      3,
+      /gate must be a mapping with mode, sla and inSourceSuppressions$/,
+    ],
     [
       'a mode on the default threshold',
       'version: 1\ndefault:\n  threshold: HIGH\n  mode: new\n',

@@ -4,6 +4,7 @@ import { convertCommand } from './convert';
 import { gateCommand } from './gate';
 import { importCommand } from './import';
 import { licensesCommand } from './licenses';
+import { policyCommand } from './policy';
 import { toolsCommand } from './tools';
 import { validateCommand } from './validate';
 
@@ -15,5 +16,6 @@ export const COMMANDS: readonly CliCommand[] = [
   importCommand,
   gateCommand,
   licensesCommand,
+  policyCommand,
   validateCommand,
 ];

@@ -110,6 +110,6 @@ function checkovFinding(check: Record<string, unknown>, checkType: string | unde
       ...(checkType ? { CheckType: checkType } : {}),
       ...(asString(check.bc_check_id) ? { PlatformCheckId: asString(check.bc_check_id)! } : {}),
     },
-    suppressed: skipped ? { reason: skipReason ?? 'skipped in Checkov' } : undefined,
+    suppressed: skipped ? { reason: skipReason ?? 'skipped in Checkov', kind: 'inSource' } : undefined,
   };
 }

@@ -364,7 +364,7 @@ function finding(
       ...(ref ? { BomRef: ref } : {}),
     },
     suppressed: suppressedAs
-      ? { reason: `VEX analysis: ${suppressedAs}${v.analysis?.justification ? ` (${v.analysis.justification})` : ''}` }
+      ? { reason: `VEX analysis: ${suppressedAs}${v.analysis?.justification ? ` (${v.analysis.justification})` : ''}`, kind: 'external' }
       : undefined,
     closed: state !== undefined && CLOSING_STATES.has(state),
   };

@@ -148,7 +148,7 @@ function vulnerabilityFinding(v: XmlElement, dependency: Dependency, project: st
       ...(project ? { Project: project } : {}),
       ...(context.scan.repository ? { Repository: context.scan.repository } : {}),
     },
-    suppressed: suppressed ? { reason: notes ?? 'suppressed in the Dependency-Check suppression file' } : undefined,
+    suppressed: suppressed ? { reason: notes ?? 'suppressed in the Dependency-Check suppression file', kind: 'external' } : undefined,
   };
 }
 

@@ -94,8 +94,9 @@ function secretFinding(entry: Record<string, unknown>, fileKey: string, context:
       Verified: String(verified),
       ...(typeof entry.is_secret === 'boolean' ? { AuditedAsSecret: String(entry.is_secret) } : {}),
     },
-    // `detect-secrets audit` marked it as not a secret: kept, but suppressed with the auditor's verdict.
-    suppressed: auditedFalse ? { reason: 'audited as not a secret (detect-secrets audit: is_secret false)' } : undefined,
+    // `detect-secrets audit` marked it as not a secret: kept, but suppressed with the auditor's verdict. The verdict is
+    // written in the baseline file the repository commits, so the commit under scan can write it: in source.
+    suppressed: auditedFalse ? { reason: 'audited as not a secret (detect-secrets audit: is_secret false)', kind: 'inSource' } : undefined,
     secrets: hashed !== undefined ? [hashed] : [],
   };
 }

@@ -149,7 +149,7 @@ export function inspectorFinding(f: Record<string, unknown>): FindingDraft {
       ...(asString(f.exploitAvailable) ? { ExploitAvailable: asString(f.exploitAvailable)! } : {}),
     },
     closed: status === 'CLOSED',
-    suppressed: status === 'SUPPRESSED' ? { reason: 'suppressed in Amazon Inspector' } : undefined,
+    suppressed: status === 'SUPPRESSED' ? { reason: 'suppressed in Amazon Inspector', kind: 'external' } : undefined,
   };
 }
 

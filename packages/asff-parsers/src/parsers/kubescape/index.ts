@@ -190,7 +190,7 @@ function kubescapeFinding(
       ...(control?.scoreFactor !== undefined ? { ScoreFactor: String(control.scoreFactor) } : {}),
       ...(resource?.file ? { File: resource.file } : {}),
     },
-    suppressed: rule.excluded ? { reason: 'excluded by a kubescape exception' } : undefined,
+    suppressed: rule.excluded ? { reason: 'excluded by a kubescape exception', kind: 'external' } : undefined,
   };
 }
 

@@ -134,7 +134,10 @@ function sarifFinding(
   const title = asString(asRecord(rule.shortDescription).text) ?? firstLine(message) ?? asString(rule.name) ?? ruleId;
   const fullDescription = asString(asRecord(rule.fullDescription).text);
   const suppressions = asArray(result.suppressions).map(asRecord);
-  const suppression = suppressions.find((s) => (asString(s.status) ?? 'accepted') === 'accepted');
+  const accepted = suppressions.filter((s) => (asString(s.status) ?? 'accepted') === 'accepted');
+  // An external suppression (a decision kept outside the scanned files) outweighs an in-source one on the same result;
+  // any other kind, or none, is taken as in source: the commit under scan may have written it.
+  const suppression = accepted.find((s) => asString(s.kind) === 'external') ?? accepted[0];
   const helpUri = asString(rule.helpUri);
   const fixText = asArray(result.fixes)
     .map((f) => asString(asRecord(asRecord(f).description).text))
@@ -168,9 +171,10 @@ function sarifFinding(
     sourceUrl: helpUri,
     productFields: { Scanner: rules.driverName, ...(options.extraFields?.(result) ?? {}) },
     secrets,
-    suppressed: suppression !== undefined
-      ? { reason: asString(suppression.justification) ?? `suppressed (${asString(suppression.kind) ?? 'unknown kind'})` }
-      : undefined,
+    suppressed: suppression !== undefined ? {
+      reason: asString(suppression.justification) ?? `suppressed (${asString(suppression.kind) ?? 'unknown kind'})`,
+      kind: asString(suppression.kind) === 'external' ? 'external' : 'inSource',
+    } : undefined,
   };
 }
 

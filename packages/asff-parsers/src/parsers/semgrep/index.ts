@@ -109,7 +109,7 @@ function cliFinding(result: Record<string, unknown>, context: ParseContext): Fin
       ...(fingerprintOf(extra) ? { Fingerprint: fingerprintOf(extra)! } : {}),
     },
     secrets: secretRule ? secretValues(extra) : undefined,
-    suppressed: extra.is_ignored === true ? { reason: 'ignored in source with a nosemgrep comment' } : undefined,
+    suppressed: extra.is_ignored === true ? { reason: 'ignored in source with a nosemgrep comment', kind: 'inSource' } : undefined,
   };
 }
 
@@ -177,7 +177,7 @@ function scaFinding(vuln: Record<string, unknown>, context: ParseContext): Findi
     },
     firstObservedAt: asString(vuln.openedAt),
     suppressed: triageStatus === 'IGNORED'
-      ? { reason: `triaged as ignored in Semgrep (${asString(triage.dismissReason) ?? 'no reason given'})` }
+      ? { reason: `triaged as ignored in Semgrep (${asString(triage.dismissReason) ?? 'no reason given'})`, kind: 'external' }
       : undefined,
     closed: triageStatus === 'FIXED' || triageStatus === 'RESOLVED',
   };

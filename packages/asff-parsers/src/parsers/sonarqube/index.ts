@@ -165,7 +165,9 @@ function sonarFinding(issue: Record<string, unknown>, hotspot: boolean, info: Re
     },
     firstObservedAt: sonarTime(issue.creationDate),
     lastObservedAt: sonarTime(issue.updateDate),
-    suppressed: resolution !== undefined && ACCEPTED_RESOLUTIONS[resolution] ? { reason: ACCEPTED_RESOLUTIONS[resolution] } : undefined,
+    suppressed: resolution !== undefined && ACCEPTED_RESOLUTIONS[resolution]
+      ? { reason: ACCEPTED_RESOLUTIONS[resolution], kind: 'external' }
+      : undefined,
     closed: status === 'CLOSED' || (resolution !== undefined && CLOSED_RESOLUTIONS.has(resolution)),
   };
 }

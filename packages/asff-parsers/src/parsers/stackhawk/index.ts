@@ -3,7 +3,7 @@ import { MalformedInputError } from '../../errors';
 import { streamJsonElements } from '../../streams/json-elements';
 import type { ReportSource } from '../../streams/report-source';
 import { asArray, asRecord, asString, joinNonEmpty } from '../json-values';
-import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable } from '../parser';
+import type { DraftResource, FindingDraft, ParseContext, Parser, ReportHead, SeverityTable, ToolSuppression } from '../parser';
 import { severityFrom } from '../severity';
 
 /** HawkScan writes High, Medium, Low (and Informational for passive notes). */
@@ -115,11 +115,12 @@ function stackhawkFinding(group: PluginGroup, scan: Record<string, unknown>, con
 }
 
 /** Suppressed when StackHawk's triage closed every path (a path still NEW or open keeps the finding active). */
-function triage(statuses: readonly (string | undefined)[]): { reason: string } | undefined {
+function triage(statuses: readonly (string | undefined)[]): ToolSuppression | undefined {
   if (statuses.length === 0 || !statuses.every((s) => s === FALSE_POSITIVE || s === RISK_ACCEPTED)) return undefined;
-  if (statuses.every((s) => s === FALSE_POSITIVE)) return { reason: 'every path triaged as a false positive in StackHawk' };
-  if (statuses.every((s) => s === RISK_ACCEPTED)) return { reason: 'every path triaged as risk accepted in StackHawk' };
-  return { reason: 'every path triaged in StackHawk as a false positive or risk accepted' };
+  // Triage happens in StackHawk's platform, not in the scanned application: an external suppression.
+  if (statuses.every((s) => s === FALSE_POSITIVE)) return { reason: 'every path triaged as a false positive in StackHawk', kind: 'external' };
+  if (statuses.every((s) => s === RISK_ACCEPTED)) return { reason: 'every path triaged as risk accepted in StackHawk', kind: 'external' };
+  return { reason: 'every path triaged in StackHawk as a false positive or risk accepted', kind: 'external' };
 }
 
 /** The first paths, one per line, with their triage state. */

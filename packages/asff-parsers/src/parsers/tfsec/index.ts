@@ -103,7 +103,7 @@ function tfsecFinding(result: Record<string, unknown>, ignored: boolean, context
       ...(asString(result.rule_provider) ? { Provider: asString(result.rule_provider)! } : {}),
       ...(otherIds.length ? { OtherRuleIds: otherIds.join(', ') } : {}),
     },
-    suppressed: ignored ? { reason: 'ignored with a tfsec:ignore comment' } : undefined,
+    suppressed: ignored ? { reason: 'ignored with a tfsec:ignore comment', kind: 'inSource' } : undefined,
   };
 }
 

@@ -221,7 +221,7 @@ function vulnerabilityFinding(v: Record<string, unknown>, scope: ResultScope, co
       ...(asString(asRecord(v.Layer).DiffID) ? { LayerDiffId: asString(asRecord(v.Layer).DiffID)! } : {}),
       ...workloadFields(scope),
     },
-    suppressed: status === 'not_affected' ? { reason: 'VEX status not_affected' } : undefined,
+    suppressed: status === 'not_affected' ? { reason: 'VEX status not_affected', kind: 'external' } : undefined,
   };
 }
 
@@ -261,7 +261,7 @@ function misconfigurationFinding(m: Record<string, unknown>, scope: ResultScope,
       ...(asString(m.Type) ? { CheckType: asString(m.Type)! } : {}),
       ...workloadFields(scope),
     },
-    suppressed: status === 'EXCEPTION' ? { reason: 'accepted as an exception in the Trivy policy' } : undefined,
+    suppressed: status === 'EXCEPTION' ? { reason: 'accepted as an exception in the Trivy policy', kind: 'external' } : undefined,
   };
 }
 

@@ -161,7 +161,9 @@ function zapFinding(alert: ZapAlert, site: string | undefined, context: ParseCon
       Instances: instanceCount,
       Site: siteName,
     },
-    suppressed: alert.confidence === FALSE_POSITIVE_CONFIDENCE ? { reason: 'marked as a false positive in ZAP (confidence 0)' } : undefined,
+    suppressed: alert.confidence === FALSE_POSITIVE_CONFIDENCE
+      ? { reason: 'marked as a false positive in ZAP (confidence 0)', kind: 'external' }
+      : undefined,
   };
 }
 
