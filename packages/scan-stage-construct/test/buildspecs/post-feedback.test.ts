@@ -166,7 +166,9 @@ describe('in the code-scan buildspec of a pull-request build', () => {
     fs.writeFileSync(path.join(workspace.source, 'Dockerfile'), 'FROM node:latest\n');
     stubTool(workspace.bin, 'semgrep', `out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done
 printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Semgrep OSS","rules":[]}},"results":[]}]}' > "$out"`);
-    stubTool(workspace.bin, 'hadolint', 'printf \'[{"line":1,"code":"DL3007","message":"Using latest","column":1,"file":"%s","level":"error"}]\' "$4"');
+    // The Dockerfile is hadolint's last argument.
+    stubTool(workspace.bin, 'hadolint',
+      'printf \'[{"line":1,"code":"DL3007","message":"Using latest","column":1,"file":"%s","level":"error"}]\' "${@: -1}"');
     // As the pull-request build's install phase does it: the script, executable, as post-feedback on PATH.
     fs.copyFileSync(SCRIPT, path.join(workspace.bin, 'post-feedback'));
     fs.chmodSync(path.join(workspace.bin, 'post-feedback'), 0o755);
