@@ -1,9 +1,8 @@
-import { acknowledgeWildcardResource } from '@devsecops-factory/construct-kit';
-import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnResource, Lazy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
 
 /**
  * A secret a build reads at run time (a scanner token, an API key). CodeBuild
@@ -14,7 +13,8 @@ export abstract class BuildSecret {
   /**
    * A Secrets Manager secret, or one JSON field of it.
    *
-   * @param secret the secret; the build role gets read access to it (and to its key)
+   * @param secret the secret; the build role gets `secretsmanager:GetSecretValue` on it only (and decrypt with its key, when it
+   *        has one, through Secrets Manager only)
    * @param jsonField the JSON key holding the value, when the secret is a JSON document
    */
   public static fromSecretsManager(secret: secretsmanager.ISecret, jsonField?: string): BuildSecret {
@@ -42,24 +42,61 @@ class SecretsManagerBuildSecret extends BuildSecret {
   }
 
   public grantRead(grantee: iam.IGrantable): void {
-    this.secret.grantRead(grantee);
+    // CodeBuild resolves the variable with GetSecretValue alone: no DescribeSecret (secretsmanager's grantRead).
+    // The secret's complete ARN when it is known, otherwise its partial ARN followed by AWS's random suffix
+    // (-??????, as aws-cdk-lib's grants write it): that one secret, never a name prefix.
+    iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`],
+      resource: this.secret,
+    });
+    const key = this.secret.encryptionKey;
+    if (key === undefined) return;
+    const viaSecretsManager = `secretsmanager.${this.region()}.amazonaws.com`;
+    if (CfnResource.isCfnResource(key.node.defaultChild)) {
+      // A key of this app: its key policy gets the grant, as aws-cdk-lib's grantRead does it.
+      key.grantDecrypt(new kms.ViaServicePrincipal(viaSecretsManager, grantee.grantPrincipal));
+    } else {
+      // An imported key has no policy here, and a ViaServicePrincipal grant on it adds nothing to the role.
+      grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': viaSecretsManager } },
+      }));
+    }
+  }
+
+  /** The secret's region: the one of its ARN when the ARN is given as text, otherwise its stack's. */
+  private region(): string {
     const arn = this.secret.secretArn;
-    const principal = grantee.grantPrincipal;
-    if (Token.isUnresolved(arn) || !(principal instanceof Construct)) return;
-    // For a literal ARN, aws-cdk-lib's CodeBuild project adds GetSecretValue on
-    // "secret:<name>*" (it cannot know the random suffix was given): one secret's versions.
-    const parts = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME);
-    const name = (parts.resourceName ?? '').split(':')[0];
-    const resource = `arn:${parts.partition}:secretsmanager:${parts.region}:${parts.account}:secret:${name}*`;
-    acknowledgeWildcardResource(principal, resource,
-      `aws-cdk-lib's CodeBuild grant for the secret given by ARN (${name}); it matches that secret's name only.`);
+    return (arn.startsWith('arn:') ? Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME).region : undefined) ?? Stack.of(this.secret).region;
   }
 
   public environmentVariable(): codebuild.BuildEnvironmentVariable {
+    const secretId = this.narrowlyGrantedSecretId();
     return {
       type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
-      value: this.jsonField ? `${this.secret.secretArn}:${this.jsonField}` : this.secret.secretArn,
+      value: this.jsonField ? `${secretId}:${this.jsonField}` : secretId,
     };
+  }
+
+  /**
+   * The secret's ARN as the variable's secret id. aws-cdk-lib's Project grants GetSecretValue itself for each
+   * such variable: on `secret:<name>*` when the value is a literal `arn:` string (every secret whose name starts
+   * with that name, e.g. `<name>-old` too), on the value's own ARN when it is a token. The ARN is therefore
+   * handed over as a token: that grant is then the complete ARN, or a partial ARN, which names no secret (every
+   * secret's ARN ends in its random suffix), so the read of a secret known by name is grantRead's. A secret of
+   * another account whose key was not given keeps aws-cdk-lib's grant, with the kms:Decrypt on that account's
+   * keys the build needs; cdk-nag reports both wildcards.
+   */
+  private narrowlyGrantedSecretId(): string {
+    const arn = this.secret.secretArn;
+    if (!arn.startsWith('arn:')) return arn;
+    const account = Arn.split(arn, ArnFormat.COLON_RESOURCE_NAME).account;
+    const otherAccount = account !== undefined && Token.compareStrings(account, Stack.of(this.secret).account) === TokenComparison.DIFFERENT;
+    if (otherAccount && this.secret.encryptionKey === undefined) return arn;
+    return Lazy.string({ produce: () => arn });
   }
 }
 
