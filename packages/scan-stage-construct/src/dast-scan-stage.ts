@@ -24,10 +24,13 @@ export interface DastScanStageProps extends ScanStageProps {
   readonly targetUrl: string;
 
   /**
-   * The ZAP API key of the daemon the build runs. Read from Secrets Manager at build time;
-   * it never appears in a URL, a command line or a log line.
+   * The ZAP API key of the daemon the build runs on 127.0.0.1. Read from Secrets Manager at build time;
+   * it never appears in a URL, a command line or a log line. Only the build and its own daemon use the
+   * key, so by default each build draws a new one and keeps it nowhere: no secret to store, grant or rotate.
+   *
+   * @default - a random key for each build
    */
-  readonly zapApiKey: secretsmanager.ISecret;
+  readonly zapApiKey?: secretsmanager.ISecret;
 
   /**
    * The kind of scan.
@@ -76,7 +79,7 @@ export class DastScanStage extends ScanStageBase {
         ZAP_TIMEOUT_MINUTES: { value: String(scanTimeout.toMinutes()) },
         ...(props.apiDefinition ? { ZAP_API_DEFINITION: { value: props.apiDefinition } } : {}),
       },
-      secrets: { ZAP_API_KEY: BuildSecret.fromSecretsManager(props.zapApiKey) },
+      secrets: props.zapApiKey ? { ZAP_API_KEY: BuildSecret.fromSecretsManager(props.zapApiKey) } : undefined,
       // The URL may be a pipeline variable resolved per execution.
       actionEnvironmentVariables: { TARGET_URL: { value: props.targetUrl } },
     });

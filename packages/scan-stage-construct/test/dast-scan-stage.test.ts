@@ -35,6 +35,12 @@ describe('DastScanStage', () => {
     });
   });
 
+  test('without a ZAP API key, stores and grants no secret: each build draws its own', () => {
+    const { environment: noKey, template } = render({ zapApiKey: undefined });
+    expect(noKey.ZAP_API_KEY).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/secretsmanager/);
+  });
+
   test('takes the target URL per execution, so it can be a pipeline variable', () => {
     expect(actionOverrides(action)).toEqual({ TARGET_URL: { type: 'PLAINTEXT', value: '#{DeployStaging.URL}' } });
     expect(environment.TARGET_URL).toBeUndefined();

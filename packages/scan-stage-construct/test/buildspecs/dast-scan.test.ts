@@ -13,12 +13,19 @@ const spec = expectedStageBuildspec('dast-scan.yml');
 const prepare: string = spec.phases.build.commands[1];
 const API_KEY = 'zap-key-' + Math.random().toString(36).slice(2);
 
-function prepareScan(env: Record<string, string>) {
+/** `apiKey` null: no key from Secrets Manager. */
+function prepareScan(env: Record<string, string>, apiKey: string | null = API_KEY) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dast-scan-'));
   const result = spawnSync('bash', ['-c', prepare], {
     cwd: dir,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, ...spec.env.variables, ZAP_API_KEY: API_KEY, TARGET_URL: 'https://staging.example.com/', ...env },
+    env: {
+      PATH: process.env.PATH,
+      ...spec.env.variables,
+      ...(apiKey === null ? {} : { ZAP_API_KEY: apiKey }),
+      TARGET_URL: 'https://staging.example.com/',
+      ...env,
+    },
   });
   const file = (name: string) => path.join(dir, 'zap', name);
   const plan = fs.existsSync(file('plan.yaml')) ? JSON.parse(fs.readFileSync(file('plan.yaml'), 'utf8')) : undefined;
@@ -60,6 +67,23 @@ describe('dast-scan buildspec, scan preparation run for real', () => {
     }
     expect(JSON.stringify(plan)).not.toContain(API_KEY);
     expect(`${result.stdout}${result.stderr}`).not.toContain(API_KEY);
+  });
+
+  test('without a key from Secrets Manager, each build draws its own 256-bit key, in the same two files only', () => {
+    const runs = [prepareScan({ ZAP_SCAN_TYPE: 'baseline' }, null), prepareScan({ ZAP_SCAN_TYPE: 'baseline' }, null)];
+    dirs.push(...runs.map((run) => run.dir));
+    const keys = runs.map(({ result, plan, file }) => {
+      expect(result.status).toBe(0);
+      const key = /^api\.key=([0-9a-f]+)\n$/.exec(fs.readFileSync(file('zap.properties'), 'utf8'))?.[1] ?? '';
+      expect(key).toMatch(/^[0-9a-f]{64}$/);
+      expect(fs.readFileSync(file('api-header.txt'), 'utf8')).toBe(`X-ZAP-API-Key: ${key}\n`);
+      // eslint-disable-next-line no-bitwise -- permission bits of a file mode
+      expect([file('zap.properties'), file('api-header.txt')].map((name) => fs.statSync(name).mode & 0o777)).toEqual([0o600, 0o600]);
+      expect(JSON.stringify(plan)).not.toContain(key);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(key);
+      return key;
+    });
+    expect(keys[0]).not.toBe(keys[1]);
   });
 
   test('refuses an unknown scan type and an API scan without a definition', () => {
