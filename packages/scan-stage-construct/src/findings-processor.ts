@@ -28,6 +28,17 @@ export const IMPORT_CHECKPOINT_PREFIX = 'checkpoint/';
 /** How a checkpoint's key ends (the processor's `CHECKPOINT_SUFFIX`). */
 const IMPORT_CHECKPOINT_SUFFIX = '.checkpoint.json';
 
+/**
+ * Whether suppressions a tool reports as written in the scanned code itself (`# nosemgrep`, `#checkov:skip=`, a
+ * SARIF suppression of kind `inSource`) count: the factory policy's `gate.inSourceSuppressions`.
+ */
+export enum InSourceSuppressions {
+  /** Such findings are judged like any other: the commit under scan does not switch off its own findings. */
+  IGNORE = 'ignore',
+  /** Such findings count as suppressed. */
+  HONOUR = 'honour',
+}
+
 /** Properties of a {@link FindingsProcessor}. */
 export interface FindingsProcessorProps {
   /**
@@ -97,6 +108,17 @@ export interface FindingsProcessorProps {
    * @default - the processor's default: CRITICAL 7 days, HIGH 30, MEDIUM 90, LOW 180
    */
   readonly findingsSla?: { [severity: string]: Duration };
+
+  /**
+   * Whether a finding the tool reports suppressed in the scanned code itself (`# nosemgrep`, `#checkov:skip=`,
+   * `#tfsec:ignore`, a SARIF suppression of kind `inSource`) becomes SUPPRESSED in Security Hub. Keep it equal to
+   * the `gate.inSourceSuppressions` of the stages' factory policy, so that Security Hub shows ACTIVE what the gates
+   * judge; with several factory policies, `HONOUR` only when every one of them honours. The policy files builds
+   * upload (the repositories' own) never decide it.
+   *
+   * @default InSourceSuppressions.IGNORE
+   */
+  readonly inSourceSuppressions?: InSourceSuppressions;
 
   /**
    * Run the function in this VPC (it needs endpoints or NAT for S3, Security Hub, X-Ray and Logs).
@@ -545,6 +567,8 @@ function processorEnvironment(key: kms.IKey, props: FindingsProcessorProps): { [
     ARCHIVE_MISSING: 'true',
     MAX_SUPPRESSION_DAYS: String(maxSuppressionDays(props.maxSuppressionDays ?? 90)),
     ...(props.findingsSla ? { FINDINGS_SLA: findingsSla(props.findingsSla) } : {}),
+    // Always set, so that the template says which the deployed processor applies.
+    IN_SOURCE_SUPPRESSIONS: props.inSourceSuppressions ?? InSourceSuppressions.IGNORE,
     ...(props.securityLake ? securityLakeEnvironment(props.securityLake) : {}),
     POWERTOOLS_SERVICE_NAME: PROCESSOR_SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: PROCESSOR_METRICS_NAMESPACE,

@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { FindingsProcessor } from '../src';
+import { FindingsProcessor, InSourceSuppressions } from '../src';
 import { newStack } from './support/factory';
 import { policyStatements } from './support/iam-policies';
 import { nagViolations, recordAcknowledgements } from './support/nag';
@@ -102,6 +102,23 @@ describe('FindingsProcessor function', () => {
     [{ HIGH: Duration.minutes(90) }, /HIGH must be a positive whole number of hours/],
   ])('refuses an SLA it cannot express: %p', (findingsSla, message) => {
     expect(() => new FindingsProcessor(newStack(), 'Findings', { findingsSla })).toThrow(message);
+  });
+
+  test('makes in-source suppressions SUPPRESSED in Security Hub only when told the factory policy honours them', () => {
+    const variablesOf = (props: ConstructorParameters<typeof FindingsProcessor>[2]) => {
+      const stack = newStack();
+      new FindingsProcessor(stack, 'Findings', props);
+      return Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+        .find((f) => f.Properties.Handler === 'index.handler').Properties.Environment.Variables;
+    };
+    // By default the processor says so in its template, and its own settings reader takes the value as meant.
+    const byDefault = variablesOf({}).IN_SOURCE_SUPPRESSIONS;
+    expect(byDefault).toBe('ignore');
+    expect(settingsFromEnvironment({ IN_SOURCE_SUPPRESSIONS: byDefault }).inSourceSuppressions).toBe('ignore');
+    const honouring = variablesOf({ inSourceSuppressions: InSourceSuppressions.HONOUR }).IN_SOURCE_SUPPRESSIONS;
+    expect(honouring).toBe('honour');
+    expect(settingsFromEnvironment({ IN_SOURCE_SUPPRESSIONS: honouring }).inSourceSuppressions).toBe('honour');
+    expect(variablesOf({ inSourceSuppressions: InSourceSuppressions.IGNORE }).IN_SOURCE_SUPPRESSIONS).toBe('ignore');
   });
 
   test('applies repository suppressions for at most the days it is given, and refuses nonsense', () => {
