@@ -6,7 +6,9 @@ import { ScanStageProps } from './scan-stage-props';
 /** Properties of a {@link SecretsScanStage}. */
 export interface SecretsScanStageProps extends ScanStageProps {
   /**
-   * Also run gitleaks (pinned, checksum-verified) over the whole history, next to git-secrets.
+   * Also run gitleaks (pinned, checksum-verified) over the whole history, next to git-secrets. A `gitleaks:allow`
+   * comment in the scanned code hides a line from it only where the factory policy honours in-source suppressions
+   * (`gate.inSourceSuppressions: honour`); otherwise gitleaks runs with `--ignore-gitleaks-allow`.
    *
    * @default false
    */

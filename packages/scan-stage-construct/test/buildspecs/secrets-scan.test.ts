@@ -228,6 +228,47 @@ describe('secrets-scan buildspec, run for real', () => {
       expect(run.output).not.toContain(accessKeyId);
     });
 
+    describe('a `gitleaks:allow` comment beside the key', () => {
+      /** A gitleaks stand-in that records its arguments and reports nothing, as the comment would make it. */
+      const withGitleaks = (workspace: Workspace) => {
+        stubTool(workspace.bin, 'gitleaks', `printf '%s\\n' "$*" >> "$(dirname "$0")/../gitleaks.args"
+out=""; while [ $# -gt 0 ]; do [ "$1" = "--report-path" ] && out="$2"; shift; done
+printf '[]' > "$out"`);
+        return { ...workspace.env, GITLEAKS_ENABLED: 'true' };
+      };
+      const gitleaksArgs = (workspace: Workspace) => fs.readFileSync(path.join(workspace.root, 'gitleaks.args'), 'utf8').trim().split('\n');
+      /** A repository whose only commit of a key marks it `gitleaks:allow`, with gitleaks enabled in the stage. */
+      const allowedInSource = () => {
+        const workspace = newWorkspace();
+        workspaces.push(workspace);
+        const { accessKeyId, secretKey } = plantedCredentials();
+        fs.writeFileSync(path.join(workspace.repo, 'settings.ini'),
+          `aws_access_key_id = ${accessKeyId}  # gitleaks:allow\naws_secret_access_key = ${secretKey}  # gitleaks:allow\n`);
+        git(workspace.repo, 'add', '.');
+        git(workspace.repo, 'commit', '--quiet', '-m', 'add a test key');
+        const env = { ...withGitleaks(workspace), CODEBUILD_RESOLVED_SOURCE_VERSION: git(workspace.repo, 'rev-parse', 'HEAD').trim() };
+        return { workspace, env };
+      };
+
+      test('is disregarded by gitleaks (--ignore-gitleaks-allow), and git-secrets, which reads no comment, fails the gate', () => {
+        const { workspace, env } = allowedInSource();
+        const run = runPhase(spec, 'build', { cwd: workspace.repo, env });
+        expect(gitleaksArgs(workspace)).toEqual([expect.stringContaining(' --ignore-gitleaks-allow ')]);
+        gateFails(run);
+      });
+
+      test('counts for gitleaks only where the factory policy honours in-source suppressions; git-secrets fails the gate still', () => {
+        const { workspace, env } = allowedInSource();
+        const honouring = 'version: 1\nstages:\n  secrets: LOW\ngate:\n  inSourceSuppressions: honour\n';
+        const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...env, FACTORY_POLICY_B64: Buffer.from(honouring).toString('base64') } });
+        expect(run.output).toContain('In-source suppressions (gate.inSourceSuppressions): honour');
+        const [call, ...others] = gitleaksArgs(workspace);
+        expect(others).toEqual([]);
+        expect(call).not.toContain('--ignore-gitleaks-allow');
+        gateFails(run);
+      });
+    });
+
     const refused = (run: ReturnType<typeof runPhase>, workspace: Workspace, why: RegExp) => {
       // prepare-scan.sh is the build phase's first command: nothing has been scanned or uploaded.
       expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 0, status: 2 });
