@@ -5,7 +5,7 @@ import {
   ApprovalGate, DeployImage, DeployManifests, EksDeployStage,
 } from '@devsecops-factory/eks-deploy-construct';
 import {
-  BuildSecret, DastScanStage, DEFAULT_FACTORY_POLICY, EcrScanStage, ImageScanner, IScanStage, ScanStageProps,
+  BuildSecret, DastScanStage, DEFAULT_FACTORY_POLICY, EcrScanStage, ImageScanner, InSourceSuppressions, IScanStage, ScanStageProps,
 } from '@devsecops-factory/scan-stage-construct';
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -292,6 +292,16 @@ export function findingsSlaOf(policies: readonly string[]): { [severity: string]
     }
   }
   return hours.size === 0 ? undefined : Object.fromEntries([...hours].map(([severity, h]) => [severity, Duration.hours(h)]));
+}
+
+/**
+ * Whether the findings processor makes in-source suppressions (`# nosemgrep`, `#checkov:skip=`) SUPPRESSED in Security
+ * Hub: the factory policies' `gate.inSourceSuppressions`, so that Security Hub shows ACTIVE what the gates judge.
+ * Several policies (one per application of a shared processor): the strictest, `HONOUR` only when every one honours.
+ */
+export function processorInSourceSuppressions(policies: readonly string[]): InSourceSuppressions {
+  const honouring = policies.every((text, index) => parsePolicy(text, `factory policy ${index + 1}`).inSourceSuppressions === 'honour');
+  return policies.length > 0 && honouring ? InSourceSuppressions.HONOUR : InSourceSuppressions.IGNORE;
 }
 
 /** Accounts of the deploy roles in other accounts (from their ARNs), each once. */

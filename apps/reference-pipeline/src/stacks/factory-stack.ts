@@ -3,13 +3,15 @@ import { FindingsProcessor } from '@devsecops-factory/scan-stage-construct';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
-import { addApplicationPipeline, factoryPolicyOf, findingsSlaOf, repositorySuppressionDays } from './application-pipeline';
+import {
+  addApplicationPipeline, factoryPolicyOf, findingsSlaOf, processorInSourceSuppressions, repositorySuppressionDays,
+} from './application-pipeline';
 import { factoryDashboard } from './factory-dashboard';
 import { FactoryConfig } from '../config/schema';
 import { ArtifactStore } from '../constructs/artifact-store';
 import { PrivateNetwork } from '../constructs/private-network';
 
-export { findingsSlaOf, repositorySuppressionDays } from './application-pipeline';
+export { findingsSlaOf, processorInSourceSuppressions, repositorySuppressionDays } from './application-pipeline';
 
 export interface FactoryStackProps extends StackProps {
   readonly config: FactoryConfig;
@@ -56,6 +58,7 @@ export class FactoryStack extends Stack {
       alarmTopic: notifications.securityAlertTopic,
       maxSuppressionDays: repositorySuppressionDays(factoryPolicyOf(config)),
       findingsSla: findingsSlaOf([factoryPolicyOf(config)]),
+      inSourceSuppressions: processorInSourceSuppressions([factoryPolicyOf(config)]),
       vpc: this.network?.vpc,
       vpcSubnets: this.network?.subnets,
     });

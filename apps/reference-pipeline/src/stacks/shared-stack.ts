@@ -5,7 +5,7 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { factoryPolicyOf, findingsSlaOf, repositorySuppressionDays } from './application-pipeline';
+import { factoryPolicyOf, findingsSlaOf, processorInSourceSuppressions, repositorySuppressionDays } from './application-pipeline';
 import { factoryDashboard } from './factory-dashboard';
 import { FactoryDefinition } from '../config/load';
 import { PrivateNetwork } from '../constructs/private-network';
@@ -53,6 +53,8 @@ export class SharedStack extends Stack {
       maxSuppressionDays: Math.min(...definition.applications.map((application) => repositorySuppressionDays(factoryPolicyOf(application.config)))),
       // Overdue means what the strictest application's gate says it means.
       findingsSla: findingsSlaOf(definition.applications.map((application) => factoryPolicyOf(application.config))),
+      // Suppression comments in one application's code count in Security Hub only if every application's policy lets them.
+      inSourceSuppressions: processorInSourceSuppressions(definition.applications.map((application) => factoryPolicyOf(application.config))),
       vpc: this.network?.vpc,
       vpcSubnets: this.network?.subnets,
     });

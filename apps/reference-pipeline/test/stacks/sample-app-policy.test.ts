@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combinePolicies, parsePolicy } from '@devsecops-factory/asff-parsers';
+import { InSourceSuppressions } from '@devsecops-factory/scan-stage-construct';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../src/config/load';
-import { FactoryStack, findingsSlaOf, repositorySuppressionDays } from '../../src/stacks/factory-stack';
+import { loadConfig, loadFactory } from '../../src/config/load';
+import { FactoryStack, findingsSlaOf, processorInSourceSuppressions, repositorySuppressionDays } from '../../src/stacks/factory-stack';
+import { SharedStack } from '../../src/stacks/shared-stack';
 
 const repositoryRoot = join(__dirname, '..', '..', '..', '..');
 const config = loadConfig(join(__dirname, '..', '..', 'factory.config.yaml'));
@@ -66,6 +69,13 @@ describe('the factory-owned policy of the sample app', () => {
     }))).toEqual(hours);
   });
 
+  test('the findings processor honours in-source suppressions exactly when the factory policy does', () => {
+    const fn = Object.values<any>(template.Resources)
+      .find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.MAX_SUPPRESSION_DAYS);
+    const factory = parsePolicy(readFileSync(config.factoryPolicyFile!, 'utf-8'), 'factory');
+    expect(fn.Properties.Environment.Variables.IN_SOURCE_SUPPRESSIONS).toBe(factory.inSourceSuppressions ?? 'ignore');
+  });
+
   test('the app\'s own policy cannot loosen it: every stage of the app is at least as strict', () => {
     const factory = parsePolicy(readFileSync(config.factoryPolicyFile!, 'utf-8'), 'factory');
     const own = parsePolicy(readFileSync(join(repositoryRoot, config.policyFile), 'utf-8'), config.policyFile);
@@ -98,5 +108,49 @@ describe('findingsSlaOf', () => {
 
   test('names the policy that does not parse', () => {
     expect(() => findingsSlaOf([policy(''), 'version: 1\ngate:\n  sla:\n    CRITICAL: soon\n'])).toThrow(/factory policy 2/);
+  });
+});
+
+describe('processorInSourceSuppressions', () => {
+  const policy = (setting?: string) => `version: 1\ndefault: HIGH\n${setting ? `gate:\n  inSourceSuppressions: ${setting}\n` : ''}`;
+
+  test('honours only when every application\'s factory policy honours: one that ignores, or says nothing, wins', () => {
+    expect(processorInSourceSuppressions([policy('honour')])).toBe(InSourceSuppressions.HONOUR);
+    expect(processorInSourceSuppressions([policy('honour'), policy('honour')])).toBe(InSourceSuppressions.HONOUR);
+    expect(processorInSourceSuppressions([policy('honour'), policy('ignore')])).toBe(InSourceSuppressions.IGNORE);
+    expect(processorInSourceSuppressions([policy('ignore'), policy('honour')])).toBe(InSourceSuppressions.IGNORE);
+    expect(processorInSourceSuppressions([policy('honour'), policy()])).toBe(InSourceSuppressions.IGNORE);
+    expect(processorInSourceSuppressions([])).toBe(InSourceSuppressions.IGNORE);
+  });
+
+  test('names the policy that does not parse', () => {
+    expect(() => processorInSourceSuppressions([policy('honour'), policy('sometimes')])).toThrow(/factory policy 2/);
+  });
+
+  describe('in a factory of several applications, the shared findings processor', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'in-source-'));
+    afterAll(() => rmSync(directory, { recursive: true, force: true }));
+    const definition = loadFactory(join(__dirname, '..', '..', 'examples', 'three-applications.config.yaml'));
+    /** The processor's setting when each application's factory policy says `settings[i]`. */
+    const processorSetting = (...settings: string[]) => {
+      const applications = definition.applications.map((application, index) => {
+        const file = join(directory, `${settings.join('-')}-${index}.yml`);
+        writeFileSync(file, policy(settings[index]));
+        return { ...application, config: { ...application.config, factoryPolicyFile: file } };
+      });
+      const stack = new SharedStack(new App(), 'Shared', { definition: { ...definition, applications } });
+      const fn = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+        .find((r) => r.Properties.Environment?.Variables?.MAX_SUPPRESSION_DAYS);
+      return fn.Properties.Environment.Variables.IN_SOURCE_SUPPRESSIONS;
+    };
+
+    test('ignores them when one application\'s policy honours them and another\'s ignores them', () => {
+      expect(definition.applications).toHaveLength(3);
+      expect(processorSetting('honour', 'ignore', 'honour')).toBe('ignore');
+    });
+
+    test('honours them when every application\'s policy does', () => {
+      expect(processorSetting('honour', 'honour', 'honour')).toBe('honour');
+    });
   });
 });
