@@ -178,6 +178,36 @@ describe('findings-processor handler', () => {
     expect(logged.join('\n')).toContain('Repository suppressions outside the factory');
   });
 
+  describe('suppressions the scanned code writes itself (in-source): the factory\'s IN_SOURCE_SUPPRESSIONS decides, not the file', () => {
+    /** Three results of demo-scanner: suppressed in the source, suppressed in triage (external), not suppressed. */
+    const report = () => {
+      const sarif = JSON.parse(sarifReport(3));
+      sarif.runs[0].results[0].suppressions = [{ kind: 'inSource', justification: 'nosemgrep in the commit' }];
+      sarif.runs[0].results[1].suppressions = [{ kind: 'external', justification: 'accepted in triage' }];
+      return JSON.stringify(sarif);
+    };
+    const honouringFile = 'version: 1\ndefault: HIGH\ngate:\n  inSourceSuppressions: honour\n';
+    async function imported(policy: string, env: Record<string, string> = {}): Promise<string[]> {
+      lambda.bucket.objects.set('policies/shop/build/42/security-policy.yml', { body: policy });
+      lambda.bucket.objects.set('raw/shop/build/42/a.sarif', {
+        body: report(),
+        metadata: { ...METADATA, [REPORT_METADATA_KEYS.policyKey]: 'policies/shop/build/42/security-policy.yml' },
+      });
+      const [outcome] = await handler(env)(event('raw/shop/build/42/a.sarif'), context);
+      expect(outcome.status).toBe('processed');
+      const suppressed = lambda.fake.store.all().filter((f) => f.Workflow.Status === 'SUPPRESSED');
+      return suppressed.map((f) => f.Resources[0].Id.replace(/^.*\/(src\/file-\d)\.ts.*$/, '$1')).sort();
+    }
+
+    test('a repository policy file saying honour does not make Security Hub honour them: only the external one is suppressed', async () => {
+      expect(await imported(honouringFile)).toEqual(['src/file-1']);
+    });
+
+    test('IN_SOURCE_SUPPRESSIONS honour (the factory policy honours them) suppresses both, whatever the file says', async () => {
+      expect(await imported('version: 1\ndefault: HIGH\n', { IN_SOURCE_SUPPRESSIONS: 'honour' })).toEqual(['src/file-0', 'src/file-1']);
+    });
+  });
+
   describe('isolates repositories: the key, not the metadata, says whose findings a report touches', () => {
     const SHOP_SCOPE = 'shop/main/build/sarif';
     async function shopHasThreeFindings(): Promise<void> {
