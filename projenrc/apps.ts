@@ -2,6 +2,7 @@ import { awscdk, typescript } from 'projen';
 import { constructKitDependency } from './construct-kit';
 import { addReadyTask } from './construct-library';
 import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
+import { testKitDependency } from './test-kit';
 import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
 
@@ -41,6 +42,7 @@ export function createReferencePipeline(root: typescript.TypeScriptProject): aws
     ],
     devDeps: [
       `@types/node@${VERSIONS.nodeTypes}`,
+      testKitDependency(),
       `@aws-cdk/integ-tests-alpha@${VERSIONS.integTestsAlpha}`,
       `@aws-cdk/integ-runner@${VERSIONS.integRunner}`,
       'aws-sdk-client-mock@^4.1.0',

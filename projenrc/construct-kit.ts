@@ -1,6 +1,7 @@
 import { typescript } from 'projen';
 import { addReadyTask } from './construct-library';
 import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
+import { testKitDependency } from './test-kit';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
 
@@ -35,6 +36,7 @@ export function createConstructKit(root: typescript.TypeScriptProject): typescri
       // The acknowledgement helpers are tested against the rules they acknowledge.
       `cdk-nag@${VERSIONS.cdkNag}`,
       `@types/node@${VERSIONS.nodeTypes}`,
+      testKitDependency(),
     ],
     tsconfig: { compilerOptions: { lib: ['es2020'], target: 'ES2020' } },
   });

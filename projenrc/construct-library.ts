@@ -1,5 +1,6 @@
 import { cdk, javascript, typescript } from 'projen';
 import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
+import { testKitDependency } from './test-kit';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
 
 export interface ConstructLibraryOptions {
@@ -45,6 +46,7 @@ export function createConstructLibrary(options: ConstructLibraryOptions): cdk.Js
       `constructs@${VERSIONS.constructsDev}`,
       `cdk-nag@${VERSIONS.cdkNag}`,
       `@types/node@${VERSIONS.nodeTypes}`,
+      testKitDependency(),
       ...(options.devDeps ?? []),
     ],
     stability: 'experimental',

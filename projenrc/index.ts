@@ -6,6 +6,7 @@ import { createEksDeployConstruct, createGovernanceConstruct, createScanStageCon
 import { enforceMaxLen, pinLintPlugins, typeCheckDevFolders } from './defaults';
 import { createRoot } from './root';
 import { addRootTasks } from './tasks';
+import { createTestKit } from './test-kit';
 import { delegateInstallToRoot } from './workspace';
 
 const STRICT_MAX_LEN = ['@devsecops-factory/construct-kit', '@devsecops-factory/governance-construct'];
@@ -17,6 +18,7 @@ export function createWorkspace(): typescript.TypeScriptProject {
 /** Declares every workspace package and wires the root tasks over them. */
 export function createConstructLibraries(root: typescript.TypeScriptProject): void {
   const packages = [
+    createTestKit(root),
     createConstructKit(root),
     createAsffParsers(root),
     createScanStageConstruct(root),

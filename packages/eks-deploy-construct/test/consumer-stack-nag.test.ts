@@ -1,11 +1,11 @@
 import { execFileSync } from 'child_process';
+import { acknowledgementsIn, removeAcknowledgements } from '@devsecops-factory/test-kit';
 import { App, Stack, aws_ecr as ecr, aws_eks as eks, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   ApprovalGate, CrossAccountDeployRole, DeployImage, DeployManifests, EksDeployStage, FalcoAddon, ImageSignatureAdmissionAddon,
 } from '../src';
-import { acknowledgedRuleIds, removeAcknowledgement } from './support/acknowledgements';
 import { DIGEST, REPOSITORY, pipelineAround, sourceArtifact } from './support/stacks';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -93,7 +93,7 @@ describe('every construct twice in a consumer\'s stack', () => {
 
   // With cdk init's flags and an environment the ARNs read arn:aws:...; an
   // acknowledgement written as arn:<AWS::Partition>:... would miss them.
-  const resourceAcknowledgements = [...new Set(acknowledgedRuleIds(consumerApp(ENV, true)))]
+  const resourceAcknowledgements = [...new Set(acknowledgementsIn(consumerApp(ENV, true)).map((ack) => ack.id))]
     .filter((id) => id.startsWith('AwsSolutions-IAM5[Resource::arn:'));
 
   test('acknowledges the default log group and report groups with the literal partition the stack renders', () => {
@@ -105,7 +105,7 @@ describe('every construct twice in a consumer\'s stack', () => {
 
   test.each(resourceAcknowledgements)('needs %s: without it the finding returns', (id) => {
     const app = consumerApp(ENV, true);
-    expect(removeAcknowledgement(app, id)).toBe(1);
+    expect(removeAcknowledgements(app, (ack) => ack.id === id).length).toBe(1);
     expect(awsSolutionsFindings(app)).toEqual([expect.stringMatching(new RegExp(`^${escape(id)} on Consumer/Deploy-\\w+/Role/DefaultPolicy/Resource$`))]);
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileErrors, exportedVariables, readmeExamples, variableReferences } from './support/readme-examples';
+import { compileErrors, exportedVariables, readmeExamples, variableReferences } from '@devsecops-factory/test-kit';
 
 const packageDir = path.join(__dirname, '..');
 const readme = fs.readFileSync(path.join(packageDir, 'README.md'), 'utf8');

@@ -1,9 +1,8 @@
+import { acknowledgementsIn, nagViolations, violationsWithout, allowStatements, wildcardActions } from '@devsecops-factory/test-kit';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuditTrail } from '../src';
-import { acknowledgementsIn, nagViolations, violationsWithout } from './support/nag';
-import { allowStatements, wildcardActions } from './support/policies';
 import { newAgnosticStack, newStack } from './support/stack';
 
 function synth(props = {}) {
@@ -36,13 +35,13 @@ describe('AuditTrail', () => {
 
   test('lets CloudTrail encrypt only trails of this account and CloudWatch Logs only log groups of this account', () => {
     const { template } = synth();
-    const keyStatements = allowStatements(template).filter((statement) => statement.type === 'AWS::KMS::Key');
+    const keyStatements = allowStatements(template).filter((statement) => statement.resourceType === 'AWS::KMS::Key');
     const cloudtrail = keyStatements.find(
       (statement) => JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com') && statement.actions.includes('kms:GenerateDataKey'),
     );
     const trailName = Object.values<any>(template.findResources('AWS::CloudTrail::Trail'))[0].Properties.TrailName;
     const thisTrail = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudtrail:eu-west-1:111122223333:trail/${trailName}`]] };
-    expect(cloudtrail?.conditions).toEqual({
+    expect(cloudtrail?.condition).toEqual({
       StringEquals: { 'aws:SourceAccount': '111122223333', 'aws:SourceArn': thisTrail },
       StringLike: {
         'kms:EncryptionContext:aws:cloudtrail:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:111122223333:trail/*']] },
@@ -51,9 +50,9 @@ describe('AuditTrail', () => {
     const describe = keyStatements.find(
       (statement) => JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com') && statement.actions.includes('kms:DescribeKey'),
     );
-    expect(describe?.conditions).toEqual({ StringEquals: { 'aws:SourceAccount': '111122223333', 'aws:SourceArn': thisTrail } });
+    expect(describe?.condition).toEqual({ StringEquals: { 'aws:SourceAccount': '111122223333', 'aws:SourceArn': thisTrail } });
     const cloudwatchLogs = keyStatements.find((statement) => JSON.stringify(statement.principal).includes('logs.eu-west-1.'));
-    expect(cloudwatchLogs?.conditions).toEqual({
+    expect(cloudwatchLogs?.condition).toEqual({
       ArnLike: {
         'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111122223333:log-group:*']] },
       },
@@ -68,16 +67,16 @@ describe('AuditTrail', () => {
     expect(trailName).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/);
     expect(trailName).toContain('eu-west-1');
     const trailArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudtrail:eu-west-1:111122223333:trail/${trailName}`]] };
-    const fromCloudTrail = allowStatements(template).filter((statement) => statement.type === 'AWS::S3::BucketPolicy'
+    const fromCloudTrail = allowStatements(template).filter((statement) => statement.resourceType === 'AWS::S3::BucketPolicy'
       && JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com'));
     expect(fromCloudTrail.map((statement) => statement.actions).sort()).toEqual([['s3:GetBucketAcl'], ['s3:PutObject']]);
     for (const statement of fromCloudTrail) {
-      expect(statement.conditions.StringEquals['aws:SourceArn']).toEqual(trailArn);
+      expect(statement.condition.StringEquals['aws:SourceArn']).toEqual(trailArn);
       expect(JSON.stringify(statement.resources)).toContain(bucket);
     }
     const put = fromCloudTrail.find((statement) => statement.actions.includes('s3:PutObject'))!;
-    expect(put.conditions.StringEquals['s3:x-amz-acl']).toBe('bucket-owner-full-control');
-    expect(put.resources).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/AWSLogs/111122223333/*']] });
+    expect(put.condition.StringEquals['s3:x-amz-acl']).toBe('bucket-owner-full-control');
+    expect(put.resources).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/AWSLogs/111122223333/*']] }]);
     // CloudTrail validates the bucket policy when the trail is created.
     expect(trailResource.DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(trail.bucket.policy!.node.defaultChild as any)]));
   });
@@ -85,8 +84,8 @@ describe('AuditTrail', () => {
   test('names the trail as asked, in the aws:SourceArn too', () => {
     const { template } = synth({ trailName: 'factory-audit' });
     template.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: 'factory-audit' });
-    const arns = allowStatements(template).filter((statement) => statement.type === 'AWS::S3::BucketPolicy'
-      && JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com')).map((statement) => JSON.stringify(statement.conditions));
+    const arns = allowStatements(template).filter((statement) => statement.resourceType === 'AWS::S3::BucketPolicy'
+      && JSON.stringify(statement.principal).includes('cloudtrail.amazonaws.com')).map((statement) => JSON.stringify(statement.condition));
     expect(arns).toHaveLength(2);
     for (const arn of arns) expect(arn).toContain(':cloudtrail:eu-west-1:111122223333:trail/factory-audit');
   });
@@ -185,7 +184,7 @@ describe('AuditTrail', () => {
   test('needs each of its acknowledgements', () => {
     const { stack } = synth();
     const acknowledgements = acknowledgementsIn(stack);
-    expect(acknowledgements.map((ack) => `${ack.construct.node.path} ${ack.rule}`).sort()).toEqual([
+    expect(acknowledgements.map((ack) => `${ack.path} ${ack.id}`).sort()).toEqual([
       'Governance/Audit/AccessLogsBucket NIST.800.53.R5-S3BucketReplicationEnabled',
       'Governance/Audit/AccessLogsBucket NIST.800.53.R5-S3DefaultEncryptionKMS',
       'Governance/Audit/Bucket NIST.800.53.R5-S3BucketReplicationEnabled',

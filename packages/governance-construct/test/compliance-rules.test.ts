@@ -1,8 +1,8 @@
+import { acknowledgementsIn, nagViolations } from '@devsecops-factory/test-kit';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as config from 'aws-cdk-lib/aws-config';
 import { Construct } from 'constructs';
 import { ComplianceRules, ComplianceRulesProps } from '../src';
-import { acknowledgementsIn, nagViolations } from './support/nag';
 import { newStack } from './support/stack';
 
 function synth(props: ComplianceRulesProps = {}) {

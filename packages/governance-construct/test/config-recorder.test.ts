@@ -1,9 +1,8 @@
+import { acknowledgementsIn, nagViolations, violationsWithout, allowStatements, wildcardActions } from '@devsecops-factory/test-kit';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ConfigRecorder, ConfigRecorderProps } from '../src';
-import { acknowledgementsIn, nagViolations, violationsWithout } from './support/nag';
-import { allowStatements, wildcardActions } from './support/policies';
 import { newStack } from './support/stack';
 
 function synth(props: Partial<ConfigRecorderProps> = {}) {
@@ -52,10 +51,10 @@ describe('ConfigRecorder', () => {
   test('lets its role write only this account\'s Config prefix and use only its key', () => {
     const { template, recorder, stack } = synth();
     const bucket = stack.getLogicalId(recorder.bucket.node.defaultChild as any);
-    const policy = allowStatements(template).filter((statement) => statement.type === 'AWS::IAM::ManagedPolicy');
+    const policy = allowStatements(template).filter((statement) => statement.resourceType === 'AWS::IAM::ManagedPolicy');
     expect(policy.map((statement) => statement.actions)).toEqual([['s3:GetBucketAcl'], ['s3:PutObject'], ['kms:Decrypt', 'kms:GenerateDataKey']]);
-    expect(policy[1].resources).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/AWSLogs/111122223333/Config/*']] });
-    expect(policy[2].resources).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(recorder.encryptionKey.node.defaultChild as any), 'Arn'] });
+    expect(policy[1].resources).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/AWSLogs/111122223333/Config/*']] }]);
+    expect(policy[2].resources).toEqual([{ 'Fn::GetAtt': [stack.getLogicalId(recorder.encryptionKey.node.defaultChild as any), 'Arn'] }]);
     expect(wildcardActions(template)).toEqual([]);
   });
 
@@ -91,7 +90,7 @@ describe('ConfigRecorder', () => {
   test('needs each of its acknowledgements', () => {
     const { stack } = synth();
     const acknowledgements = acknowledgementsIn(stack);
-    expect(acknowledgements.map((ack) => `${ack.construct.node.path} ${ack.rule}`).sort()).toEqual([
+    expect(acknowledgements.map((ack) => `${ack.path} ${ack.id}`).sort()).toEqual([
       'Governance/Config/Bucket NIST.800.53.R5-S3BucketReplicationEnabled',
       expect.stringMatching(
         /^Governance\/Config\/DeliveryPolicy AwsSolutions-IAM5\[Resource::<ConfigBucket[0-9A-F]+\.Arn>\/AWSLogs\/111122223333\/Config\/\*\]$/,

@@ -1,9 +1,9 @@
+import { acknowledgementsIn, nagViolations } from '@devsecops-factory/test-kit';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FactoryActivityAlarms, FactoryActivityAlarmsProps } from '../src';
-import { acknowledgementsIn, nagViolations } from './support/nag';
 import { newStack } from './support/stack';
 
 function synth(props: Partial<FactoryActivityAlarmsProps> = {}, roleNames: string[] = []) {

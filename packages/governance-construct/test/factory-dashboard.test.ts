@@ -1,10 +1,10 @@
+import { nagViolations } from '@devsecops-factory/test-kit';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FactoryDashboard } from '../src';
-import { nagViolations } from './support/nag';
 import { newStack } from './support/stack';
 
 /** The dashboard body as an object: Fn::Join parts joined, references written as `<Ref:LogicalId>`. */

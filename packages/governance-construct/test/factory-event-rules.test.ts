@@ -1,9 +1,8 @@
+import { acknowledgementsIn, nagViolations, allowStatements } from '@devsecops-factory/test-kit';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FactoryEventRules, FactoryEventRulesProps, FactoryNotifications } from '../src';
-import { acknowledgementsIn, nagViolations } from './support/nag';
-import { allowStatements } from './support/policies';
 import { newStack } from './support/stack';
 
 let FAILURES: unknown;
@@ -91,9 +90,10 @@ describe('FactoryEventRules', () => {
   test('adds no permission of its own to the topics or their key', () => {
     const { template } = synth();
     const eventStatements = allowStatements(template).filter((statement) => JSON.stringify(statement.principal).includes('events.amazonaws.com'));
-    expect(eventStatements.map((statement) => statement.type).sort()).toEqual(['AWS::KMS::Key', 'AWS::SNS::TopicPolicy', 'AWS::SNS::TopicPolicy']);
+    expect(eventStatements.map((statement) => statement.resourceType).sort())
+      .toEqual(['AWS::KMS::Key', 'AWS::SNS::TopicPolicy', 'AWS::SNS::TopicPolicy']);
     for (const statement of eventStatements) {
-      expect(statement.conditions).toEqual(expect.objectContaining({ StringEquals: { 'aws:SourceAccount': '111122223333' } }));
+      expect(statement.condition).toEqual(expect.objectContaining({ StringEquals: { 'aws:SourceAccount': '111122223333' } }));
     }
   });
 

@@ -1,7 +1,6 @@
+import { acknowledgementsIn, nagViolations, allowStatements, wildcardActions } from '@devsecops-factory/test-kit';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FactoryNotifications } from '../src';
-import { acknowledgementsIn, nagViolations } from './support/nag';
-import { allowStatements, wildcardActions } from './support/policies';
 import { newStack } from './support/stack';
 
 function synth(props = {}) {
@@ -24,11 +23,11 @@ describe('FactoryNotifications', () => {
   test('lets only EventBridge and CloudWatch of this account use the key to publish', () => {
     const { template } = synth();
     const serviceStatements = allowStatements(template).filter((statement) =>
-      statement.type === 'AWS::KMS::Key' && JSON.stringify(statement.principal).includes('Service'));
+      statement.resourceType === 'AWS::KMS::Key' && JSON.stringify(statement.principal).includes('Service'));
     expect(serviceStatements).toHaveLength(1);
     expect(serviceStatements[0].principal).toEqual({ Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] });
     expect(serviceStatements[0].actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
-    expect(serviceStatements[0].conditions).toEqual({ StringEquals: { 'aws:SourceAccount': '111122223333' } });
+    expect(serviceStatements[0].condition).toEqual({ StringEquals: { 'aws:SourceAccount': '111122223333' } });
     expect(wildcardActions(template)).toEqual([]);
   });
 

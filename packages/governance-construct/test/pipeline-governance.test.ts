@@ -1,9 +1,8 @@
+import { acknowledgementsIn, nagViolations, violationsWithout, wildcardActions } from '@devsecops-factory/test-kit';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FactoryNotifications, PipelineGovernance, PipelineGovernanceProps } from '../src';
-import { acknowledgementsIn, nagViolations, violationsWithout } from './support/nag';
-import { wildcardActions } from './support/policies';
 import { newAgnosticStack, newStack } from './support/stack';
 
 function synth(props: (stack: any) => PipelineGovernanceProps = () => ({}), stack = newStack()) {
@@ -146,8 +145,8 @@ describe('PipelineGovernance', () => {
     const acknowledgements = acknowledgementsIn(stack);
     expect(acknowledgements).toHaveLength(7);
     for (const acknowledgement of acknowledgements) {
-      expect({ rule: acknowledgement.rule, violations: violationsWithout(stack, acknowledgement).length })
-        .toEqual({ rule: acknowledgement.rule, violations: expect.any(Number) });
+      expect({ rule: acknowledgement.id, violations: violationsWithout(stack, acknowledgement).length })
+        .toEqual({ rule: acknowledgement.id, violations: expect.any(Number) });
       expect(violationsWithout(stack, acknowledgement).length).toBeGreaterThan(0);
     }
   });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileErrors, readmeExamples } from './support/readme-examples';
+import { compileErrors, readmeExamples } from '@devsecops-factory/test-kit';
 
 const packageDir = path.join(__dirname, '..');
 const examples = readmeExamples(fs.readFileSync(path.join(packageDir, 'README.md'), 'utf8'));

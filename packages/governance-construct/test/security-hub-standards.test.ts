@@ -1,6 +1,6 @@
+import { acknowledgementsIn, nagViolations } from '@devsecops-factory/test-kit';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SecurityHubStandard, SecurityHubStandards, SecurityHubStandardsProps } from '../src';
-import { acknowledgementsIn, nagViolations } from './support/nag';
 import { newAgnosticStack, newStack } from './support/stack';
 
 function synth(props: SecurityHubStandardsProps = {}, stack = newStack()) {

@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { acknowledgementsIn, nagViolations, Violation, violationsWithout } from '@devsecops-factory/test-kit';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AsffCli, CodeScanStage, SecretsScanStage } from '../src';
 import { newStack, projectEnvironment, stageDependencies } from './support/factory';
-import { nagViolations, recordAcknowledgements, Violation, violationsWithout } from './support/nag';
 
 const BUNDLE = join(__dirname, '..', 'assets', 'asff-cli', 'asff.js');
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -126,9 +126,9 @@ describe('AsffCli.fromCodeArtifact', () => {
 
   test('the bearer-token acknowledgement is needed: without it the wildcard is a violation', () => {
     const build = () => twoStages(codeArtifact());
-    const acknowledgements = recordAcknowledgements(build).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
+    const acknowledgements = acknowledgementsIn(build()).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
     expect(acknowledgements.map((a) => a.path)).toEqual(['Factory/Secrets/Project/Role', 'Factory/Code/Project/Role']);
     expect(roleViolations(nagViolations(build()))).toEqual([]);
-    expect(roleViolations(violationsWithout(acknowledgements[0], build))).toEqual([{ rule: 'AwsSolutions-IAM5[Resource::*]', path: 'Factory/Secrets/Project/Role/DefaultPolicy/Resource' }]);
+    expect(roleViolations(violationsWithout(build(), acknowledgements[0]))).toEqual([{ rule: 'AwsSolutions-IAM5[Resource::*]', path: 'Factory/Secrets/Project/Role/DefaultPolicy/Resource' }]);
   });
 });

@@ -1,3 +1,4 @@
+import { nagViolations, policyStatements } from '@devsecops-factory/test-kit';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -6,8 +7,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BuildSecret } from '../src';
 import { newStack } from './support/factory';
-import { policyStatements } from './support/iam-policies';
-import { nagViolations } from './support/nag';
 
 /**
  * A CodeBuild project reading `secret` as a variable, granted as the scan stages grant it: aws-cdk-lib's

@@ -1,3 +1,4 @@
+import { acknowledgementsIn, violationsWithout } from '@devsecops-factory/test-kit';
 import { App, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -10,7 +11,6 @@ import {
   CodeScanStage, DastScanStage, EcrScanStage, FindingsProcessor, ImageScanStage, SecretsScanStage,
 } from '../src';
 import { importedSecret } from './support/factory';
-import { recordAcknowledgements, violationsWithout } from './support/nag';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -87,7 +87,7 @@ describe('every construct twice in a consumer\'s own pipeline', () => {
   });
 
   // Acknowledgements made when the actions joined the consumer's pipeline, for its artifact bucket.
-  const artifactGrantAcknowledgements = recordAcknowledgements(() => consumerStack({ env: ENV, recommendedFlags: true }))
+  const artifactGrantAcknowledgements = acknowledgementsIn(consumerStack({ env: ENV, recommendedFlags: true }))
     .filter((ack) => /artifact bucket/.test(ack.reason));
 
   test('acknowledges the artifact grant of every stage role, for the consumer\'s artifact bucket only', () => {
@@ -102,7 +102,7 @@ describe('every construct twice in a consumer\'s own pipeline', () => {
 
   test.each(artifactGrantAcknowledgements.filter((ack) => ack.path.startsWith('Consumer/TeamA')).map((ack) => [`${ack.id} on ${ack.path}`, ack] as const))(
     'needs %s: without it the finding returns', (_name, ack) => {
-      const violations = violationsWithout(ack, () => consumerStack({ env: ENV, recommendedFlags: true }));
+      const violations = violationsWithout(consumerStack({ env: ENV, recommendedFlags: true }), ack);
       expect(violations).toContainEqual({ rule: ack.id, path: `${ack.path}/DefaultPolicy/Resource` });
     });
 });

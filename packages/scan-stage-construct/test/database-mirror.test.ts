@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { nagViolations } from '@devsecops-factory/test-kit';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -10,7 +11,6 @@ import * as YAML from 'yaml';
 import { CodeScanStage, DatabaseMirror, ImageScanner, ImageScanStage, MirroredDatabase, ToolboxImage } from '../src';
 import { BUILDSPEC_DIR, readBuildspec } from './support/buildspec-files';
 import { pipelineAround } from './support/factory';
-import { nagViolations } from './support/nag';
 import { flattenJoin } from './support/stage-template';
 
 const DIGEST = 'sha256:' + '0123456789abcdef'.repeat(4);

@@ -1,3 +1,4 @@
+import { policyStatements } from '@devsecops-factory/test-kit';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -6,7 +7,6 @@ import * as signer from 'aws-cdk-lib/aws-signer';
 import { EcrScanStage, ImageScanStage } from '../src';
 import { expectedStageBuildspec } from './support/buildspec-files';
 import { importedRepository, newStack, stageDependencies } from './support/factory';
-import { policyStatements } from './support/iam-policies';
 import { actionOverrides, renderStage } from './support/stage-template';
 
 function render(props: Partial<ConstructorParameters<typeof EcrScanStage>[2]> = {}) {

@@ -1,12 +1,11 @@
 import { settingsFromEnvironment } from '@devsecops-factory/asff-parsers/lambda';
+import { policyStatements, acknowledgementsIn, nagViolations } from '@devsecops-factory/test-kit';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FindingsProcessor, InSourceSuppressions } from '../src';
 import { newStack } from './support/factory';
-import { policyStatements } from './support/iam-policies';
-import { nagViolations, recordAcknowledgements } from './support/nag';
 import { SECURITY_LAKE } from './support/whole-factory';
 
 function processorTemplate(props: ConstructorParameters<typeof FindingsProcessor>[2] = {}) {
@@ -267,7 +266,7 @@ describe('FindingsProcessor queue, key and alarms', () => {
   });
 
   test('without a topic, the acknowledgement says nobody is notified instead of claiming EventBridge does', () => {
-    const recorded = recordAcknowledgements(() => new FindingsProcessor(newStack(), 'Findings'));
+    const recorded = acknowledgementsIn(new FindingsProcessor(newStack(), 'Findings'));
     const reasons = recorded.filter((a) => a.id === 'NIST.800.53.R5-CloudWatchAlarmAction');
     expect(reasons.map((a) => a.path).sort()).toEqual(['Factory/Findings/DeadLettersAlarm', 'Factory/Findings/ErrorsAlarm', 'Factory/Findings/QueueAgeAlarm']);
     for (const { reason } of reasons) {

@@ -1,8 +1,8 @@
+import { policyStatements } from '@devsecops-factory/test-kit';
 import { Duration } from 'aws-cdk-lib';
 import { BuildSecret, ImageScanner, ImageScanStage, SbomFormat } from '../src';
 import { expectedStageBuildspec } from './support/buildspec-files';
 import { importedSecret, newStack, stageDependencies } from './support/factory';
-import { policyStatements } from './support/iam-policies';
 import { renderStage } from './support/stage-template';
 
 function render(props: Partial<ConstructorParameters<typeof ImageScanStage>[2]> = {}) {

@@ -1,5 +1,5 @@
+import { actionsOnAnyResource, allowedActions, policyStatements, wildcardActionGrants } from '@devsecops-factory/test-kit';
 import { Template } from 'aws-cdk-lib/assertions';
-import { actionsOnAnyResource, allowedActions, policyStatements, wildcardActionGrants } from './support/iam-policies';
 import { buildWholeFactory } from './support/whole-factory';
 
 const template = Template.fromStack(buildWholeFactory({ alarmTopic: true }));

@@ -1,4 +1,4 @@
-import { nagViolations, recordAcknowledgements, violationsWithout } from './support/nag';
+import { acknowledgementsIn, nagViolations, violationsWithout } from '@devsecops-factory/test-kit';
 import { buildWholeFactory } from './support/whole-factory';
 
 describe('cdk-nag packs (AwsSolutions, NIST 800-53 rev5)', () => {
@@ -10,7 +10,7 @@ describe('cdk-nag packs (AwsSolutions, NIST 800-53 rev5)', () => {
     expect(nagViolations(buildWholeFactory({ alarmTopic, securityLake }))).toEqual([]);
   });
 
-  const acknowledgements = recordAcknowledgements(() => buildWholeFactory());
+  const acknowledgements = acknowledgementsIn(buildWholeFactory());
 
   test('every acknowledgement gives a specific reason', () => {
     expect(acknowledgements.length).toBeGreaterThan(0);
@@ -21,7 +21,7 @@ describe('cdk-nag packs (AwsSolutions, NIST 800-53 rev5)', () => {
 
   test.each(acknowledgements.map((ack) => [`${ack.id} on ${ack.path}`, ack] as const))(
     'acknowledgement %s is needed: without it the violation returns', (_name, ack) => {
-      const violations = violationsWithout(ack, () => buildWholeFactory());
+      const violations = violationsWithout(buildWholeFactory(), ack);
       expect(violations).toContainEqual({ rule: ack.id, path: expect.stringMatching(new RegExp(`^${escape(ack.path)}(/|$)`)) });
     });
 });

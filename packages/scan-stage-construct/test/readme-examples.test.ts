@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import {
+  compileErrors, exampleStack, exportedVariables, nagViolations, readmeExamples, variableReferences,
+} from '@devsecops-factory/test-kit';
 import { App, Stack } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
-import { nagViolations } from './support/nag';
-import { compileErrors, exampleStack, exportedVariables, readmeExamples, variableReferences } from './support/readme-examples';
 
 const packageDir = path.join(__dirname, '..');
 const examples = readmeExamples(fs.readFileSync(path.join(packageDir, 'README.md'), 'utf8'));
@@ -55,7 +56,8 @@ function readmeStack(cdkInit: boolean): Stack {
 
 describe('README examples', () => {
   test('there are examples to check, none left out as a fragment', () => {
-    expect(examples.length).toBe(fs.readFileSync(path.join(packageDir, 'README.md'), 'utf8').split('\n').filter((line) => line.trim() === '```ts').length);
+    const readme = fs.readFileSync(path.join(packageDir, 'README.md'), 'utf8');
+    expect(examples.length).toBe(readme.split('\n').filter((line) => line.trim() === '```ts').length);
   });
 
   test('compile against the public API, one after the other inside a Stack', () => {

@@ -1,9 +1,9 @@
+import { policyStatements } from '@devsecops-factory/test-kit';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ReportsBucket } from '../src';
 import { newStack } from './support/factory';
-import { policyStatements } from './support/iam-policies';
 
 const stack = newStack();
 const reports = new ReportsBucket(stack, 'Reports', {

@@ -1,10 +1,10 @@
+import { policyStatements } from '@devsecops-factory/test-kit';
 import { Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   CodeScanStage, DastScanStage, EcrScanStage, ImageScanStage, IScanStage, ScanStageProps, SecretsScanStage,
 } from '../src';
 import { importedRepository, importedSecret, newStack, pipelineAround, stageDependencies } from './support/factory';
-import { policyStatements } from './support/iam-policies';
 
 /**
  * Each scan stage with the props it needs besides the shared ones, after the stages it needs in the pipeline (the

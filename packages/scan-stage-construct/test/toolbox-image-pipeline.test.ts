@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { nagViolations } from '@devsecops-factory/test-kit';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -9,7 +10,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as YAML from 'yaml';
 import { ToolboxImagePipeline } from '../src';
 import { BUILDSPEC_DIR } from './support/buildspec-files';
-import { nagViolations } from './support/nag';
 import { flattenJoin } from './support/stage-template';
 
 function buildFactory() {

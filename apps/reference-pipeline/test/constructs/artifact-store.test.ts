@@ -1,8 +1,8 @@
+import { acknowledgementsIn, removeAcknowledgements } from '@devsecops-factory/test-kit';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ArtifactStore } from '../../src/constructs/artifact-store';
-import { acknowledgementsIn, withoutAcknowledgement } from '../support/acknowledgements';
 
 function template(): { stack: Stack; template: Template } {
   const stack = new Stack(new App(), 'Store');
@@ -56,10 +56,10 @@ describe('ArtifactStore', () => {
 
   const acknowledged = acknowledgementsIn(template().stack);
   test('records its acknowledgements', () => expect(acknowledged.length).toBeGreaterThan(0));
-  test.each(acknowledged.map((a) => [a.ruleId, a.path, a] as const))(
+  test.each(acknowledged.map((a) => [a.id, a.path, a] as const))(
     'acknowledgement %s on %s is needed: the violation returns without it', (ruleId, path, ack) => {
       const { stack } = template();
-      withoutAcknowledgement(stack, ack);
+      removeAcknowledgements(stack, (candidate) => candidate.path === ack.path && candidate.id === ack.id);
       const violations = [new AwsSolutionsChecks(), new NIST80053R5Checks()]
         .flatMap((pack) => pack.validateScope(stack).violations)
         .filter((v) => v.ruleName === ruleId)

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
+import { removeAcknowledgements } from '@devsecops-factory/test-kit';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { compliancePacks } from '../../src/compliance/packs';
 import { loadConfig } from '../../src/config/load';
 import { FactoryConfig } from '../../src/config/schema';
 import { FactoryStack } from '../../src/stacks/factory-stack';
-import { withoutAnyAcknowledgement } from '../support/acknowledgements';
 
 /**
  * Today's single-application factory in an existing VPC (the option regulated accounts use: their VPC, their
@@ -82,10 +82,10 @@ describe('the factory in an existing VPC', () => {
 
   // Last: it strips the acknowledgements from the tree.
   test('every acknowledgement of the factory in a VPC hides a real violation', () => {
-    const removed = withoutAnyAcknowledgement(stack);
+    const removed = removeAcknowledgements(stack, () => true);
     const violations = compliancePacks().flatMap((pack) => pack.validateScope(stack).violations)
       .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
-    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.ruleId && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
+    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
     expect(unneeded).toEqual([]);
   });
 });

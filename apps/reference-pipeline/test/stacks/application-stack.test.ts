@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { removeAcknowledgements, identityStatements, isServiceWideWildcard } from '@devsecops-factory/test-kit';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { compliancePacks } from '../../src/compliance/packs';
@@ -7,8 +8,6 @@ import { ROLE_POLICY_CHANGE_EVENT_NAMES } from '../../src/constructs/application
 import { addFactoryStacks } from '../../src/factory-app';
 import { ApplicationStack } from '../../src/stacks/application-stack';
 import { fitsOneEventPattern } from '../../src/stacks/shared-stack';
-import { withoutAnyAcknowledgement } from '../support/acknowledgements';
-import { allowStatements, isServiceWideWildcard } from '../support/iam';
 
 /** The committed example, synthesized once for the whole file. */
 const definition = loadFactory(join(__dirname, '..', '..', 'examples', 'three-applications.config.yaml'));
@@ -50,7 +49,7 @@ describe('a factory of three applications', () => {
 
   test('lets an application\'s builds only put reports under their own prefix, and read none', () => {
     for (const { stack, template, application } of applications) {
-      const onReports = allowStatements(template).filter((s) => JSON.stringify(s.resources).includes('acme-factory-reports-bucket-arn'));
+      const onReports = identityStatements(template).filter((s) => JSON.stringify(s.resources).includes('acme-factory-reports-bucket-arn'));
       expect(onReports.length).toBeGreaterThanOrEqual(5);
       for (const statement of onReports) {
         expect(statement.actions).toEqual(['s3:PutObject']);
@@ -68,7 +67,7 @@ describe('a factory of three applications', () => {
     const keys = applications.map(({ template }) => Object.keys(template.findResources('AWS::KMS::Key')));
     for (const own of keys) expect(own).toHaveLength(1);
     for (const { template } of [...applications, { template: shared }]) {
-      expect(allowStatements(template).filter((s) => s.actions.some(isServiceWideWildcard))).toEqual([]);
+      expect(identityStatements(template).filter((s) => s.actions.some(isServiceWideWildcard))).toEqual([]);
     }
   });
 
@@ -139,10 +138,10 @@ describe('a factory of three applications', () => {
 
   // Last: it strips the acknowledgements from the tree the tests above read.
   test('every acknowledgement of the multi-application stacks hides a real violation', () => {
-    const removed = stacks.all.flatMap((stack) => withoutAnyAcknowledgement(stack));
+    const removed = stacks.all.flatMap((stack) => removeAcknowledgements(stack, () => true));
     const violations = compliancePacks().flatMap((pack) => stacks.all.flatMap((stack) => pack.validateScope(stack).violations))
       .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
-    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.ruleId && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
+    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
     expect(unneeded).toEqual([]);
   });
 });

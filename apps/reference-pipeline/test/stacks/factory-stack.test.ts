@@ -1,12 +1,11 @@
 import { join } from 'node:path';
+import { removeAcknowledgements, identityStatements, isServiceWideWildcard } from '@devsecops-factory/test-kit';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { compliancePacks } from '../../src/compliance/packs';
 import { loadConfig } from '../../src/config/load';
 import { FactoryConfig } from '../../src/config/schema';
 import { FactoryStack } from '../../src/stacks/factory-stack';
-import { withoutAnyAcknowledgement } from '../support/acknowledgements';
-import { allowStatements, isServiceWideWildcard } from '../support/iam';
 
 const referenceConfig = loadConfig(join(__dirname, '..', '..', 'factory.config.yaml'));
 
@@ -108,7 +107,7 @@ describe('FactoryStack pipeline', () => {
 
 describe('FactoryStack security', () => {
   test('grants no wildcard action and no service-wide wildcard anywhere', () => {
-    const offending = allowStatements(template).filter((s) => s.actions.some(isServiceWideWildcard));
+    const offending = identityStatements(template).filter((s) => s.actions.some(isServiceWideWildcard));
     expect(offending).toEqual([]);
   });
 
@@ -174,11 +173,11 @@ describe('FactoryStack compliance', () => {
 
   test('every acknowledgement in the factory hides a real violation', () => {
     const { stack: bare } = synth();
-    const removed = withoutAnyAcknowledgement(bare);
+    const removed = removeAcknowledgements(bare, () => true);
     expect(removed.length).toBeGreaterThan(0);
     const violations = compliancePacks().flatMap((pack) => pack.validateScope(bare).violations)
       .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
-    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.ruleId && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
+    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
     expect(unneeded).toEqual([]);
   });
 });

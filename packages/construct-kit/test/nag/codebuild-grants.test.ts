@@ -1,3 +1,4 @@
+import { nagViolations } from '@devsecops-factory/test-kit';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -6,11 +7,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { findings } from './nag';
 import {
   acknowledgeArtifactBucketGrants, acknowledgeCodeBuildProjectGrants, acknowledgeCodeBuildVpcGrants, acknowledgePipelineArtifactGrants,
   acknowledgePipelineRoleGrants,
 } from '../../src';
+
+/** `rule path` of every finding of the two packs the factory runs, under `scope`. */
+const findings = (scope: IConstruct): string[] => nagViolations(scope).map((violation) => `${violation.rule} ${violation.path}`);
 
 const ENV = { account: '333333333333', region: 'ap-southeast-2' };
 

@@ -1,7 +1,8 @@
+import { nagViolations } from '@devsecops-factory/test-kit';
 import { App, Fn, Stack, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CrossAccountDeployRole, DeployImage, DeployManifests, EksDeployStage } from '../../src';
-import { DIGEST, REPOSITORY, identityStatements, nagViolations, sourceArtifact, testStack, wildcardActions } from '../support/stacks';
+import { DIGEST, REPOSITORY, identityStatements, sourceArtifact, testStack, wildcardActions } from '../support/stacks';
 
 const PIPELINE_ROLE = 'arn:aws:iam::111111111111:role/pipeline-deploy-production';
 

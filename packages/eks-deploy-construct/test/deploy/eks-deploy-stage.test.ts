@@ -1,13 +1,12 @@
 import * as zlib from 'zlib';
+import { acknowledgementsIn, nagViolations, removeAcknowledgements } from '@devsecops-factory/test-kit';
 import { Duration, Stack, aws_ec2 as ec2, aws_ecr as ecr, aws_eks as eks } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { DeployImage, DeployManifests, EksDeployStage, EksDeployStageProps, KubectlRelease } from '../../src';
 import { admissionCheckSource } from '../../src/private/deploy-buildspec';
-import { acknowledgedRuleIds, removeAcknowledgement } from '../support/acknowledgements';
 import {
-  DIGEST, REPOSITORY, actionConfiguration, identityStatements, nagReport, nagViolations,
-  pipelineAround, sharedKey, sourceArtifact, testStack, wildcardActions,
+  DIGEST, REPOSITORY, actionConfiguration, identityStatements, pipelineAround, sharedKey, sourceArtifact, testStack, wildcardActions,
 } from '../support/stacks';
 
 type StageOverrides = Partial<EksDeployStageProps>;
@@ -227,7 +226,7 @@ describe('EksDeployStage', () => {
     });
 
     test('is clean under both packs', () => {
-      expect(nagReport(stack)).toBe('[]');
+      expect(nagViolations(stack)).toEqual([]);
     });
 
     test('refuses a signing profile that is not a profile ARN', () => {
@@ -288,8 +287,8 @@ describe('EksDeployStage', () => {
     });
 
     test('keeps the deploy stages clean under both packs once the pipeline has granted them its artifacts', () => {
-      expect(nagReport(staging)).toBe('[]');
-      expect(nagReport(production)).toBe('[]');
+      expect(nagViolations(staging)).toEqual([]);
+      expect(nagViolations(production)).toEqual([]);
     });
 
     test.each([
@@ -298,16 +297,16 @@ describe('EksDeployStage', () => {
       'AwsSolutions-IAM5[Action::s3:List*]',
     ])('needs the artifact bucket acknowledgement %s', (ruleId) => {
       const fresh = pipelineWithTwoStages().staging;
-      expect(removeAcknowledgement(fresh, ruleId)).toBe(1);
-      expect(nagViolations(fresh)).toEqual([ruleId]);
+      expect(removeAcknowledgements(fresh, (ack) => ack.id === ruleId).length).toBe(1);
+      expect(nagViolations(fresh).map((violation) => violation.rule)).toEqual([ruleId]);
     });
 
     test('needs the acknowledgement of the artifact bucket objects, named by the bucket\'s logical id', () => {
       const fresh = pipelineWithTwoStages().production;
-      const ruleId = acknowledgedRuleIds(fresh).find((id) => id.startsWith('AwsSolutions-IAM5[Resource::<PipelineArtifactsBucket'));
+      const ruleId = acknowledgementsIn(fresh).map((ack) => ack.id).find((id) => id.startsWith('AwsSolutions-IAM5[Resource::<PipelineArtifactsBucket'));
       expect(ruleId).toMatch(/^AwsSolutions-IAM5\[Resource::<PipelineArtifactsBucket[0-9A-F]{8}\.Arn>\/\*\]$/);
-      expect(removeAcknowledgement(fresh, ruleId!)).toBe(1);
-      expect(nagViolations(fresh)).toEqual([ruleId]);
+      expect(removeAcknowledgements(fresh, (ack) => ack.id === ruleId!).length).toBe(1);
+      expect(nagViolations(fresh).map((violation) => violation.rule)).toEqual([ruleId]);
     });
 
     test('adds the key policy statement for CloudWatch Logs once, however many stages share the key', () => {
@@ -356,7 +355,7 @@ describe('EksDeployStage', () => {
     });
 
     test('stays clean under both packs: only aws-cdk-lib\'s network-interface grants are acknowledged', () => {
-      expect(nagReport(stage)).toBe('[]');
+      expect(nagViolations(stage)).toEqual([]);
     });
 
     test.each([
@@ -365,8 +364,8 @@ describe('EksDeployStage', () => {
     ])('needs the VPC acknowledgement %s: without it the finding returns', (ruleId) => {
       const fresh = testStack();
       const freshStage = deployStage(fresh, { vpc: new ec2.Vpc(fresh, 'Vpc', { maxAzs: 2, natGateways: 1 }) });
-      expect(removeAcknowledgement(freshStage, ruleId)).toBeGreaterThan(0);
-      expect(nagViolations(freshStage)).toContain(ruleId);
+      expect(removeAcknowledgements(freshStage, (ack) => ack.id === ruleId).length).toBeGreaterThan(0);
+      expect(nagViolations(freshStage).map((violation) => violation.rule)).toContain(ruleId);
     });
   });
 
@@ -374,21 +373,21 @@ describe('EksDeployStage', () => {
     const acknowledged = (() => {
       const stack = testStack();
       deployStage(stack);
-      return acknowledgedRuleIds(stack);
+      return acknowledgementsIn(stack).map((ack) => ack.id);
     })();
 
     test.each(acknowledged)('%s is needed: without it the finding returns', (ruleId) => {
       const stack = testStack();
       deployStage(stack);
       expect(nagViolations(stack)).toEqual([]);
-      expect(removeAcknowledgement(stack, ruleId)).toBeGreaterThan(0);
-      expect(nagViolations(stack)).toContain(ruleId);
+      expect(removeAcknowledgements(stack, (ack) => ack.id === ruleId).length).toBeGreaterThan(0);
+      expect(nagViolations(stack).map((violation) => violation.rule)).toContain(ruleId);
     });
 
     test('are exact finding ids in an environment-agnostic stack too', () => {
       const stack = new Stack();
       deployStage(stack);
-      expect(nagReport(stack)).toBe('[]');
+      expect(nagViolations(stack)).toEqual([]);
     });
 
     test('cover the five findings of aws-cdk-lib CodeBuild grants and nothing more', () => {

@@ -1,7 +1,7 @@
+import { acknowledgementsIn } from '@devsecops-factory/test-kit';
 import { Stack, aws_codebuild as codebuild, aws_codepipeline as codepipeline, aws_codepipeline_actions as actions, aws_iam as iam } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DeployAction } from '../../src/private/deploy-action';
-import { acknowledgedRuleIds } from '../support/acknowledgements';
 import { identityStatements, pipelineAround, sourceArtifact, testStack } from '../support/stacks';
 
 describe('DeployAction', () => {
@@ -18,11 +18,11 @@ describe('DeployAction', () => {
   }
 
   test('acknowledges nothing before it joins a pipeline', () => {
-    expect(acknowledgedRuleIds(setUp(false))).toEqual([]);
+    expect(acknowledgementsIn(setUp(false)).map((ack) => ack.id)).toEqual([]);
   });
 
   test('acknowledges the artifact bucket read grant on the project role once bound', () => {
-    expect(acknowledgedRuleIds(setUp(true))).toEqual([
+    expect(acknowledgementsIn(setUp(true)).map((ack) => ack.id)).toEqual([
       'AwsSolutions-IAM5[Action::s3:GetObject*]',
       'AwsSolutions-IAM5[Action::s3:GetBucket*]',
       'AwsSolutions-IAM5[Action::s3:List*]',

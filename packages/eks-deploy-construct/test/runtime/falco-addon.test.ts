@@ -1,8 +1,9 @@
 import { execFileSync } from 'child_process';
+import { nagViolations } from '@devsecops-factory/test-kit';
 import { Stack, aws_eks as eks, aws_iam as iam } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FalcoAddon, FalcoAddonProps, FalcoPriority } from '../../src';
-import { identityStatements, nagViolations, testStack, wildcardActions } from '../support/stacks';
+import { identityStatements, testStack, wildcardActions } from '../support/stacks';
 
 function importedCluster(stack: Stack, withKubectlProvider: boolean): eks.ICluster {
   return eks.Cluster.fromClusterAttributes(stack, 'Cluster', {

@@ -1,6 +1,4 @@
 import { App, Stack, aws_codepipeline as codepipeline, aws_codepipeline_actions as actions, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 
 /** A stack with a fixed environment, so ARNs in the template are literal. */
 export function testStack(account = '111111111111', region = 'eu-west-1'): Stack {
@@ -18,23 +16,6 @@ export function sourceArtifact(): codepipeline.Artifact {
 
 export const DIGEST = `sha256:${'a'.repeat(64)}`;
 export const REPOSITORY = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/sample-app';
-
-/** Rule ids of the violations both packs report for the scope, e.g. `AwsSolutions-IAM5`. */
-export function nagViolations(scope: IConstruct): string[] {
-  return [new AwsSolutionsChecks(), new NIST80053R5Checks()]
-    .flatMap((pack) => pack.validateScope(scope).violations)
-    .map((violation) => violation.ruleName);
-}
-
-/** Violations with their resources and locations, for assertion messages. */
-export function nagReport(scope: IConstruct): string {
-  return JSON.stringify([new AwsSolutionsChecks(), new NIST80053R5Checks()]
-    .flatMap((pack) => pack.validateScope(scope).violations)
-    .map((violation) => ({
-      rule: violation.ruleName,
-      resources: violation.violatingResources.map((resource) => [resource.resourceLogicalId, resource.locations]),
-    })), null, 1);
-}
 
 /**
  * A minimal pipeline (S3 source) around the given actions, so action

@@ -1,3 +1,4 @@
+import { policyStatements } from '@devsecops-factory/test-kit';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -7,7 +8,6 @@ import {
 } from '../../src';
 import { USE_CONNECTION_ACTIONS } from '../../src/private/connection-grant';
 import { importedRepository, importedSecret, newStack, stageDependencies } from '../support/factory';
-import { policyStatements } from '../support/iam-policies';
 
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd-0123-abcd-0123-0123456789ab';
 

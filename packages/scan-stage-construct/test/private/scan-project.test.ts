@@ -1,8 +1,8 @@
+import { nagViolations } from '@devsecops-factory/test-kit';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CodeScanStage, SecretsScanStage } from '../../src';
 import { newStack, pipelineAround, stageDependencies } from '../support/factory';
-import { nagViolations } from '../support/nag';
 
 /** One synth: a stage in isolated subnets (no NAT), as the factory's private network option places it. */
 const stack = newStack();

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Stack, StackProps } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import * as ts from 'typescript';
 
 /**
  * Compiles the ```ts examples of a README against the package's own source,
- * as a user would paste them into a stack: `this` is a `Stack`. Kept the same
- * in every construct package (test/support/readme-examples.ts).
+ * as a user would paste them into a stack: `this` is a `Stack`.
  */
 
 /** A ```ts block starting with this line is a deliberately partial fragment and is not compiled. */
@@ -98,7 +99,7 @@ export function compileErrors(examples: ReadmeExample[], options: CompileOptions
  * import the same names), `declare` lines to module level, the rest into the
  * constructor of a `Stack`.
  */
-function wrap(examples: ReadmeExample[]): { text: string; readmeLines: number[] } {
+function wrap(examples: ReadmeExample[], definitions?: Record<string, string>): { text: string; readmeLines: number[] } {
   const named = new Map<string, Set<string>>();
   const otherImports: Array<[string, number]> = [];
   const declarations: Array<[string, number]> = [];
@@ -113,6 +114,10 @@ function wrap(examples: ReadmeExample[]): { text: string; readmeLines: number[] 
         named.set(namedImport[2], names);
       } else if (text.startsWith('import ')) {
         if (!otherImports.some(([existing]) => existing === text)) otherImports.push([text, line]);
+      } else if (text.startsWith('declare ') && definitions !== undefined) {
+        const name = /^declare const (\w+)/.exec(text)?.[1] ?? '';
+        if (definitions[name] === undefined) throw new Error(`README.md:${line}: no definition given for ${name}`);
+        declarations.push([`    ${definitions[name]}`, line]);
       } else if (text.startsWith('declare ')) {
         declarations.push([text, line]);
       } else {
@@ -123,15 +128,41 @@ function wrap(examples: ReadmeExample[]): { text: string; readmeLines: number[] 
   const lines: Array<[string, number | undefined]> = [
     ...[...named.entries()].map(([module, names]) => [`import { ${[...names].join(', ')} } from '${module}';`, undefined] as [string, undefined]),
     ...otherImports,
-    ['import { Stack as ExampleStack } from \'aws-cdk-lib\';', undefined],
+    ['import { Stack as ExampleStack, StackProps as ExampleStackProps } from \'aws-cdk-lib\';', undefined],
     ['import { Construct as ExampleScope } from \'constructs\';', undefined],
-    ...declarations,
+    ...(definitions === undefined ? declarations : []),
     ['export class Example extends ExampleStack {', undefined],
-    ['  constructor(scope: ExampleScope, id: string) {', undefined],
-    ['    super(scope, id);', undefined],
+    ['  constructor(scope: ExampleScope, id: string, props?: ExampleStackProps) {', undefined],
+    ['    super(scope, id, props);', undefined],
+    ...(definitions === undefined ? [] : declarations),
     ...body,
     ['  }', undefined],
     ['}', undefined],
   ];
   return { text: lines.map(([text]) => text).join('\n'), readmeLines: lines.map(([, line]) => line as number) };
+}
+
+export interface ExampleStackOptions {
+  /**
+   * Loads a module the examples import. Pass the test's own `require` (mapping the package's name to its `src`),
+   * so that the examples and the package share one copy of aws-cdk-lib.
+   */
+  readonly require: (id: string) => unknown;
+  /** A statement defining each name the examples `declare`, run first in the stack's constructor. */
+  readonly definitions: Record<string, string>;
+  readonly stackProps?: StackProps;
+}
+
+/**
+ * Runs the examples, in order, in one `Stack` under `scope`, as a user who pastes them into a stack would:
+ * the stack to synthesize and run cdk-nag on.
+ */
+export function exampleStack(examples: ReadmeExample[], scope: IConstruct, id: string, options: ExampleStackOptions): Stack {
+  const { text } = wrap(examples, options.definitions);
+  const javascript = ts.transpileModule(text, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  }).outputText;
+  const module = { exports: {} as { Example?: new (scope: IConstruct, id: string, props?: StackProps) => Stack } };
+  new Function('require', 'exports', 'module', javascript)(options.require, module.exports, module);
+  return new module.exports.Example!(scope, id, options.stackProps);
 }
