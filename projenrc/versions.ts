@@ -9,10 +9,16 @@ export const VERSIONS = {
   jsii: '~5.9.0',
   jest: '^29',
   nodeTypes: '^20',
-  /** Floor for consumers: cdk-nag 3 only fails synth from 2.262.0 on. */
-  awsCdkLibPeer: '^2.262.0',
+  /**
+   * Floor for consumers. cdk-nag 3 only fails synth from 2.262.0 on, and before 2.269.0 `Validations.acknowledge`
+   * rejects any rule id with `::` inside it, which every finding-scoped cdk-nag id has
+   * (`AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:...]`): the constructs then throw at construction. The root
+   * consumer test (test/consumer) synthesizes every construct at this floor.
+   */
+  awsCdkLibPeer: '^2.269.0',
   awsCdkLibDev: '2.276.0',
-  constructsPeer: '^10.5.0',
+  /** cdk-nag 3.0.2, which consumers gate synth with, needs constructs ^10.5.1. */
+  constructsPeer: '^10.5.1',
   constructsDev: '10.8.1',
   awsCdkCli: '2.1148.1',
   cdkNag: '3.0.2',
