@@ -190,6 +190,57 @@ describe('installed in a CDK app outside the workspace', () => {
   });
 });
 
+/** The lowest version a caret range admits (the construct libraries' peer floors are all `^X.Y.Z`). */
+function caretFloor(range) {
+  const match = /^\^(\d+\.\d+\.\d+)$/.exec(range);
+  if (!match) throw new Error(`peer range ${range}: expected ^X.Y.Z, whose floor is X.Y.Z`);
+  return match[1];
+}
+
+// The tests above install the workspace's (newest) aws-cdk-lib; a consumer may have any version the peer ranges
+// admit, and aws-cdk-lib's validation API has changed under the constructs within those ranges (before 2.269.0
+// `acknowledge` threw on cdk-nag's finding-scoped ids). So the same app also synthesizes at the declared floors.
+describe('installed at the floors of the construct libraries\' peer dependencies', () => {
+  test('the app using every main construct twice synthesizes, AwsSolutions-clean, with the lowest aws-cdk-lib and constructs', () => {
+    const floors = {};
+    for (const dependency of ['aws-cdk-lib', 'constructs']) {
+      const declared = new Set(JSII.map((name) => manifests[name].peerDependencies[dependency]));
+      // One app installs all three libraries: they must agree on the range, or the lowest floor admits none of them.
+      assert.equal(declared.size, 1, `${dependency}: the construct libraries declare ${[...declared].join(', ')}`);
+      floors[dependency] = caretFloor([...declared][0]);
+    }
+    const minimum = path.join(work, 'minimum');
+    fs.mkdirSync(minimum);
+    fs.writeFileSync(path.join(minimum, 'package.json'), JSON.stringify({
+      name: 'consumer-app-at-floors',
+      private: true,
+      dependencies: {
+        ...floors,
+        // The cdk-nag the libraries are tested against: its own peer ranges must admit the floors too.
+        'cdk-nag': installedVersion('cdk-nag'),
+        ...Object.fromEntries(JSII.map((n) => [manifests[n].name, `file:${tarballs[n]}`])),
+      },
+    }, null, 2));
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: minimum });
+    const installed = (name) => JSON.parse(fs.readFileSync(path.join(minimum, 'node_modules', name, 'package.json'), 'utf8')).version;
+    assert.deepEqual({ 'aws-cdk-lib': installed('aws-cdk-lib'), 'constructs': installed('constructs') }, floors);
+
+    // The CDK CLI only runs the app: synthesizing in-process exercises the same aws-cdk-lib.
+    const out = path.join(minimum, 'cdk.out');
+    // A copy beside that node_modules: a module resolves its imports from where it lies, not from the cwd.
+    fs.copyFileSync(path.join(__dirname, 'app.js'), path.join(minimum, 'app.js'));
+    run(process.execPath, ['app.js'], { cwd: minimum, env: { CDK_OUTDIR: out } });
+    for (const stack of ['EnvAgnostic', 'Commercial', 'GovCloud']) {
+      const template = JSON.parse(fs.readFileSync(path.join(out, `${stack}.template.json`), 'utf8'));
+      const count = (type) => Object.values(template.Resources).filter((r) => r.Type === type).length;
+      // Per factory: 7 scan and EKS deploy projects, one findings processor, one governance trail; two factories.
+      assert.equal(count('AWS::CodeBuild::Project'), 14, stack);
+      assert.ok(count('AWS::Lambda::Function') >= 2, stack);
+      assert.equal(count('AWS::CloudTrail::Trail'), 2, stack);
+    }
+  });
+});
+
 describe('the Python packages\' embedded tarballs, through the jsii runtime', () => {
   test('load after aws-cdk-lib and constructs, and run code that needs their bundled dependencies', async () => {
     const python = path.join(work, 'python');
