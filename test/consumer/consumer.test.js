@@ -29,6 +29,7 @@ function jsiiAssembly(dir) {
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...options, env: { ...process.env, ...options.env } });
   if (result.status !== 0) {
+    if (result.error) throw new Error(`${command} ${args.join(' ')} (in ${options.cwd ?? process.cwd()}): ${result.error.message}`);
     throw new Error(`${command} ${args.join(' ')} (in ${options.cwd ?? process.cwd()}) exited ${result.status}:\n${(result.stdout ?? '').slice(-4000)}\n${(result.stderr ?? '').slice(-4000)}`);
   }
   return result.stdout;
@@ -221,7 +222,10 @@ describe('installed at the floors of the construct libraries\' peer dependencies
         ...Object.fromEntries(JSII.map((n) => [manifests[n].name, `file:${tarballs[n]}`])),
       },
     }, null, 2));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: minimum });
+    // aws-cdk-lib at its floor is the one package here a fresh machine may not have cached. A stalled registry
+    // fails this test in minutes rather than holding CI to its limit (npm's own default is 5 minutes per fetch).
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-timeout=60000', '--fetch-retries=2'],
+      { cwd: minimum, timeout: 300_000 });
     const installed = (name) => JSON.parse(fs.readFileSync(path.join(minimum, 'node_modules', name, 'package.json'), 'utf8')).version;
     assert.deepEqual({ 'aws-cdk-lib': installed('aws-cdk-lib'), 'constructs': installed('constructs') }, floors);
 
