@@ -9,7 +9,11 @@ import { addRootTasks } from './tasks';
 import { createTestKit } from './test-kit';
 import { delegateInstallToRoot } from './workspace';
 
-const STRICT_MAX_LEN = ['@devsecops-factory/construct-kit', '@devsecops-factory/governance-construct'];
+const STRICT_MAX_LEN = [
+  '@devsecops-factory/construct-kit',
+  '@devsecops-factory/governance-construct',
+  '@devsecops-factory/eks-deploy-construct',
+];
 
 export function createWorkspace(): typescript.TypeScriptProject {
   return createRoot();

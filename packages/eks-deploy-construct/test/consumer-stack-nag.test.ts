@@ -106,7 +106,9 @@ describe('every construct twice in a consumer\'s stack', () => {
   test.each(resourceAcknowledgements)('needs %s: without it the finding returns', (id) => {
     const app = consumerApp(ENV, true);
     expect(removeAcknowledgements(app, (ack) => ack.id === id).length).toBe(1);
-    expect(awsSolutionsFindings(app)).toEqual([expect.stringMatching(new RegExp(`^${escape(id)} on Consumer/Deploy-\\w+/Role/DefaultPolicy/Resource$`))]);
+    expect(awsSolutionsFindings(app)).toEqual([
+      expect.stringMatching(new RegExp(`^${escape(id)} on Consumer/Deploy-\\w+/Role/DefaultPolicy/Resource$`)),
+    ]);
   });
 });
 

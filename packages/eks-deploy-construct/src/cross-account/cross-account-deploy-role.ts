@@ -84,7 +84,9 @@ export class CrossAccountDeployRole extends Construct {
       statements: [new iam.PolicyStatement({
         sid: 'DescribeTheTargetCluster',
         actions: ['eks:DescribeCluster'],
-        resources: [stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: props.clusterName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+        resources: [
+          stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: props.clusterName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+        ],
       })],
     });
     this.accessEntry = grantNamespaceAccess(this, 'AccessEntry', props.clusterName, role.roleArn, props.namespace);

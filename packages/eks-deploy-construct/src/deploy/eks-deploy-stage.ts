@@ -391,7 +391,8 @@ function grantClusterAccess(
 function grantImageVerification(role: iam.Role, verification: ImageVerification): void {
   const profileArn = verification.signingProfileArn;
   if (!Token.isUnresolved(profileArn) && !/^arn:[a-z-]+:signer:[a-z0-9-]+:\d{12}:\/signing-profiles\/[A-Za-z0-9_]{2,64}$/.test(profileArn)) {
-    throw new Error(`imageVerification.signingProfileArn must be an AWS Signer signing profile ARN (arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>); got '${profileArn}'`);
+    throw new Error('imageVerification.signingProfileArn must be an AWS Signer signing profile ARN '
+      + `(arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>); got '${profileArn}'`);
   }
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'ReadTheImageSignaturesAndProvenance',
@@ -405,7 +406,8 @@ function grantImageVerification(role: iam.Role, verification: ImageVerification)
   }));
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'ecr:GetAuthorizationToken (registry login) and signer:GetRevocationStatus (checked by the AWS Signer plugin during notation verify) have no resource-level permissions; reading images is limited to the one repository.',
+    reason: 'ecr:GetAuthorizationToken (registry login) and signer:GetRevocationStatus (checked by the AWS Signer plugin during notation verify) '
+      + 'have no resource-level permissions; reading images is limited to the one repository.',
   });
 }
 
@@ -465,7 +467,8 @@ function encodeGenerated(yaml: string | undefined): string {
   }
   const encoded = zlib.gzipSync(Buffer.from(yaml, 'utf8'), { level: 9 }).toString('base64');
   if (encoded.length > MAX_GENERATED_MANIFEST_CHARS) {
-    throw new Error(`generated manifests are too large to embed (${encoded.length} > ${MAX_GENERATED_MANIFEST_CHARS} encoded characters); keep them in the source repository`);
+    throw new Error(`generated manifests are too large to embed (${encoded.length} > ${MAX_GENERATED_MANIFEST_CHARS} encoded characters); `
+      + 'keep them in the source repository');
   }
   return encoded;
 }

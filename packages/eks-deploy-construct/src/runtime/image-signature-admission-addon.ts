@@ -196,7 +196,9 @@ export class ImageSignatureAdmissionAddon extends Construct {
 
     this.gatekeeperValues = {
       image: { repository: 'openpolicyagent/gatekeeper', release: `v${gatekeeperVersion}@${props.images.gatekeeper}` },
-      preInstall: { crdRepository: { image: { repository: 'openpolicyagent/gatekeeper-crds', tag: `v${gatekeeperVersion}@${props.images.gatekeeperCrds}` } } },
+      preInstall: {
+        crdRepository: { image: { repository: 'openpolicyagent/gatekeeper-crds', tag: `v${gatekeeperVersion}@${props.images.gatekeeperCrds}` } },
+      },
       postInstall: {
         labelNamespace: { image: { repository: 'openpolicyagent/gatekeeper-crds', tag: `v${gatekeeperVersion}@${props.images.gatekeeperCrds}` } },
         // The probe job runs a curl image that would need its own digest; helm --wait already waits for the webhook.
@@ -301,7 +303,11 @@ export class ImageSignatureAdmissionAddon extends Construct {
         timeout: Duration.minutes(5),
       });
       crd.node.addDependency(policy);
-      const enforcement = new eks.KubernetesManifest(this, 'Enforcement', { cluster: props.cluster, manifest: this.enforcementManifests, overwrite: true });
+      const enforcement = new eks.KubernetesManifest(this, 'Enforcement', {
+        cluster: props.cluster,
+        manifest: this.enforcementManifests,
+        overwrite: true,
+      });
       enforcement.node.addDependency(crd);
       this.gatekeeperChart = gatekeeper;
       this.ratifyChart = ratify;
@@ -323,7 +329,9 @@ export class ImageSignatureAdmissionAddon extends Construct {
     // Condition keys cannot hold CloudFormation functions; aws-cdk-lib's way around it (CfnJson) deploys a
     // Lambda function. The add-on protects an existing cluster, whose provider ARN is known: require it literal.
     if (Token.isUnresolved(issuer)) {
-      throw new Error('ImageSignatureAdmissionAddon: the OIDC provider\'s ARN must be known at synth (for the trust policy\'s condition keys): give openIdConnectProvider: iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(this, id, \'arn:<partition>:iam::<account>:oidc-provider/<issuer>\')');
+      throw new Error('ImageSignatureAdmissionAddon: the OIDC provider\'s ARN must be known at synth (for the trust policy\'s condition keys): '
+        + 'give openIdConnectProvider: iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(this, id, '
+        + '\'arn:<partition>:iam::<account>:oidc-provider/<issuer>\')');
     }
     const conditions = {
       [`${issuer}:aud`]: 'sts.amazonaws.com',
@@ -352,7 +360,8 @@ export class ImageSignatureAdmissionAddon extends Construct {
     });
     Validations.of(policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken (registry login) and signer:GetRevocationStatus (run by the AWS Signer plugin for every signature) have no resource-level permissions; reading images is limited to the factory repositories.',
+      reason: 'ecr:GetAuthorizationToken (registry login) and signer:GetRevocationStatus (run by the AWS Signer plugin for every signature) '
+        + 'have no resource-level permissions; reading images is limited to the factory repositories.',
     });
     return role;
   }
@@ -362,7 +371,8 @@ function clusterOpenIdConnectProvider(cluster: eks.ICluster): iam.IOpenIdConnect
   try {
     return cluster.openIdConnectProvider;
   } catch {
-    throw new Error(`ImageSignatureAdmissionAddon: cluster ${cluster.node.path} has no OIDC provider for Ratify's IRSA role: import it with openIdConnectProvider or give openIdConnectProvider`);
+    throw new Error(`ImageSignatureAdmissionAddon: cluster ${cluster.node.path} has no OIDC provider for Ratify's IRSA role: `
+      + 'import it with openIdConnectProvider or give openIdConnectProvider');
   }
 }
 
@@ -389,14 +399,16 @@ function validateProps(
       throw new Error(`ImageSignatureAdmissionAddon: namespaces must be DNS-1123 labels known at synth; got '${name}'`);
     }
     if (name === namespace || name === 'kube-system') {
-      throw new Error(`ImageSignatureAdmissionAddon: namespaces may not include '${name}': the controller's namespace and kube-system must admit pods while the check is down`);
+      throw new Error(`ImageSignatureAdmissionAddon: namespaces may not include '${name}': `
+        + 'the controller\'s namespace and kube-system must admit pods while the check is down');
     }
   }
   if (props.repositories.length === 0) {
     throw new Error('ImageSignatureAdmissionAddon: repositories must list the factory\'s ECR repositories; got none');
   }
   if (!Token.isUnresolved(props.signingProfileArn) && !SIGNING_PROFILE_ARN.test(props.signingProfileArn)) {
-    throw new Error(`ImageSignatureAdmissionAddon: signingProfileArn must be an AWS Signer signing profile ARN (arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>); got '${props.signingProfileArn}'`);
+    throw new Error('ImageSignatureAdmissionAddon: signingProfileArn must be an AWS Signer signing profile ARN '
+      + `(arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>); got '${props.signingProfileArn}'`);
   }
   for (const [name, digest] of Object.entries(props.images)) {
     if (!DIGEST.test(digest)) {
@@ -420,7 +432,8 @@ function validateRootCertificate(pem: string): void {
     throw new Error('ImageSignatureAdmissionAddon: signerRootCertificate is not a PEM certificate');
   }
   if (!certificate.ca || !certificate.checkIssued(certificate) || !certificate.verify(certificate.publicKey)) {
-    throw new Error(`ImageSignatureAdmissionAddon: signerRootCertificate must be a self-signed CA certificate (AWS Signer's Notation root); got one issued to '${certificate.subject.replace(/\n/g, ', ')}' by '${certificate.issuer.replace(/\n/g, ', ')}'`);
+    throw new Error('ImageSignatureAdmissionAddon: signerRootCertificate must be a self-signed CA certificate (AWS Signer\'s Notation root); '
+      + `got one issued to '${certificate.subject.replace(/\n/g, ', ')}' by '${certificate.issuer.replace(/\n/g, ', ')}'`);
   }
 }
 

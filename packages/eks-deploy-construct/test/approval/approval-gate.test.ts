@@ -61,7 +61,9 @@ describe('ApprovalGate', () => {
     const configuration = actionConfiguration(template, 'Approve-production');
 
     test('says which digest and commit it promotes, and where', () => {
-      expect(configuration.CustomData).toBe(`Promote ${REPOSITORY}@${DIGEST} (commit ${COMMIT}) to production? Review its Security Hub findings (link) before approving.`);
+      expect(configuration.CustomData).toBe(
+        `Promote ${REPOSITORY}@${DIGEST} (commit ${COMMIT}) to production? Review its Security Hub findings (link) before approving.`,
+      );
     });
 
     test('links to the active findings of the promoted commit in this region\'s Security Hub', () => {
@@ -119,7 +121,9 @@ describe('ApprovalGate', () => {
 
   test('links to the filters it is given', () => {
     const approval = gate(testStack(), { findingsFilters: [{ field: 'ProductFields', key: 'BuildId', value: '#{ImageScan.BUILD_ID}' }] });
-    expect(approval.findingsUrl).toMatch(/search=ProductFields%3D%255Ckey%255C%253DBuildId%255C%253A%255Coperator%255C%253AEQUALS%255C%253A#\{ImageScan\.BUILD_ID\}$/);
+    expect(approval.findingsUrl).toMatch(
+      /search=ProductFields%3D%255Ckey%255C%253DBuildId%255C%253A%255Coperator%255C%253AEQUALS%255C%253A#\{ImageScan\.BUILD_ID\}$/,
+    );
   });
 
   test.each<[string, Partial<ApprovalGateProps>, RegExp]>([

@@ -28,7 +28,10 @@ describe('CrossAccountDeployRole', () => {
   });
 
   test('has a readable default name unique to the construct, and short sessions', () => {
-    expect(roleResource.Properties).toMatchObject({ RoleName: expect.stringMatching(/^eks-deploy-apps-production-web-[0-9a-f]{8}$/), MaxSessionDuration: 3600 });
+    expect(roleResource.Properties).toMatchObject({
+      RoleName: expect.stringMatching(/^eks-deploy-apps-production-web-[0-9a-f]{8}$/),
+      MaxSessionDuration: 3600,
+    });
   });
 
   test('uses the given name as is, so another account can build its ARN', () => {
@@ -118,7 +121,8 @@ describe('CrossAccountDeployRole', () => {
     new CrossAccountDeployRole(targetStack, 'DeployRole', {
       trustedRole: production.role, clusterName: 'apps-production', namespace: 'web', roleName: 'eks-deploy-apps-production-web',
     });
-    const trust = (Object.values(Template.fromStack(targetStack).findResources('AWS::IAM::Role'))[0] as any).Properties.AssumeRolePolicyDocument.Statement[0];
+    const trust = (Object.values(Template.fromStack(targetStack).findResources('AWS::IAM::Role'))[0] as any).Properties.AssumeRolePolicyDocument
+      .Statement[0];
     const stageRoleName = (Object.values(Template.fromStack(pipelineStack).findResources('AWS::IAM::Role'))[0] as any).Properties.RoleName;
     expect(typeof stageRoleName).toBe('string');
     expect(JSON.stringify(trust.Principal.AWS)).toContain(`:iam::111111111111:role/${stageRoleName}`);

@@ -36,10 +36,14 @@ describe('EksDeployStage', () => {
     const template = Template.fromStack(stack);
 
     test('grants the project role eks:DescribeCluster on the target cluster only', () => {
-      const statements = identityStatements(template.toJSON()).filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('eks:')));
+      const statements = identityStatements(template.toJSON()).filter((statement) =>
+        [statement.Action].flat().some((action: string) => action.startsWith('eks:')),
+      );
       expect(statements).toHaveLength(1);
       expect(statements[0].Action).toBe('eks:DescribeCluster');
-      expect(stack.resolve(statements[0].Resource)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:111111111111:cluster/apps']] });
+      expect(stack.resolve(statements[0].Resource)).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:eu-west-1:111111111111:cluster/apps']],
+      });
     });
 
     test('lets CodeBuild assume the project role only for a project of this account and Region (confused deputy)', () => {
@@ -133,7 +137,15 @@ describe('EksDeployStage', () => {
 
     test('passes the manifest folder and the image name to replace', () => {
       const variables = environment(template);
-      expect(variables).toMatchObject({ MANIFEST_DIR: 'k8s', MANIFEST_IMAGE_NAME: 'sample-app', GENERATED_MANIFEST_GZ_B64: '', NAMESPACE: 'web', CLUSTER_NAME: 'apps', CLUSTER_REGION: 'eu-west-1', DEPLOY_ROLE_ARN: '' });
+      expect(variables).toMatchObject({
+        MANIFEST_DIR: 'k8s',
+        MANIFEST_IMAGE_NAME: 'sample-app',
+        GENERATED_MANIFEST_GZ_B64: '',
+        NAMESPACE: 'web',
+        CLUSTER_NAME: 'apps',
+        CLUSTER_REGION: 'eu-west-1',
+        DEPLOY_ROLE_ARN: '',
+      });
     });
 
     test('writes the admission checker into the buildspec, outside the source artifact, and runs it on node 22 before apply', () => {
@@ -216,7 +228,9 @@ describe('EksDeployStage', () => {
     });
 
     test('may read that one repository\'s images and referrers, log in and check revocations, nothing more', () => {
-      const statements = identityStatements(template.toJSON()).filter((statement) => [statement.Action].flat().some((action: string) => /^(ecr|signer):/.test(action)));
+      const statements = identityStatements(template.toJSON()).filter((statement) =>
+        [statement.Action].flat().some((action: string) => /^(ecr|signer):/.test(action)),
+      );
       expect(statements.map((statement) => [statement.Sid, statement.Action, stack.resolve(statement.Resource)])).toEqual([
         ['ReadTheImageSignaturesAndProvenance', ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
           { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/sample-app']] }],
@@ -260,8 +274,25 @@ describe('EksDeployStage', () => {
     const key = sharedKey(stack);
     const image = DeployImage.fromDigest('#{ImageScan.IMAGE_URI}', '#{ImageScan.IMAGE_DIGEST}');
     const manifests = DeployManifests.fromSourceDirectory('k8s', 'sample-app');
-    const staging = new EksDeployStage(stack, 'Staging', { environment: 'staging', input: source, image, manifests, clusterName: 'apps-staging', namespace: 'web', encryptionKey: key });
-    const production = new EksDeployStage(stack, 'Production', { environment: 'production', input: source, image, manifests, clusterName: 'apps-production', namespace: 'web', encryptionKey: key, runOrder: 2 });
+    const staging = new EksDeployStage(stack, 'Staging', {
+      environment: 'staging',
+      input: source,
+      image,
+      manifests,
+      clusterName: 'apps-staging',
+      namespace: 'web',
+      encryptionKey: key,
+    });
+    const production = new EksDeployStage(stack, 'Production', {
+      environment: 'production',
+      input: source,
+      image,
+      manifests,
+      clusterName: 'apps-production',
+      namespace: 'web',
+      encryptionKey: key,
+      runOrder: 2,
+    });
     pipelineAround(stack, source, [{ name: 'Staging', actions: [staging.action] }, { name: 'Production', actions: [production.action] }]);
     return { staging, production, template: Template.fromStack(stack).toJSON() };
   }
@@ -303,7 +334,8 @@ describe('EksDeployStage', () => {
 
     test('needs the acknowledgement of the artifact bucket objects, named by the bucket\'s logical id', () => {
       const fresh = pipelineWithTwoStages().production;
-      const ruleId = acknowledgementsIn(fresh).map((ack) => ack.id).find((id) => id.startsWith('AwsSolutions-IAM5[Resource::<PipelineArtifactsBucket'));
+      const ruleId = acknowledgementsIn(fresh).map((ack) => ack.id)
+        .find((id) => id.startsWith('AwsSolutions-IAM5[Resource::<PipelineArtifactsBucket'));
       expect(ruleId).toMatch(/^AwsSolutions-IAM5\[Resource::<PipelineArtifactsBucket[0-9A-F]{8}\.Arn>\/\*\]$/);
       expect(removeAcknowledgements(fresh, (ack) => ack.id === ruleId!).length).toBe(1);
       expect(nagViolations(fresh).map((violation) => violation.rule)).toEqual([ruleId]);
@@ -311,7 +343,9 @@ describe('EksDeployStage', () => {
 
     test('adds the key policy statement for CloudWatch Logs once, however many stages share the key', () => {
       const keyResource = Object.values(template.Resources).find((resource: any) => resource.Type === 'AWS::KMS::Key') as any;
-      expect(keyResource.Properties.KeyPolicy.Statement.filter((statement: any) => statement.Sid === 'AllowCloudWatchLogsOfThisAccount')).toHaveLength(1);
+      expect(
+        keyResource.Properties.KeyPolicy.Statement.filter((statement: any) => statement.Sid === 'AllowCloudWatchLogsOfThisAccount'),
+      ).toHaveLength(1);
     });
   });
 
@@ -325,7 +359,9 @@ describe('EksDeployStage', () => {
 
     test('runs the build in the given subnets with the given security groups', () => {
       expect(project.Properties.VpcConfig.VpcId).toEqual({ Ref: stack.getLogicalId(vpc.node.defaultChild as ec2.CfnVPC) });
-      expect(project.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [stack.getLogicalId(buildGroup.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] }]);
+      expect(project.Properties.VpcConfig.SecurityGroupIds).toEqual([
+        { 'Fn::GetAtt': [stack.getLogicalId(buildGroup.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
+      ]);
       const privateSubnets = vpc.privateSubnets.map((subnet) => ({ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) }));
       expect(project.Properties.VpcConfig.Subnets).toEqual(privateSubnets);
     });
@@ -402,13 +438,21 @@ describe('EksDeployStage', () => {
       ['an environment name with spaces', { environment: 'my stage' }, /environment must be/],
       ['a deploy role that is not a role ARN', { deployRoleArn: 'eks-deploy' }, /deployRoleArn must be an IAM role ARN/],
       ['a rollout timeout over an hour', { rolloutTimeout: Duration.hours(2) }, /rolloutTimeout/],
-      ['a build timeout shorter than rollout plus rollback', { rolloutTimeout: Duration.minutes(10), buildTimeout: Duration.minutes(15) }, /buildTimeout/],
+      ['a build timeout shorter '
+        + 'than rollout plus rollback', { rolloutTimeout: Duration.minutes(10), buildTimeout: Duration.minutes(15) }, /buildTimeout/],
       ['a rollout timeout the default build timeout cannot hold twice', { rolloutTimeout: Duration.minutes(20) }, /buildTimeout/],
       ['a build timeout over the CodeBuild limit of 8 hours', { buildTimeout: Duration.hours(9) }, /at most 8 hours/],
-      ['an allowed image given by tag', { allowedImages: ['busybox:1.36'] }, /allowedImages entries must be repository@sha256:<64 hex> \(pinned by digest, no tag\); got 'busybox:1.36'/],
+      [
+        'an allowed image given by tag',
+        { allowedImages: ['busybox:1.36'] },
+        /allowedImages entries must be repository@sha256:<64 hex> \(pinned by digest, no tag\); got 'busybox:1.36'/,
+      ],
       ['an allowed image with both tag and digest', { allowedImages: [`busybox:1.36@sha256:${'b'.repeat(64)}`] }, /allowedImages entries must be/],
-      ['more allowed images than one build variable holds', { allowedImages: Array.from({ length: 60 }, (_, index) => `registry.example.com/team/image-${index}@sha256:${'b'.repeat(64)}`) }, /allowedImages is too long/],
-      ['a same-account cluster in another region (its access entry would land in the wrong region)', { clusterRegion: 'us-east-1' }, /differs from the stack region/],
+      ['more allowed images than one build variable holds', {
+        allowedImages: Array.from({ length: 60 }, (_, index) => `registry.example.com/team/image-${index}@sha256:${'b'.repeat(64)}`),
+      }, /allowedImages is too long/],
+      ['a same-account cluster in another region (its access entry would land in the wrong region)',
+        { clusterRegion: 'us-east-1' }, /differs from the stack region/],
     ])('rejects %s', (_name, overrides, message) => {
       expect(() => deployStage(testStack(), overrides)).toThrow(message);
     });

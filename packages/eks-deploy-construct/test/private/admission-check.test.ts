@@ -65,9 +65,12 @@ describe('admission-check.js', () => {
 
   describe('images', () => {
     test('refuses a sidecar pinned by digest that is not on the allowlist, naming the container', () => {
-      const deployment = withPodSpec((spec) => spec.containers.push({ ...webContainer(spec), name: 'debug', image: `busybox@sha256:${'c'.repeat(64)}` }));
+      const deployment = withPodSpec((spec) =>
+        spec.containers.push({ ...webContainer(spec), name: 'debug', image: `busybox@sha256:${'c'.repeat(64)}` }),
+      );
       expect(admit([deployment])).toEqual([
-        `admission: Deployment/web container "debug": image "busybox@sha256:${'c'.repeat(64)}" is neither the promoted image nor an allowed image (EksDeployStage allowedImages)`,
+        `admission: Deployment/web container "debug": image "busybox@sha256:${'c'.repeat(64)}" is neither the promoted image nor an allowed image `
+          + '(EksDeployStage allowedImages)',
       ]);
     });
 
@@ -112,7 +115,12 @@ describe('admission-check.js', () => {
         { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { jobTemplate: { spec: { template: bad } } } },
       ];
       expect(admit([compliantDeployment(), ...workloads]).map((violation) => violation.split(' container')[0])).toEqual([
-        'admission: Pod/p', 'admission: StatefulSet/s', 'admission: DaemonSet/d', 'admission: ReplicaSet/r', 'admission: Job/j', 'admission: CronJob/c',
+        'admission: Pod/p',
+        'admission: StatefulSet/s',
+        'admission: DaemonSet/d',
+        'admission: ReplicaSet/r',
+        'admission: Job/j',
+        'admission: CronJob/c',
       ]);
     });
   });
@@ -141,7 +149,8 @@ describe('admission-check.js', () => {
       ['runAsUser 0', (spec: any) => { webContainer(spec).securityContext.runAsUser = 0; },
         'admission: Deployment/web container "web": runAsUser 0 (root) is not allowed (Pod Security restricted)'],
       ['seccomp unset', (spec: any) => { delete spec.securityContext.seccompProfile; },
-        'admission: Deployment/web container "web": seccompProfile must be RuntimeDefault or Localhost in the pod or container securityContext (Pod Security restricted)'],
+        'admission: Deployment/web container "web": seccompProfile must be RuntimeDefault or Localhost in the pod or container securityContext '
+          + '(Pod Security restricted)'],
       ['seccomp Unconfined', (spec: any) => { webContainer(spec).securityContext.seccompProfile = { type: 'Unconfined' }; },
         'admission: Deployment/web container "web": seccompProfile must be RuntimeDefault or Localhost, not "Unconfined" (Pod Security restricted)'],
       ['a hostPort', (spec: any) => { webContainer(spec).ports[0].hostPort = 80; },
@@ -164,7 +173,10 @@ describe('admission-check.js', () => {
       ['NET_BIND_SERVICE added', (spec: any) => { webContainer(spec).securityContext.capabilities.add = ['NET_BIND_SERVICE']; }],
       ['runAsNonRoot and seccomp set per container', (spec: any) => {
         spec.securityContext = {};
-        Object.assign(webContainer(spec).securityContext, { runAsNonRoot: true, seccompProfile: { type: 'Localhost', localhostProfile: 'web.json' } });
+        Object.assign(webContainer(spec).securityContext, {
+          runAsNonRoot: true,
+          seccompProfile: { type: 'Localhost', localhostProfile: 'web.json' },
+        });
       }],
       ['every restricted volume type', (spec: any) => {
         spec.volumes = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']
@@ -182,13 +194,19 @@ describe('admission-check.js', () => {
       const deployment = compliantDeployment();
       deployment.spec.template.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/web': 'unconfined' };
       expect(admit([deployment])).toEqual([
-        'admission: Deployment/web: AppArmor annotation "container.apparmor.security.beta.kubernetes.io/web" must be runtime/default or localhost/*, not "unconfined" (Pod Security restricted)',
+        'admission: Deployment/web: AppArmor annotation "container.apparmor.security.beta.kubernetes.io/web" must be runtime/default or localhost/*, '
+          + 'not "unconfined" (Pod Security restricted)',
       ]);
     });
   });
 
   describe('kinds and namespace', () => {
-    const object = (apiVersion: string, kind: string, extra: object = {}) => ({ apiVersion, kind, metadata: { name: 'x', namespace: 'web' }, ...extra });
+    const object = (apiVersion: string, kind: string, extra: object = {}) => ({
+      apiVersion,
+      kind,
+      metadata: { name: 'x', namespace: 'web' },
+      ...extra,
+    });
 
     test('admits the allowed namespaced kinds', () => {
       const allowed = [
@@ -220,7 +238,9 @@ describe('admission-check.js', () => {
 
     test('refuses an object in another namespace', () => {
       const configMap = { ...object('v1', 'ConfigMap'), metadata: { name: 'x', namespace: 'kube-system' } };
-      expect(admit([compliantDeployment(), configMap])).toEqual(['admission: ConfigMap/x: namespace "kube-system" is not the target namespace "web"']);
+      expect(admit([compliantDeployment(), configMap])).toEqual([
+        'admission: ConfigMap/x: namespace "kube-system" is not the target namespace "web"',
+      ]);
     });
 
     test('refuses a Secret that would mint a service account token', () => {
@@ -240,7 +260,10 @@ describe('admission-check.js', () => {
 
   describe('messages and input', () => {
     test('keeps a hostile name on one line', () => {
-      const deployment = withPodSpec((spec) => { webContainer(spec).name = 'a\nadmission: all good'; webContainer(spec).securityContext.privileged = true; });
+      const deployment = withPodSpec((spec) => {
+        webContainer(spec).name = 'a\nadmission: all good';
+        webContainer(spec).securityContext.privileged = true;
+      });
       const [violation] = admit([deployment]);
       expect(violation).toBe('admission: Deployment/web container "a\\nadmission: all good": privileged is not allowed (Pod Security restricted)');
     });
@@ -265,7 +288,11 @@ describe('admission-check.js', () => {
     function runChecker(objects: any[], extra: string[] = []): { status: number; stdout: string; stderr: string } {
       const input = path.join(path.dirname(checkerFile), 'rendered.json');
       fs.writeFileSync(input, objects.map((value) => JSON.stringify(value, null, 4)).join('\n'));
-      const result = spawnSync(process.execPath, [checkerFile, '--namespace', 'web', '--image', IMAGE, '--manifest-image-name', 'sample-app', ...extra, input], { encoding: 'utf8' });
+      const result = spawnSync(
+        process.execPath,
+        [checkerFile, '--namespace', 'web', '--image', IMAGE, '--manifest-image-name', 'sample-app', ...extra, input],
+        { encoding: 'utf8' },
+      );
       return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
     }
 

@@ -1,5 +1,11 @@
 import { acknowledgementsIn } from '@devsecops-factory/test-kit';
-import { Stack, aws_codebuild as codebuild, aws_codepipeline as codepipeline, aws_codepipeline_actions as actions, aws_iam as iam } from 'aws-cdk-lib';
+import {
+  Stack,
+  aws_codebuild as codebuild,
+  aws_codepipeline as codepipeline,
+  aws_codepipeline_actions as actions,
+  aws_iam as iam,
+} from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DeployAction } from '../../src/private/deploy-action';
 import { identityStatements, pipelineAround, sourceArtifact, testStack } from '../support/stacks';
@@ -38,7 +44,19 @@ describe('DeployAction', () => {
     const connectionArn = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd-0123-abcd-0123-0123456789ab';
     new codepipeline.Pipeline(stack, 'Pipeline', {
       stages: [
-        { stageName: 'Source', actions: [new actions.CodeStarConnectionsSourceAction({ actionName: 'Source', connectionArn, owner: 'acme', repo: 'shop', output: source, codeBuildCloneOutput: true })] },
+        {
+          stageName: 'Source',
+          actions: [
+            new actions.CodeStarConnectionsSourceAction({
+              actionName: 'Source',
+              connectionArn,
+              owner: 'acme',
+              repo: 'shop',
+              output: source,
+              codeBuildCloneOutput: true,
+            }),
+          ],
+        },
         { stageName: 'Deploy', actions: [new DeployAction(role, { actionName: 'Deploy', project, input: source })] },
       ],
     });

@@ -67,7 +67,10 @@ function deploymentWith(options: { podSpec?: string; container?: string }): stri
     yaml = `${yaml}${options.container.replace(/^/gm, '        ')}\n`;
   }
   if (options.podSpec) {
-    yaml = yaml.replace('      securityContext:\n        runAsNonRoot', `${options.podSpec.replace(/^/gm, '      ')}\n      securityContext:\n        runAsNonRoot`);
+    yaml = yaml.replace(
+      '      securityContext:\n        runAsNonRoot',
+      `${options.podSpec.replace(/^/gm, '      ')}\n      securityContext:\n        runAsNonRoot`,
+    );
   }
   return yaml;
 }
@@ -96,7 +99,8 @@ function run(options: RunOptions): Run {
   fs.mkdirSync(source, { recursive: true });
   // The build image's node runs the admission checker; here, the one running jest.
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
-  fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/bash\necho "aws AWS_PROFILE=\${AWS_PROFILE:-} $*" >> "${calls}"\n[[ "$1 $2" != "ecr get-login-password" ]] || echo registry-password-not-for-logs\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/bash\necho "aws AWS_PROFILE=\${AWS_PROFILE:-} $*" >> "${calls}"\n[[ "$1 $2" != "ecr `
+    + 'get-login-password" ]] || echo registry-password-not-for-logs\n', { mode: 0o755 });
   installSupplyChainStubs(bin, calls);
   fs.writeFileSync(path.join(bin, 'kubectl'), `#!/bin/bash
 echo "kubectl $*" >> "${calls}"
@@ -170,7 +174,9 @@ describe('eks-deploy buildspec', () => {
   });
 
   test('connects with update-kubeconfig to the named cluster and region', () => {
-    expect(run({}).calls.find((call) => call.includes('update-kubeconfig'))).toMatch(/^aws AWS_PROFILE= eks update-kubeconfig --name apps --region eu-west-1 --kubeconfig /);
+    expect(run({}).calls.find((call) => call.includes('update-kubeconfig'))).toMatch(
+      /^aws AWS_PROFILE= eks update-kubeconfig --name apps --region eu-west-1 --kubeconfig /,
+    );
   });
 
   test('rolls back and fails when the rollout does not complete', () => {
@@ -250,7 +256,8 @@ describe('eks-deploy buildspec', () => {
       const outcome = run({ namespaceEnforce: 'missing' });
       expect(outcome.status).toBe(1);
       expect(outcome.stderr.trim().split('\n')).toEqual([
-        'eks-deploy: namespace web does not exist in cluster apps and the deploy may not create it: a cluster administrator runs kubectl create namespace web && kubectl label namespace web pod-security.kubernetes.io/enforce=restricted',
+        'eks-deploy: namespace web does not exist in cluster apps and the deploy may not create it: a cluster administrator runs kubectl create '
+          + 'namespace web && kubectl label namespace web pod-security.kubernetes.io/enforce=restricted',
       ]);
       expect(workCalls(outcome)).toEqual([]);
     });
@@ -258,7 +265,9 @@ describe('eks-deploy buildspec', () => {
     test('checks the namespace once, before the manifests are rendered', () => {
       const calls = run({}).calls.filter((call) => call.startsWith('kubectl'));
       expect(calls.filter((call) => call.startsWith('kubectl get namespace'))).toHaveLength(1);
-      expect(calls.findIndex((call) => call.startsWith('kubectl get namespace'))).toBeLessThan(calls.findIndex((call) => call.startsWith('kubectl kustomize')));
+      expect(calls.findIndex((call) => call.startsWith('kubectl get namespace'))).toBeLessThan(
+        calls.findIndex((call) => call.startsWith('kubectl kustomize')),
+      );
     });
 
     test.each([
@@ -271,12 +280,14 @@ describe('eks-deploy buildspec', () => {
       expect(outcome.status).toBe(0);
     });
 
-    test.each(['v1.34.9-eks-113cf36', 'v1.38.0'])('fails before rendering when the cluster (%s) is more than one minor version from kubectl', (serverVersion) => {
+    test.each(['v1.34.9-eks-113cf36', 'v1.38.0'])('fails before rendering when the cluster (%s) is more than one '
+      + 'minor version from kubectl', (serverVersion) => {
       const outcome = run({ serverVersion });
       expect(outcome.status).toBe(1);
       const minor = serverVersion.split('.')[1];
       expect(outcome.stderr.trim().split('\n')).toEqual([
-        `eks-deploy: kubectl v1.36.4 is more than one minor version from the cluster (${serverVersion}): give EksDeployStage kubectl: KubectlRelease.of("v1.${minor}.<patch>", "<its linux/amd64 sha256>")`,
+        `eks-deploy: kubectl v1.36.4 is more than one minor version from the cluster (${serverVersion}): give EksDeployStage kubectl: `
+          + `KubectlRelease.of("v1.${minor}.<patch>", "<its linux/amd64 sha256>")`,
       ]);
       expect(workCalls(outcome)).toEqual([]);
       expect(outcome.calls.some((call) => call.startsWith('kubectl get namespace'))).toBe(false);
@@ -286,7 +297,9 @@ describe('eks-deploy buildspec', () => {
       const outcome = run({ serverVersion: 'unreachable' });
       expect(outcome.status).toBe(1);
       expect(outcome.stderr.trim().split('\n')).toEqual([
-        "eks-deploy: cannot reach the API server of cluster apps (Unable to connect to the server: dial tcp 10.0.1.5:443: i/o timeout): a private endpoint needs the deploy project in the cluster's VPC (EksDeployStage vpc, subnetSelection, securityGroups) with HTTPS allowed to the cluster security group",
+        'eks-deploy: cannot reach the API server of cluster apps (Unable to connect to the server: dial tcp 10.0.1.5:443: i/o timeout): '
+          + 'a private endpoint needs the deploy project in the cluster\'s VPC (EksDeployStage vpc, subnetSelection, securityGroups) '
+          + 'with HTTPS allowed to the cluster security group',
       ]);
       expect(workCalls(outcome)).toEqual([]);
     });
@@ -301,22 +314,32 @@ describe('eks-deploy buildspec', () => {
       expect(outcome.calls.filter((call) => /^kubectl (apply|rollout)/.test(call))).toEqual([]);
       return outcome;
     }
-    const withDeployment = (deployment: string, extra: Record<string, string> = {}) => ({ files: { 'k8s/deployment.yaml': deployment, 'k8s/service.yaml': SERVICE, ...extra } });
+    const withDeployment = (deployment: string, extra: Record<string, string> = {}) => ({
+      files: { 'k8s/deployment.yaml': deployment, 'k8s/service.yaml': SERVICE, ...extra },
+    });
 
     test('refuses a sidecar pinned by digest that is not on the allowlist', () => {
-      const outcome = refused(withDeployment(deploymentWith({ container: `- name: debug\n  image: ${SIDECAR}\n  securityContext:\n    allowPrivilegeEscalation: false\n    capabilities: { drop: [ALL] }` })));
-      expect(outcome.stderr).toContain(`admission: Deployment/web container "debug": image "${SIDECAR}" is neither the promoted image nor an allowed image (EksDeployStage allowedImages)`);
+      const outcome = refused(withDeployment(deploymentWith({
+        container: `- name: debug\n  image: ${SIDECAR}\n`
+          + '  securityContext:\n    allowPrivilegeEscalation: false\n    capabilities: { drop: [ALL] }',
+      })));
+      expect(outcome.stderr).toContain(`admission: Deployment/web container "debug": image "${SIDECAR}" `
+        + 'is neither the promoted image nor an allowed image (EksDeployStage allowedImages)');
     });
 
     test('deploys a sidecar the factory allows by digest', () => {
-      const deployment = deploymentWith({ container: `- name: debug\n  image: ${SIDECAR}\n  securityContext:\n    allowPrivilegeEscalation: false\n    capabilities: { drop: [ALL] }` });
+      const deployment = deploymentWith({
+        container: `- name: debug\n  image: ${SIDECAR}\n  securityContext:\n    allowPrivilegeEscalation: false\n    capabilities: { drop: [ALL] }`,
+      });
       const outcome = run({ ...withDeployment(deployment), env: { ALLOWED_IMAGES: SIDECAR } });
       expect(outcome.stderr).toBe('');
       expect(outcome.status).toBe(0);
     });
 
     test('refuses a privileged container', () => {
-      const outcome = refused(withDeployment(DEPLOYMENT.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: false\n            privileged: true')));
+      const outcome = refused(
+        withDeployment(DEPLOYMENT.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: false\n            privileged: true')),
+      );
       expect(outcome.stderr).toContain('admission: Deployment/web container "web": privileged is not allowed (Pod Security restricted)');
     });
 
@@ -331,32 +354,43 @@ describe('eks-deploy buildspec', () => {
     });
 
     test('refuses an RBAC object', () => {
-      const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: take-over\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin }\nsubjects: [{ kind: ServiceAccount, name: default }]\n';
+      const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: take-over\nroleRef: { apiGroup: '
+        + 'rbac.authorization.k8s.io, kind: ClusterRole, name: admin }\nsubjects: [{ kind: ServiceAccount, name: default }]\n';
       const outcome = refused(withDeployment(DEPLOYMENT, { 'k8s/binding.yaml': binding }));
-      expect(outcome.stderr).toContain("admission: RoleBinding/take-over: kind RoleBinding is not allowed: RBAC objects are the cluster administrators' to grant");
+      expect(outcome.stderr).toContain(
+        "admission: RoleBinding/take-over: kind RoleBinding is not allowed: RBAC objects are the cluster administrators' to grant",
+      );
     });
 
     test('refuses a cluster-scoped object', () => {
       const webhook = 'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: off\nwebhooks: []\n';
       const outcome = refused(withDeployment(DEPLOYMENT, { 'k8s/webhook.yaml': webhook }));
-      expect(outcome.stderr).toContain("admission: ValidatingWebhookConfiguration/off: kind ValidatingWebhookConfiguration is not allowed: cluster-scoped objects are the cluster administrators' to create");
+      expect(outcome.stderr).toContain('admission: ValidatingWebhookConfiguration/off: kind ValidatingWebhookConfiguration is not allowed: '
+        + "cluster-scoped objects are the cluster administrators' to create");
     });
 
     test('refuses a namespace without the restricted Pod Security label and says how to fix it', () => {
       const outcome = refused({ namespaceEnforce: 'baseline' });
-      expect(outcome.stderr).toContain("admission: namespace web: label pod-security.kubernetes.io/enforce is 'baseline', must be 'restricted'; a cluster administrator fixes it with: kubectl label --overwrite namespace web pod-security.kubernetes.io/enforce=restricted");
+      expect(outcome.stderr).toContain("admission: namespace web: label pod-security.kubernetes.io/enforce is 'baseline', must be 'restricted'; a "
+        + 'cluster administrator fixes it with: kubectl label --overwrite namespace web pod-security.kubernetes.io/enforce=restricted');
       expect(refused({ namespaceEnforce: '' }).stderr).toContain("label pod-security.kubernetes.io/enforce is 'unset'");
     });
 
     test('refuses when the namespace cannot be read', () => {
       const outcome = run({ namespaceEnforce: 'forbidden' });
       expect(outcome.status).toBe(1);
-      expect(outcome.stderr).toContain('eks-deploy: cannot read namespace web (Error from server (Forbidden): namespaces "web" is forbidden): it must exist and the deploy role may get it; nothing is applied');
+      expect(outcome.stderr).toContain('eks-deploy: cannot read namespace web (Error from server (Forbidden): namespaces "web" is forbidden): it '
+        + 'must exist and the deploy role may get it; nothing is applied');
       expect(outcome.calls.some((call) => call.startsWith('kubectl apply'))).toBe(false);
     });
 
     test('lists the violations of every object and the namespace before failing', () => {
-      const outcome = refused({ ...withDeployment(deploymentWith({ podSpec: 'hostIPC: true' }), { 'k8s/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n' }), namespaceEnforce: 'privileged' });
+      const outcome = refused({
+        ...withDeployment(deploymentWith({ podSpec: 'hostIPC: true' }), {
+          'k8s/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n',
+        }),
+        namespaceEnforce: 'privileged',
+      });
       expect(outcome.stderr.split('\n').filter((line) => line.startsWith('admission: '))).toEqual([
         'admission: Namespace/web: kind Namespace is not allowed: cluster-scoped objects are the cluster administrators\' to create',
         'admission: Deployment/web: hostIPC is not allowed (Pod Security restricted)',
@@ -429,7 +463,12 @@ if (args[0] === 'discover') {
   const dir = path.join(registry, 'referrers', digest);
   const referrers = (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
     .filter((d) => fs.readFileSync(path.join(dir, d), 'utf8') === type)
-    .map((d) => ({ reference: reference.split('@')[0] + '@' + d, mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d, artifactType: type }));
+    .map((d) => ({
+      reference: reference.split('@')[0] + '@' + d,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: d,
+      artifactType: type,
+    }));
   console.log(JSON.stringify({ reference, mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, referrers }));
   process.exit(0);
 }
@@ -522,7 +561,8 @@ describe('supply chain verification before the deploy', () => {
     expect(touchedTheCluster(outcome)).toBe(false);
   });
 
-  test('deploys a signed digest whose signed provenance names this pipeline and passed gates, verifying against a trust policy of the profile alone', () => {
+  test('deploys a signed digest whose signed provenance names this pipeline and passed gates, verifying against a trust '
+    + 'policy of the profile alone', () => {
     const fake = registry({ imageSigner: PROFILE, statement: provenance(), statementSigner: PROFILE });
     const outcome = deploy(fake);
     expect(outcome.status).toBe(0);
@@ -548,7 +588,8 @@ describe('supply chain verification before the deploy', () => {
 
   test.each([
     ['names another pipeline', provenance({ builder: 'arn:aws:codepipeline:eu-west-1:111111111111:other-pipeline' }),
-      `it names builder arn:aws:codepipeline:eu-west-1:111111111111:other-pipeline, not this pipeline arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}`],
+      'it names builder arn:aws:codepipeline:eu-west-1:111111111111:other-pipeline, not this pipeline '
+        + `arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}`],
     ['names no passed gate', provenance({ gates: [{ stage: 'image', result: 'failed', policyDigest: { sha256: 'a'.repeat(64) } }] }),
       'it names no passed gate with its policy digest'],
     ['names a passed gate without its policy digest', provenance({ gates: [{ stage: 'image', result: 'passed' }] }),
@@ -559,7 +600,8 @@ describe('supply chain verification before the deploy', () => {
     const outcome = deploy(registry({ imageSigner: PROFILE, statement, statementSigner: PROFILE }));
     expect(outcome.status).toBe(1);
     expect(failure(outcome)).toEqual([
-      `eks-deploy: provenance: no signed provenance of ${REPOSITORY}@${DIGEST} names this pipeline and a passed gate (statement ${STATEMENT}: ${problem}); nothing is deployed`,
+      `eks-deploy: provenance: no signed provenance of ${REPOSITORY}@${DIGEST} names this pipeline and a passed gate (statement ${STATEMENT}: `
+        + `${problem}); nothing is deployed`,
     ]);
     expect(touchedTheCluster(outcome)).toBe(false);
   });
@@ -568,7 +610,8 @@ describe('supply chain verification before the deploy', () => {
     const outcome = deploy(registry({ imageSigner: PROFILE, statement: provenance() }));
     expect(outcome.status).toBe(1);
     expect(failure(outcome)).toEqual([
-      `eks-deploy: provenance: no signed provenance of ${REPOSITORY}@${DIGEST} names this pipeline and a passed gate (statement ${STATEMENT} is not signed by the signing profile); nothing is deployed`,
+      `eks-deploy: provenance: no signed provenance of ${REPOSITORY}@${DIGEST} names this pipeline and a passed gate (statement ${STATEMENT} is not `
+        + 'signed by the signing profile); nothing is deployed',
     ]);
   });
 

@@ -64,7 +64,9 @@ describe('FalcoAddon', () => {
         falco: { json_output: true, json_include_output_property: true },
         falcosidekick: {
           enabled: true,
-          config: { aws: { region: 'eu-west-1', cloudwatchlogs: { loggroup: { Ref: expect.stringMatching(/^FalcoAlerts/) }, minimumpriority: 'notice' } } },
+          config: {
+            aws: { region: 'eu-west-1', cloudwatchlogs: { loggroup: { Ref: expect.stringMatching(/^FalcoAlerts/) }, minimumpriority: 'notice' } },
+          },
         },
       });
     });

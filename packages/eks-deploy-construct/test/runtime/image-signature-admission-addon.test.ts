@@ -71,7 +71,11 @@ describe('ImageSignatureAdmissionAddon', () => {
           Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/sample-app']] },
         }),
-        expect.objectContaining({ Sid: 'RegistryLoginAndRevocationCheck', Action: ['ecr:GetAuthorizationToken', 'signer:GetRevocationStatus'], Resource: '*' }),
+        expect.objectContaining({
+          Sid: 'RegistryLoginAndRevocationCheck',
+          Action: ['ecr:GetAuthorizationToken', 'signer:GetRevocationStatus'],
+          Resource: '*',
+        }),
       ]);
       expect(wildcardActions(statements)).toEqual([]);
     });
@@ -82,10 +86,14 @@ describe('ImageSignatureAdmissionAddon', () => {
         Effect: 'Allow',
         Principal: { Federated: OIDC_ARN },
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com', [`${ISSUER}:sub`]: 'system:serviceaccount:gatekeeper-system:ratify-admin' } },
+        Condition: {
+          StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com', [`${ISSUER}:sub`]: 'system:serviceaccount:gatekeeper-system:ratify-admin' },
+        },
       }]);
       expect(values.ratify.serviceAccount).toEqual({
-        create: true, name: 'ratify-admin', annotations: { 'eks.amazonaws.com/role-arn': { 'Fn::GetAtt': [expect.stringMatching(/^AdmissionRatifyRole/), 'Arn'] } },
+        create: true,
+        name: 'ratify-admin',
+        annotations: { 'eks.amazonaws.com/role-arn': { 'Fn::GetAtt': [expect.stringMatching(/^AdmissionRatifyRole/), 'Arn'] } },
       });
     });
 
@@ -170,7 +178,9 @@ describe('ImageSignatureAdmissionAddon', () => {
         expect(YAML.parse(fs.readFileSync(path.join(work, 'gatekeeper-values.yaml'), 'utf8'))).toEqual(addon.gatekeeperValues);
         expect(YAML.parse(fs.readFileSync(path.join(work, 'ratify-values.yaml'), 'utf8')).notationCerts).toEqual([ROOT.trim()]);
         fs.writeFileSync(path.join(work, 'kustomization.yaml'), 'resources:\n- signature-policy.yaml\n- signature-enforcement.yaml\n');
-        const rendered = YAML.parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8' })).map((document) => document.toJS());
+        const rendered = YAML.parseAllDocuments(execFileSync('kubectl', ['kustomize', work], { encoding: 'utf8' })).map((document) =>
+          document.toJS(),
+        );
         expect(rendered.map((object) => `${object.kind}/${object.metadata.name}`).sort())
           .toEqual([
             'ConstraintTemplate/factorysignedimages',
@@ -178,7 +188,9 @@ describe('ImageSignatureAdmissionAddon', () => {
             'ValidatingWebhookConfiguration/factory-signed-images',
             'Verifier/verifier-aws-signer-plugin',
           ]);
-        expect(rendered.find((object) => object.kind === 'ConstraintTemplate').spec.targets[0].rego).toBe(addon.policyManifests[1].spec.targets[0].rego);
+        expect(rendered.find((object) => object.kind === 'ConstraintTemplate').spec.targets[0].rego).toBe(
+          addon.policyManifests[1].spec.targets[0].rego,
+        );
       } finally {
         fs.rmSync(work, { recursive: true, force: true });
       }
@@ -212,13 +224,17 @@ describe('ImageSignatureAdmissionAddon', () => {
       const policy = logicalId(/^AdmissionPolicy/);
       const crd = logicalId(/^AdmissionConstraintCrd/);
       expect(resources[policy].DependsOn).toContain(logicalId(/^AdmissionRatify[0-9A-F]{8}$/));
-      expect(resources[crd].Properties).toEqual(expect.objectContaining({ ObjectType: 'crd', ObjectName: 'factorysignedimages.constraints.gatekeeper.sh' }));
+      expect(resources[crd].Properties).toEqual(
+        expect.objectContaining({ ObjectType: 'crd', ObjectName: 'factorysignedimages.constraints.gatekeeper.sh' }),
+      );
       expect(resources[crd].DependsOn).toContain(policy);
       expect(resources[logicalId(/^AdmissionEnforcement/)].DependsOn).toContain(crd);
     });
 
     test('passes the chosen architecture and version to the values', () => {
-      const values = JSON.stringify(Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart')).map((chart: any) => chart.Properties.Values));
+      const values = JSON.stringify(
+        Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart')).map((chart: any) => chart.Properties.Values),
+      );
       expect(values).toContain('\\"values\\":[\\"arm64\\"]');
       expect(values).toContain(`v3.23.1@${IMAGES.gatekeeper}`);
     });
