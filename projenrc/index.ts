@@ -13,6 +13,7 @@ const STRICT_MAX_LEN = [
   '@devsecops-factory/construct-kit',
   '@devsecops-factory/governance-construct',
   '@devsecops-factory/eks-deploy-construct',
+  '@devsecops-factory/scan-stage-construct',
 ];
 
 export function createWorkspace(): typescript.TypeScriptProject {

@@ -129,7 +129,9 @@ class CodeArtifactCli extends AsffCli {
   constructor(private readonly options: AsffCliCodeArtifactOptions) {
     super();
     if (!Token.isUnresolved(options.version) && !EXACT_VERSION.test(options.version)) {
-      throw new Error(`AsffCli.fromCodeArtifact: version '${options.version}' is not an exact version (e.g. 1.2.3); ranges and tags make builds unreproducible`);
+      throw new Error(
+        `AsffCli.fromCodeArtifact: version '${options.version}' is not an exact version (e.g. 1.2.3); ranges and tags make builds unreproducible`,
+      );
     }
     if (!Token.isUnresolved(options.integrity) && !SHA512_INTEGRITY.test(options.integrity)) {
       throw new Error('AsffCli.fromCodeArtifact: integrity must be the sha512 npm integrity of the tarball (sha512-<88 base64 characters>)');
@@ -153,10 +155,22 @@ class CodeArtifactCli extends AsffCli {
     const stack = Stack.of(project);
     const owner = this.owner(project);
     const domainArn = stack.formatArn({ service: 'codeartifact', account: owner, resource: 'domain', resourceName: this.options.domain });
-    const repositoryArn = stack.formatArn({ service: 'codeartifact', account: owner, resource: 'repository', resourceName: `${this.options.domain}/${this.options.repository}` });
-    const packageArn = stack.formatArn({ service: 'codeartifact', account: owner, resource: 'package', resourceName: `${this.options.domain}/${this.options.repository}/npm/devsecops-factory/asff-parsers` });
+    const repositoryArn = stack.formatArn({
+      service: 'codeartifact',
+      account: owner,
+      resource: 'repository',
+      resourceName: `${this.options.domain}/${this.options.repository}`,
+    });
+    const packageArn = stack.formatArn({
+      service: 'codeartifact',
+      account: owner,
+      resource: 'package',
+      resourceName: `${this.options.domain}/${this.options.repository}/npm/devsecops-factory/asff-parsers`,
+    });
     project.addToRolePolicy(new iam.PolicyStatement({ actions: ['codeartifact:GetAuthorizationToken'], resources: [domainArn] }));
-    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['codeartifact:GetRepositoryEndpoint', 'codeartifact:ReadFromRepository'], resources: [repositoryArn] }));
+    project.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['codeartifact:GetRepositoryEndpoint', 'codeartifact:ReadFromRepository'], resources: [repositoryArn] }),
+    );
     project.addToRolePolicy(new iam.PolicyStatement({ actions: ['codeartifact:ReadFromRepository'], resources: [packageArn] }));
     // GetAuthorizationToken also needs a bearer token, which IAM scopes by service only.
     project.addToRolePolicy(new iam.PolicyStatement({
@@ -167,7 +181,8 @@ class CodeArtifactCli extends AsffCli {
     if (project.role) {
       Validations.of(project.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'sts:GetServiceBearerToken supports no resource-level permissions; it is limited to CodeArtifact by the sts:AWSServiceName condition.',
+        reason:
+          'sts:GetServiceBearerToken supports no resource-level permissions; it is limited to CodeArtifact by the sts:AWSServiceName condition.',
       });
     }
   }

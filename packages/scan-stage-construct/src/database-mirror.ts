@@ -236,14 +236,16 @@ export class DatabaseMirror extends Construct {
     if (eventsRole !== undefined) {
       Validations.of(eventsRole).acknowledge({
         id: 'NIST.800.53.R5-IAMNoInlinePolicy',
-        reason: 'aws-cdk-lib\'s role for the schedule to start this one project (codebuild:StartBuild on it only); the policy lives and dies with that role.',
+        reason: 'aws-cdk-lib\'s role for the schedule to start this one project (codebuild:StartBuild on it only); '
+          + 'the policy lives and dies with that role.',
       });
     }
 
     // Missing data breaches: a job that stopped running (or a database it can no longer fetch) reports no age.
     const period = Duration.hours(Math.min(2 * intervalHours, 24));
     this.alarms = this.databases.map((database) => new cloudwatch.Alarm(this, `Stale-${database}`, {
-      alarmDescription: `The ${database} vulnerability database of the mirror is older than ${this.maxAgeHours[database]} h, or its age was not reported: scans that read the mirror fail`,
+      alarmDescription: `The ${database} vulnerability database of the mirror is older than ${this.maxAgeHours[database]} h, `
+        + 'or its age was not reported: scans that read the mirror fail',
       metric: this.metricAge(database, period),
       threshold: this.maxAgeHours[database],
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -256,7 +258,8 @@ export class DatabaseMirror extends Construct {
       } else {
         Validations.of(alarm).acknowledge({
           id: 'NIST.800.53.R5-CloudWatchAlarmAction',
-          reason: 'No alarmTopic was given: the alarm has no action and notifies nobody, its state shows in CloudWatch only (the stages still fail on a stale database). Pass alarmTopic to be notified.',
+          reason: 'No alarmTopic was given: the alarm has no action and notifies nobody, '
+            + 'its state shows in CloudWatch only (the stages still fail on a stale database). Pass alarmTopic to be notified.',
         });
       }
     }
@@ -303,7 +306,8 @@ export class DatabaseMirror extends Construct {
     if (project.role) {
       for (const [index, objectArn] of objects.entries()) {
         acknowledgeWildcardResource(project.role, objectArn,
-          `The mirror's ${databases[index]} manifest and archives (one key per build of the database); GetObject only, under that database's mirror prefix.`);
+          `The mirror's ${databases[index]} manifest and archives (one key per build of the database); `
+            + 'GetObject only, under that database\'s mirror prefix.');
       }
     }
     this.grantPutAge(project);
@@ -332,7 +336,8 @@ export class DatabaseMirror extends Construct {
     }));
     if (project.role) {
       acknowledgeWildcardResource(project.role, '*',
-        'cloudwatch:PutMetricData supports no resource-level permissions; it is limited to the mirror\'s namespace by the cloudwatch:namespace condition.');
+        'cloudwatch:PutMetricData supports no resource-level permissions; '
+          + 'it is limited to the mirror\'s namespace by the cloudwatch:namespace condition.');
     }
   }
 }

@@ -153,7 +153,13 @@ export class EcrScanStage extends ScanStageBase {
     });
     signing = props.signing === undefined ? undefined : this.createSigning(props, props.signing);
     this.grantRegistryAccess(props);
-    grantSupplyChainUpload(this.project, props.reportsBucket, PROVENANCE_PREFIX, stageRepository(this, props.sourceRepository), 'provenance statement');
+    grantSupplyChainUpload(
+      this.project,
+      props.reportsBucket,
+      PROVENANCE_PREFIX,
+      stageRepository(this, props.sourceRepository),
+      'provenance statement',
+    );
     if (signing !== undefined) {
       this.signingProfileArn = signing.profileArn;
       this.signingProfile = signing.profile;
@@ -172,7 +178,8 @@ export class EcrScanStage extends ScanStageBase {
     let profile: signer.CfnSigningProfile | undefined;
     let profileArn = options.signingProfileArn;
     if (profileArn !== undefined && !Token.isUnresolved(profileArn) && !SIGNING_PROFILE_ARN.test(profileArn)) {
-      throw new Error(`signing.signingProfileArn must be an AWS Signer signing profile ARN (arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>), got '${profileArn}'`);
+      throw new Error('signing.signingProfileArn must be an AWS Signer signing profile ARN '
+        + `(arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>), got '${profileArn}'`);
     }
     if (profileArn === undefined) {
       const validity = options.signatureValidity ?? Duration.days(365);
@@ -192,7 +199,9 @@ export class EcrScanStage extends ScanStageBase {
     if (ownsRegistrySigningConfiguration(options)) {
       const owner = registrySigningConfigurationOwner(this);
       if (owner !== undefined) {
-        throw new Error(`EcrScanStage ${this.node.path}: ${owner.node.path} already owns this registry's signing configuration (one per account and Region); give this stage signing.registrySigningConfiguration: false, it then signs its images itself with the same profile`);
+        throw new Error(`EcrScanStage ${this.node.path}: ${owner.node.path} already owns this registry's signing configuration `
+          + '(one per account and Region); give this stage signing.registrySigningConfiguration: false, '
+          + 'it then signs its images itself with the same profile');
       }
       configuration = new ecr.CfnSigningConfiguration(this, 'RegistrySigningConfiguration', {
         rules: [{
@@ -261,7 +270,8 @@ export class EcrScanStage extends ScanStageBase {
     // configuration): without this, describe-image-scan-findings is denied there.
     this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['inspector2:ListFindings'], resources: ['*'] }));
     const reasons = [
-      'ecr:GetAuthorizationToken (registry login) and ecr:GetRegistryScanningConfiguration (basic or enhanced scanning) have no resource-level permissions',
+      'ecr:GetAuthorizationToken (registry login) and ecr:GetRegistryScanningConfiguration (basic or enhanced scanning) '
+        + 'have no resource-level permissions',
       'inspector2:ListFindings, read by ECR for enhanced findings, has no resource-level permissions',
     ];
     Validations.of(this.role).acknowledge({

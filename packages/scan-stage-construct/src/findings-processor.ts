@@ -441,7 +441,10 @@ export class FindingsProcessor extends Construct {
     if (inVpc) {
       statements.push(new iam.PolicyStatement({
         sid: 'VpcNetworkInterfaces',
-        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        actions: [
+          'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+        ],
         resources: ['*'],
       }));
     }
@@ -456,10 +459,26 @@ export class FindingsProcessor extends Construct {
         + ' support no resource-level permissions (service authorization reference); every other action names its resource.',
     });
     acknowledgeWildcardResource(policy, rawReports, 'Each report has its own key under raw/; read access is limited to that prefix.');
-    acknowledgeWildcardResource(policy, policies, 'Each build uploads the policy file it gated with under its own key in policies/; read access is limited to that prefix.');
-    acknowledgeWildcardResource(policy, converted, 'Converted findings get one key per report under converted/; write access is limited to that prefix.');
-    acknowledgeWildcardResource(policy, deadLetters, 'Refused findings get one key per import under dead-letter/; write access is limited to that prefix.');
-    acknowledgeWildcardResource(policy, checkpoints, 'An import that outlives one invocation keeps one checkpoint per report under checkpoint/; access is limited to that prefix.');
+    acknowledgeWildcardResource(
+      policy,
+      policies,
+      'Each build uploads the policy file it gated with under its own key in policies/; read access is limited to that prefix.',
+    );
+    acknowledgeWildcardResource(
+      policy,
+      converted,
+      'Converted findings get one key per report under converted/; write access is limited to that prefix.',
+    );
+    acknowledgeWildcardResource(
+      policy,
+      deadLetters,
+      'Refused findings get one key per import under dead-letter/; write access is limited to that prefix.',
+    );
+    acknowledgeWildcardResource(
+      policy,
+      checkpoints,
+      'An import that outlives one invocation keeps one checkpoint per report under checkpoint/; access is limited to that prefix.',
+    );
     return policy;
   }
 
@@ -511,9 +530,10 @@ export class FindingsProcessor extends Construct {
     }
     const handler = Stack.of(this).node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
     if (!handler) return;
-    Validations.of(handler).acknowledge(
-      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'aws-cdk-lib\'s notification-configuration handler uses the basic execution role; it only writes its own logs.' },
-    );
+    Validations.of(handler).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'aws-cdk-lib\'s notification-configuration handler uses the basic execution role; it only writes its own logs.',
+    });
   }
 }
 
@@ -526,7 +546,9 @@ function findingsSla(limits: { [severity: string]: Duration }): string {
   return entries.map(([severity, limit]) => {
     if (!SLA_SEVERITIES.includes(severity)) throw new Error(`findingsSla: unknown severity '${severity}' (one of ${SLA_SEVERITIES.join(', ')})`);
     const hours = limit.toHours({ integral: false });
-    if (!Number.isInteger(hours) || hours < 1) throw new Error(`findingsSla: ${severity} must be a positive whole number of hours, got ${limit.toHumanString()}`);
+    if (!Number.isInteger(hours) || hours < 1) {
+      throw new Error(`findingsSla: ${severity} must be a positive whole number of hours, got ${limit.toHumanString()}`);
+    }
     return `${severity}=${hours}h`;
   }).join(',');
 }
@@ -580,14 +602,16 @@ function acknowledgeFunctionChoices(fn: lambda.Function, props: FindingsProcesso
   if (props.reservedConcurrentExecutions === undefined) {
     Validations.of(fn).acknowledge({
       id: 'NIST.800.53.R5-LambdaConcurrency',
-      reason: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): Lambda refuses a reservation that leaves the account under 100 unreserved executions, '
-        + 'which fails the first deploy in accounts with a low quota. Throttled Security Hub imports are retried with backoff, failed invocations retried twice then dead-lettered.',
+      reason: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): Lambda refuses a reservation that leaves the account '
+        + 'under 100 unreserved executions, which fails the first deploy in accounts with a low quota. '
+        + 'Throttled Security Hub imports are retried with backoff, failed invocations retried twice then dead-lettered.',
     });
   }
   if (!props.vpc) {
     Validations.of(fn).acknowledge({
       id: 'NIST.800.53.R5-LambdaInsideVPC',
-      reason: 'The function only calls AWS APIs (S3, Security Hub, X-Ray, CloudWatch) over TLS and reaches no private resource; pass `vpc` to run it in one.',
+      reason: 'The function only calls AWS APIs (S3, Security Hub, X-Ray, CloudWatch) over TLS and reaches no private resource; '
+        + 'pass `vpc` to run it in one.',
     });
   }
 }

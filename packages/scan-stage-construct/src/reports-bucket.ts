@@ -58,8 +58,14 @@ export class ReportsBucket extends Construct {
       }],
     });
     Validations.of(this.accessLogsBucket).acknowledge(
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'S3 server access log delivery does not support SSE-KMS target buckets; SSE-S3 is used.' },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Access logs are kept in the region of the factory; cross-region copies are an organisation-level backup decision.' },
+      {
+        id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        reason: 'S3 server access log delivery does not support SSE-KMS target buckets; SSE-S3 is used.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+        reason: 'Access logs are kept in the region of the factory; cross-region copies are an organisation-level backup decision.',
+      },
     );
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -81,7 +87,8 @@ export class ReportsBucket extends Construct {
     });
     Validations.of(this.bucket).acknowledge({
       id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-      reason: 'Reports are re-created by the next pipeline run and their findings live in Security Hub; cross-region copies are an organisation-level backup decision.',
+      reason: 'Reports are re-created by the next pipeline run and their findings live in Security Hub; '
+        + 'cross-region copies are an organisation-level backup decision.',
     });
   }
 }

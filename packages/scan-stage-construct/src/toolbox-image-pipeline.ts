@@ -129,7 +129,12 @@ export class ToolboxImagePipeline extends Construct {
     acknowledgeCodeBuildProjectGrants(this.contextProject);
     protectProjectRoleTrust(this.contextProject);
     const context = new codepipeline.Artifact('ToolboxContext');
-    const contextAction = new actions.CodeBuildAction({ actionName: 'Context', project: this.contextProject, input: props.sourceOutput, outputs: [context] });
+    const contextAction = new actions.CodeBuildAction({
+      actionName: 'Context',
+      project: this.contextProject,
+      input: props.sourceOutput,
+      outputs: [context],
+    });
     acknowledgePipelineArtifactGrants(this.contextProject, contextAction);
 
     const common = {

@@ -66,12 +66,13 @@ describe('AsffCli.fromAsset (the default)', () => {
   });
 
   test('may read that one object of the bootstrap bucket and nothing else of it', () => {
+    const bundleObject = /^:s3:::cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.js$/;
     for (const prefix of ['SecretsProjectRole', 'CodeProjectRole']) {
       const reads = roleStatements(template, prefix).filter((s) => JSON.stringify(s.Resource ?? '').includes('cdk-'));
       expect(reads).toEqual([{
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expect.stringMatching(/^:s3:::cdk-[a-z0-9]+-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.js$/)]] },
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expect.stringMatching(bundleObject)]] },
       }]);
     }
   });
@@ -113,9 +114,22 @@ describe('AsffCli.fromCodeArtifact', () => {
     const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codeartifact:eu-west-1:111111111111:${resource}`]] });
     expect(statements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 'codeartifact:GetAuthorizationToken', Resource: arn('domain/factory') },
-      { Effect: 'Allow', Action: ['codeartifact:GetRepositoryEndpoint', 'codeartifact:ReadFromRepository'], Resource: arn('repository/factory/npm-internal') },
-      { Effect: 'Allow', Action: 'codeartifact:ReadFromRepository', Resource: arn('package/factory/npm-internal/npm/devsecops-factory/asff-parsers') },
-      { Effect: 'Allow', Action: 'sts:GetServiceBearerToken', Resource: '*', Condition: { StringEquals: { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' } } },
+      {
+        Effect: 'Allow',
+        Action: ['codeartifact:GetRepositoryEndpoint', 'codeartifact:ReadFromRepository'],
+        Resource: arn('repository/factory/npm-internal'),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'codeartifact:ReadFromRepository',
+        Resource: arn('package/factory/npm-internal/npm/devsecops-factory/asff-parsers'),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'sts:GetServiceBearerToken',
+        Resource: '*',
+        Condition: { StringEquals: { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' } },
+      },
     ]));
   });
 
@@ -129,6 +143,8 @@ describe('AsffCli.fromCodeArtifact', () => {
     const acknowledgements = acknowledgementsIn(build()).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
     expect(acknowledgements.map((a) => a.path)).toEqual(['Factory/Secrets/Project/Role', 'Factory/Code/Project/Role']);
     expect(roleViolations(nagViolations(build()))).toEqual([]);
-    expect(roleViolations(violationsWithout(build(), acknowledgements[0]))).toEqual([{ rule: 'AwsSolutions-IAM5[Resource::*]', path: 'Factory/Secrets/Project/Role/DefaultPolicy/Resource' }]);
+    expect(roleViolations(violationsWithout(build(), acknowledgements[0]))).toEqual([
+      { rule: 'AwsSolutions-IAM5[Resource::*]', path: 'Factory/Secrets/Project/Role/DefaultPolicy/Resource' },
+    ]);
   });
 });

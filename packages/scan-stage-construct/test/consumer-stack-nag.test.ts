@@ -100,7 +100,8 @@ describe('every construct twice in a consumer\'s own pipeline', () => {
       .toEqual(['Consumer/TeamAImageScan/Project/Role', 'Consumer/TeamBImageScan/Project/Role']);
   });
 
-  test.each(artifactGrantAcknowledgements.filter((ack) => ack.path.startsWith('Consumer/TeamA')).map((ack) => [`${ack.id} on ${ack.path}`, ack] as const))(
+  const teamAGrantAcknowledgements = artifactGrantAcknowledgements.filter((ack) => ack.path.startsWith('Consumer/TeamA'));
+  test.each(teamAGrantAcknowledgements.map((ack) => [`${ack.id} on ${ack.path}`, ack] as const))(
     'needs %s: without it the finding returns', (_name, ack) => {
       const violations = violationsWithout(consumerStack({ env: ENV, recommendedFlags: true }), ack);
       expect(violations).toContainEqual({ rule: ack.id, path: `${ack.path}/DefaultPolicy/Resource` });

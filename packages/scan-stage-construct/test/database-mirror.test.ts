@@ -62,7 +62,8 @@ function roleStatements(roleRef: unknown): any[] {
     .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([roleRef]))
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
 }
-const statementsOfProject = (id: string) => roleStatements(project(id).Properties.ServiceRole['Fn::GetAtt'] ? { Ref: project(id).Properties.ServiceRole['Fn::GetAtt'][0] } : undefined);
+const statementsOfProject = (id: string) =>
+  roleStatements(project(id).Properties.ServiceRole['Fn::GetAtt'] ? { Ref: project(id).Properties.ServiceRole['Fn::GetAtt'][0] } : undefined);
 const on = (statements: any[], action: string) => statements.filter((s) => [s.Action].flat().includes(action));
 
 describe('DatabaseMirror', () => {
@@ -113,9 +114,13 @@ describe('DatabaseMirror', () => {
     const stack = new Stack();
     const bucket = new s3.Bucket(stack, 'B');
     const encryptionKey = new kms.Key(stack, 'K');
-    expect(() => new DatabaseMirror(stack, 'M1', { bucket, encryptionKey, prefix: 'raw/mirror/' })).toThrow(/inside a prefix the findings processor or the stages own/);
+    expect(() => new DatabaseMirror(stack, 'M1', { bucket, encryptionKey, prefix: 'raw/mirror/' })).toThrow(
+      /inside a prefix the findings processor or the stages own/,
+    );
     expect(() => new DatabaseMirror(stack, 'M2', { bucket, encryptionKey, prefix: '../x/' })).toThrow(/prefix must be path segments/);
-    expect(() => new DatabaseMirror(stack, 'M3', { bucket, encryptionKey, refreshInterval: Duration.minutes(90) })).toThrow(/whole hours between 1 and 24/);
+    expect(() => new DatabaseMirror(stack, 'M3', { bucket, encryptionKey, refreshInterval: Duration.minutes(90) })).toThrow(
+      /whole hours between 1 and 24/,
+    );
   });
 });
 
@@ -127,7 +132,9 @@ describe('a stage with the toolbox image and the database mirror', () => {
     expect(flattenJoin(environment.Image)).toContain(`@${DIGEST}`);
     expect(environmentOf(id)).toEqual(expect.objectContaining({ TOOLBOX: 'true', TOOLBOX_DOCKERD: 'true' }));
     const pulls = on(statementsOfProject(id), 'ecr:BatchGetImage');
-    expect(pulls.map((s) => s.Resource)).toContainEqual({ 'Fn::GetAtt': [factory.stack.getLogicalId(factory.toolboxRepository.node.defaultChild as any), 'Arn'] });
+    expect(pulls.map((s) => s.Resource)).toContainEqual({
+      'Fn::GetAtt': [factory.stack.getLogicalId(factory.toolboxRepository.node.defaultChild as any), 'Arn'],
+    });
   });
 
   test('checks the image\'s tools, then restores the databases, before anything else of its install phase', () => {
@@ -145,7 +152,9 @@ describe('a stage with the toolbox image and the database mirror', () => {
     const mirrorReads = on(statements, 's3:GetObject').flatMap((s) => [s.Resource].flat().map(flattenJoin)).filter((r) => r.includes('/mirror/'));
     expect(mirrorReads.sort()).toEqual([expect.stringMatching(/\/mirror\/clamav\/\*$/), expect.stringMatching(/\/mirror\/grype\/\*$/)]);
     expect(on(statements, 's3:PutObject').flatMap((s) => [s.Resource].flat().map(flattenJoin)).filter((r) => r.includes('/mirror/'))).toEqual([]);
-    expect(on(statements, 'cloudwatch:PutMetricData')).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'cloudwatch:namespace': 'DevSecOpsFactory/DatabaseMirror' } } })]);
+    expect(on(statements, 'cloudwatch:PutMetricData')).toEqual([
+      expect.objectContaining({ Condition: { StringEquals: { 'cloudwatch:namespace': 'DevSecOpsFactory/DatabaseMirror' } } }),
+    ]);
     // The code stage has no mirror: no mirror variables, no mirror access.
     const code = logicalId(factory.code.project);
     expect(environmentOf(code).DB_MIRROR_URI).toBeUndefined();
@@ -158,8 +167,9 @@ describe('a stage with the toolbox image and the database mirror', () => {
     const encryptionKey = new kms.Key(stack, 'K');
     const mirror = new DatabaseMirror(stack, 'Mirror', { bucket, encryptionKey, databases: [MirroredDatabase.GRYPE, MirroredDatabase.CLAMAV] });
     const input = new codepipeline.Artifact('Source');
-    expect(() => new ImageScanStage(stack, 'Trivy', { input, reportsBucket: bucket, encryptionKey, scanner: ImageScanner.trivy(), databaseMirror: mirror }))
-      .toThrow(/does not keep trivy, trivy-java: add it to its databases/);
+    expect(() => new ImageScanStage(stack, 'Trivy', {
+      input, reportsBucket: bucket, encryptionKey, scanner: ImageScanner.trivy(), databaseMirror: mirror,
+    })).toThrow(/does not keep trivy, trivy-java: add it to its databases/);
     expect(mirror.stageEnvironment([MirroredDatabase.GRYPE]).DB_MIRROR_DATABASES).toEqual({ value: 'grype:48' });
   });
 

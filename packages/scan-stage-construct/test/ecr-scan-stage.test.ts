@@ -46,7 +46,9 @@ describe('EcrScanStage', () => {
     expect(onRepository.flatMap((s) => s.resources)).toEqual([{
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/sample-app']],
     }]);
-    expect(onRepository.flatMap((s) => s.actions)).toEqual(expect.arrayContaining(['ecr:PutImage', 'ecr:DescribeImageScanFindings', 'ecr:StartImageScan']));
+    expect(onRepository.flatMap((s) => s.actions)).toEqual(
+      expect.arrayContaining(['ecr:PutImage', 'ecr:DescribeImageScanFindings', 'ecr:StartImageScan']),
+    );
     expect(statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions).sort())
       .toEqual(['ecr:GetAuthorizationToken', 'ecr:GetRegistryScanningConfiguration']);
   });
@@ -70,7 +72,9 @@ describe('EcrScanStage', () => {
     expect(Object.keys(template.findResources('AWS::ECR::SigningConfiguration'))).toEqual([]);
     expect(actionOverrides(action).PIPELINE_EXECUTION_ID).toEqual({ type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' });
     const provenance = ecrActionsOf(template).filter((s) => JSON.stringify(s.resources).includes('/provenance/'));
-    expect(provenance.map((s) => [s.actions, JSON.stringify(s.resources)])).toEqual([[['s3:PutObject'], expect.stringMatching(/\/provenance\/Factory\/\*"\]/)]]);
+    expect(provenance.map((s) => [s.actions, JSON.stringify(s.resources)])).toEqual([
+      [['s3:PutObject'], expect.stringMatching(/\/provenance\/Factory\/\*"\]/)],
+    ]);
     expect(ecrActionsOf(template).flatMap((s) => s.actions).filter((a) => a.startsWith('signer:'))).toEqual([]);
   });
 
@@ -114,7 +118,9 @@ describe('EcrScanStage supply chain', () => {
 
     test('may sign payloads with and read that one profile, nothing else of AWS Signer', () => {
       const signing = ecrActionsOf(template).filter((s) => s.actions.some((a) => a.startsWith('signer:')));
-      expect(signing.map((s) => [s.actions, s.resources])).toEqual([[['signer:SignPayload', 'signer:GetSigningProfile'], [{ 'Fn::GetAtt': [profileId, 'Arn'] }]]]);
+      expect(signing.map((s) => [s.actions, s.resources])).toEqual([
+        [['signer:SignPayload', 'signer:GetSigningProfile'], [{ 'Fn::GetAtt': [profileId, 'Arn'] }]],
+      ]);
     });
 
     test('lets the production account pull the image and its referrers and read the profile', () => {

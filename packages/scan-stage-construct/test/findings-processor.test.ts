@@ -123,7 +123,9 @@ describe('FindingsProcessor function', () => {
   test('applies repository suppressions for at most the days it is given, and refuses nonsense', () => {
     const stack = newStack();
     new FindingsProcessor(stack, 'Findings', { maxSuppressionDays: 0 });
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MAX_SUPPRESSION_DAYS: '0' }) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MAX_SUPPRESSION_DAYS: '0' }) },
+    });
     expect(() => new FindingsProcessor(newStack(), 'Findings', { maxSuppressionDays: 1.5 })).toThrow(/maxSuppressionDays must be a whole number/);
   });
 
@@ -167,7 +169,9 @@ describe('FindingsProcessor function', () => {
       },
     });
     // Continuing an import needs no SQS permission of the function: the checkpoint's notification is the hand-off.
-    expect(statementFor('sqs:SendMessage').map((s) => s.resources)).toEqual([[{ 'Fn::GetAtt': [expect.stringMatching(/^FindingsDeadLetterQueue/), 'Arn'] }]]);
+    expect(statementFor('sqs:SendMessage').map((s) => s.resources)).toEqual([
+      [{ 'Fn::GetAtt': [expect.stringMatching(/^FindingsDeadLetterQueue/), 'Arn'] }],
+    ]);
     expect(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 's3.amazonaws.com' } })).toEqual({});
   });
 
@@ -185,7 +189,9 @@ describe('FindingsProcessor function', () => {
   });
 
   test.each([1, 1001, 2.5])('refuses %p concurrent imports (an SQS event source takes 2 to 1000)', (maxConcurrentImports) => {
-    expect(() => new FindingsProcessor(newStack(), 'Findings', { maxConcurrentImports })).toThrow(/maxConcurrentImports must be a whole number from 2 to 1000/);
+    expect(() => new FindingsProcessor(newStack(), 'Findings', { maxConcurrentImports })).toThrow(
+      /maxConcurrentImports must be a whole number from 2 to 1000/,
+    );
   });
 
   test('the report queue redelivers a failed report three times, then dead-letters it; never while it may still run', () => {
@@ -208,7 +214,9 @@ describe('FindingsProcessor function', () => {
       ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^FindingsReportsBucket/), 'Arn'] } },
       StringEquals: { 'aws:SourceAccount': '111111111111' },
     });
-    const s3OnKey = policyStatements(template).filter((s) => s.resourceType === 'AWS::KMS::Key' && JSON.stringify(s.principal).includes('s3.amazonaws.com'));
+    const s3OnKey = policyStatements(template).filter(
+      (s) => s.resourceType === 'AWS::KMS::Key' && JSON.stringify(s.principal).includes('s3.amazonaws.com'),
+    );
     expect(s3OnKey.map((s) => s.actions)).toEqual([['kms:GenerateDataKey', 'kms:Decrypt']]);
   });
 
@@ -256,7 +264,11 @@ describe('FindingsProcessor queue, key and alarms', () => {
     const topic = new sns.Topic(stack, 'Alarms');
     const withTopic = new FindingsProcessor(stack, 'Findings', { alarmTopic: topic });
     const alarms = Object.values<any>(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors']);
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+    ]);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alarms/) }]);
     // One failed invocation or dead letter is one too many; reports may wait up to an hour behind a burst.
     expect(alarms.map((a) => [a.Properties.MetricName, a.Properties.Threshold]).sort()).toEqual([
@@ -268,7 +280,11 @@ describe('FindingsProcessor queue, key and alarms', () => {
   test('without a topic, the acknowledgement says nobody is notified instead of claiming EventBridge does', () => {
     const recorded = acknowledgementsIn(new FindingsProcessor(newStack(), 'Findings'));
     const reasons = recorded.filter((a) => a.id === 'NIST.800.53.R5-CloudWatchAlarmAction');
-    expect(reasons.map((a) => a.path).sort()).toEqual(['Factory/Findings/DeadLettersAlarm', 'Factory/Findings/ErrorsAlarm', 'Factory/Findings/QueueAgeAlarm']);
+    expect(reasons.map((a) => a.path).sort()).toEqual([
+      'Factory/Findings/DeadLettersAlarm',
+      'Factory/Findings/ErrorsAlarm',
+      'Factory/Findings/QueueAgeAlarm',
+    ]);
     for (const { reason } of reasons) {
       expect(reason).toMatch(/notifies nobody/);
       expect(reason).not.toMatch(/EventBridge/);
@@ -333,8 +349,14 @@ describe('FindingsProcessor with Security Lake', () => {
   });
 
   test.each([
-    [{ ...SECURITY_LAKE, vulnerabilityFindings: { ...SECURITY_LAKE.vulnerabilityFindings, location: 'aws-security-data-lake-x/ext/v/' } }, /vulnerabilityFindings.location/],
-    [{ ...SECURITY_LAKE, detectionFindings: { ...SECURITY_LAKE.detectionFindings, providerRoleArn: 'AmazonSecurityLake-Provider-x' } }, /detectionFindings.providerRoleArn/],
+    [
+      { ...SECURITY_LAKE, vulnerabilityFindings: { ...SECURITY_LAKE.vulnerabilityFindings, location: 'aws-security-data-lake-x/ext/v/' } },
+      /vulnerabilityFindings.location/,
+    ],
+    [
+      { ...SECURITY_LAKE, detectionFindings: { ...SECURITY_LAKE.detectionFindings, providerRoleArn: 'AmazonSecurityLake-Provider-x' } },
+      /detectionFindings.providerRoleArn/,
+    ],
     [{ ...SECURITY_LAKE, externalId: 'x' }, /externalId must be 2 to 1224/],
   ])('refuses a source it could not write to: %#', (securityLake, message) => {
     expect(() => new FindingsProcessor(newStack(), 'Findings', { securityLake })).toThrow(message);

@@ -41,7 +41,11 @@ describe('ImageScanStage', () => {
   });
 
   test('writes SPDX on request, may skip the malware scan and use a private signature mirror', () => {
-    const { environment } = render({ sbomFormat: SbomFormat.SPDX_JSON, malwareScan: false, clamavDatabaseMirror: 'clamav-mirror.internal.example:8443' });
+    const { environment } = render({
+      sbomFormat: SbomFormat.SPDX_JSON,
+      malwareScan: false,
+      clamavDatabaseMirror: 'clamav-mirror.internal.example:8443',
+    });
     expect([environment.SBOM_FORMAT.Value, environment.MALWARE_SCAN.Value, environment.CLAMAV_DATABASE_MIRROR.Value])
       .toEqual(['spdx-json', 'false', 'clamav-mirror.internal.example:8443']);
   });

@@ -24,7 +24,9 @@ describe('least privilege across every construct', () => {
   });
 
   test('no identity policy grants deletion or permission management', () => {
-    const dangerous = allowedActions(template).filter((action) => /^(iam:|s3:Delete|s3:PutBucketPolicy|kms:ScheduleKeyDeletion|kms:PutKeyPolicy)/.test(action));
+    const dangerous = allowedActions(template).filter((action) =>
+      /^(iam:|s3:Delete|s3:PutBucketPolicy|kms:ScheduleKeyDeletion|kms:PutKeyPolicy)/.test(action),
+    );
     expect(dangerous).toEqual([]);
   });
 

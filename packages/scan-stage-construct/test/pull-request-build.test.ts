@@ -21,7 +21,11 @@ function renderPullRequestStage() {
     sourceBranch: '#{Source.BranchName}',
     pullRequest: {
       baselineBranch: 'main',
-      feedback: { provider: FeedbackProvider.GITHUB, repository: 'octo/shop', token: BuildSecret.fromSecretsManager(importedSecret(stack, 'Token', 'github-token')) },
+      feedback: {
+        provider: FeedbackProvider.GITHUB,
+        repository: 'octo/shop',
+        token: BuildSecret.fromSecretsManager(importedSecret(stack, 'Token', 'github-token')),
+      },
     },
   });
   return renderStage(stack, deps.input, stage.action, 'Code');

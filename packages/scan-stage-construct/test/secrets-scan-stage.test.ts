@@ -80,11 +80,17 @@ describe('SecretsScanStage', () => {
       .flatMap((r) => r.Properties.PolicyDocument.Statement)
       .filter((statement) => statement.Action === 's3:PutObject');
     // Default repository: the stack's name.
-    expect(puts({ template })).toEqual([{ Action: 's3:PutObject', Effect: 'Allow', Resource: [objects('/raw/Factory/secrets/*'), objects('/policies/Factory/secrets/*')] }]);
+    expect(puts({ template })).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: [objects('/raw/Factory/secrets/*'), objects('/policies/Factory/secrets/*')] },
+    ]);
     const named = render({ sourceRepository: 'example-org/shop' });
-    expect(puts(named)).toEqual([{
-      Action: 's3:PutObject', Effect: 'Allow', Resource: [objects('/raw/example-org/shop/secrets/*'), objects('/policies/example-org/shop/secrets/*')],
-    }]);
+    expect(puts(named)).toEqual([
+      {
+        Action: 's3:PutObject',
+        Effect: 'Allow',
+        Resource: [objects('/raw/example-org/shop/secrets/*'), objects('/policies/example-org/shop/secrets/*')],
+      },
+    ]);
   });
 
   test('is a CodeBuild action on the input with no overrides by default', () => {

@@ -19,7 +19,12 @@ function buildFactory() {
     encryptionKey: key, enforceSSL: true, versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, serverAccessLogsPrefix: 'access-logs/',
   });
   const sourceOutput = new codepipeline.Artifact('FactorySource');
-  const sourceAction = new actions.S3SourceAction({ actionName: 'Source', bucket: bucket('SourceBucket'), bucketKey: 'factory.zip', output: sourceOutput });
+  const sourceAction = new actions.S3SourceAction({
+    actionName: 'Source',
+    bucket: bucket('SourceBucket'),
+    bucketKey: 'factory.zip',
+    output: sourceOutput,
+  });
   const toolbox = new ToolboxImagePipeline(stack, 'Toolbox', {
     sourceAction, sourceOutput, artifactBucket: bucket('Artifacts'), reportsBucket: bucket('Reports'), encryptionKey: key, signing: {},
   });

@@ -45,11 +45,13 @@ export interface OfflineBuildOptions {
 export function acknowledgeToolboxImage(project: codebuild.Project): void {
   Validations.of(project).acknowledge({
     id: 'AwsSolutions-CB5',
-    reason: 'The build runs in the factory\'s scanner toolbox image (toolbox/Dockerfile: CodeBuild\'s curated images lack the pinned scanners, and builds without internet access cannot install them), pulled by digest.',
+    reason: 'The build runs in the factory\'s scanner toolbox image (toolbox/Dockerfile: CodeBuild\'s curated images lack the pinned scanners, '
+      + 'and builds without internet access cannot install them), pulled by digest.',
   });
   Validations.of(project.role!).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'ecr:GetAuthorizationToken (the pull of the toolbox image by the service role) has no resource-level permission; the image\'s repository is the only one the role may pull from.',
+    reason: 'ecr:GetAuthorizationToken (the pull of the toolbox image by the service role) has no resource-level permission; '
+      + 'the image\'s repository is the only one the role may pull from.',
   });
 }
 

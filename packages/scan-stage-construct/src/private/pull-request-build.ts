@@ -71,5 +71,6 @@ export function pullRequestPolicy(policy: string): string {
 export function grantBaselineRead(project: codebuild.PipelineProject): void {
   project.addToRolePolicy(new iam.PolicyStatement({ actions: ['securityhub:GetFindings'], resources: ['*'] }));
   acknowledgeWildcardResource(project.role!, '*',
-    'securityhub:GetFindings (read-only) has no resource-level permissions: the pull-request build reads the default branch\'s findings of its own scope as the gate\'s baseline.');
+    'securityhub:GetFindings (read-only) has no resource-level permissions: '
+      + 'the pull-request build reads the default branch\'s findings of its own scope as the gate\'s baseline.');
 }

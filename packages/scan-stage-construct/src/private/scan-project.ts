@@ -73,7 +73,9 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
   const policyStage = policyStageOf(props, options);
   const pullRequest = props.pullRequest;
   if (pullRequest !== undefined && options.pullRequestCheck !== true) {
-    throw new Error(`pullRequest: the ${options.defaultActionName} stage publishes or deploys; only the secrets, code and image scans run for a pull request`);
+    throw new Error(
+      `pullRequest: the ${options.defaultActionName} stage publishes or deploys; only the secrets, code and image scans run for a pull request`,
+    );
   }
   const factoryPolicy = props.factoryPolicy ?? DEFAULT_FACTORY_POLICY;
   const repository = reportsRepository(scope, props);
@@ -159,7 +161,8 @@ export function createScanProject(scope: Construct, props: ScanStageProps, optio
 function reportsRepository(scope: Construct, props: ScanStageProps): string {
   const repository = props.sourceRepository ?? Stack.of(scope).stackName;
   if (Token.isUnresolved(repository) || repository.includes('#{')) {
-    throw new Error(`sourceRepository must be a literal repository name, not '${repository}': it fixes the only reports prefix (raw/<repository>/) this stage may write to`);
+    throw new Error(`sourceRepository must be a literal repository name, not '${repository}': `
+      + 'it fixes the only reports prefix (raw/<repository>/) this stage may write to');
   }
   if (!REPOSITORY_NAME.test(repository)) {
     throw new Error(`sourceRepository '${repository}' must be path segments of letters, digits, '.', '_' and '-' separated by '/'`);
@@ -202,7 +205,9 @@ const MAX_FACTORY_POLICY_BYTES = 8 * 1024;
 function factoryPolicyVariable(policy: string): string {
   if (Token.isUnresolved(policy)) throw new Error('factoryPolicy must be the YAML text itself, not a token');
   const bytes = Buffer.byteLength(policy, 'utf8');
-  if (bytes > MAX_FACTORY_POLICY_BYTES) throw new Error(`factoryPolicy is ${bytes} bytes; at most ${MAX_FACTORY_POLICY_BYTES} fit the build's environment`);
+  if (bytes > MAX_FACTORY_POLICY_BYTES) {
+    throw new Error(`factoryPolicy is ${bytes} bytes; at most ${MAX_FACTORY_POLICY_BYTES} fit the build's environment`);
+  }
   if (!/^version:\s*1\s*$/m.test(policy)) throw new Error("factoryPolicy must be a policy file with 'version: 1' (asff-parsers docs/policy.md)");
   return Buffer.from(policy, 'utf8').toString('base64');
 }
@@ -237,9 +242,11 @@ function grantRawReportUpload(project: codebuild.PipelineProject, props: ScanSta
     }));
   }
   acknowledgeWildcardResource(project.role!, reports,
-    'Each build uploads reports under a new key (raw/<repository>/<stage>/<build number>/); PutObject only, under this stage\'s own repository and stage prefix.');
+    'Each build uploads reports under a new key (raw/<repository>/<stage>/<build number>/); '
+      + 'PutObject only, under this stage\'s own repository and stage prefix.');
   acknowledgeWildcardResource(project.role!, policies,
-    'Each build uploads the policy file it gated with under a new key (policies/<repository>/<stage>/<build number>/); PutObject only, under this stage\'s own repository and stage prefix.');
+    'Each build uploads the policy file it gated with under a new key (policies/<repository>/<stage>/<build number>/); '
+      + 'PutObject only, under this stage\'s own repository and stage prefix.');
 }
 
 function secretVariables(secrets: Record<string, BuildSecret> = {}): Record<string, codebuild.BuildEnvironmentVariable> {

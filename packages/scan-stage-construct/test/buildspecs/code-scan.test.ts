@@ -10,6 +10,14 @@ import { ASFF_CLI, newStageWorkspace, recordedUploads, runPhase, StageWorkspace,
  */
 const spec = expectedStageBuildspec('code-scan.yml');
 
+/** Semgrep's one result: a note-level issue, below the stage's threshold. */
+const SEMGREP_RESULT = JSON.stringify({
+  ruleId: 'todo-comment',
+  level: 'note',
+  message: { text: 'A TODO comment' },
+  locations: [{ physicalLocation: { artifactLocation: { uri: 'Dockerfile' }, region: { startLine: 1 } } }],
+});
+
 function newWorkspace(): StageWorkspace {
   const workspace = newStageWorkspace({
     stage: 'code',
@@ -21,7 +29,7 @@ function newWorkspace(): StageWorkspace {
   stubTool(workspace.bin, 'semgrep', `printf '%s\\n' "$*" >> "$(dirname "$0")/../semgrep.args"
 out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done
 printf '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Semgrep OSS","rules":[]}},"results":[%s]}]}' \\
-  '{"ruleId":"todo-comment","level":"note","message":{"text":"A TODO comment"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"Dockerfile"},"region":{"startLine":1}}}]}' > "$out"`);
+  '${SEMGREP_RESULT}' > "$out"`);
   // hadolint reports an error-level issue on the Dockerfile (its last argument).
   stubTool(workspace.bin, 'hadolint', `[ "$1" = "--no-fail" ] || exit 3
 printf '%s\\n' "$*" >> "$(dirname "$0")/../hadolint.args"

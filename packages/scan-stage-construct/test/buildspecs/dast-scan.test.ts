@@ -43,7 +43,11 @@ describe('dast-scan buildspec, scan preparation run for real', () => {
     expect(plan.env.contexts).toEqual([{ name: 'staging', urls: ['https://staging.example.com/'] }]);
     expect(plan.jobs.map((j: any) => j.type)).toEqual(['spider', 'passiveScan-wait', 'report']);
     expect(plan.jobs[0].parameters.maxDuration + plan.jobs[1].parameters.maxDuration).toBeLessThanOrEqual(20);
-    expect(plan.jobs[2].parameters).toEqual({ template: 'traditional-json', reportDir: path.join(fs.realpathSync(dir), 'reports'), reportFile: 'zap.json' });
+    expect(plan.jobs[2].parameters).toEqual({
+      template: 'traditional-json',
+      reportDir: path.join(fs.realpathSync(dir), 'reports'),
+      reportFile: 'zap.json',
+    });
   });
 
   test('a full scan adds the active scan; an API scan imports the definition first', () => {

@@ -52,7 +52,8 @@ const args = process.argv.slice(2);
 const record = ${JSON.stringify(record)};
 fs.appendFileSync(path.join(record, 'oras.jsonl'), JSON.stringify(args) + '\\n');
 const option = (name) => args[args.indexOf(name) + 1];
-const positional = args.slice(1).filter((a, i, all) => !a.startsWith('--') && !(i > 0 && all[i - 1].startsWith('--') && all[i - 1] !== '--password-stdin'));
+const positional = args.slice(1)
+  .filter((a, i, all) => !a.startsWith('--') && !(i > 0 && all[i - 1].startsWith('--') && all[i - 1] !== '--password-stdin'));
 if (args[0] === 'login') {
   const password = fs.readFileSync(0, 'utf8').trim();
   process.exit(password ? 0 : 1);
@@ -65,14 +66,16 @@ if (args[0] === 'attach') {
   const digest = 'sha256:' + crypto.createHash('sha256').update(artifactType + content).digest('hex');
   fs.mkdirSync(referrers(subject), { recursive: true });
   fs.writeFileSync(path.join(referrers(subject), digest + '.json'), JSON.stringify({ artifactType, digest, content }));
-  console.log(JSON.stringify({ reference: subject.slice(0, subject.indexOf('@')) + '@' + digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 700, artifactType }));
+  const reference = subject.slice(0, subject.indexOf('@')) + '@' + digest;
+  console.log(JSON.stringify({ reference, mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 700, artifactType }));
   process.exit(0);
 }
 if (args[0] === 'discover') {
   const [subject] = positional;
   const dir = referrers(subject);
   const found = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) : [];
-  const wanted = found.filter((r) => r.artifactType === option('--artifact-type')).map(({ artifactType, digest }) => ({ artifactType, digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', referrers: [] }));
+  const wanted = found.filter((r) => r.artifactType === option('--artifact-type'))
+    .map(({ artifactType, digest }) => ({ artifactType, digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', referrers: [] }));
   console.log(JSON.stringify({ reference: subject, digest: subject.slice(subject.indexOf('@') + 1), referrers: wanted }));
   process.exit(0);
 }
@@ -93,7 +96,9 @@ process.exit(2);
 }
 
 const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [] });
-const IMAGE_GATES = [{ stage: 'image', result: 'passed', build: 'image-scan:77aa', tools: ['grype', 'clamav'], policyDigest: { sha256: 'a'.repeat(64) } }];
+const IMAGE_GATES = [
+  { stage: 'image', result: 'passed', build: 'image-scan:77aa', tools: ['grype', 'clamav'], policyDigest: { sha256: 'a'.repeat(64) } },
+];
 
 function newWorkspace(threshold: string): Workspace {
   const workspace = newStageWorkspace({
@@ -142,7 +147,10 @@ function calls(workspace: Workspace, tool: string): string[][] {
 function managedSignature(workspace: Workspace): void {
   const dir = path.join(workspace.record, 'referrers', workspace.digest);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'signature.json'), JSON.stringify({ artifactType: 'application/vnd.cncf.notary.signature', digest: `sha256:${'e'.repeat(64)}` }));
+  fs.writeFileSync(
+    path.join(dir, 'signature.json'),
+    JSON.stringify({ artifactType: 'application/vnd.cncf.notary.signature', digest: `sha256:${'e'.repeat(64)}` }),
+  );
 }
 
 /** The registry scanning configuration, as get-registry-scanning-configuration returns it. */
@@ -236,7 +244,10 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
   test('waits out a scan on push that registers late instead of starting another', () => {
     const workspace = track(newWorkspace('CRITICAL'));
     scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [
-      SCAN_NOT_FOUND, SCAN_NOT_FOUND, { stdout: scanResult(workspace.digest, 'IN_PROGRESS', []) }, { stdout: scanResult(workspace.digest, 'COMPLETE', []) },
+      SCAN_NOT_FOUND,
+      SCAN_NOT_FOUND,
+      { stdout: scanResult(workspace.digest, 'IN_PROGRESS', []) },
+      { stdout: scanResult(workspace.digest, 'COMPLETE', []) },
     ]);
 
     const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
@@ -251,7 +262,11 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
       SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, SCAN_NOT_FOUND, { stdout: scanResult(workspace.digest, 'COMPLETE', []) },
     ]);
     scriptAwsResponses(workspace.record, 'ecr', 'start-image-scan', [
-      { stderr: 'An error occurred (LimitExceededException) when calling the StartImageScan operation: The scan quota per image has been exceeded. Wait and try again.', exit: 254 },
+      {
+        stderr: 'An error occurred (LimitExceededException) when calling the StartImageScan operation: '
+          + 'The scan quota per image has been exceeded. Wait and try again.',
+        exit: 254,
+      },
     ]);
 
     const run = runPhase(spec, 'build', { cwd: workspace.source, env: workspace.env });
@@ -279,7 +294,10 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
       const workspace = track(newWorkspace('CRITICAL'));
       scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [{ stdout: scanResult(workspace.digest, status, []) }]);
 
-      const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, ECR_SCAN_TIMEOUT_SECONDS: '900', ECR_SCAN_POLL_SECONDS: '30' } });
+      const run = runPhase(spec, 'build', {
+        cwd: workspace.source,
+        env: { ...workspace.env, ECR_SCAN_TIMEOUT_SECONDS: '900', ECR_SCAN_POLL_SECONDS: '30' },
+      });
 
       expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 2, status: 2 });
       expect(run.output).toContain(`ECR scan ended with status ${status}`);
@@ -319,7 +337,10 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     const workspace = track(newWorkspace('HIGH'));
     scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [{ stdout: scanResult(workspace.digest, 'IN_PROGRESS', []) }]);
 
-    const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, ECR_SCAN_TIMEOUT_SECONDS: '1', ECR_SCAN_POLL_SECONDS: '1' } });
+    const run = runPhase(spec, 'build', {
+      cwd: workspace.source,
+      env: { ...workspace.env, ECR_SCAN_TIMEOUT_SECONDS: '1', ECR_SCAN_POLL_SECONDS: '1' },
+    });
 
     expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: 2, status: 2 });
     expect(run.output).toContain('did not complete within 1s');
@@ -343,19 +364,26 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
 
     const upload = recordedUploads(workspace.record).find((u) => u.destination.includes('/provenance/'))!;
     expect(upload.destination).toBe(`s3://factory-reports/provenance/factory/${workspace.digest.replace(':', '-')}.intoto.json`);
-    expect(upload.metadata).toEqual(expect.objectContaining({ 'image-digest': workspace.digest, 'commit': '0123456789abcdef0123456789abcdef01234567' }));
+    expect(upload.metadata).toEqual(
+      expect.objectContaining({ 'image-digest': workspace.digest, 'commit': '0123456789abcdef0123456789abcdef01234567' }),
+    );
     const statement = JSON.parse(upload.body);
     expect(statement._type).toBe('https://in-toto.io/Statement/v1');
     expect(statement.predicateType).toBe('https://slsa.dev/provenance/v1');
     expect(statement.subject).toEqual([{ name: REPOSITORY_URI, digest: { sha256: workspace.digest.slice('sha256:'.length) } }]);
     const { buildDefinition, runDetails } = statement.predicate;
-    expect(buildDefinition.externalParameters.source).toEqual({ repository: 'factory', branch: 'default', commit: '0123456789abcdef0123456789abcdef01234567' });
+    expect(buildDefinition.externalParameters.source).toEqual({
+      repository: 'factory',
+      branch: 'default',
+      commit: '0123456789abcdef0123456789abcdef01234567',
+    });
     expect(buildDefinition.internalParameters).toEqual(expect.objectContaining({
       pipeline: 'factory', pipelineExecutionId: '6b1d2c3e-0000-4000-8000-000000000042', buildProject: 'image-scan',
     }));
     expect(runDetails.builder.id).toBe('arn:aws:codepipeline:eu-west-1:111111111111:factory');
     expect(runDetails.metadata.invocationId).toBe('6b1d2c3e-0000-4000-8000-000000000042');
     const policy = Buffer.from(workspace.env.FACTORY_POLICY_B64, 'base64');
+    const repositoryPolicy = fs.readFileSync(path.join(workspace.source, 'security-policy.yml'));
     expect(buildDefinition.internalParameters.gates).toEqual([
       ...IMAGE_GATES,
       {
@@ -364,7 +392,7 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
         build: 'ecr-scan:5d1f',
         tools: ['ecr'],
         policyDigest: { sha256: createHash('sha256').update(policy).digest('hex') },
-        repositoryPolicyDigest: { sha256: createHash('sha256').update(fs.readFileSync(path.join(workspace.source, 'security-policy.yml'))).digest('hex') },
+        repositoryPolicyDigest: { sha256: createHash('sha256').update(repositoryPolicy).digest('hex') },
       },
     ]);
     expect(runDetails.byproducts[0]).toEqual(expect.objectContaining({
@@ -395,7 +423,8 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     expect(notation.map((args) => args[0])).toEqual(['login', 'sign', 'sign']);
     const signed = notation.filter((args) => args[0] === 'sign');
     for (const args of signed) expect(args.slice(0, 5)).toEqual(['sign', '--plugin', 'com.amazonaws.signer.notation.plugin', '--id', profile]);
-    const attached = fs.readdirSync(path.join(workspace.record, 'referrers', workspace.digest)).filter((f) => f !== 'signature.json').map((f) => f.replace(/\.json$/, ''));
+    const attached = fs.readdirSync(path.join(workspace.record, 'referrers', workspace.digest))
+      .filter((f) => f !== 'signature.json').map((f) => f.replace(/\.json$/, ''));
     expect(signed.map((args) => args[5]).sort()).toEqual(attached.map((digest) => `${REPOSITORY_URI}@${digest}`).sort());
     expect(calls(workspace, 'oras').some((args) => args[0] === 'discover' && args.includes('application/vnd.cncf.notary.signature'))).toBe(true);
     expect(run.output).toContain(`are signed with ${profile}`);
@@ -406,10 +435,14 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     const profile = 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/factory_images';
     scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [{ stdout: scanResult(workspace.digest, 'COMPLETE', []) }]);
 
-    const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, SIGNING_PROFILE_ARN: profile, IMAGE_SIGNATURE: 'notation' } });
+    const run = runPhase(spec, 'build', {
+      cwd: workspace.source,
+      env: { ...workspace.env, SIGNING_PROFILE_ARN: profile, IMAGE_SIGNATURE: 'notation' },
+    });
 
     expect(run.status).toBe(0);
-    expect(calls(workspace, 'notation').filter((args) => args[0] === 'sign').map((args) => args[5])).toContain(`${REPOSITORY_URI}@${workspace.digest}`);
+    const signed = calls(workspace, 'notation').filter((args) => args[0] === 'sign').map((args) => args[5]);
+    expect(signed).toContain(`${REPOSITORY_URI}@${workspace.digest}`);
   });
 
   test('fails naming the profile when managed signing leaves no signature within its timeout', () => {
@@ -417,7 +450,10 @@ describe('ecr-scan buildspec, run with stubbed ECR and registry', () => {
     const profile = 'arn:aws:signer:eu-west-1:111111111111:/signing-profiles/factory_images';
     scriptAwsResponses(workspace.record, 'ecr', 'describe-image-scan-findings', [{ stdout: scanResult(workspace.digest, 'COMPLETE', []) }]);
 
-    const run = runPhase(spec, 'build', { cwd: workspace.source, env: { ...workspace.env, SIGNING_PROFILE_ARN: profile, SIGNATURE_TIMEOUT_SECONDS: '0' } });
+    const run = runPhase(spec, 'build', {
+      cwd: workspace.source,
+      env: { ...workspace.env, SIGNING_PROFILE_ARN: profile, SIGNATURE_TIMEOUT_SECONDS: '0' },
+    });
 
     expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: spec.phases.build.commands.length - 1, status: 2 });
     expect(run.output).toContain(`ECR managed signing left no signature on ${REPOSITORY_URI}@${workspace.digest} within 0s`);

@@ -69,9 +69,12 @@ case "$1" in
 esac`);
   stubTool(bin, 'grype', `[ "$1" = "docker-archive:image/image.tar" ] || exit 3
 cat > "$5" <<'JSON'
-{"matches":[{"vulnerability":{"id":"CVE-2099-0002","severity":"High","namespace":"debian:distro:debian:12","description":"Made-up flaw.","fix":{"versions":["1.2.4"],"state":"fixed"}},
-"relatedVulnerabilities":[],"matchDetails":[],"artifact":{"name":"libexample","version":"1.2.3","type":"deb","locations":[{"path":"/var/lib/dpkg/status"}]}}],
-"source":{"type":"image","target":{"userInput":"image/image.tar"}},"distro":{"name":"debian","version":"12"},"descriptor":{"name":"grype","version":"0.119.0"}}
+{"matches":[{"vulnerability":{"id":"CVE-2099-0002","severity":"High","namespace":"debian:distro:debian:12","description":"Made-up flaw.",
+"fix":{"versions":["1.2.4"],"state":"fixed"}},
+"relatedVulnerabilities":[],"matchDetails":[],
+"artifact":{"name":"libexample","version":"1.2.3","type":"deb","locations":[{"path":"/var/lib/dpkg/status"}]}}],
+"source":{"type":"image","target":{"userInput":"image/image.tar"}},"distro":{"name":"debian","version":"12"},
+"descriptor":{"name":"grype","version":"0.119.0"}}
 JSON`);
   // trivy image --input <tarball> --format <format> --output <file> --timeout <t>: records its arguments, writes the SBOM.
   stubTool(bin, 'trivy', `printf '%s\\n' "$*" >> ${JSON.stringify(path.join(record, 'trivy.log'))}
@@ -186,7 +189,8 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
     expect(report.split('\n').filter((line) => line.endsWith(' FOUND')))
       .toEqual(['./layer-2/srv/downloads/invoice.pdf.exe: Factory.Test.Eicar.UNOFFICIAL FOUND']);
     expect(report).toMatch(/^Scanned files: 2$/m);
-    expect(fs.readFileSync(path.join(workspace.source, 'reports', 'manifest.tsv'), 'utf8')).toBe('grype\treports/grype.json\nclamav\treports/clamav.txt\n');
+    expect(fs.readFileSync(path.join(workspace.source, 'reports', 'manifest.tsv'), 'utf8'))
+      .toBe('grype\treports/grype.json\nclamav\treports/clamav.txt\n');
     // The extracted filesystem does not stay behind to end up in an artifact.
     expect(fs.existsSync(path.join(workspace.source, 'image', 'rootfs'))).toBe(false);
   });
@@ -217,7 +221,8 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
     const env = {
       ...workspace.env,
       SCANNER: 'custom',
-      CUSTOM_SCANNER_RUN: 'test -s "$IMAGE_TARBALL" && printf \'{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"in-house"}},"results":[]}]}\' > reports/in-house.sarif',
+      CUSTOM_SCANNER_RUN: 'test -s "$IMAGE_TARBALL" && '
+        + 'printf \'{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"in-house"}},"results":[]}]}\' > reports/in-house.sarif',
       CUSTOM_SCANNER_REPORT: 'reports/in-house.sarif',
       CUSTOM_SCANNER_PARSER: 'sarif',
     };
@@ -285,7 +290,8 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
       // The repository denies the AGPL its factory allows: that tightens, and fails the stage. The next build starts
       // from a fresh checkout, without this one's reports and image artifact.
       for (const output of ['reports', 'image']) fs.rmSync(path.join(workspace.source, output), { recursive: true });
-      fs.appendFileSync(path.join(workspace.source, 'security-policy.yml'), 'licenses:\n  deny: [AGPL-3.0-only]\n  allow: [MIT, AGPL-3.0-only, GPL-3.0-only]\n');
+      fs.appendFileSync(path.join(workspace.source, 'security-policy.yml'),
+        'licenses:\n  deny: [AGPL-3.0-only]\n  allow: [MIT, AGPL-3.0-only, GPL-3.0-only]\n');
       const tightened = runPhase(spec, 'build', { cwd: workspace.source, env });
 
       expect(tightened.status).toBe(1);
@@ -296,7 +302,9 @@ describe('image-scan buildspec, run with stubbed Docker and scanners', () => {
 
   test('fails when a custom scanner writes no report, instead of passing an unscanned image', () => {
     const workspace = track(newWorkspace());
-    const env = { ...workspace.env, SCANNER: 'custom', CUSTOM_SCANNER_RUN: 'true', CUSTOM_SCANNER_REPORT: 'reports/none.json', CUSTOM_SCANNER_PARSER: 'sarif' };
+    const env = {
+      ...workspace.env, SCANNER: 'custom', CUSTOM_SCANNER_RUN: 'true', CUSTOM_SCANNER_REPORT: 'reports/none.json', CUSTOM_SCANNER_PARSER: 'sarif',
+    };
 
     const run = runPhase(spec, 'build', { cwd: workspace.source, env });
 

@@ -97,7 +97,8 @@ describe('asff CLI from CodeArtifact', () => {
     const tarball = publishedTarball(workspace.root, fs.readFileSync(BUNDLE));
     scriptAwsResponses(workspace.record, 'codeartifact', 'login', [{ stdout: 'Successfully configured npm to use AWS CodeArtifact repository\n' }]);
     // npm pack <spec> writes the tarball into the working directory and prints its name.
-    stubTool(workspace.bin, 'npm', `printf '%s\\n' "$*" >> ${JSON.stringify(path.join(workspace.record, 'npm-calls'))}\ncp ${JSON.stringify(tarball.file)} .\nbasename ${JSON.stringify(tarball.file)}`);
+    stubTool(workspace.bin, 'npm', `printf '%s\\n' "$*" >> ${JSON.stringify(path.join(workspace.record, 'npm-calls'))}\n`
+      + `cp ${JSON.stringify(tarball.file)} .\nbasename ${JSON.stringify(tarball.file)}`);
     const env = {
       ASFF_CLI_SOURCE: 'codeartifact',
       ASFF_CLI_CODEARTIFACT_DOMAIN: 'factory',
@@ -120,7 +121,9 @@ describe('asff CLI from CodeArtifact', () => {
       'codeartifact', 'login', '--tool', 'npm', '--domain', 'factory', '--domain-owner', '111111111111', '--repository', 'npm-internal',
     ]]);
     // One `npm pack` of the exact version; never `npm install`, so no dependency comes from the registry.
-    expect(fs.readFileSync(path.join(workspace.record, 'npm-calls'), 'utf8')).toBe('pack --silent --ignore-scripts @devsecops-factory/asff-parsers@1.4.2\n');
+    expect(fs.readFileSync(path.join(workspace.record, 'npm-calls'), 'utf8')).toBe(
+      'pack --silent --ignore-scripts @devsecops-factory/asff-parsers@1.4.2\n',
+    );
   });
 
   test('refuses a tarball whose integrity differs from the one fixed at synth, and installs nothing', () => {

@@ -1,6 +1,15 @@
 import * as fs from 'fs';
 import { readBuildspec } from '../support/buildspec-files';
-import { awsCalls, newStageWorkspace, recordedUploads, runPhase, scriptAwsResponses, StageWorkspace, storeS3Object, stubTool } from '../support/buildspec-runner';
+import {
+  awsCalls,
+  newStageWorkspace,
+  recordedUploads,
+  runPhase,
+  scriptAwsResponses,
+  StageWorkspace,
+  storeS3Object,
+  stubTool,
+} from '../support/buildspec-runner';
 
 /**
  * Runs the mirror job's build phase (buildspecs/mirror-databases.yml) with the real shell, jq, date, tar and
@@ -20,21 +29,28 @@ function newWorkspace(options: { grypeFails?: boolean; clamavSignatureBad?: bool
   const workspace = newStageWorkspace({ stage: 'mirror', threshold: 'HIGH', build: { project: 'mirror', id: '9', number: 9 } });
   workspaces.push(workspace);
   const { bin, record } = workspace;
+  const grypeUpdate = options.grypeFails
+    ? 'echo "failed to download the listing" >&2; exit 1'
+    : 'mkdir -p "$GRYPE_DB_CACHE_DIR/6" && echo db > "$GRYPE_DB_CACHE_DIR/6/vulnerability.db"';
   stubTool(bin, 'grype', `case "$1 $2" in
-  "db update") ${options.grypeFails ? 'echo "failed to download the listing" >&2; exit 1' : 'mkdir -p "$GRYPE_DB_CACHE_DIR/6" && echo db > "$GRYPE_DB_CACHE_DIR/6/vulnerability.db"'} ;;
+  "db update") ${grypeUpdate} ;;
   "db status") printf '{"schemaVersion":"v6.0.2","built":"${iso(7)}","path":"%s/6/vulnerability.db","valid":true}' "$GRYPE_DB_CACHE_DIR" ;;
   *) exit 2 ;;
 esac`);
   stubTool(bin, 'trivy', `cache="$4"
 case "$2" in
-  --download-db-only) mkdir -p "$cache/db" && echo db > "$cache/db/trivy.db" && printf '{"Version":2,"UpdatedAt":"${iso(3)}"}' > "$cache/db/metadata.json" ;;
-  --download-java-db-only) mkdir -p "$cache/java-db" && echo db > "$cache/java-db/trivy-java.db" && printf '{"Version":1,"UpdatedAt":"${iso(50)}"}' > "$cache/java-db/metadata.json" ;;
+  --download-db-only) mkdir -p "$cache/db" && echo db > "$cache/db/trivy.db" &&
+    printf '{"Version":2,"UpdatedAt":"${iso(3)}"}' > "$cache/db/metadata.json" ;;
+  --download-java-db-only) mkdir -p "$cache/java-db" && echo db > "$cache/java-db/trivy-java.db" &&
+    printf '{"Version":1,"UpdatedAt":"${iso(50)}"}' > "$cache/java-db/metadata.json" ;;
   *) exit 2 ;;
 esac`);
   stubTool(bin, 'freshclam', `directory="$(sed -n 's/^DatabaseDirectory //p' "\${1#--config-file=}")"
 for name in main daily bytecode; do echo "$name" > "$directory/$name.cvd"; done`);
   // sigtool --info <file>: ClamAV's header, with the build time ClamAV writes.
-  stubTool(bin, 'sigtool', `printf 'File: %s\\nBuild time: %s\\nVersion: 27837\\n%s\\n' "$2" "$(date -u -d '${iso(20)}' '+%d %b %Y %H:%M %z')" ${options.clamavSignatureBad ? "'Verification FAILED.'" : "'Verification OK.'"}`);
+  const verification = options.clamavSignatureBad ? "'Verification FAILED.'" : "'Verification OK.'";
+  const built = `"$(date -u -d '${iso(20)}' '+%d %b %Y %H:%M %z')"`;
+  stubTool(bin, 'sigtool', `printf 'File: %s\\nBuild time: %s\\nVersion: 27837\\n%s\\n' "$2" ${built} ${verification}`);
   scriptAwsResponses(record, 'cloudwatch', 'put-metric-data', [{ stdout: '' }]);
   scriptAwsResponses(record, 's3', 'rm', [{ stdout: '' }]);
   return workspace;
@@ -78,7 +94,8 @@ describe('the mirror job', () => {
     });
     expect(byDatabase.grype.object).toContain(byDatabase.grype.sha256.slice(0, 12));
     const hoursAgo = (built: string) => (Date.now() - Date.parse(built)) / HOUR;
-    expect([hoursAgo(byDatabase.grype.built), hoursAgo(byDatabase['trivy-java'].built), hoursAgo(byDatabase.clamav.built)].map(Math.round)).toEqual([7, 50, 20]);
+    expect([hoursAgo(byDatabase.grype.built), hoursAgo(byDatabase['trivy-java'].built), hoursAgo(byDatabase.clamav.built)].map(Math.round))
+      .toEqual([7, 50, 20]);
     const ages = awsCalls(workspace.record).filter((call) => call[0] === 'cloudwatch')
       .map((call) => [call[call.indexOf('--dimensions') + 1], Number(call[call.indexOf('--value') + 1])]);
     expect(ages).toEqual([['Database=grype', 7], ['Database=trivy', 3], ['Database=trivy-java', 50], ['Database=clamav', 20]]);
@@ -86,8 +103,11 @@ describe('the mirror job', () => {
 
   test('keeps the previous archive (a stage may be reading it) and deletes the one before it', () => {
     const workspace = newWorkspace();
-    storeS3Object(workspace.record, `${MIRROR}grype/manifest.json`,
-      JSON.stringify({ database: 'grype', object: 'grype/grype-20261129T000000Z-bbbbbbbbbbbb.tar.gz', previous: 'grype/grype-20261128T000000Z-aaaaaaaaaaaa.tar.gz' }));
+    storeS3Object(workspace.record, `${MIRROR}grype/manifest.json`, JSON.stringify({
+      database: 'grype',
+      object: 'grype/grype-20261129T000000Z-bbbbbbbbbbbb.tar.gz',
+      previous: 'grype/grype-20261128T000000Z-aaaaaaaaaaaa.tar.gz',
+    }));
 
     const run = runJob(workspace);
 

@@ -35,7 +35,8 @@ function newWorkspace(): MirrorWorkspace {
   const workspace = newStageWorkspace({ stage: 'image', threshold: 'HIGH', build: { project: 'image-mirror', id: '1', number: 1 } });
   workspaces.push(workspace);
   for (const installer of ['curl', 'apt-get', 'freshclam']) {
-    stubTool(workspace.bin, installer, `printf '%s %s\\n' ${installer} "$*" >> ${JSON.stringify(path.join(workspace.record, 'installs.log'))}\nexit 1`);
+    stubTool(workspace.bin, installer,
+      `printf '%s %s\\n' ${installer} "$*" >> ${JSON.stringify(path.join(workspace.record, 'installs.log'))}\nexit 1`);
   }
   scriptAwsResponses(workspace.record, 'cloudwatch', 'put-metric-data', [{ stdout: '' }]);
   // The asff CLI is in the image (the shared install script then keeps it).
@@ -114,12 +115,11 @@ describe('mirror-db.sh', () => {
     // freshclam is not run: the signatures came from the mirror.
     expect(installs(workspace)).toBe('');
     expect(result.output).toMatch(/database mirror: grype built \S+ \(5 h old, limit 48 h\)/);
-    expect(metricCalls(workspace)).toEqual([
-      ['cloudwatch', 'put-metric-data', '--namespace', 'Factory/Mirror', '--metric-name', 'DatabaseAgeHours', '--dimensions', 'Database=grype', '--value', '5', '--unit', 'None',
-        '--cli-connect-timeout', '10', '--cli-read-timeout', '20'],
-      ['cloudwatch', 'put-metric-data', '--namespace', 'Factory/Mirror', '--metric-name', 'DatabaseAgeHours', '--dimensions', 'Database=clamav', '--value', '20', '--unit', 'None',
-        '--cli-connect-timeout', '10', '--cli-read-timeout', '20'],
-    ]);
+    const putAge = (database: string, hours: string) => [
+      'cloudwatch', 'put-metric-data', '--namespace', 'Factory/Mirror', '--metric-name', 'DatabaseAgeHours',
+      '--dimensions', `Database=${database}`, '--value', hours, '--unit', 'None', '--cli-connect-timeout', '10', '--cli-read-timeout', '20',
+    ];
+    expect(metricCalls(workspace)).toEqual([putAge('grype', '5'), putAge('clamav', '20')]);
   });
 
   test('Trivy\'s database and Java index share the cache folder Trivy reads', () => {
@@ -143,7 +143,9 @@ describe('mirror-db.sh', () => {
     expect(result.status).toBe(1);
     expect(result.failedCommand).toBe(0);
     const errors = result.output.split('\n').filter((line) => line.startsWith('database mirror: the'));
-    expect(errors).toEqual([expect.stringMatching(/^database mirror: the grype database is 73 h old \(built \S+\), older than its 48 h limit: the mirror job has not refreshed it$/)]);
+    expect(errors).toEqual([expect.stringMatching(
+      /^database mirror: the grype database is 73 h old \(built \S+\), older than its 48 h limit: the mirror job has not refreshed it$/,
+    )]);
     expect(metricCalls(workspace)).toHaveLength(1);
     expect(metricCalls(workspace)[0]).toContain('73');
     // The archive was not even downloaded.
@@ -178,7 +180,8 @@ describe('mirror-db.sh', () => {
     const result = run(workspace, 'clamav:48');
 
     expect(result.status).toBe(1);
-    expect(result.output).toMatch(/database mirror: s3:\/\/factory-reports\/mirror\/clamav\/\S+\.tar\.gz does not match the sha256 of its manifest \([0-9a-f]{64}\); not using it/);
+    expect(result.output).toMatch(new RegExp(/database mirror: s3:\/\/factory-reports\/mirror\/clamav\/\S+\.tar\.gz /.source
+      + /does not match the sha256 of its manifest \([0-9a-f]{64}\); not using it/.source));
     expect(result.env.CLAMAV_DATABASE_DIR).toBeUndefined();
   });
 
@@ -197,7 +200,14 @@ describe('mirror-db.sh', () => {
     const workspace = newWorkspace();
     const result = runPhase(mirrorSpec(), 'install', {
       cwd: workspace.source,
-      env: { ...workspace.env, GRYPE_INSTALLED: '0.119.0', TRIVY_INSTALLED: '0.69.3', CLAMAV_INSTALLED: '1.4.6', GRYPE_VERSION: '0.119.0', TRIVY_VERSION: '0.69.3' },
+      env: {
+        ...workspace.env,
+        GRYPE_INSTALLED: '0.119.0',
+        TRIVY_INSTALLED: '0.69.3',
+        CLAMAV_INSTALLED: '1.4.6',
+        GRYPE_VERSION: '0.119.0',
+        TRIVY_VERSION: '0.69.3',
+      },
     });
     expect(result.env.GRYPE_DB_AUTO_UPDATE).toBeUndefined();
     // freshclam (a stub that fails here) is what a build without the mirror runs.

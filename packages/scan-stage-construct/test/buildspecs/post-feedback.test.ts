@@ -82,7 +82,12 @@ describe('GitHub', () => {
     const api = await fakeApi({
       [`POST ${statusPath}`]: { status: 201 },
       [`GET ${pullsPath}`]: { body: [{ number: 7, state: 'open' }] },
-      'GET /repos/octo/shop/issues/7/comments?per_page=100': { body: [{ id: 5, body: 'looks good' }, { id: 99, body: '<!-- devsecops-factory/code -->\nold' }] },
+      'GET /repos/octo/shop/issues/7/comments?per_page=100': {
+        body: [
+          { id: 5, body: 'looks good' },
+          { id: 99, body: '<!-- devsecops-factory/code -->\nold' },
+        ],
+      },
       'PATCH /repos/octo/shop/issues/comments/99': {},
     });
 
@@ -90,7 +95,10 @@ describe('GitHub', () => {
 
     expect(run.status).toBe(0);
     const requests = api.requests();
-    expect(requests.map((r) => `${r.method} ${r.path}`).slice(2)).toEqual(['GET /repos/octo/shop/issues/7/comments?per_page=100', 'PATCH /repos/octo/shop/issues/comments/99']);
+    expect(requests.map((r) => `${r.method} ${r.path}`).slice(2)).toEqual([
+      'GET /repos/octo/shop/issues/7/comments?per_page=100',
+      'PATCH /repos/octo/shop/issues/comments/99',
+    ]);
     expect(requests[0].body.state).toBe('success');
   });
 
@@ -161,7 +169,11 @@ describe('in the code-scan buildspec of a pull-request build', () => {
   afterAll(() => workspaces.forEach((w) => fs.rmSync(w.root, { recursive: true, force: true })));
 
   function pullRequestWorkspace(apiUrl: string): StageWorkspace {
-    const workspace = newStageWorkspace({ stage: 'code', threshold: 'MEDIUM', build: { project: 'code-scan', id: '1a2b', number: 4, sourceVersion: COMMIT } });
+    const workspace = newStageWorkspace({
+      stage: 'code',
+      threshold: 'MEDIUM',
+      build: { project: 'code-scan', id: '1a2b', number: 4, sourceVersion: COMMIT },
+    });
     workspaces.push(workspace);
     fs.writeFileSync(path.join(workspace.source, 'Dockerfile'), 'FROM node:latest\n');
     stubTool(workspace.bin, 'semgrep', `out=""; while [ $# -gt 0 ]; do [ "$1" = "--output" ] && out="$2"; shift; done

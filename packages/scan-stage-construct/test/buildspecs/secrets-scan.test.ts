@@ -213,7 +213,8 @@ describe('secrets-scan buildspec, run for real', () => {
 
     test('a repository suppression that never expires does not count', () => {
       const { workspace, head } = plantedWith({
-        'security-policy.yml': 'version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: git-secrets\n    reason: test keys\n    expires: 9999-12-31\n',
+        'security-policy.yml':
+          'version: 1\nstages:\n  secrets: LOW\nsuppressions:\n  - rule: git-secrets\n    reason: test keys\n    expires: 9999-12-31\n',
       });
       const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head } });
       gateFails(run);
@@ -297,7 +298,10 @@ printf '[]' > "$out"`);
 
     test('a .gitallowed the factory allows stays, and then it is the factory\'s choice', () => {
       const { workspace, head } = plantedWith({ '.gitallowed': '.*\n' });
-      const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, ALLOWED_SCANNER_CONFIGS: '.gitallowed' } });
+      const run = runPhase(spec, 'build', {
+        cwd: workspace.repo,
+        env: { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, ALLOWED_SCANNER_CONFIGS: '.gitallowed' },
+      });
       expect(run.output).toContain("Keeping the repository's .gitallowed: the factory allows it");
       expect(run.status).toBe(0);
     });
@@ -311,7 +315,11 @@ printf '[]' > "$out"`);
     git(workspace.repo, 'add', '.');
     git(workspace.repo, 'commit', '--quiet', '-m', 'fixture');
     const head = git(workspace.repo, 'rev-parse', 'HEAD').trim();
-    const env = { ...workspace.env, CODEBUILD_RESOLVED_SOURCE_VERSION: head, SCAN_ALLOWED_PATTERNS: 'AKIAFIXTUREDONOTUSE[0-9]\nAKIAFAKEFAKEFAKEFAKE' };
+    const env = {
+      ...workspace.env,
+      CODEBUILD_RESOLVED_SOURCE_VERSION: head,
+      SCAN_ALLOWED_PATTERNS: 'AKIAFIXTUREDONOTUSE[0-9]\nAKIAFAKEFAKEFAKEFAKE',
+    };
     expect(runPhase(spec, 'build', { cwd: workspace.repo, env }).status).toBe(0);
     // The next build starts from a fresh checkout, without this one's reports.
     fs.rmSync(path.join(workspace.repo, 'reports'), { recursive: true });
@@ -320,7 +328,10 @@ printf '[]' > "$out"`);
     fs.writeFileSync(path.join(workspace.repo, 'real.ini'), `aws_access_key_id = ${accessKeyId}\n`);
     git(workspace.repo, 'add', '.');
     git(workspace.repo, 'commit', '--quiet', '-m', 'real');
-    const run = runPhase(spec, 'build', { cwd: workspace.repo, env: { ...env, CODEBUILD_RESOLVED_SOURCE_VERSION: git(workspace.repo, 'rev-parse', 'HEAD').trim() } });
+    const run = runPhase(spec, 'build', {
+      cwd: workspace.repo,
+      env: { ...env, CODEBUILD_RESOLVED_SOURCE_VERSION: git(workspace.repo, 'rev-parse', 'HEAD').trim() },
+    });
     expect({ failedCommand: run.failedCommand, status: run.status }).toEqual({ failedCommand: spec.phases.build.commands.length - 1, status: 1 });
   });
 });

@@ -50,9 +50,12 @@ afterAll(() => workspaces.forEach((w) => fs.rmSync(w.root, { recursive: true, fo
 function toolboxWorkspace(stage: string, versions: Record<string, string>): ToolboxWorkspace {
   const workspace = newStageWorkspace({ stage, threshold: 'HIGH', build: { project: `${stage}-toolbox`, id: '1', number: 1 } });
   workspaces.push(workspace);
-  for (const [tool, version] of Object.entries(versions)) stubTool(workspace.bin, tool, `printf '%s' ${JSON.stringify(VERSION_OUTPUT[tool](version))}`);
+  for (const [tool, version] of Object.entries(versions)) {
+    stubTool(workspace.bin, tool, `printf '%s' ${JSON.stringify(VERSION_OUTPUT[tool](version))}`);
+  }
   for (const installer of ['curl', 'npm', 'apt-get', 'pip', 'python3']) {
-    stubTool(workspace.bin, installer, `printf '%s %s\\n' ${installer} "$*" >> ${JSON.stringify(path.join(workspace.record, 'installs.log'))}\nexit 1`);
+    stubTool(workspace.bin, installer,
+      `printf '%s %s\\n' ${installer} "$*" >> ${JSON.stringify(path.join(workspace.record, 'installs.log'))}\nexit 1`);
   }
   const downloads = path.join(workspace.root, 'downloads');
   fs.mkdirSync(downloads);
@@ -112,7 +115,8 @@ describe('toolbox.sh', () => {
     const workspace = toolboxWorkspace('image', { grype: p.GRYPE_VERSION, trivy: p.TRIVY_VERSION, snyk: p.SNYK_VERSION });
     const ready = path.join(workspace.root, 'dockerd-ready');
     stubTool(workspace.bin, 'docker', `[ "$1" = info ] && [ -f ${JSON.stringify(ready)} ]`);
-    stubTool(workspace.bin, 'dockerd', `printf '%s\\n' "$*" > ${JSON.stringify(path.join(workspace.record, 'dockerd.args'))}\nsleep 1\ntouch ${JSON.stringify(ready)}\nsleep 5`);
+    stubTool(workspace.bin, 'dockerd',
+      `printf '%s\\n' "$*" > ${JSON.stringify(path.join(workspace.record, 'dockerd.args'))}\nsleep 1\ntouch ${JSON.stringify(ready)}\nsleep 5`);
 
     const run = runPhase({ phases: { install: { commands: [toolboxScript] } } }, 'install', {
       cwd: workspace.source,
@@ -167,11 +171,16 @@ describe('toolbox.sh', () => {
     const p = pins('image-scan.yml');
     const workspace = toolboxWorkspace('image', { grype: p.GRYPE_VERSION, trivy: p.TRIVY_VERSION, snyk: p.SNYK_VERSION });
 
-    const run = runPhase(toolboxSpec('image-scan.yml'), 'install', { cwd: workspace.source, env: { ...workspace.env, TOOLBOX: 'false', MALWARE_SCAN: 'false' } });
+    const run = runPhase(toolboxSpec('image-scan.yml'), 'install', {
+      cwd: workspace.source,
+      env: { ...workspace.env, TOOLBOX: 'false', MALWARE_SCAN: 'false' },
+    });
 
     expect(run.env.GRYPE_INSTALLED).toBeUndefined();
     expect(run.status).not.toBe(0);
-    expect(installs(workspace)).toContain(`curl --fail --silent --show-error --location --max-time 300 --output /tmp/grype_${p.GRYPE_VERSION}_linux_amd64.tar.gz`);
+    expect(installs(workspace)).toContain(
+      `curl --fail --silent --show-error --location --max-time 300 --output /tmp/grype_${p.GRYPE_VERSION}_linux_amd64.tar.gz`,
+    );
   });
 
   describe('git-secrets (no version of its own): the installed script must be the one of the pinned release archive', () => {
@@ -205,7 +214,10 @@ describe('toolbox.sh', () => {
 
     test('an archive that is not the pinned one is refused', () => {
       const { workspace, env } = secretsWorkspace('#!/usr/bin/env bash\necho "git-secrets of the release"\n');
-      const run = runPhase(toolboxSpec('secrets-scan.yml'), 'install', { cwd: workspace.source, env: { ...env, GIT_SECRETS_SHA256: 'f'.repeat(64) } });
+      const run = runPhase(toolboxSpec('secrets-scan.yml'), 'install', {
+        cwd: workspace.source,
+        env: { ...env, GIT_SECRETS_SHA256: 'f'.repeat(64) },
+      });
       expect(run.status).toBe(1);
       expect(run.output).toContain(`toolbox: git-secrets: the image has no release archive ${workspace.downloads}/git-secrets-`);
     });
@@ -213,7 +225,12 @@ describe('toolbox.sh', () => {
 
   test('the code stage checks its SAST tools and hadolint and installs none of them', () => {
     const p = pins('code-scan.yml');
-    const workspace = toolboxWorkspace('code', { semgrep: p.SEMGREP_VERSION, bandit: p.BANDIT_VERSION, snyk: p.SNYK_VERSION, hadolint: p.HADOLINT_VERSION });
+    const workspace = toolboxWorkspace('code', {
+      semgrep: p.SEMGREP_VERSION,
+      bandit: p.BANDIT_VERSION,
+      snyk: p.SNYK_VERSION,
+      hadolint: p.HADOLINT_VERSION,
+    });
     const run = runPhase(toolboxSpec('code-scan.yml'), 'install', { cwd: workspace.source, env: workspace.env });
     expect(run.status).toBe(0);
     expect(installs(workspace)).toBe('');

@@ -33,7 +33,8 @@ export function readPrepareScan(): string {
  */
 export function installGateStage(): string {
   const script = fs.readFileSync(path.join(BUILDSPEC_DIR, 'gate-stage.sh'), 'utf8').replace(/\n$/, '');
-  return `set -euo pipefail\ncat > /usr/local/bin/gate-stage <<'GATE_STAGE_SCRIPT'\n${script}\nGATE_STAGE_SCRIPT\nchmod 0755 /usr/local/bin/gate-stage\n`;
+  return `set -euo pipefail\ncat > /usr/local/bin/gate-stage <<'GATE_STAGE_SCRIPT'\n${script}\n`
+    + 'GATE_STAGE_SCRIPT\nchmod 0755 /usr/local/bin/gate-stage\n';
 }
 
 /** A canonical scan buildspec as its stage must synthesize it: the shared scripts first in their phases. */

@@ -32,7 +32,12 @@ export function runPhase(spec: any, phase: string, options: RunOptions): PhaseRu
   try {
     for (const [index, command] of commands.entries()) {
       const script = `trap 'env -0 > "$__BUILDSPEC_ENV_DUMP"' EXIT\n${command}`;
-      const result = spawnSync('bash', ['-c', script], { cwd: options.cwd, env: { ...env, __BUILDSPEC_ENV_DUMP: dump }, encoding: 'utf8', timeout: 120_000 });
+      const result = spawnSync('bash', ['-c', script], {
+        cwd: options.cwd,
+        env: { ...env, __BUILDSPEC_ENV_DUMP: dump },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       output += `${result.stdout ?? ''}${result.stderr ?? ''}`;
       if (result.status !== 0) return { failedCommand: index, status: result.status ?? -1, output, env };
       env = readEnvironmentDump(dump);
@@ -73,7 +78,10 @@ fs.appendFileSync(path.join(record, 'calls.jsonl'), JSON.stringify(args) + '\\n'
 if (args[0] === 's3' && args[1] === 'cp' && args[2].startsWith('s3://')) {
   // A download: served from objects/<bucket>/<key> of the record folder.
   const stored = path.join(record, 'objects', args[2].slice('s3://'.length));
-  if (!fs.existsSync(stored)) { console.error('fatal error: An error occurred (404) when calling the HeadObject operation: Key not found'); process.exit(1); }
+  if (!fs.existsSync(stored)) {
+    console.error('fatal error: An error occurred (404) when calling the HeadObject operation: Key not found');
+    process.exit(1);
+  }
   fs.copyFileSync(stored, args[3]);
   process.exit(0);
 }

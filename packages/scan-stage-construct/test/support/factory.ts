@@ -28,7 +28,10 @@ export function pipelineAround(scope: Construct, source: codepipeline.Artifact, 
   const sourceBucket = new s3.Bucket(scope, 'SourceBucket', { versioned: true });
   return new codepipeline.Pipeline(scope, 'Pipeline', {
     stages: [
-      { stageName: 'Source', actions: [new actions.S3SourceAction({ actionName: 'Source', bucket: sourceBucket, bucketKey: 'source.zip', output: source })] },
+      {
+        stageName: 'Source',
+        actions: [new actions.S3SourceAction({ actionName: 'Source', bucket: sourceBucket, bucketKey: 'source.zip', output: source })],
+      },
       ...stageActions.map((action, index) => ({ stageName: `Stage${index}`, actions: [action] })),
     ],
   });
@@ -46,6 +49,8 @@ export function importedRepository(scope: Construct): ecr.IRepository {
 
 /** The environment variables of the CodeBuild project with this logical-id prefix. */
 export function projectEnvironment(template: Record<string, any>, logicalIdPrefix: string): Record<string, { Type: string; Value: unknown }> {
-  const [, project] = Object.entries<any>(template.Resources).find(([id, r]) => r.Type === 'AWS::CodeBuild::Project' && id.startsWith(logicalIdPrefix))!;
+  const [, project] = Object.entries<any>(template.Resources).find(
+    ([id, r]) => r.Type === 'AWS::CodeBuild::Project' && id.startsWith(logicalIdPrefix),
+  )!;
   return Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, { Type: v.Type, Value: v.Value }]));
 }

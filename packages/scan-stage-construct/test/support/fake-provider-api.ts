@@ -62,7 +62,9 @@ export async function startFakeApi(routes: Record<string, FakeResponse>): Promis
   });
   return {
     url: `http://127.0.0.1:${port}`,
-    requests: () => (fs.existsSync(recordFile) ? fs.readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+    requests: () => (fs.existsSync(recordFile)
+      ? fs.readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      : []),
     stop: () => {
       child.kill();
       fs.rmSync(dir, { recursive: true, force: true });
