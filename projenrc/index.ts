@@ -14,6 +14,7 @@ const STRICT_MAX_LEN = [
   '@devsecops-factory/governance-construct',
   '@devsecops-factory/eks-deploy-construct',
   '@devsecops-factory/scan-stage-construct',
+  '@devsecops-factory/reference-pipeline',
 ];
 
 export function createWorkspace(): typescript.TypeScriptProject {

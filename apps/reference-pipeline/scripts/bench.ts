@@ -34,7 +34,11 @@ function configFor(applications: number): unknown {
   const entries = Array.from({ length: applications }, (_, i) => [`app-${i + 1}`, {
     ...first,
     image: { ...first.image, name: `app-${i + 1}` },
-    deploy: { ...first.deploy, staging: { ...first.deploy.staging, namespace: `app-${i + 1}` }, production: { ...first.deploy.production, namespace: `app-${i + 1}` } },
+    deploy: {
+      ...first.deploy,
+      staging: { ...first.deploy.staging, namespace: `app-${i + 1}` },
+      production: { ...first.deploy.production, namespace: `app-${i + 1}` },
+    },
   }]);
   return { ...example, applications: Object.fromEntries(entries) };
 }
@@ -71,7 +75,9 @@ function measure(applications: number): Figures {
 }
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
-console.log('applications | stacks | synth s | cdk-nag s | resources (all stacks) | largest stack: resources | largest template KiB | unacknowledged');
+console.log(
+  'applications | stacks | synth s | cdk-nag s | resources (all stacks) | largest stack: resources | largest template KiB | unacknowledged',
+);
 // A first synth loads the modules and hashes the assets once; the figures are for synths after it.
 measure(1);
 let failed = false;

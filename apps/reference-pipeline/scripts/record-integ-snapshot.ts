@@ -16,6 +16,8 @@ execFileSync('npx', ['ts-node', '--transpile-only', join(__dirname, '..', 'test'
 });
 for (const entry of readdirSync(snapshot)) {
   // Construct metadata and the tree carry stack traces with local paths; the comparison reads neither.
-  if (entry.startsWith('asset.') || entry.endsWith('.metadata.json') || ['validation-report.json', 'tree.json'].includes(entry)) rmSync(join(snapshot, entry), { recursive: true, force: true });
+  if (entry.startsWith('asset.') || entry.endsWith('.metadata.json') || ['validation-report.json', 'tree.json'].includes(entry)) {
+    rmSync(join(snapshot, entry), { recursive: true, force: true });
+  }
 }
 console.log(`recorded ${snapshot}`);

@@ -91,7 +91,9 @@ export function parseFactory(raw: unknown, file = '<config>'): FactoryDefinition
   // Misplaced single-application keys next to `applications:` get the one line telling where they go.
   const topLevel = Object.keys(raw as object).find((key) => !(key in multiApplicationSchema.shape));
   if (topLevel !== undefined && topLevel in factoryConfigSchema.shape) {
-    throw new ConfigError(file, [`${topLevel}: with applications: every application's settings go under applications.<name>.${topLevel} (move them there)`]);
+    throw new ConfigError(file, [
+      `${topLevel}: with applications: every application's settings go under applications.<name>.${topLevel} (move them there)`,
+    ]);
   }
   const factory: MultiApplicationConfig = validated(multiApplicationSchema, raw, file);
   const applications = Object.entries(factory.applications).map(([name, application]) => {
@@ -107,7 +109,9 @@ export function parseFactory(raw: unknown, file = '<config>'): FactoryDefinition
     if (fixed === undefined || application.config.image.importExistingRepository) continue;
     const other = fixedRepositories.get(fixed);
     if (other !== undefined) {
-      throw new ConfigError(file, [`applications.${application.name}.image.repositoryName: '${fixed}' is already the repository of application ${other}`]);
+      throw new ConfigError(file, [
+        `applications.${application.name}.image.repositoryName: '${fixed}' is already the repository of application ${other}`,
+      ]);
     }
     fixedRepositories.set(fixed, application.name);
   }

@@ -9,11 +9,12 @@ const name = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, '
 const branch = z.string().min(1).max(255).regex(/^[^\s~^:?*[\\]+$/, 'not a valid git branch name');
 const email = z.email();
 const imageName = z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'expected an ECR repository name');
+const connectionArn = /^arn:aws(-us-gov|-cn)?:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/.+$/;
 
 const codeConnectionsSource = z.strictObject({
   type: z.literal('codeconnections'),
   /** A CodeConnections (formerly CodeStar Connections) connection to GitHub, GitLab or Bitbucket. */
-  connectionArn: z.string().regex(/^arn:aws(-us-gov|-cn)?:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/.+$/, 'expected a CodeConnections connection ARN').optional(),
+  connectionArn: z.string().regex(connectionArn, 'expected a CodeConnections connection ARN').optional(),
   /** Or: an SSM parameter holding that ARN, resolved at deploy time (keeps account ids out of the repository). */
   connectionArnParameter: z.string().regex(/^\/[\w./-]+$/, 'expected an SSM parameter name starting with /').optional(),
   /** owner/name on the provider. */
@@ -93,7 +94,11 @@ const networkSchema = z.strictObject({
 }).superRefine((network, ctx) => {
   const vpc = network.existingVpc;
   if (vpc && (vpc.subnetIds.length !== vpc.availabilityZones.length || vpc.routeTableIds.length !== vpc.availabilityZones.length)) {
-    ctx.addIssue({ code: 'custom', path: ['existingVpc'], message: 'give one subnetId and one routeTableId per availability zone, in the same order' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['existingVpc'],
+      message: 'give one subnetId and one routeTableId per availability zone, in the same order',
+    });
   }
 });
 
@@ -249,7 +254,11 @@ export const multiApplicationSchema = z.strictObject({
 function checkPrivateEndpoints(config: Pick<ApplicationConfig, 'deploy'>, hasNetwork: boolean, path: string[], ctx: z.RefinementCtx): void {
   for (const stage of ['staging', 'production'] as const) {
     if (config.deploy[stage].privateEndpoint && !hasNetwork) {
-      ctx.addIssue({ code: 'custom', path: [...path, 'deploy', stage, 'privateEndpoint'], message: 'needs the factory\'s private network: add network: (docs/private-network.md)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'deploy', stage, 'privateEndpoint'],
+        message: 'needs the factory\'s private network: add network: (docs/private-network.md)',
+      });
     }
   }
 }

@@ -70,7 +70,9 @@ export class ApplicationNotifications extends Construct {
       resources: [this.topic.topicArn],
       conditions: {
         ...sourceAccount,
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }) },
+        ArnLike: {
+          'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+        },
       },
     }));
 
@@ -79,10 +81,11 @@ export class ApplicationNotifications extends Construct {
       detailType: [detailType],
       detail: { pipeline: [props.pipeline.pipelineName], state: ['FAILED'] },
     }, message);
-    failed('CodePipeline Pipeline Execution State Change',
-      `Pipeline ${events.EventField.fromPath('$.detail.pipeline')} execution ${events.EventField.fromPath('$.detail.execution-id')} failed at ${events.EventField.time}.`);
+    const pipeline = events.EventField.fromPath('$.detail.pipeline');
+    const execution = events.EventField.fromPath('$.detail.execution-id');
+    failed('CodePipeline Pipeline Execution State Change', `Pipeline ${pipeline} execution ${execution} failed at ${events.EventField.time}.`);
     failed('CodePipeline Stage Execution State Change',
-      `Stage ${events.EventField.fromPath('$.detail.stage')} of pipeline ${events.EventField.fromPath('$.detail.pipeline')} failed (execution ${events.EventField.fromPath('$.detail.execution-id')}).`);
+      `Stage ${events.EventField.fromPath('$.detail.stage')} of pipeline ${pipeline} failed (execution ${execution}).`);
     this.notify('RolePolicyChange', {
       source: ['aws.iam'],
       detailType: ['AWS API Call via CloudTrail'],

@@ -25,7 +25,10 @@ export class ArtifactStore extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.key = createFactoryKey(this, 'Key', { description: 'DevSecOps factory: pipeline artifacts, reports, logs and notifications', removalPolicy });
+    this.key = createFactoryKey(this, 'Key', {
+      description: 'DevSecOps factory: pipeline artifacts, reports, logs and notifications',
+      removalPolicy,
+    });
 
     // Access logs cannot go to a KMS-CMK bucket with the S3 log delivery service;
     // SSE-S3 is the strongest encryption server access logging supports.
@@ -61,7 +64,8 @@ export class ArtifactStore extends Construct {
     for (const bucket of [this.bucket, this.accessLogsBucket]) {
       Validations.of(bucket).acknowledge({
         id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-        reason: 'Artifacts and their access logs are rebuilt by re-running the pipeline from source; versioning plus retention covers recovery in-region, cross-region replication is left to the account backup policy',
+        reason: 'Artifacts and their access logs are rebuilt by re-running the pipeline from source; '
+          + 'versioning plus retention covers recovery in-region, cross-region replication is left to the account backup policy',
       });
     }
   }

@@ -78,7 +78,11 @@ export class PrivateNetwork extends Construct {
       allowAllOutbound: false,
     });
     // The configured range (a literal) rather than the VPC's attribute: the packs then see it is not 0.0.0.0/0.
-    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(config.existingVpc?.cidrBlock ?? config.cidr), ec2.Port.tcp(443), 'HTTPS from the factory builds and function');
+    this.endpointSecurityGroup.addIngressRule(
+      ec2.Peer.ipv4(config.existingVpc?.cidrBlock ?? config.cidr),
+      ec2.Port.tcp(443),
+      'HTTPS from the factory builds and function',
+    );
     for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
       if (excluded.has(name) || !needed(name, props.sources)) continue;
       this.endpoints[name] = this.vpc.addInterfaceEndpoint(pascal(name), {
@@ -104,7 +108,11 @@ export class PrivateNetwork extends Construct {
     for (const port of [...new Set([443, ...extraPorts])]) {
       // The subnets have no route to the internet: "anywhere" reaches what the route tables reach (the S3
       // gateway's prefix list, the endpoints, peered or private networks of an existing VPC).
-      group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), port === 443 ? 'HTTPS to AWS endpoints and private cluster endpoints' : 'the DAST target');
+      group.addEgressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(port),
+        port === 443 ? 'HTTPS to AWS endpoints and private cluster endpoints' : 'the DAST target',
+      );
     }
     return group;
   }

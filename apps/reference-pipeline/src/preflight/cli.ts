@@ -92,6 +92,10 @@ function applicationConfig(definition: FactoryDefinition, name: string | undefin
     throw new ConfigError(definition.file, [`applications: give --application <name>, one of ${names.join(', ')}`]);
   }
   const found = definition.layout === 'per-application' ? definition.applications.find((application) => application.name === name) : undefined;
-  if (!found) throw new ConfigError(definition.file, [`applications: no application ${name}${definition.layout === 'single' ? ' (the file has no applications:)' : `; one of ${names.join(', ')}`}`]);
+  if (!found) {
+    throw new ConfigError(definition.file, [
+      `applications: no application ${name}${definition.layout === 'single' ? ' (the file has no applications:)' : `; one of ${names.join(', ')}`}`,
+    ]);
+  }
   return found.config;
 }

@@ -24,6 +24,11 @@ interface Template {
   readonly Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
 }
 
+/** The assertion of the CheckBootstrapVersion rule: the versions it refuses. */
+interface BootstrapVersionAssertion {
+  readonly 'Fn::Not'?: Array<{ 'Fn::Contains'?: unknown[] }>;
+}
+
 /** Reads `<dir>/manifest.json` and the stack templates it names; undefined when the app was not synthesized. */
 export function readCloudAssembly(dir: string): CloudAssemblyFacts | undefined {
   const manifestFile = join(dir, 'manifest.json');
@@ -72,7 +77,7 @@ export function readBootstrapQualifier(cdkJsonFile: string): string | undefined 
  * refuses, so the required one is the highest refused plus one.
  */
 function bootstrapVersionFromRule(template: Template): number | undefined {
-  const assertion = template.Rules?.CheckBootstrapVersion?.Assertions?.[0]?.Assert as { 'Fn::Not'?: Array<{ 'Fn::Contains'?: unknown[] }> } | undefined;
+  const assertion = template.Rules?.CheckBootstrapVersion?.Assertions?.[0]?.Assert as BootstrapVersionAssertion | undefined;
   const refused = assertion?.['Fn::Not']?.[0]?.['Fn::Contains']?.[0];
   if (!Array.isArray(refused) || refused.length === 0) return undefined;
   return Math.max(...refused.map(Number)) + 1;

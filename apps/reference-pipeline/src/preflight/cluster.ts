@@ -64,15 +64,18 @@ export function clusterCheck(stage: 'staging' | 'production'): Check {
           problems.push(`deploy.${stage}.privateEndpoint is set but the cluster's private endpoint is off`);
           fixes.push(`aws eks update-cluster-config --name ${clusterName} --resources-vpc-config endpointPrivateAccess=true`);
         } else if (!target.clusterSecurityGroupId) {
-          notes.push(`private endpoint: the cluster security group must admit the factory's deploy build on 443 (or set deploy.${stage}.clusterSecurityGroupId), `
+          notes.push('private endpoint: the cluster security group must admit the factory\'s deploy build on 443 '
+            + `(or set deploy.${stage}.clusterSecurityGroupId), `
             + `and the factory's network must route to ${vpc.vpcId ?? 'the cluster\'s VPC'}`);
         }
       } else if (vpc?.endpointPublicAccess === false) {
         problems.push('private-only endpoint: the deploy build runs outside any VPC and cannot reach it');
-        fixes.push(`set deploy.${stage}.privateEndpoint: true with the factory's network: (docs/private-network.md), or enable public endpoint access: `
+        fixes.push(`set deploy.${stage}.privateEndpoint: true with the factory's network: (docs/private-network.md), `
+          + 'or enable public endpoint access: '
           + `aws eks update-cluster-config --name ${clusterName} --resources-vpc-config endpointPublicAccess=true`);
       } else if (vpc?.publicAccessCidrs && vpc.publicAccessCidrs.length > 0 && !vpc.publicAccessCidrs.includes('0.0.0.0/0')) {
-        notes.push(`public endpoint limited to ${vpc.publicAccessCidrs.join(', ')}: it must admit CodeBuild's ${context.region} ranges (ip-ranges.json, service CODEBUILD)`);
+        notes.push(`public endpoint limited to ${vpc.publicAccessCidrs.join(', ')}: `
+          + `it must admit CodeBuild's ${context.region} ranges (ip-ranges.json, service CODEBUILD)`);
       }
       const skew = minorSkew(cluster.version, kubectl);
       if (skew === undefined || skew > 1) {
@@ -82,10 +85,12 @@ export function clusterCheck(stage: 'staging' | 'production'): Check {
       if (problems.length > 0) {
         return { name, status: 'blocker', detail: `${clusterName}: ${[...problems, ...notes].join('; ')}`, fix: fixes.join('; ') };
       }
-      const summary = `${clusterName} ACTIVE, ${mode}, ${target.privateEndpoint ? 'private' : 'public'} endpoint, Kubernetes ${cluster.version} with kubectl ${kubectl}`;
+      const endpoint = target.privateEndpoint ? 'private' : 'public';
+      const summary = `${clusterName} ACTIVE, ${mode}, ${endpoint} endpoint, Kubernetes ${cluster.version} with kubectl ${kubectl}`;
       if (notes.length > 0) {
         const fix = target.privateEndpoint
-          ? 'allow HTTPS from the factory\'s build security group in the cluster security group, and route the factory\'s subnets to the cluster\'s VPC'
+          ? 'allow HTTPS from the factory\'s build security group in the cluster security group, '
+            + 'and route the factory\'s subnets to the cluster\'s VPC'
           : 'add the CodeBuild ranges to publicAccessCidrs';
         return { name, status: 'warning', detail: `${summary}; ${notes.join('; ')}`, fix };
       }

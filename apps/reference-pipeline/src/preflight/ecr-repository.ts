@@ -36,7 +36,9 @@ export const ecrRepositoryCheck: Check = {
         name: NAME,
         status: 'blocker',
         detail: `${repositoryName} already exists in ${context.region} (retained by an earlier deployment?): creating it would fail`,
-        fix: `already exists: set image.importExistingRepository: true, or delete it (aws ecr delete-repository --repository-name ${repositoryName} --force), or remove image.repositoryName for a generated name`,
+        fix: 'already exists: set image.importExistingRepository: true, '
+          + `or delete it (aws ecr delete-repository --repository-name ${repositoryName} --force), `
+          + 'or remove image.repositoryName for a generated name',
       }
       : { name: NAME, status: 'ok', detail: `${repositoryName} is free in ${context.region}` };
   },

@@ -36,7 +36,8 @@ export const lambdaConcurrencyCheck: Check = {
       return {
         name: NAME,
         status: 'warning',
-        detail: `account limit ${limit} (new accounts may have 10); ${source} reserve none, so the deploy works, but imports from parallel builds may throttle`,
+        detail: `account limit ${limit} (new accounts may have 10); ${source} reserve none, `
+          + 'so the deploy works, but imports from parallel builds may throttle',
         fix: quotaFix,
       };
     }

@@ -88,10 +88,16 @@ export const registriesCheck: Check = {
         name: NAME,
         status: 'warning',
         detail: `reachable: ${registries.join(', ')}; ${notes.join('; ')}`,
-        fix: 'use public.ecr.aws/docker/library/<image> (or an ECR pull-through cache), and drop a `# syntax=docker/...` directive (the builtin frontend applies)',
+        fix: 'use public.ecr.aws/docker/library/<image> (or an ECR pull-through cache), '
+          + 'and drop a `# syntax=docker/...` directive (the builtin frontend applies)',
       };
     }
     const reached = registries.length > 0 ? `reachable: ${registries.join(', ')}` : 'no external image to pull';
-    return { name: NAME, status: notes.length > 0 ? 'warning' : 'ok', detail: [reached, ...notes].join('; '), fix: notes.length > 0 ? 'check those registries by hand' : undefined };
+    return {
+      name: NAME,
+      status: notes.length > 0 ? 'warning' : 'ok',
+      detail: [reached, ...notes].join('; '),
+      fix: notes.length > 0 ? 'check those registries by hand' : undefined,
+    };
   },
 };

@@ -31,7 +31,9 @@ export async function runPreflight(context: Omit<PreflightContext, 'account'>, c
   const account = credentials.account ?? '';
   const results = await Promise.all(checks.map((check) => (credentials.account || check.offline
     ? runOne(check, { ...context, account })
-    : Promise.resolve<CheckResult>({ name: check.name, status: 'blocker', detail: 'not run: no AWS credentials', fix: 'see AWS credentials above' }))));
+    : Promise.resolve<CheckResult>({
+      name: check.name, status: 'blocker', detail: 'not run: no AWS credentials', fix: 'see AWS credentials above',
+    }))));
   return [credentials.result, ...results];
 }
 

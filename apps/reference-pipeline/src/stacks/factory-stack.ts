@@ -64,7 +64,8 @@ export class FactoryStack extends Stack {
     });
     const application = addApplicationPipeline(this, {
       config,
-      reportsRepository: props.reportsRepository ?? (config.source.type === 'codeconnections' ? config.source.repository : config.source.repositoryName),
+      reportsRepository:
+        props.reportsRepository ?? (config.source.type === 'codeconnections' ? config.source.repository : config.source.repositoryName),
       artifacts: this.artifacts,
       reportsBucket: this.findings.reportsBucket,
       network: this.network,

@@ -39,7 +39,9 @@ describe('IAM coverage of every AWS call the factory makes', () => {
     // Switched-off branches too: a configuration that turns them on must not meet a typo at run time.
     const verdicts = checkWithAwsCli(coverage.awsCommands.map((c) => cliSample(c.command.words.slice(1))));
     expect(verdicts.length).toBeGreaterThanOrEqual(20);
-    const rejected = verdicts.flatMap((v, i) => (v.rejection ? [`${coverage.awsCommands[i].project}: ${coverage.awsCommands[i].command.line}: ${v.rejection}`] : []));
+    const rejected = verdicts.flatMap((v, i) =>
+      v.rejection ? [`${coverage.awsCommands[i].project}: ${coverage.awsCommands[i].command.line}: ${v.rejection}`] : [],
+    );
     expect(rejected).toEqual([]);
   });
 
@@ -56,30 +58,43 @@ describe('IAM coverage of every AWS call the factory makes', () => {
   });
 
   test('each scan stage uploads its reports and policy under its own prefix of the reports bucket, with the bucket key', () => {
-    for (const [stage, project] of [['secrets', /^SecretsScan/], ['code', /^CodeScan/], ['image', /^ImageScan/], ['ecr', /^EcrScan/], ['dast', /^DastScan/]] as const) {
+    const stages = [['secrets', /^SecretsScan/], ['code', /^CodeScan/], ['image', /^ImageScan/], ['ecr', /^EcrScan/], ['dast', /^DastScan/]] as const;
+    for (const [stage, project] of stages) {
       const uploads = rowsOf(coverage, project, 'aws s3 cp').filter((r) => r.action === 's3:PutObject').map((r) => r.resource);
       expect(uploads).toEqual(expect.arrayContaining([
         expect.stringMatching(new RegExp(`^arn:aws:s3:::findingsreportsbucket\\w+/raw/example-org/devsecops-factory/${stage}/0/`)),
         expect.stringMatching(new RegExp(`^arn:aws:s3:::findingsreportsbucket\\w+/policies/example-org/devsecops-factory/${stage}/0/policy.yml$`)),
       ]));
-      expect(rowsOf(coverage, project, 'aws s3 cp').map((r) => r.action)).toEqual(expect.arrayContaining(['kms:GenerateDataKey', 'kms:Decrypt', 's3:GetObject']));
+      expect(rowsOf(coverage, project, 'aws s3 cp').map((r) => r.action)).toEqual(
+        expect.arrayContaining(['kms:GenerateDataKey', 'kms:Decrypt', 's3:GetObject']),
+      );
     }
   });
 
   test('the publish stage pushes with crane and waits for the scan on its own repository only', () => {
     const repository = expect.stringMatching(/^arn:aws:ecr:us-east-1:111111111111:repository\/imagerepository\w+$/);
     expect(rowsOf(coverage, /^EcrScan/, 'crane push').map((r) => r.action)).toEqual([
-      'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage',
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:InitiateLayerUpload',
+      'ecr:UploadLayerPart',
+      'ecr:CompleteLayerUpload',
+      'ecr:PutImage',
+      'ecr:BatchGetImage',
     ]);
     for (const call of ['crane push', 'aws ecr describe-image-scan-findings', 'aws ecr start-image-scan']) {
       for (const row of rowsOf(coverage, /^EcrScan/, call)) expect(row.resource).toEqual(repository);
     }
     // crane (push), oras (referrers) and notation (signatures) each log in to the registry.
-    expect(rowsOf(coverage, /^EcrScan/, 'aws ecr get-login-password')).toMatchObject(Array(3).fill({ action: 'ecr:GetAuthorizationToken', resource: '*', allowed: true }));
+    expect(rowsOf(coverage, /^EcrScan/, 'aws ecr get-login-password')).toMatchObject(
+      Array(3).fill({ action: 'ecr:GetAuthorizationToken', resource: '*', allowed: true }),
+    );
   });
 
   test('the image and publish stages keep the SBOM and the provenance under their own prefixes, where the processor does not read', () => {
-    const put = (stage: RegExp) => rowsOf(coverage, stage, 'aws s3 cp').filter((r) => r.action === 's3:PutObject').map((r) => [r.resource, r.allowed]);
+    const put = (stage: RegExp) =>
+      rowsOf(coverage, stage, 'aws s3 cp')
+        .filter((r) => r.action === 's3:PutObject')
+        .map((r) => [r.resource, r.allowed]);
     expect(put(/^ImageScan/)).toContainEqual([expect.stringMatching(/^arn:aws:s3:::\w+\/sbom\/.+\/SAMPLE$/), true]);
     expect(put(/^EcrScan/)).toContainEqual([expect.stringMatching(/^arn:aws:s3:::\w+\/provenance\/.+\/SAMPLE$/), true]);
     const read = rowsOf(coverage, /^FindingsFunction/, 'GetObject (s3 SDK)').map((r) => r.resource);
@@ -88,7 +103,9 @@ describe('IAM coverage of every AWS call the factory makes', () => {
 
   test('each deploy logs in to the registry to verify the digest\'s signature and provenance', () => {
     for (const deploy of [/^StagingDeploy/, /^ProductionDeploy/]) {
-      expect(rowsOf(coverage, deploy, 'aws ecr get-login-password')).toMatchObject(Array(2).fill({ action: 'ecr:GetAuthorizationToken', resource: '*', allowed: true }));
+      expect(rowsOf(coverage, deploy, 'aws ecr get-login-password')).toMatchObject(
+        Array(2).fill({ action: 'ecr:GetAuthorizationToken', resource: '*', allowed: true }),
+      );
     }
   });
 
@@ -119,14 +136,17 @@ describe('IAM coverage of every AWS call the factory makes', () => {
     ]));
     expect(get.map((r) => r.action)).toContain('kms:Decrypt');
     const put = rowsOf(coverage, /^FindingsFunction/, 'PutObject (s3 SDK)');
-    expect(put.map((r) => r.resource)).toEqual(expect.arrayContaining([expect.stringMatching(/\/converted\/SAMPLE$/), expect.stringMatching(/\/dead-letter\/SAMPLE$/)]));
+    expect(put.map((r) => r.resource)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\/converted\/SAMPLE$/), expect.stringMatching(/\/dead-letter\/SAMPLE$/)]),
+    );
     expect(put.map((r) => r.action)).toContain('kms:GenerateDataKey');
     for (const call of ['BatchImportFindings (securityhub SDK)', 'GetFindings (securityhub SDK)', 'BatchUpdateFindings (securityhub SDK)']) {
       expect(rowsOf(coverage, /^FindingsFunction/, call)).toHaveLength(1);
     }
   });
 
-  test('the buildspecs run asff convert and licenses, which make no AWS call, and asff gate, which reads Security Hub only for a pull-request build\'s baseline', () => {
+  test('the buildspecs run asff convert and licenses, which make no AWS call, '
+    + 'and asff gate, which reads Security Hub only for a pull-request build\'s baseline', () => {
     expect([...coverage.asffCommands.keys()].sort()).toEqual(['convert', 'gate', 'licenses']);
     expect(coverage.asffCommands.get('convert')).toEqual([]);
     expect(coverage.asffCommands.get('licenses')).toEqual([]);
@@ -164,7 +184,9 @@ describe('the IAM coverage check fails', () => {
   test('when the findings processor cannot decrypt the reports', () => {
     const t = clone();
     const policy = resourceOfType(t, 'AWS::IAM::ManagedPolicy', /^FindingsPolicy/);
-    policy.Properties.PolicyDocument.Statement = policy.Properties.PolicyDocument.Statement.filter((s: any) => ![s.Action].flat().includes('kms:Decrypt'));
+    policy.Properties.PolicyDocument.Statement = policy.Properties.PolicyDocument.Statement.filter(
+      (s: any) => ![s.Action].flat().includes('kms:Decrypt'),
+    );
     expect(factoryCoverage(t).rows.filter((r) => !r.allowed).map((r) => `${r.call}: ${r.action}`)).toEqual(expect.arrayContaining([
       'GetObject (s3 SDK): kms:Decrypt',
     ]));
@@ -193,9 +215,13 @@ describe('the IAM coverage check fails', () => {
     const buildSpec = project.Properties.Source.BuildSpec;
     const parts: unknown[] = buildSpec['Fn::Join'][1];
     const index = parts.findIndex((p) => typeof p === 'string' && p.includes('  build:\n'));
-    parts[index] = (parts[index] as string).replace('  build:\n    commands:\n', '  build:\n    commands:\n      - |\n        aws sqs send-message --queue-url "${QUEUE}" \\\n          --message-body done\n');
+    parts[index] = (parts[index] as string).replace(
+      '  build:\n    commands:\n',
+      '  build:\n    commands:\n      - |\n        aws sqs send-message --queue-url "${QUEUE}" \\\n          --message-body done\n',
+    );
     expect(factoryCoverage(t).unknown).toEqual([
-      expect.stringMatching(/^CodeScanProject\w+: `aws sqs send-message` \(in: aws sqs send-message --queue-url "\$\{QUEUE\}" --message-body done\) is not in the IAM coverage table/),
+      expect.stringMatching(new RegExp(/^CodeScanProject\w+: `aws sqs send-message` /.source
+        + /\(in: aws sqs send-message --queue-url "\$\{QUEUE\}" --message-body done\) is not in the IAM coverage table/.source)),
     ]);
   });
 });

@@ -63,11 +63,15 @@ describe('factory configuration', () => {
       const arn = `arn:${partition}:codeconnections:region-1:123456789012:connection/abc`;
       expect(() => parseConfig({ ...valid, source: { ...valid.source, connectionArnParameter: undefined, connectionArn: arn } })).not.toThrow();
     }
-    expect(issues({ ...valid, source: { ...valid.source, connectionArnParameter: undefined, connectionArn: 'arn:aws:s3:::bucket' } }).join()).toMatch(/source\.connectionArn/);
+    expect(issues({ ...valid, source: { ...valid.source, connectionArnParameter: undefined, connectionArn: 'arn:aws:s3:::bucket' } }).join()).toMatch(
+      /source\.connectionArn/,
+    );
   });
 
   test('requires exactly one way to name the connection', () => {
-    expect(issues({ ...valid, source: { ...valid.source, connectionArn: 'arn:aws:codeconnections:r:123456789012:connection/x' } }).join()).toMatch(/exactly one/);
+    expect(issues({ ...valid, source: { ...valid.source, connectionArn: 'arn:aws:codeconnections:r:123456789012:connection/x' } }).join()).toMatch(
+      /exactly one/,
+    );
   });
 
   test('offers exactly the SAST tools, ZAP scan types and feedback providers the constructs take, as their enum values', () => {
@@ -119,7 +123,9 @@ describe('factory configuration', () => {
     expect(named.image.repositoryName).toBeUndefined();
     expect(named.image.importExistingRepository).toBe(false);
     expect(issues({ ...valid, image: {} }).join()).toMatch(/image\.name/);
-    expect(issues({ ...valid, image: { name: 'shop', importExistingRepository: true } }).join()).toMatch(/image\.repositoryName.*importExistingRepository/);
+    expect(issues({ ...valid, image: { name: 'shop', importExistingRepository: true } }).join()).toMatch(
+      /image\.repositoryName.*importExistingRepository/,
+    );
     expect(issues({ ...valid, image: { repositoryName: 'shop', importExistingRepository: true } })).toEqual([]);
   });
 
@@ -149,7 +155,11 @@ describe('factory configuration with applications:', () => {
     expect(factory.applications.map((a) => a.name)).toEqual(['shop', 'billing-api', 'billing-worker']);
     expect(factory.applications.map((a) => a.config.name)).toEqual(['acme-factory-shop', 'acme-factory-billing-api', 'acme-factory-billing-worker']);
     // Two applications of one repository still get prefixes of their own.
-    expect(factory.applications.map((a) => a.reportsRepository)).toEqual(['shop/example-org/shop', 'billing-api/payments', 'billing-worker/payments']);
+    expect(factory.applications.map((a) => a.reportsRepository)).toEqual([
+      'shop/example-org/shop',
+      'billing-api/payments',
+      'billing-worker/payments',
+    ]);
     expect(factory.applications[0].config.factoryPolicyFile).toBe(join(__dirname, '..', '..', 'policies', 'sample-app.yml'));
   });
 
@@ -167,7 +177,8 @@ describe('factory configuration with applications:', () => {
     expect(factory.applications[0].config.network).toEqual({ cidr: '10.64.0.0/20', maxAzs: 2, createEndpoints: true, excludeEndpoints: [] });
   });
 
-  test.each(['Shop', 'shop_1', 'shop--x', 'shop-', '1shop', 's', 'a'.repeat(32)])('refuses the application name %j in one line naming the file and the key', (bad) => {
+  const badNames = ['Shop', 'shop_1', 'shop--x', 'shop-', '1shop', 's', 'a'.repeat(32)];
+  test.each(badNames)('refuses the application name %j in one line naming the file and the key', (bad) => {
     expect(problems(multi({ [bad]: application }))).toEqual([
       `factory.config.yaml: applications.${bad}: application names are 2-31 lower-case letters, digits and single hyphens, starting with a letter`,
     ]);
@@ -199,7 +210,9 @@ describe('factory configuration with applications:', () => {
 
   test('takes the file from FACTORY_CONFIG, resolved from where npm was started, else the default', () => {
     expect(configFileFromEnvironment({ FACTORY_CONFIG: 'examples/x.yaml' }, '/default.yaml')).toBe(join(process.cwd(), 'examples', 'x.yaml'));
-    expect(configFileFromEnvironment({ FACTORY_CONFIG: 'apps/x.yaml', INIT_CWD: '/home/me/factory' }, '/default.yaml')).toBe('/home/me/factory/apps/x.yaml');
+    expect(configFileFromEnvironment({ FACTORY_CONFIG: 'apps/x.yaml', INIT_CWD: '/home/me/factory' }, '/default.yaml')).toBe(
+      '/home/me/factory/apps/x.yaml',
+    );
     expect(configFileFromEnvironment({ FACTORY_CONFIG: '/abs/x.yaml', INIT_CWD: '/home/me' }, '/default.yaml')).toBe('/abs/x.yaml');
     expect(configFileFromEnvironment({ FACTORY_CONFIG: ' ' }, '/default.yaml')).toBe('/default.yaml');
     expect(configFileFromEnvironment({}, '/default.yaml')).toBe('/default.yaml');
@@ -220,7 +233,9 @@ describe('factory configuration network:', () => {
       routeTableIds: ['rtb-01234567', 'rtb-89abcdef'],
     };
     expect(parseConfig({ ...valid, network: { existingVpc } }).network?.existingVpc).toEqual(existingVpc);
-    expect(issues({ ...valid, network: { existingVpc: { ...existingVpc, routeTableIds: ['rtb-01234567'] } } }).join()).toMatch(/network\.existingVpc.*(one subnetId|Too small)/);
+    expect(issues({ ...valid, network: { existingVpc: { ...existingVpc, routeTableIds: ['rtb-01234567'] } } }).join()).toMatch(
+      /network\.existingVpc.*(one subnetId|Too small)/,
+    );
   });
 
   test('refuses an endpoint name it does not know', () => {
@@ -234,6 +249,8 @@ describe('factory configuration network:', () => {
     ]);
     expect(issues({ ...valid, deploy, network: {} })).toEqual([]);
     const group = { ...valid.deploy, staging: { ...valid.deploy.staging, clusterSecurityGroupId: 'sg-0123456789abcdef0' } };
-    expect(issues({ ...valid, deploy: group, network: {} }).join()).toMatch(/deploy\.staging\.clusterSecurityGroupId: only used with privateEndpoint: true/);
+    expect(issues({ ...valid, deploy: group, network: {} }).join()).toMatch(
+      /deploy\.staging\.clusterSecurityGroupId: only used with privateEndpoint: true/,
+    );
   });
 });

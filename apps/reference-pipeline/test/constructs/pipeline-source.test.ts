@@ -7,7 +7,11 @@ import { PipelineSource } from '../../src/constructs/pipeline-source';
 
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0123abcd-0123-abcd-0123-0123456789ab';
 
-function sourceActionStatements(source: { type: 'codeconnections'; connectionArn: string; repository: string; branch: string } | { type: 'codecommit'; repositoryName: string; branch: string }) {
+function sourceActionStatements(
+  source:
+    | { type: 'codeconnections'; connectionArn: string; repository: string; branch: string }
+    | { type: 'codecommit'; repositoryName: string; branch: string },
+) {
   const stack = new Stack(new App(), 'Source');
   const pipelineSource = new PipelineSource(stack, 'Source', source as any);
   const sink = new s3.Bucket(stack, 'Sink');

@@ -43,7 +43,11 @@ describe('the factory in an existing VPC', () => {
     const gateway = endpoints.find((e) => e.Properties.VpcEndpointType === 'Gateway')!;
     expect(gateway.Properties.RouteTableIds).toEqual(['rtb-0aaaaaaaaaaaaaaaa', 'rtb-0bbbbbbbbbbbbbbbb']);
     for (const endpoint of endpoints.filter((e) => e.Properties.VpcEndpointType === 'Interface')) {
-      expect(endpoint.Properties).toMatchObject({ VpcId: 'vpc-0123456789abcdef0', PrivateDnsEnabled: true, SubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'] });
+      expect(endpoint.Properties).toMatchObject({
+        VpcId: 'vpc-0123456789abcdef0',
+        PrivateDnsEnabled: true,
+        SubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+      });
     }
   });
 
@@ -56,7 +60,9 @@ describe('the factory in an existing VPC', () => {
   test('lets the endpoints in on HTTPS from the VPC\'s range only', () => {
     const groups = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).filter(([id]) => id.startsWith('NetworkEndpointSecurityGroup'));
     expect(groups).toHaveLength(1);
-    expect(groups[0][1].Properties.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })]);
+    expect(groups[0][1].Properties.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+    ]);
   });
 
   test('runs every scan, the private production deploy and the findings function in the given subnets', () => {
@@ -64,7 +70,10 @@ describe('the factory in an existing VPC', () => {
     // Staging's endpoint is public: its deploy stays outside, so a VPC without a route to it does not break it.
     expect(inVpc).toEqual(['CodeScan', 'DastScan', 'EcrScan', 'ImageScan', 'ProductionDeploy', 'SecretsScan']);
     for (const [, project] of projects.filter(([, p]) => p.Properties.VpcConfig !== undefined)) {
-      expect(project.Properties.VpcConfig).toMatchObject({ VpcId: 'vpc-0123456789abcdef0', Subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'] });
+      expect(project.Properties.VpcConfig).toMatchObject({
+        VpcId: 'vpc-0123456789abcdef0',
+        Subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+      });
     }
     const [findings] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('FindingsFunction'));
     expect(findings[1].Properties.VpcConfig.SubnetIds).toEqual(['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb']);
@@ -73,7 +82,12 @@ describe('the factory in an existing VPC', () => {
   test('lets the deploy build into the private cluster\'s security group on 443', () => {
     const [rule] = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
       .filter((r) => r.Properties.GroupId === 'sg-0ccccccccccccccc0');
-    expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^BuildSecurityGroup/), 'GroupId'] } });
+    expect(rule.Properties).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^BuildSecurityGroup/), 'GroupId'] },
+    });
   });
 
   test.each(compliancePacks().map((p) => [p.readPackName, p] as const))('%s reports no unacknowledged violation', (_name, pack) => {
@@ -85,7 +99,9 @@ describe('the factory in an existing VPC', () => {
     const removed = removeAcknowledgements(stack, () => true);
     const violations = compliancePacks().flatMap((pack) => pack.validateScope(stack).violations)
       .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
-    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
+    const unneeded = removed.filter(
+      (ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))),
+    );
     expect(unneeded).toEqual([]);
   });
 });

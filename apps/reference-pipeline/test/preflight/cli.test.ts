@@ -2,7 +2,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CodeStarConnectionsClient, GetConnectionCommand } from '@aws-sdk/client-codestar-connections';
-import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+} from '@aws-sdk/client-config-service';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeHubCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -37,7 +41,13 @@ function readyAccount() {
   configService.on(DescribeConfigurationRecorderStatusCommand).resolves({ ConfigurationRecordersStatus: [{ name: 'default', recording: true }] });
   connections.on(GetConnectionCommand).resolves({ Connection: { ConnectionStatus: 'AVAILABLE' } });
   eks.on(DescribeClusterCommand).callsFake(({ name }) => ({
-    cluster: { name, status: 'ACTIVE', version: '1.36', accessConfig: { authenticationMode: 'API' }, resourcesVpcConfig: { endpointPublicAccess: true } },
+    cluster: {
+      name,
+      status: 'ACTIVE',
+      version: '1.36',
+      accessConfig: { authenticationMode: 'API' },
+      resourcesVpcConfig: { endpointPublicAccess: true },
+    },
   }));
   lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 } });
 }
@@ -88,7 +98,9 @@ describe('npm run preflight', () => {
     readyAccount();
     securityHub.on(DescribeHubCommand).rejects(awsError('InvalidAccessException'));
     const { code, out } = await run([]);
-    expect(out).toContainEqual(expect.stringMatching(/^✖ Security Hub: not enabled in eu-west-1.* — fix: enable Security Hub: aws securityhub enable-security-hub/));
+    expect(out).toContainEqual(
+      expect.stringMatching(/^✖ Security Hub: not enabled in eu-west-1.* — fix: enable Security Hub: aws securityhub enable-security-hub/),
+    );
     expect(code).toBe(1);
   });
 

@@ -17,17 +17,24 @@ describe('cloud assembly facts', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({
       artifacts: {
-        'Factory.assets': { type: 'cdk:asset-manifest', properties: { requiresBootstrapStackVersion: 6, bootstrapStackVersionSsmParameter: '/cdk-bootstrap/q1/version' } },
+        'Factory.assets': {
+          type: 'cdk:asset-manifest',
+          properties: { requiresBootstrapStackVersion: 6, bootstrapStackVersionSsmParameter: '/cdk-bootstrap/q1/version' },
+        },
         'Factory': { type: 'aws:cloudformation:stack', properties: { templateFile: 'Factory.template.json', requiresBootstrapStackVersion: 6 } },
       },
     }));
+    // Refusing 1..20 means version 21 is required, more than the manifest says.
+    const refused = Array.from({ length: 20 }, (_, i) => String(i + 1));
     writeFileSync(join(dir, 'Factory.template.json'), JSON.stringify({
-      // Refusing 1..20 means version 21 is required, more than the manifest says.
-      Rules: { CheckBootstrapVersion: { Assertions: [{ Assert: { 'Fn::Not': [{ 'Fn::Contains': [Array.from({ length: 20 }, (_, i) => String(i + 1)), { Ref: 'BootstrapVersion' }] }] } }] } },
+      Rules: { CheckBootstrapVersion: { Assertions: [{ Assert: { 'Fn::Not': [{ 'Fn::Contains': [refused, { Ref: 'BootstrapVersion' }] }] } }] } },
       Resources: {
         Findings: { Type: 'AWS::Lambda::Function', Properties: { ReservedConcurrentExecutions: 2 } },
         Other: { Type: 'AWS::Lambda::Function', Properties: {} },
-        Deploy: { Type: 'AWS::CodeBuild::Project', Properties: { Environment: { EnvironmentVariables: [{ Name: 'KUBECTL_VERSION', Value: 'v1.30.1' }] } } },
+        Deploy: {
+          Type: 'AWS::CodeBuild::Project',
+          Properties: { Environment: { EnvironmentVariables: [{ Name: 'KUBECTL_VERSION', Value: 'v1.30.1' }] } },
+        },
       },
     }));
     expect(readCloudAssembly(dir)).toEqual({

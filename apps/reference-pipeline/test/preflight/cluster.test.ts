@@ -39,7 +39,8 @@ describe('EKS cluster check', () => {
     expect(result.fix).toMatch(/deploy.staging.clusterName/);
   });
 
-  test.each<[AuthenticationMode | undefined]>([['CONFIG_MAP'], [undefined]])('blocker when the authentication mode (%s) takes no access entries', async (mode) => {
+  const withoutAccessEntries: Array<[AuthenticationMode | undefined]> = [['CONFIG_MAP'], [undefined]];
+  test.each(withoutAccessEntries)('blocker when the authentication mode (%s) takes no access entries', async (mode) => {
     clusterIs({ ...healthy(), accessConfig: mode ? { authenticationMode: mode } : undefined });
     const result = await staging.run(context());
     expect(result.status).toBe('blocker');

@@ -15,7 +15,8 @@ describe('credentials check', () => {
   });
 
   test('blocker explaining how to configure credentials when the chain has none', async () => {
-    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    sts.on(GetCallerIdentityCommand).rejects(noCredentials);
     const { result, account } = await checkCredentials(clients().sts, REGION);
     expect(account).toBeUndefined();
     expect(result.status).toBe('blocker');

@@ -18,7 +18,10 @@ const reserving = (reservedConcurrentExecutions: number): { assembly: CloudAssem
 describe('Lambda concurrency check', () => {
   test('ok when a reservation leaves at least 100 unreserved executions', async () => {
     quota(1000, 1000);
-    expect(await lambdaConcurrencyCheck.run(context(undefined, reserving(2)))).toMatchObject({ status: 'ok', detail: expect.stringMatching(/leaves 998 unreserved/) });
+    expect(await lambdaConcurrencyCheck.run(context(undefined, reserving(2)))).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/leaves 998 unreserved/),
+    });
   });
 
   test('blocker when the reservation would leave fewer than 100 (a new account with a quota of 10)', async () => {

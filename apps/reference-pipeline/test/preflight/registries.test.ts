@@ -80,6 +80,9 @@ describe('registryOf', () => {
   });
 
   test('skips scratch and earlier stages, and lists images from build arguments as unresolved', () => {
-    expect(registriesOf('ARG BASE\nFROM --platform=linux/amd64 ${BASE} AS base\nFROM scratch\nFROM base\n')).toEqual({ registries: [], unresolved: ['${BASE}'] });
+    expect(registriesOf('ARG BASE\nFROM --platform=linux/amd64 ${BASE} AS base\nFROM scratch\nFROM base\n')).toEqual({
+      registries: [],
+      unresolved: ['${BASE}'],
+    });
   });
 });

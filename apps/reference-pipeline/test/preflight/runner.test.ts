@@ -25,9 +25,18 @@ describe('preflight runner', () => {
 
   test('a check that throws is a blocker naming the error (nothing was confirmed)', async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
-    const throwing: Check = { name: 'Denied', run: async () => { throw awsError('AccessDeniedException', 'not authorized to perform eks:DescribeCluster'); } };
+    const throwing: Check = {
+      name: 'Denied',
+      run: async () => {
+        throw awsError('AccessDeniedException', 'not authorized to perform eks:DescribeCluster');
+      },
+    };
     const [, result] = await runPreflight(base, [throwing]);
-    expect(result).toMatchObject({ name: 'Denied', status: 'blocker', detail: 'could not check (AccessDeniedException: not authorized to perform eks:DescribeCluster)' });
+    expect(result).toMatchObject({
+      name: 'Denied',
+      status: 'blocker',
+      detail: 'could not check (AccessDeniedException: not authorized to perform eks:DescribeCluster)',
+    });
   });
 
   test('without credentials only the offline checks run; the others are blockers pointing at the credentials', async () => {

@@ -18,7 +18,12 @@ describe('pipeline model of the rehearsal', () => {
 
   test('resolves the repository URI the stack builds from the repository ARN to a placeholder registry', () => {
     const arn = { 'Fn::GetAtt': ['Repo', 'Arn'] };
-    const uri = { 'Fn::Join': ['', [{ 'Fn::Select': [4, { 'Fn::Split': [':', arn] }] }, '.dkr.ecr.', { 'Fn::Select': [3, { 'Fn::Split': [':', arn] }] }, '.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'Repo' }]] };
+    const uri = {
+      'Fn::Join': ['', [
+        { 'Fn::Select': [4, { 'Fn::Split': [':', arn] }] }, '.dkr.ecr.', { 'Fn::Select': [3, { 'Fn::Split': [':', arn] }] },
+        '.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'Repo' },
+      ]],
+    };
     expect(resolveIntrinsics(uri, template)).toBe('111111111111.dkr.ecr.eu-west-1.amazonaws.com/repo');
   });
 
@@ -38,7 +43,10 @@ describe('pipeline model of the rehearsal', () => {
                 RunOrder: 2,
                 Namespace: 'D',
                 InputArtifacts: [{ Name: 'Source' }],
-                Configuration: { ProjectName: { Ref: 'Project' }, EnvironmentVariables: '[{"name":"DIGEST","type":"PLAINTEXT","value":"#{Publish.IMAGE_DIGEST}"}]' },
+                Configuration: {
+                  ProjectName: { Ref: 'Project' },
+                  EnvironmentVariables: JSON.stringify([{ name: 'DIGEST', type: 'PLAINTEXT', value: '#{Publish.IMAGE_DIGEST}' }]),
+                },
               }],
             }],
           },

@@ -42,7 +42,9 @@ beforeAll(() => {
     // an action should not make still shows in its record.
     awsResponses: (action) => ({
       'ecr get-login-password': [{ stdout: 'registry-password\n' }],
-      'ecr get-registry-scanning-configuration': [{ stdout: JSON.stringify({ registryId: PLACEHOLDER_ACCOUNT, scanningConfiguration: { scanType: 'BASIC', rules: [] } }) }],
+      'ecr get-registry-scanning-configuration': [
+        { stdout: JSON.stringify({ registryId: PLACEHOLDER_ACCOUNT, scanningConfiguration: { scanType: 'BASIC', rules: [] } }) },
+      ],
       'ecr describe-image-scan-findings': [{ stdout: cleanScan(action.project?.environment.find((v) => v.name === 'ECR_REPOSITORY_URI')?.value) }],
       'eks update-kubeconfig': [{ stdout: 'Added new context to the kubeconfig\n' }],
     }),
@@ -98,7 +100,10 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
 
   test('the image the image scan built is the artifact the publish step pushed', () => {
     const crane = toolCalls(runs.find((r) => r.stage === 'Publish')!.record!, 'crane');
-    expect(crane.map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual(['auth login', `push ${path.join(root, 'builds', '05-EcrScan', 'inputs', 'ScannedImage', 'image', 'image.tar')}`]);
+    expect(crane.map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual([
+      'auth login',
+      `push ${path.join(root, 'builds', '05-EcrScan', 'inputs', 'ScannedImage', 'image', 'image.tar')}`,
+    ]);
     expect(toolCalls(run('ImageScan').record!, 'docker').map((line) => line.split(' ')[0])).toEqual(['build', 'save', 'image']);
   });
 
@@ -176,7 +181,10 @@ describe('pipeline rehearsal from a sample commit to the production apply', () =
     expect(provenance.destination).toMatch(new RegExp(`/provenance/${repositoryName}/${IMAGE_DIGEST.replace(':', '-')}\\.intoto\\.json$`));
     const statement = JSON.parse(provenance.body);
     expect(statement.subject[0].digest.sha256).toBe(IMAGE_DIGEST.slice('sha256:'.length));
-    expect(statement.predicate.buildDefinition.internalParameters.gates.map((g: any) => [g.stage, g.result])).toEqual([['image', 'passed'], ['ecr', 'passed']]);
+    expect(statement.predicate.buildDefinition.internalParameters.gates.map((g: any) => [g.stage, g.result])).toEqual([
+      ['image', 'passed'],
+      ['ecr', 'passed'],
+    ]);
     const profile = run('EcrScan').environment!.SIGNING_PROFILE_ARN;
     const signed = toolCalls(run('EcrScan').record!, 'notation').filter((c) => c.startsWith('sign '));
     expect(signed).toHaveLength(3);

@@ -41,6 +41,18 @@ export const IMAGE_TARBALL = tar([
 export const IMAGE_DIGEST = `sha256:${createHash('sha256').update(IMAGE_TARBALL).digest('hex')}`;
 export const IMAGE_ID = `sha256:${'1d'.repeat(32)}`;
 
+/** A clean grype report of the image. */
+const GRYPE_REPORT = JSON.stringify({
+  matches: [],
+  source: { type: 'image', target: { userInput: 'image/image.tar' } },
+  descriptor: { name: 'grype', version: '0.119.0' },
+});
+/** `kubectl version --output json`: a client within one minor of the EKS server. */
+const KUBECTL_VERSION = JSON.stringify({
+  clientVersion: { major: '1', minor: '36', gitVersion: 'v1.36.4' },
+  serverVersion: { major: '1', minor: '35+', gitVersion: 'v1.35.2-eks-113cf36' },
+});
+
 /**
  * The tools every stage finds on PATH in place of what its install phase
  * downloads (the install phases are skipped: they fetch releases and the asff
@@ -71,7 +83,7 @@ echo '[]'`);
   stubTool(bin, 'grype', `${log('grype')}
 [ -f image/image.tar ] || exit 3
 out=""; while [ $# -gt 0 ]; do [ "$1" = "--file" ] && out="$2"; shift; done
-printf '{"matches":[],"source":{"type":"image","target":{"userInput":"image/image.tar"}},"descriptor":{"name":"grype","version":"0.119.0"}}' > "$out"`);
+printf '${GRYPE_REPORT}' > "$out"`);
   // DAST: ZAP needs Java and a live staging target, so the daemon is not started (the buildspec backgrounds
   // /opt/zap/zap.sh, which is absent here) and curl plays its API: the plan runs and writes a clean report
   // where the plan says, so the plan preparation, the report upload, conversion and gate run for real.
@@ -117,7 +129,7 @@ process.exit(2);
   stubTool(bin, 'kubectl', `${log('kubectl')}
 case "$1 \${2:-}" in
   kustomize*|"annotate --local") exec ${JSON.stringify(realKubectl)} "$@" ;;
-  "version --output") printf '{"clientVersion":{"major":"1","minor":"36","gitVersion":"v1.36.4"},"serverVersion":{"major":"1","minor":"35+","gitVersion":"v1.35.2-eks-113cf36"}}' ;;
+  "version --output") printf '${KUBECTL_VERSION}' ;;
   "get namespace") printf restricted ;;
   "apply --namespace")
     file=""; for i in $(seq 1 $#); do [ "\${!i}" = "--filename" ] && { j=$((i + 1)); file="\${!j}"; }; done

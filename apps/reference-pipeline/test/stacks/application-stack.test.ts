@@ -112,7 +112,9 @@ describe('a factory of three applications', () => {
       '.codebuild"', '.xray"', '.signer"', '.codeconnections.api"', '.codecommit"', '.git-codecommit"']) {
       expect(services.filter((name) => name.includes(service))).toHaveLength(1);
     }
-    const [findings] = Object.entries(shared.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('FindingsFunction')).map(([, f]) => f);
+    const [findings] = Object.entries(shared.findResources('AWS::Lambda::Function'))
+      .filter(([id]) => id.startsWith('FindingsFunction'))
+      .map(([, f]) => f);
     expect(findings.Properties.VpcConfig.SubnetIds.length).toBe(2);
     for (const { template, application } of applications) {
       const projects = Object.entries(template.findResources('AWS::CodeBuild::Project'));
@@ -133,7 +135,8 @@ describe('a factory of three applications', () => {
   });
 
   test.each(compliancePacks().map((p) => [p.readPackName, p] as const))('%s reports no unacknowledged violation in any stack', (_name, pack) => {
-    expect(stacks.all.flatMap((stack) => pack.validateScope(stack).violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`))).toEqual([]);
+    const violations = stacks.all.flatMap((stack) => pack.validateScope(stack).violations);
+    expect(violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`)).toEqual([]);
   });
 
   // Last: it strips the acknowledgements from the tree the tests above read.
@@ -141,7 +144,9 @@ describe('a factory of three applications', () => {
     const removed = stacks.all.flatMap((stack) => removeAcknowledgements(stack, () => true));
     const violations = compliancePacks().flatMap((pack) => stacks.all.flatMap((stack) => pack.validateScope(stack).violations))
       .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
-    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
+    const unneeded = removed.filter(
+      (ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))),
+    );
     expect(unneeded).toEqual([]);
   });
 });

@@ -99,7 +99,8 @@ async function findingsOf(stage: typeof STAGES[number], commit: string): Promise
     image: stage.image,
   };
   const findings: AwsSecurityFinding[] = [];
-  for await (const finding of convert({ tool: stage.tool, input: join(parsers, stage.tool, 'fixtures', stage.report), context })) findings.push(finding);
+  const input = join(parsers, stage.tool, 'fixtures', stage.report);
+  for await (const finding of convert({ tool: stage.tool, input, context })) findings.push(finding);
   expect(findings.length).toBeGreaterThan(0);
   return findings;
 }

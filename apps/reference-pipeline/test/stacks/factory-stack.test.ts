@@ -63,7 +63,9 @@ describe('FactoryStack pipeline', () => {
     expect(repository.DeletionPolicy).toBe('Retain');
     // The manifests' image name is the config's, whatever the repository is called.
     expect(JSON.stringify(stage('Staging'))).toBeDefined();
-    expect(JSON.stringify(template.findResources('AWS::CodeBuild::Project'))).toContain('"MANIFEST_IMAGE_NAME","Type":"PLAINTEXT","Value":"sample-app"');
+    expect(JSON.stringify(template.findResources('AWS::CodeBuild::Project'))).toContain(
+      '"MANIFEST_IMAGE_NAME","Type":"PLAINTEXT","Value":"sample-app"',
+    );
   });
 
   test('imports a retained repository instead of creating it when asked', () => {
@@ -88,7 +90,11 @@ describe('FactoryStack pipeline', () => {
   test('notifies the security topic on findings-processor errors, dead letters and reports waiting too long', () => {
     const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
       .filter(([id]) => id.startsWith('Findings'));
-    expect(alarms.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors']);
+    expect(alarms.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual([
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+    ]);
     const [securityTopic] = Object.keys(template.findResources('AWS::SNS::Topic')).filter((id) => id.startsWith('NotificationsSecurityAlertTopic'));
     expect(securityTopic).toBeDefined();
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: securityTopic }]);
@@ -177,7 +183,9 @@ describe('FactoryStack compliance', () => {
     expect(removed.length).toBeGreaterThan(0);
     const violations = compliancePacks().flatMap((pack) => pack.validateScope(bare).violations)
       .flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' })));
-    const unneeded = removed.filter((ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))));
+    const unneeded = removed.filter(
+      (ack) => !violations.some((v) => v.rule === ack.id && (v.path === ack.path || v.path.startsWith(`${ack.path}/`))),
+    );
     expect(unneeded).toEqual([]);
   });
 });
@@ -187,7 +195,15 @@ describe('FactoryStack dashboard', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
-    for (const metric of ['FailedPipelineExecutions', 'OpenFindings', 'OverdueFindings', 'NewFindings', 'ResolvedFindingsAge', 'DeadLetters', 'ApproximateNumberOfMessagesVisible']) {
+    for (const metric of [
+      'FailedPipelineExecutions',
+      'OpenFindings',
+      'OverdueFindings',
+      'NewFindings',
+      'ResolvedFindingsAge',
+      'DeadLetters',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
       expect(body).toContain(metric);
     }
     for (const stageName of ['secrets', 'code', 'image', 'ecr', 'dast']) expect(body).toContain(`Stage=\\\\\\"${stageName}\\\\\\"`);

@@ -30,7 +30,9 @@ const [[, main], [, pullRequests]] = [
 ];
 const projectOf = (action: any) => resources[action.Configuration.ProjectName.Ref];
 const environmentOf = (project: any) => Object.fromEntries(project.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v]));
-const pullRequestProjects = pullRequests.Properties.Stages.flatMap((s: any) => s.Actions).filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild').map(projectOf);
+const pullRequestProjects = pullRequests.Properties.Stages.flatMap((s: any) => s.Actions)
+  .filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild')
+  .map(projectOf);
 
 describe('the pull-request pipeline', () => {
   test('is a V2 pipeline next to the application\'s, started by opened and updated pull requests into the source branch', () => {
@@ -44,7 +46,9 @@ describe('the pull-request pipeline', () => {
       },
     }]);
     const [source] = pullRequests.Properties.Stages[0].Actions;
-    expect(source.Configuration).toEqual(expect.objectContaining({ DetectChanges: false, OutputArtifactFormat: 'CODEBUILD_CLONE_REF', BranchName: 'main' }));
+    expect(source.Configuration).toEqual(
+      expect.objectContaining({ DetectChanges: false, OutputArtifactFormat: 'CODEBUILD_CLONE_REF', BranchName: 'main' }),
+    );
     // The application's own pipeline still starts on a push only.
     expect(main.Properties.Triggers).toBeUndefined();
   });
@@ -56,13 +60,16 @@ describe('the pull-request pipeline', () => {
     const providers = new Set(pullRequests.Properties.Stages.flatMap((s: any) => s.Actions).map((a: any) => a.ActionTypeId.Provider));
     expect([...providers].sort()).toEqual(['CodeBuild', 'CodeStarSourceConnection']);
     for (const project of pullRequestProjects) {
-      expect(project.Properties.Source.BuildSpec['Fn::Join'] ? JSON.stringify(project.Properties.Source.BuildSpec) : project.Properties.Source.BuildSpec)
-        .not.toMatch(/crane push|kubectl apply/);
+      const buildSpec = project.Properties.Source.BuildSpec;
+      expect(buildSpec['Fn::Join'] ? JSON.stringify(buildSpec) : buildSpec).not.toMatch(/crane push|kubectl apply/);
     }
   });
 
-  test('gates against the default branch\'s scope of the same repository, uploads nothing, and posts to GitHub with a token from Secrets Manager', () => {
-    const mainProjects = main.Properties.Stages.flatMap((s: any) => s.Actions).filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild').map(projectOf);
+  test('gates against the default branch\'s scope of the same repository, uploads nothing, '
+    + 'and posts to GitHub with a token from Secrets Manager', () => {
+    const mainProjects = main.Properties.Stages.flatMap((s: any) => s.Actions)
+      .filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild')
+      .map(projectOf);
     const mainRepository = environmentOf(mainProjects[0]).SCOPE_REPOSITORY.Value;
     expect(pullRequestProjects).toHaveLength(3);
     for (const project of pullRequestProjects) {
@@ -85,7 +92,13 @@ describe('the pull-request pipeline', () => {
     }
     // Each build's scope names the pull request's source branch (a pipeline variable), never the default branch.
     const actions = pullRequests.Properties.Stages.slice(1).flatMap((s: any) => s.Actions);
-    for (const action of actions) expect(JSON.parse(action.Configuration.EnvironmentVariables)).toContainEqual({ name: 'SCOPE_BRANCH', type: 'PLAINTEXT', value: '#{Source.BranchName}' });
+    for (const action of actions) {
+      expect(JSON.parse(action.Configuration.EnvironmentVariables)).toContainEqual({
+        name: 'SCOPE_BRANCH',
+        type: 'PLAINTEXT',
+        value: '#{Source.BranchName}',
+      });
+    }
   });
 
   test('has its own artifact bucket: a pull request\'s build cannot touch the artifacts the application\'s pipeline hands on', () => {
@@ -98,7 +111,8 @@ describe('the pull-request pipeline', () => {
     const pullRequestIds = Object.entries(resources).filter(([, r]) => pullRequestProjects.includes(r)).map(([id]) => id);
     const ours = (text: string) => pullRequestIds.some((id) => text.startsWith(id));
     expect(coverage.unknown.filter(ours)).toEqual([]);
-    expect(coverage.rows.filter((r) => ours(r.principal) && !r.allowed).map((r) => `${r.principal}: ${r.call} needs ${r.action} on ${r.resource}`)).toEqual([]);
+    const denied = coverage.rows.filter((r) => ours(r.principal) && !r.allowed);
+    expect(denied.map((r) => `${r.principal}: ${r.call} needs ${r.action} on ${r.resource}`)).toEqual([]);
     expect(coverage.rows.filter((r) => ours(r.principal)).length).toBeGreaterThanOrEqual(3 * 4);
     for (const id of pullRequestIds) {
       const rows = coverage.rows.filter((r) => r.principal === id);
@@ -113,8 +127,11 @@ describe('the pull-request pipeline', () => {
     const [id] = Object.entries<any>(broken.Resources).find(([, r]) => r === undefined || (r.Type === 'AWS::IAM::Policy'
       && JSON.stringify(r.Properties.Roles).includes('PullRequestsCodeScan')))!;
     const policy = broken.Resources[id];
-    policy.Properties.PolicyDocument.Statement = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Action !== 'securityhub:GetFindings');
-    expect(factoryCoverage(broken).rows.filter((r) => !r.allowed && /^PullRequests/.test(r.principal)).map((r) => `${r.call}: ${r.action} on ${r.resource}`)).toEqual([
+    policy.Properties.PolicyDocument.Statement = policy.Properties.PolicyDocument.Statement.filter(
+      (s: any) => s.Action !== 'securityhub:GetFindings',
+    );
+    const denied = factoryCoverage(broken).rows.filter((r) => !r.allowed && /^PullRequests/.test(r.principal));
+    expect(denied.map((r) => `${r.call}: ${r.action} on ${r.resource}`)).toEqual([
       'asff gate --baseline-scope (GetFindings, securityhub SDK): securityhub:GetFindings on *',
     ]);
   });
@@ -145,8 +162,8 @@ describe('the configuration', () => {
     expect(parsed.applications[0].config.pullRequests).toEqual({
       enabled: true, targetBranches: ['main', 'release/2.x'], feedback: { provider: 'gitlab', tokenSecretArn: TOKEN_ARN, apiUrl: 'https://git.example.com/api/v4' },
     });
-    expect(() => parseConfig({ ...referenceConfig(), pullRequests: { enabled: true, feedback: { provider: 'gitea', tokenSecretArn: TOKEN_ARN } } }, 'f.yaml'))
-      .toThrow(/^f\.yaml: pullRequests\.feedback\.provider: /);
+    const gitea = { ...referenceConfig(), pullRequests: { enabled: true, feedback: { provider: 'gitea', tokenSecretArn: TOKEN_ARN } } };
+    expect(() => parseConfig(gitea, 'f.yaml')).toThrow(/^f\.yaml: pullRequests\.feedback\.provider: /);
     expect(() => parseConfig({ ...referenceConfig(), pullRequests: { enabled: true, feedback: { provider: 'github', tokenSecretArn: TOKEN_ARN, apiUrl: 'http://git.example.com' } } }, 'f.yaml'))
       .toThrow(/^f\.yaml: pullRequests\.feedback\.apiUrl: /);
   });

@@ -54,12 +54,16 @@ describe('the factory-owned policy of the sample app', () => {
   });
 
   test('the findings processor applies repository suppressions for no longer than the factory policy allows', () => {
-    const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.MAX_SUPPRESSION_DAYS);
+    const fn = Object.values<any>(template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.MAX_SUPPRESSION_DAYS,
+    );
     expect(fn.Properties.Environment.Variables.MAX_SUPPRESSION_DAYS).toBe('90');
   });
 
   test('the findings processor counts a finding overdue at the ages the factory policy\'s gate.sla sets', () => {
-    const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.MAX_SUPPRESSION_DAYS);
+    const fn = Object.values<any>(template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.MAX_SUPPRESSION_DAYS,
+    );
     const sla = parsePolicy(readFileSync(config.factoryPolicyFile!, 'utf-8'), 'factory').sla!;
     expect(Object.keys(sla).length).toBeGreaterThan(0);
     const hours = Object.fromEntries(Object.entries(sla).map(([severity, limit]) => [severity, limit!.ms / 3_600_000]));

@@ -188,7 +188,13 @@ export function awsCalls(commands: readonly ShellCommand[], context: CallContext
   for (const command of commands) {
     const [tool, operationOrService, operation] = command.words;
     if (WITHOUT_IAM[tool]) {
-      calls.push({ call: `${tool} ${operationOrService ?? ''}`.trim(), line: command.line, active: command.active, requirements: [], note: WITHOUT_IAM[tool] });
+      calls.push({
+        call: `${tool} ${operationOrService ?? ''}`.trim(),
+        line: command.line,
+        active: command.active,
+        requirements: [],
+        note: WITHOUT_IAM[tool],
+      });
       continue;
     }
     let mapping: Mapping | undefined;
@@ -231,7 +237,9 @@ export function awsCalls(commands: readonly ShellCommand[], context: CallContext
     // grants are per prefix. Anywhere else it would leave the resource undecided.
     // (A call the configuration switches off is only listed: its values are not set.)
     if (command.active && requirements.some((r) => r.resource.includes(SAMPLE) && !isS3ObjectNamedAtRunTime(r.resource))) {
-      unknown.push(`\`${name}\` (in: ${command.line}): its resource depends on values this test cannot know (${requirements.map((r) => r.resource).join(', ')})`);
+      unknown.push(
+        `\`${name}\` (in: ${command.line}): its resource depends on values this test cannot know (${requirements.map((r) => r.resource).join(', ')})`,
+      );
       continue;
     }
     calls.push({ call: name, line: command.line, active: command.active, requirements, note });

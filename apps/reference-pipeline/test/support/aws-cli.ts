@@ -108,7 +108,9 @@ function sdkVerdict(argv: readonly string[], cliRequired?: readonly string[]): {
     return { known: false, note: `no ${client} in the workspace to check a newer model against` };
   }
   const name = camel(`-${operation}`);
-  if (!existsSync(join(types, 'dist-types', 'commands', `${name}Command.d.ts`))) return { known: false, note: `${client} has no ${name}Command either` };
+  if (!existsSync(join(types, 'dist-types', 'commands', `${name}Command.d.ts`))) {
+    return { known: false, note: `${client} has no ${name}Command either` };
+  }
   const modelDir = join(types, 'dist-types', 'models');
   const source = readdirSync(modelDir).map((file) => readFileSync(join(modelDir, file), 'utf-8')).join('\n');
   const shape = new RegExp(`export interface ${name}Request \\{\\n([\\s\\S]*?)\\n\\}`).exec(source)?.[1] ?? '';

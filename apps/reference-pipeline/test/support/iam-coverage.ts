@@ -37,7 +37,8 @@ export interface Coverage {
 const ORDERED_PHASES = ['install', 'pre_build', 'build', 'post_build'];
 
 /** An install command that writes one of the factory's scripts to /usr/local/bin (scan-stage's installCommand). */
-const INSTALLED_SCRIPT = /^set -euo pipefail\ncat > \/usr\/local\/bin\/[a-z-]+ <<'([A-Z_]+)'\n([\s\S]*)\n\1\nchmod 0755 \/usr\/local\/bin\/[a-z-]+\n?$/;
+const INSTALLED_SCRIPT =
+  /^set -euo pipefail\ncat > \/usr\/local\/bin\/[a-z-]+ <<'([A-Z_]+)'\n([\s\S]*)\n\1\nchmod 0755 \/usr\/local\/bin\/[a-z-]+\n?$/;
 
 /**
  * The command blocks of a buildspec, in phase order (finally blocks after their phase). A script the install
@@ -135,7 +136,10 @@ export function factoryCoverage(template: CfnTemplate): Coverage {
         ]);
       } else if (variable.Type === 'PARAMETER_STORE') {
         check(projectId, roleId, `environment ${variable.Name} (PARAMETER_STORE)`, [
-          { action: 'ssm:GetParameters', resource: `arn:${PLACEHOLDER.partition}:ssm:${PLACEHOLDER.region}:${PLACEHOLDER.account}:parameter/${value.replace(/^\//, '')}` },
+          {
+            action: 'ssm:GetParameters',
+            resource: `arn:${PLACEHOLDER.partition}:ssm:${PLACEHOLDER.region}:${PLACEHOLDER.account}:parameter/${value.replace(/^\//, '')}`,
+          },
         ]);
       }
     }

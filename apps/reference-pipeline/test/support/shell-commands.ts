@@ -64,17 +64,37 @@ export function splitCommands(line: string): string[][] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (c === '\\') { word += line.slice(i, i + 2); i++; continue; }
-    if (c === "'") { const end = line.indexOf("'", i + 1); const stop = end < 0 ? line.length : end + 1; word += line.slice(i, stop); i = stop - 1; continue; }
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      const stop = end < 0 ? line.length : end + 1;
+      word += line.slice(i, stop);
+      i = stop - 1;
+      continue;
+    }
     if (c === '"') {
       let j = i + 1;
       for (; j < line.length && line[j] !== '"'; j++) {
-        if (line[j] === '\\') {j++;} else if (line.startsWith('$(', j)) { const end = balanced(j + 1, '(', ')'); substitutions.push(line.slice(j + 2, end - 1)); j = end - 1; } else if (line.startsWith('${', j)) {j = balanced(j + 1, '{', '}') - 1;}
+        if (line[j] === '\\') {
+          j++;
+        } else if (line.startsWith('$(', j)) {
+          const end = balanced(j + 1, '(', ')');
+          substitutions.push(line.slice(j + 2, end - 1));
+          j = end - 1;
+        } else if (line.startsWith('${', j)) {
+          j = balanced(j + 1, '{', '}') - 1;
+        }
       }
       word += line.slice(i, j + 1);
       i = j;
       continue;
     }
-    if (line.startsWith('$(', i)) { const end = balanced(i + 1, '(', ')'); substitutions.push(line.slice(i + 2, end - 1)); word += line.slice(i, end); i = end - 1; continue; }
+    if (line.startsWith('$(', i)) {
+      const end = balanced(i + 1, '(', ')');
+      substitutions.push(line.slice(i + 2, end - 1));
+      word += line.slice(i, end);
+      i = end - 1;
+      continue;
+    }
     if (line.startsWith('${', i)) { const end = balanced(i + 1, '{', '}'); word += line.slice(i, end); i = end - 1; continue; }
     if (/\s/.test(c)) { endWord(); continue; }
     if ('|;&()'.includes(c)) { endCommand(); continue; }
