@@ -145,11 +145,13 @@ describe('IAM coverage of every AWS call the factory makes', () => {
     }
   });
 
-  test('the buildspecs run asff convert and licenses, which make no AWS call, '
+  test('the buildspecs run asff convert, licenses and policy, which make no AWS call, '
     + 'and asff gate, which reads Security Hub only for a pull-request build\'s baseline', () => {
-    expect([...coverage.asffCommands.keys()].sort()).toEqual(['convert', 'gate', 'licenses']);
+    expect([...coverage.asffCommands.keys()].sort()).toEqual(['convert', 'gate', 'licenses', 'policy']);
     expect(coverage.asffCommands.get('convert')).toEqual([]);
     expect(coverage.asffCommands.get('licenses')).toEqual([]);
+    // prepare-scan.sh reads the factory's in-source suppression setting from the policy files it already has.
+    expect(coverage.asffCommands.get('policy')).toEqual([]);
     // GetFindings with --baseline-scope, which only pull-request builds pass (their coverage: pull-request-pipeline.test.ts).
     expect(coverage.asffCommands.get('gate')).toEqual([expect.stringMatching(/^GetFindings \(securityhub, /)]);
     expect(coverage.rows.filter((r) => r.action === 'securityhub:GetFindings' && !/^FindingsFunction/.test(r.principal))).toEqual([]);
