@@ -1,8 +1,7 @@
 import { typescript } from 'projen';
-import { addReadyTask } from './construct-library';
-import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
+import { createInternalPackage } from './internal-package';
 import { testKitDependency } from './test-kit';
-import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
+import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
 
 /** The kit's npm name: bundled into each construct library, never published on its own. */
@@ -15,20 +14,10 @@ export const CONSTRUCT_KIT = `${SCOPE}/construct-kit`;
  * more and no type of it appears in a library's public API (docs/adr/0005-construct-kit.md).
  */
 export function createConstructKit(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
-  const project = new typescript.TypeScriptProject({
-    ...PACKAGE_DEFAULTS,
-    ...lintOptions(),
-    parent: root,
+  return createInternalPackage(root, {
     outdir: 'packages/construct-kit',
     name: CONSTRUCT_KIT,
     description: 'Internal: CDK helpers shared by the DevSecOps factory construct libraries (bundled into each, not published).',
-    authorName: AUTHOR,
-    authorEmail: AUTHOR_ADDRESS,
-    repository: REPOSITORY_URL,
-    repositoryDirectory: 'packages/construct-kit',
-    license: 'Apache-2.0',
-    jestOptions: jestOptions(),
-    peerDependencyOptions: { pinnedDevDependency: false },
     peerDeps: [`aws-cdk-lib@${VERSIONS.awsCdkLibPeer}`, `constructs@${VERSIONS.constructsPeer}`],
     devDeps: [
       `aws-cdk-lib@${VERSIONS.awsCdkLibDev}`,
@@ -38,12 +27,8 @@ export function createConstructKit(root: typescript.TypeScriptProject): typescri
       `@types/node@${VERSIONS.nodeTypes}`,
       testKitDependency(),
     ],
-    tsconfig: { compilerOptions: { lib: ['es2020'], target: 'ES2020' } },
+    es: '2020',
   });
-  // lerna publish skips private packages; the libraries carry it in their tarballs.
-  project.package.addField('private', true);
-  addReadyTask(project);
-  return project;
 }
 
 /** The dependency spec a construct library bundles the kit with (follows the kit's committed version). */

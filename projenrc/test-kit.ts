@@ -1,7 +1,6 @@
 import { typescript } from 'projen';
-import { addReadyTask } from './construct-library';
-import { jestOptions, lintOptions, PACKAGE_DEFAULTS } from './defaults';
-import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY_URL, SCOPE, VERSIONS } from './versions';
+import { createInternalPackage } from './internal-package';
+import { SCOPE, VERSIONS } from './versions';
 import { siblingDependency } from './workspace';
 
 /** The test kit's npm name: a dev dependency of the packages, never published or bundled. */
@@ -13,20 +12,10 @@ export const TEST_KIT = `${SCOPE}/test-kit`;
  * packages list as a dev dependency only, so no tarball carries it (docs/adr/0008-test-kit.md).
  */
 export function createTestKit(root: typescript.TypeScriptProject): typescript.TypeScriptProject {
-  const project = new typescript.TypeScriptProject({
-    ...PACKAGE_DEFAULTS,
-    ...lintOptions(),
-    parent: root,
+  return createInternalPackage(root, {
     outdir: 'packages/test-kit',
     name: TEST_KIT,
     description: 'Internal: test helpers shared by the DevSecOps factory packages (a dev dependency, never published).',
-    authorName: AUTHOR,
-    authorEmail: AUTHOR_ADDRESS,
-    repository: REPOSITORY_URL,
-    repositoryDirectory: 'packages/test-kit',
-    license: 'Apache-2.0',
-    jestOptions: jestOptions(),
-    peerDependencyOptions: { pinnedDevDependency: false },
     // The packages' own copies: one aws-cdk-lib, constructs and cdk-nag in the workspace, so instanceof holds.
     peerDeps: [
       `aws-cdk-lib@${VERSIONS.awsCdkLibPeer}`,
@@ -40,12 +29,8 @@ export function createTestKit(root: typescript.TypeScriptProject): typescript.Ty
       `cdk-nag@${VERSIONS.cdkNag}`,
       `@types/node@${VERSIONS.nodeTypes}`,
     ],
-    tsconfig: { compilerOptions: { lib: ['es2022'], target: 'ES2022' } },
+    es: '2022',
   });
-  // lerna publish skips private packages, and only dev dependencies name it.
-  project.package.addField('private', true);
-  addReadyTask(project);
-  return project;
 }
 
 /** The dev dependency spec a package uses the test kit with (follows the kit's committed version). */
